@@ -1,0 +1,98 @@
+// The dependency probes behind /v1/health, each bounded by a timeout so a hung dependency cannot hang the check.
+import { connect } from 'node:net';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../../layers/common/aws';
+import { optionalEnv } from '../../layers/common/config';
+import { getPool } from '../../layers/common/db';
+import type { ServiceName } from '../../layers/common/manifest';
+import { getRedis } from '../../layers/common/redis';
+import type { HealthResponse } from './schemas';
+import { platform } from './manifest';
+
+type Probe = () => Promise<string | undefined>;
+export interface HealthDeps {
+  databases: Partial<Record<ServiceName, Probe>>;
+  others: Record<string, Probe>;
+  timeoutMs: number;
+}
+
+const PROBE_TIMEOUT_MS = 1_500;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function tcpProbe(host: string, port: number): Probe {
+  return () =>
+    new Promise((resolve, reject) => {
+      const socket = connect({ host, port }, () => {
+        socket.end();
+        resolve(undefined);
+      });
+      socket.once('error', reject);
+    });
+}
+
+export function realHealthDeps(): HealthDeps {
+  const databases: HealthDeps['databases'] = {};
+  for (const service of platform.routes.health.binds.pingDatabases) {
+    databases[service] = async () => {
+      await (await getPool(service)).query('SELECT 1');
+      return undefined;
+    };
+  }
+  const others: Record<string, Probe> = {};
+  others.redis = async () => {
+    const redis = getRedis();
+    if (!redis) throw new Error('REDIS_URL is not set: rate limits are per container and nothing is cached');
+    await redis.ping();
+    return undefined;
+  };
+  const bucket = optionalEnv('MEDIA_BUCKET');
+  if (bucket) {
+    others.objectStorage = async () => {
+      await s3Client().send(new HeadBucketCommand({ Bucket: bucket }));
+      return undefined;
+    };
+  }
+  const smtpHost = optionalEnv('SMTP_HOST');
+  if (smtpHost) others.mail = tcpProbe(smtpHost, Number(optionalEnv('SMTP_PORT', '1025')));
+  const openSearch = optionalEnv('OPENSEARCH_URL');
+  others.logs = async () => {
+    if (!openSearch) throw new Error('OPENSEARCH_URL is not set: logs stay in the console');
+    const response = await fetch(new URL('/_cluster/health', openSearch));
+    if (!response.ok) throw new Error(`OpenSearch answered ${response.status}`);
+    return ((await response.json()) as { status?: string }).status;
+  };
+  return { databases, others, timeoutMs: PROBE_TIMEOUT_MS };
+}
+
+export async function checkDependencies(deps: HealthDeps): Promise<HealthResponse> {
+  const entries = [
+    ...Object.entries(deps.databases).map(([name, probe]) => [`database:${name}`, probe, true] as const),
+    ...Object.entries(deps.others).map(([name, probe]) => [name, probe, false] as const),
+  ];
+  const results = await Promise.all(
+    entries.map(async ([name, probe, isDatabase]) => {
+      const started = Date.now();
+      try {
+        const detail = await withTimeout((probe as Probe)(), deps.timeoutMs);
+        return { name, isDatabase, status: { status: 'up' as const, latencyMs: Date.now() - started, ...(detail ? { detail } : {}) } };
+      } catch (error) {
+        return { name, isDatabase, status: { status: 'degraded' as const, detail: (error as Error).message.slice(0, 200) } };
+      }
+    }),
+  );
+  const databases = results.filter((result) => result.isDatabase);
+  const anyDatabaseUp = databases.length === 0 || databases.some((result) => result.status.status === 'up');
+  const allUp = results.every((result) => result.status.status === 'up');
+  return {
+    status: !anyDatabaseUp ? 'unavailable' : allUp ? 'ok' : 'degraded',
+    time: new Date().toISOString(),
+    dependencies: Object.fromEntries(results.map((result) => [result.name, result.status])),
+  };
+}

@@ -1,0 +1,64 @@
+// The SQS consumer wrapper: Powertools BatchProcessor with partial batch failures, one envelope per record,
+// correlation id on every log line. A record that throws is reported failed and redelivered; after the queue's
+// maxReceiveCount it lands in the dead-letter queue, without holding back the rest of the batch.
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { getLogger, type Logger } from './logger';
+import { type Envelope, envelopeSchema } from './messages';
+
+export interface ConsumedMessage<T = unknown> {
+  envelope: Envelope<T>;
+  record: SQSRecord;
+  log: Logger;
+}
+
+export class PoisonMessageError extends Error {
+  override name = 'PoisonMessageError';
+}
+
+/** Parses the record body as our envelope; SNS-wrapped bodies (raw delivery off) are unwrapped too. */
+export function parseEnvelope(body: string): Envelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+    if (parsed && typeof parsed === 'object' && (parsed as { Type?: string }).Type === 'Notification') {
+      parsed = JSON.parse((parsed as { Message: string }).Message);
+    }
+  } catch {
+    throw new PoisonMessageError('message body is not JSON');
+  }
+  const result = envelopeSchema.safeParse(parsed);
+  if (!result.success) throw new PoisonMessageError(`message is not an envelope: ${result.error.issues[0]?.message}`);
+  return result.data as Envelope;
+}
+
+export function sqsConsumer(service: string, handle: (message: ConsumedMessage) => Promise<void>) {
+  const logger = getLogger(service);
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    logger.addContext(context);
+    const processor = new BatchProcessor(EventType.SQS);
+    const recordHandler = async (record: SQSRecord) => {
+      let envelope: Envelope | undefined;
+      try {
+        envelope = parseEnvelope(record.body);
+        logger.appendKeys({ correlation_id: envelope.correlationId, message_id: envelope.id, message_type: envelope.type });
+        await handle({ envelope, record, log: logger });
+      } catch (error) {
+        logger.error('message failed', {
+          error: error as Error,
+          sqs_message_id: record.messageId,
+          receive_count: record.attributes?.ApproximateReceiveCount,
+        });
+        throw error;
+      } finally {
+        logger.removeKeys(['correlation_id', 'message_id', 'message_type']);
+      }
+    };
+    const response = await processPartialResponse(event, recordHandler, processor, { context });
+    logger.info('batch processed', {
+      records: event.Records.length,
+      failed: response.batchItemFailures.length,
+    });
+    return response;
+  };
+}

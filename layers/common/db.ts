@@ -1,0 +1,79 @@
+// One pg pool per service per container. Locally: <SERVICE>_DATABASE_URL. In AWS: the RDS Proxy endpoint in
+// <SERVICE>_DB_HOST with credentials from the Secrets Manager secret named by <SERVICE>_DB_SECRET_ARN.
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import pg from 'pg';
+import { envKey, intEnv, optionalEnv, requireEnv } from './config';
+
+const pools = new Map<string, Promise<pg.Pool>>();
+
+interface DbSecret {
+  username: string;
+  password: string;
+  dbname?: string;
+  port?: number;
+}
+
+async function connectionConfig(service: string): Promise<pg.PoolConfig> {
+  const url = optionalEnv(envKey(service, 'DATABASE_URL'));
+  if (url) return { connectionString: url };
+  const secret = (await getSecret<DbSecret>(requireEnv(envKey(service, 'DB_SECRET_ARN')), {
+    transform: 'json',
+    maxAge: 300,
+  })) as DbSecret;
+  return {
+    host: requireEnv(envKey(service, 'DB_HOST')),
+    port: secret.port ?? 5432,
+    database: secret.dbname ?? service,
+    user: secret.username,
+    password: secret.password,
+    // RDS Proxy requires TLS; the Lambda runtime trusts the Amazon root CAs.
+    ssl: { rejectUnauthorized: true },
+  };
+}
+
+/** The pool of a service's own database, created at first use and kept for the life of the container. */
+export function getPool(service: string): Promise<pg.Pool> {
+  let pool = pools.get(service);
+  if (!pool) {
+    pool = connectionConfig(service).then(
+      (config) =>
+        new pg.Pool({
+          ...config,
+          // A Lambda container serves one request at a time; the local runtime serves many from one process.
+          max: intEnv('DB_POOL_MAX', 4),
+          idleTimeoutMillis: 30_000,
+          connectionTimeoutMillis: intEnv('DB_CONNECT_TIMEOUT_MS', 3_000),
+          statement_timeout: intEnv('DB_STATEMENT_TIMEOUT_MS', 5_000),
+          application_name: `tol-${service}`,
+        }),
+    );
+    pool.catch(() => pools.delete(service));
+    pools.set(service, pool);
+  }
+  return pool;
+}
+
+/** Runs `work` in a transaction on one client; rolls back on any error. */
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Closes every pool (local runtime shutdown, tests). */
+export async function closePools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map(async (pool) => (await pool.catch(() => undefined))?.end()));
+}
+
+export type { pg };

@@ -1,0 +1,145 @@
+// Typed application errors and their one mapping to RFC 9457 problem+json.
+export interface FieldError {
+  /** Which part of the request holds the field. */
+  in: 'path' | 'query' | 'body' | 'header';
+  /** Dotted path of the offending field inside that part, e.g. "ticketTiers.0.price"; empty for the whole part. */
+  field: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Problem type URIs are relative references under /problems/, so `type` ends in the slug (e.g. "/problems/sold-out"). */
+export const problemType = (slug: string) => `/problems/${slug}`;
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    detail?: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+    this.name = new.target.name;
+  }
+
+  toProblem(instance?: string): Problem {
+    return {
+      type: problemType(this.slug),
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      ...(instance ? { instance } : {}),
+      ...this.extensions,
+    };
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(
+    readonly errors: FieldError[],
+    detail = 'The request is not valid; see `errors` for each field.',
+  ) {
+    super(400, 'validation-error', 'Your request is not valid', detail, { errors });
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(detail: string, slug = 'bad-request') {
+    super(400, slug, 'Bad request', detail);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(detail = 'A valid bearer token is required.') {
+    super(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' });
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(detail = 'You may not do this.') {
+    super(403, 'forbidden', 'Forbidden', detail);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(detail = 'No such resource.') {
+    super(404, 'not-found', 'Not found', detail);
+  }
+}
+
+export class MethodNotAllowedError extends AppError {
+  constructor(method: string, allowed: string[]) {
+    super(405, 'method-not-allowed', 'Method not allowed', `${method} is not allowed here; use ${allowed.join(', ')}.`, {}, { allow: allowed.join(', ') });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(detail: string, slug = 'conflict', extensions: Record<string, unknown> = {}) {
+    super(409, slug, 'Conflict', detail, extensions);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super(413, 'payload-too-large', 'Payload too large', `The request body must not exceed ${limitBytes} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(expected: string, got: string | undefined) {
+    super(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      `Send the body as ${expected}${got ? `, not ${got}` : ''}.`,
+    );
+  }
+}
+
+export class UnprocessableError extends AppError {
+  constructor(detail: string, slug = 'unprocessable') {
+    super(422, slug, 'Unprocessable request', detail);
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  constructor(retryAfterSeconds: number, headers: Record<string, string> = {}) {
+    super(429, 'rate-limited', 'Too many requests', `Slow down; retry in ${retryAfterSeconds} s.`, {}, {
+      'retry-after': String(retryAfterSeconds),
+      ...headers,
+    });
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(detail = 'A dependency is unavailable; try again shortly.', retryAfterSeconds = 5) {
+    super(503, 'service-unavailable', 'Service unavailable', detail, {}, { 'retry-after': String(retryAfterSeconds) });
+  }
+}
+
+/** Maps any thrown value to a problem. Errors that are not ours become a generic 500 that carries no internals. */
+export function toProblem(error: unknown, instance?: string): { problem: Problem; headers: Record<string, string> } {
+  if (error instanceof AppError) return { problem: error.toProblem(instance), headers: error.headers };
+  return {
+    problem: {
+      type: problemType('internal'),
+      title: 'Internal server error',
+      status: 500,
+      detail: 'Something went wrong on our side. It has been logged; quote the correlation id if you contact us.',
+      ...(instance ? { instance } : {}),
+    },
+    headers: {},
+  };
+}

@@ -1,0 +1,248 @@
+// The HTTP handler wrapper every route uses: correlation id, access log, CORS, security headers, request parsing
+// and zod validation, and the one place where errors become RFC 9457 problem+json.
+import { randomUUID } from 'node:crypto';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { optionalEnv } from './config';
+import {
+  BadRequestError,
+  PayloadTooLargeError,
+  PROBLEM_CONTENT_TYPE,
+  toProblem,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from './errors';
+import { getLogger } from './logger';
+import { DEFAULT_MAX_BODY_BYTES, type RouteSpec } from './manifest';
+import { issuesToFieldErrors } from './validation';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResponse = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };
+
+type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+type Req<R extends RouteSpec> = NonNullable<R['request']>;
+
+export interface Caller {
+  userId: string;
+  clientId?: string;
+  scopes: string[];
+}
+
+export interface HttpRequest<R extends RouteSpec> {
+  params: Infer<Req<R>['params']>;
+  query: Infer<Req<R>['query']>;
+  body: Infer<Req<R>['body']>;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  /** Present on routes declared with `auth: true` (the authorizer has verified the token). */
+  caller: R['auth'] extends true ? Caller : Caller | undefined;
+  correlationId: string;
+  sourceIp: string;
+  event: HttpEvent;
+  context: Context;
+}
+
+export interface HttpResult {
+  statusCode: number;
+  /** Serialised as JSON unless it is a string and a content-type header is given. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({ statusCode: 200, body, headers });
+export const created = (body: unknown, location?: string): HttpResult => ({
+  statusCode: 201,
+  body,
+  headers: location ? { location } : undefined,
+});
+export const noContent = (): HttpResult => ({ statusCode: 204 });
+
+export interface HttpHandlerOptions {
+  /** Content-Security-Policy directives that replace the strict API default (e.g. for an HTML page). */
+  contentSecurityPolicy?: Record<string, string>;
+}
+
+/** Builds the Lambda handler of one manifest route. */
+export function httpHandler<R extends RouteSpec>(
+  service: string,
+  route: R,
+  fn: (request: HttpRequest<R>) => Promise<HttpResult>,
+  options: HttpHandlerOptions = {},
+) {
+  const logger = getLogger(service);
+  const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
+    const request = parseRequest(route, event, context);
+    return toResponse(await fn(request));
+  };
+  const corsOrigins = optionalEnv('CORS_ALLOWED_ORIGINS', '*')
+    .split(',')
+    .map((origin) => origin.trim());
+  return middy<HttpEvent, HttpResponse>(core)
+    .use(observe(logger, route))
+    .use(
+      httpCors({
+        origins: corsOrigins,
+        exposeHeaders: 'x-correlation-id, location, retry-after, ratelimit, ratelimit-policy, x-degraded',
+        maxAge: 600,
+      }),
+    )
+    .use(
+      httpSecurityHeaders({
+        ...(options.contentSecurityPolicy ? { contentSecurityPolicy: options.contentSecurityPolicy } : {}),
+        // The API serves no cross-origin-embedded documents; resources must still be readable cross-origin by browsers.
+        crossOriginResourcePolicy: { policy: 'cross-origin' },
+      }),
+    )
+    .use(problemDetails(logger));
+}
+
+/** Correlation id in, out and on every log line; one access-log line per request with status and latency. */
+function observe(logger: ReturnType<typeof getLogger>, route: RouteSpec): MiddlewareObj<HttpEvent, HttpResponse> {
+  const started = new WeakMap<object, number>();
+  const finish = (request: { event: HttpEvent; response?: HttpResponse | null }) => {
+    const response = request.response;
+    if (!response) return;
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(response.headers ?? {})) headers[key.toLowerCase()] = String(value);
+    headers[CORRELATION_HEADER] = correlationIdOf(request.event);
+    response.headers = headers;
+    const status = response.statusCode ?? 200;
+    const line = {
+      status,
+      latency_ms: Date.now() - (started.get(request.event) ?? Date.now()),
+    };
+    if (status >= 500) logger.error('request failed', line);
+    else logger.info('request completed', line);
+    logger.resetKeys();
+  };
+  return {
+    before: (request) => {
+      started.set(request.event, Date.now());
+      const event = request.event;
+      const incoming = event.headers?.[CORRELATION_HEADER];
+      const correlationId = incoming && CORRELATION_ID.test(incoming) ? incoming : randomUUID();
+      event.headers = { ...event.headers, [CORRELATION_HEADER]: correlationId };
+      const userId = event.requestContext?.authorizer?.jwt?.claims?.sub;
+      logger.addContext(request.context);
+      logger.appendKeys({
+        correlation_id: correlationId,
+        request_id: event.requestContext?.requestId,
+        route: `${route.method} ${route.path}`,
+        method: event.requestContext?.http?.method,
+        path: event.rawPath,
+        ...(userId ? { user_id: String(userId) } : {}),
+      });
+    },
+    after: finish,
+    onError: finish,
+  };
+}
+
+function correlationIdOf(event: HttpEvent): string {
+  return event.headers?.[CORRELATION_HEADER] ?? randomUUID();
+}
+
+/** The single mapping of thrown errors to problem+json. 5xx bodies never carry internals; the log line does. */
+function problemDetails(logger: ReturnType<typeof getLogger>): MiddlewareObj<HttpEvent, HttpResponse> {
+  return {
+    onError: (request) => {
+      const { problem, headers } = toProblem(request.error, request.event.rawPath);
+      if (problem.status >= 500) logger.error('unhandled error', { error: request.error as Error });
+      request.response = {
+        statusCode: problem.status,
+        headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
+        body: JSON.stringify(problem),
+      };
+    },
+  };
+}
+
+function parseRequest<R extends RouteSpec>(route: R, event: HttpEvent, context: Context): HttpRequest<R> {
+  const spec = route.request ?? {};
+  const headers = event.headers ?? {};
+  const issues: { in: 'path' | 'query' | 'body'; issues: z.core.$ZodIssue[] }[] = [];
+
+  const parsePart = (where: 'path' | 'query' | 'body', schema: z.ZodType | undefined, input: unknown) => {
+    if (!schema) return undefined;
+    const result = schema.safeParse(input);
+    if (result.success) return result.data;
+    issues.push({ in: where, issues: result.error.issues });
+    return undefined;
+  };
+
+  const params = parsePart('path', spec.params, event.pathParameters ?? {});
+  const query = parsePart('query', spec.query, event.queryStringParameters ?? {});
+  const body = spec.body ? parsePart('body', spec.body, readBody(route, event)) : undefined;
+  if (issues.length > 0) {
+    throw new ValidationError(issues.flatMap((part) => issuesToFieldErrors(part.in, part.issues)));
+  }
+
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  let caller: Caller | undefined;
+  if (claims?.sub) {
+    const scope = claims.scope;
+    caller = {
+      userId: String(claims.sub),
+      clientId: claims.client_id === undefined ? undefined : String(claims.client_id),
+      scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
+    };
+  } else if (route.auth) {
+    // The authorizer should have refused the request already; never run a protected handler without a caller.
+    throw new UnauthorizedError();
+  }
+
+  return {
+    params,
+    query,
+    body,
+    headers,
+    caller,
+    correlationId: correlationIdOf(event),
+    sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
+    event,
+    context,
+  } as HttpRequest<R>;
+}
+
+function readBody(route: RouteSpec, event: HttpEvent): unknown {
+  const expected = route.request?.contentType ?? 'application/json';
+  const limit = route.request?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > limit) throw new PayloadTooLargeError(limit);
+  if (bytes.length === 0) throw new ValidationError([{ in: 'body', field: '', message: 'A request body is required.' }]);
+
+  const contentType = event.headers?.['content-type'];
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  const text = bytes.toString('utf8');
+  if (expected === 'application/json') {
+    if (mediaType !== 'application/json' && !mediaType?.endsWith('+json')) {
+      throw new UnsupportedMediaTypeError(expected, contentType);
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}`, 'malformed-json');
+    }
+  }
+  if (mediaType !== expected) throw new UnsupportedMediaTypeError(expected, contentType);
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+function toResponse(result: HttpResult): HttpResponse {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(result.headers ?? {})) headers[key.toLowerCase()] = value;
+  if (result.body === undefined || result.statusCode === 204) return { statusCode: result.statusCode, headers };
+  if (typeof result.body === 'string' && headers['content-type']) {
+    return { statusCode: result.statusCode, headers, body: result.body };
+  }
+  headers['content-type'] ??= 'application/json';
+  return { statusCode: result.statusCode, headers, body: JSON.stringify(result.body) };
+}

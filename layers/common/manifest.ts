@@ -1,0 +1,110 @@
+// The shape of a service manifest: the one declaration of a service's routes, consumers, schedules, database,
+// topics and queues, read by the CDK app, the local runtime and the OpenAPI generator alike.
+import type { z } from 'zod';
+
+export const SERVICES = ['auth', 'users', 'events', 'tickets', 'notifications', 'platform'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a function may touch; the CDK app turns each into an env var plus exactly the IAM grant it needs. */
+export interface Binds {
+  /** This service's own database (read and write). */
+  database?: boolean;
+  /** Other services' databases, read-only liveness checks only (the health function). */
+  pingDatabases?: ServiceName[];
+  /** Topics (by name, owned by any service) this function publishes to. */
+  publishes?: string[];
+  /** Queues (by name) this function sends to directly. */
+  sends?: string[];
+  /** The media bucket. */
+  bucket?: 'read' | 'readwrite';
+  redis?: boolean;
+  /** Sends email (SES in AWS, SMTP locally). */
+  mail?: boolean;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  /** Defaults to application/json when a schema is given. */
+  contentType?: string;
+}
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** API Gateway route path, e.g. /v1/events/{id}. `$default` catches every unmatched request. */
+  path: string;
+  /** Handler file, relative to the service folder, exporting `handler`. */
+  handler: string;
+  summary: string;
+  /** true: the JWT authorizer must accept a bearer token before the function runs. */
+  auth: boolean;
+  request?: {
+    params?: z.ZodType;
+    query?: z.ZodType;
+    body?: z.ZodType;
+    /** Media type the body must have; defaults to application/json. */
+    contentType?: 'application/json' | 'application/x-www-form-urlencoded';
+    /** Largest accepted body; defaults to 64 KiB. */
+    maxBodyBytes?: number;
+  };
+  responses: Record<number, ResponseSpec>;
+  binds?: Binds;
+  memoryMb?: number;
+  timeoutSeconds?: number;
+  /** Tags for the OpenAPI document; default: the service name. */
+  tags?: string[];
+  /** Hidden from the OpenAPI document (e.g. the catch-all). */
+  internal?: boolean;
+}
+
+/** A queue this service owns and consumes. Every queue gets a dead-letter queue. */
+export interface ConsumerSpec {
+  /** Queue name, unique across the platform. */
+  queue: string;
+  handler: string;
+  summary: string;
+  /** Topics whose messages are delivered to this queue (raw message delivery). */
+  subscribesTo?: string[];
+  batchSize?: number;
+  /** Receives before a message is moved to the DLQ. */
+  maxReceiveCount?: number;
+  visibilityTimeoutSeconds?: number;
+  binds?: Binds;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+}
+
+export interface ScheduleSpec {
+  name: string;
+  handler: string;
+  summary: string;
+  /** EventBridge schedule expression, e.g. "rate(15 minutes)". */
+  expression: string;
+  /** How often the local runtime fires it. */
+  localEverySeconds: number;
+  binds?: Binds;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+}
+
+export interface ServiceManifest {
+  service: ServiceName;
+  description: string;
+  /** This service owns a PostgreSQL database; its migrations live in functions/<service>/migrations. */
+  database: boolean;
+  /** SNS topics this service owns and publishes its domain events to. */
+  topics?: string[];
+  /** Routes keyed by function name. */
+  routes: Record<string, RouteSpec>;
+  consumers?: Record<string, ConsumerSpec>;
+  schedules?: Record<string, ScheduleSpec>;
+}
+
+/** Identity function that keeps the literal keys of a manifest's routes for handlers to import. */
+export function defineService<const M extends ServiceManifest>(manifest: M): M {
+  return manifest;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;

@@ -1,0 +1,23 @@
+// The Redis client (ElastiCache in AWS). Optional: with REDIS_URL unset or Redis down, callers degrade (ADR 004).
+import { Redis } from 'ioredis';
+import { once, optionalEnv } from './config';
+
+/** The shared client, or undefined when no Redis is configured. Commands fail fast while Redis is unreachable. */
+export const getRedis = once((): Redis | undefined => {
+  const url = optionalEnv('REDIS_URL');
+  if (!url) return undefined;
+  const client = new Redis(url, {
+    lazyConnect: false,
+    connectTimeout: 1_000,
+    commandTimeout: 500,
+    maxRetriesPerRequest: 0,
+    // Fail commands at once while disconnected instead of queueing them behind a dead connection.
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+  // Connection errors surface on each command; without a listener ioredis would log them as unhandled.
+  client.on('error', () => undefined);
+  return client;
+});
+
+export type { Redis };

@@ -1,0 +1,64 @@
+// Retry (exponential backoff with full jitter) and circuit-breaker policies from cockatiel, shared by all services.
+import {
+  ConsecutiveBreaker,
+  circuitBreaker,
+  ExponentialBackoff,
+  fullJitterGenerator,
+  handleWhen,
+  type IPolicy,
+  retry,
+  wrap,
+} from 'cockatiel';
+
+/** PostgreSQL errors that a retry can cure: serialization failure, deadlock, connection loss, server restart. */
+const TRANSIENT_PG_CODES = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const TRANSIENT_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (TRANSIENT_PG_CODES.has(code) || TRANSIENT_NODE_CODES.has(code))) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+}
+
+export interface RetryOptions {
+  maxAttempts?: number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Which errors are worth another attempt; default: transient database and network errors. */
+  retryOn?: (error: Error) => boolean;
+}
+
+/** Exponential backoff with full jitter (ADR 009): each wait is random in [0, min(cap, base * 2^n)]. */
+export function retryPolicy(options: RetryOptions = {}) {
+  return retry(handleWhen(options.retryOn ?? isTransient), {
+    maxAttempts: (options.maxAttempts ?? 4) - 1,
+    backoff: new ExponentialBackoff({
+      generator: fullJitterGenerator,
+      initialDelay: options.initialDelayMs ?? 25,
+      maxDelay: options.maxDelayMs ?? 1_000,
+    }),
+  });
+}
+
+export interface BreakerOptions {
+  /** Consecutive failures that open the circuit. */
+  threshold?: number;
+  /** How long the circuit stays open before one trial call. */
+  halfOpenAfterMs?: number;
+  breakOn?: (error: Error) => boolean;
+}
+
+export function breakerPolicy(options: BreakerOptions = {}) {
+  return circuitBreaker(handleWhen(options.breakOn ?? (() => true)), {
+    halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
+    breaker: new ConsecutiveBreaker(options.threshold ?? 5),
+  });
+}
+
+/** Retry inside a breaker: retries exhaust first, and only a call that failed all its retries counts against the circuit. */
+export function resilient(retryOptions: RetryOptions = {}, breakerOptions: BreakerOptions = {}): IPolicy {
+  return wrap(breakerPolicy(breakerOptions), retryPolicy(retryOptions));
+}
+
+export { BrokenCircuitError, isBrokenCircuitError } from 'cockatiel';

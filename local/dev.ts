@@ -1,0 +1,52 @@
+// `npm run dev`: the whole platform on a laptop with only Node.js. `npm run dev -- --fresh` starts from empty data.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { manifests } from '../functions/manifests';
+import { intEnv, optionalEnv } from '../layers/common/config';
+import { ROOT, startPlatform } from './platform';
+
+const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } } });
+const log = (message: string) => process.stderr.write(`[dev] ${message}\n`);
+
+const platform = await startPlatform({
+  manifests,
+  dataDir: optionalEnv('LOCAL_DATA_DIR', join(ROOT, '.local')),
+  fresh: values.fresh,
+  ports: {
+    api: intEnv('PORT', 3000),
+    aws: intEnv('AWS_EMULATOR_PORT', 4566),
+    smtp: intEnv('SMTP_PORT', 1025),
+    mailUi: intEnv('MAIL_UI_PORT', 1080),
+    postgres: intEnv('PGPORT', 5433),
+  },
+  redisUrl: optionalEnv('REDIS_URL', 'redis://127.0.0.1:6379'),
+  openSearchUrl: optionalEnv('OPENSEARCH_URL'),
+  log,
+});
+
+const routes = manifests.reduce((count, manifest) => count + Object.keys(manifest.routes).length, 0);
+process.stdout.write(
+  [
+    '',
+    `TicketOrLeaveIt is up (${routes} routes)`,
+    `  API            ${platform.apiUrl}  (health: ${platform.apiUrl}/v1/health, docs: ${platform.apiUrl}/v1/docs)`,
+    `  Mail inbox     ${platform.mailUrl}  (SMTP on port ${platform.smtpPort})`,
+    `  AWS emulator   ${platform.awsEndpoint}  (SQS, SNS, S3)`,
+    `  PostgreSQL     ${Object.values(platform.databaseUrls)[0]?.replace(/\/\/[^@]+@/, '//…@').replace(/\/[^/]+$/, '/<service>')}`,
+    `  Redis          ${platform.redis}`,
+    `  OpenSearch     ${platform.openSearch}`,
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping`);
+  await platform.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

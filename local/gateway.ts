@@ -1,0 +1,194 @@
+// The local API Gateway (HTTP API, payload format 2.0): routes each request to its manifest function, runs the JWT
+// authorizer on protected routes, builds the same event Lambda receives and writes the function's result back.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { PROBLEM_CONTENT_TYPE, problemType } from '../layers/common/errors';
+import type { RouteTable } from '../layers/common/routes';
+import type { AuthorizerResult } from './authorizer';
+import { type AnyHandler, invoke, lambdaContext } from './lambda';
+
+/** API Gateway's own payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const TEXT_TYPES = /^(text\/|application\/(json|[a-z.+-]*\+json|x-www-form-urlencoded|xml|javascript))/i;
+
+export interface GatewayOptions {
+  port: number;
+  host?: string;
+  table: RouteTable;
+  /** The function of each route, keyed "<service>.<name>". */
+  handlers: Map<string, AnyHandler>;
+  authorize: (authorization: string | undefined) => Promise<AuthorizerResult>;
+  corsOrigins: string[];
+  onError?: (error: unknown) => void;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function problem(response: ServerResponse, status: number, slug: string, title: string, detail: string) {
+  response.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' });
+  response.end(JSON.stringify({ type: problemType(slug), title, status, detail }));
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers[key] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+function queryOf(rawQuery: string): Record<string, string> | undefined {
+  if (!rawQuery) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(rawQuery)) {
+    // API Gateway joins repeated parameters with commas.
+    out[key] = key in out ? `${out[key]},${value}` : value;
+  }
+  return out;
+}
+
+export function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const preflight = (request: IncomingMessage, response: ServerResponse) => {
+    const origin = request.headers.origin;
+    const allowed = options.corsOrigins.includes('*') ? '*' : origin && options.corsOrigins.includes(origin) ? origin : '';
+    response.writeHead(204, {
+      ...(allowed ? { 'access-control-allow-origin': allowed } : {}),
+      'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
+      'access-control-allow-headers': 'authorization,content-type,idempotency-key,x-correlation-id',
+      'access-control-max-age': '600',
+      vary: 'origin',
+    });
+    response.end();
+  };
+
+  const serve = async (request: IncomingMessage, response: ServerResponse) => {
+    const method = (request.method ?? 'GET').toUpperCase();
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const rawPath = url.pathname;
+    if (method === 'OPTIONS' && request.headers['access-control-request-method']) return preflight(request, response);
+
+    const body = await readBody(request);
+    if (body === 'too-large') {
+      return problem(response, 413, 'payload-too-large', 'Payload too large', 'The request body exceeds 10 MB.');
+    }
+    const matched = options.table.match(method, rawPath);
+    const target = matched && 'route' in matched ? matched.route : options.table.fallback;
+    if (!target) return problem(response, 404, 'not-found', 'Not found', `There is no route ${method} ${rawPath}.`);
+    const handler = options.handlers.get(`${target.service}.${target.name}`);
+    if (!handler) throw new Error(`No handler loaded for ${target.service}.${target.name}`);
+
+    const headers = headersOf(request);
+    let authorizer: APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'] | undefined;
+    if (target.route.auth) {
+      const verdict = await options.authorize(headers.authorization);
+      if (!verdict.ok) {
+        response.setHeader('www-authenticate', 'Bearer');
+        return problem(response, 401, 'unauthorized', 'Unauthorized', 'A valid bearer token is required.');
+      }
+      authorizer = {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: verdict.claims as Record<string, string>, scopes: verdict.scopes },
+      };
+    }
+
+    const contentType = headers['content-type'] ?? '';
+    const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+    const routeKey = target.route.path === '$default' ? '$default' : `${target.route.method} ${target.route.path}`;
+    const now = new Date();
+    const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+      version: '2.0',
+      routeKey,
+      rawPath,
+      rawQueryString: url.search.slice(1),
+      cookies: headers.cookie ? headers.cookie.split(/;\s*/) : undefined,
+      headers,
+      queryStringParameters: queryOf(url.search.slice(1)),
+      pathParameters: matched && 'route' in matched && target.paramNames.length > 0 ? matched.params : undefined,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
+        http: {
+          method,
+          path: rawPath,
+          protocol: `HTTP/${request.httpVersion}`,
+          sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId: randomUUID(),
+        routeKey,
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+        authorizer: authorizer as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'],
+      },
+      body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
+      isBase64Encoded: !isText,
+    };
+    const timeout = target.route.timeoutSeconds ?? 10;
+    const context = lambdaContext(`${target.service}-${target.name}`, timeout, target.route.memoryMb ?? 512);
+    const result = await invoke<APIGatewayProxyStructuredResultV2 | undefined>(handler, event, context, timeout);
+    writeResult(response, result);
+  };
+
+  const server: Server = createServer((request, response) => {
+    serve(request, response).catch((error) => {
+      options.onError?.(error);
+      if (!response.headersSent) {
+        // What API Gateway answers when the integration fails: a 500 without internals.
+        problem(response, 500, 'internal', 'Internal server error', 'The function failed; see the runtime log.');
+      } else response.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      resolve({
+        url: `http://localhost:${port}`,
+        port,
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2 | undefined) {
+  const status = result?.statusCode ?? 200;
+  const headers: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(result?.headers ?? {})) headers[key.toLowerCase()] = String(value);
+  if (result?.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body = result?.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  if (body) headers['content-length'] = String(body.length);
+  response.writeHead(status, headers);
+  response.end(body);
+}

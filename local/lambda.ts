@@ -1,0 +1,48 @@
+// What the Lambda runtime gives a handler, reproduced for many concurrent invocations in one process: a context
+// object, and an invocation scope (Lambda's InvokeStore) so Powertools keeps each invocation's log keys apart.
+import { randomUUID } from 'node:crypto';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+import type { Context } from 'aws-lambda';
+
+// Powertools reads this to decide that one process serves several invocations at once (Lambda Managed Instances);
+// it must be set before any Powertools module loads, which the local runtime guarantees by importing handlers late.
+process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
+
+let store: InvokeStoreBase | undefined;
+
+export function lambdaContext(functionName: string, timeoutSeconds: number, memoryMb: number): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const requestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: handlers of every event type pass through here.
+export type AnyHandler = (event: any, context: Context) => Promise<any>;
+
+/** Invokes a handler inside its own invocation scope, with a timeout like Lambda's. */
+export async function invoke<T>(handler: AnyHandler, event: unknown, context: Context, timeoutSeconds: number): Promise<T> {
+  store ??= await InvokeStore.getInstanceAsync();
+  const scope = { [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Task timed out after ${timeoutSeconds} seconds`)), timeoutSeconds * 1000);
+  });
+  try {
+    return await Promise.race([store.run(scope, () => handler(event, context)) as Promise<T>, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

