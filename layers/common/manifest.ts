@@ -92,6 +92,8 @@ export interface ScheduleSpec {
 export interface ServiceManifest {
   service: ServiceName;
   description: string;
+  /** Absolute folder of the handler files and migrations; default functions/<service>. Test fixtures set it. */
+  dir?: string;
   /** This service owns a PostgreSQL database; its migrations live in functions/<service>/migrations. */
   database: boolean;
   /** SNS topics this service owns and publishes its domain events to. */

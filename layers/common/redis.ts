@@ -21,3 +21,25 @@ export const getRedis = once((): Redis | undefined => {
 });
 
 export type { Redis };
+
+/**
+ * The client once it is connected, or undefined when Redis is not configured or not reachable right now. The first
+ * call in a fresh container waits briefly for the connection; while Redis is down, callers get undefined at once.
+ */
+export async function readyRedis(waitMs = 300): Promise<Redis | undefined> {
+  const client = getRedis();
+  if (!client) return undefined;
+  if (client.status === 'ready') return client;
+  if (client.status === 'connecting' || client.status === 'connect' || client.status === 'wait') {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      function done() {
+        clearTimeout(timer);
+        client?.off('ready', done);
+        resolve();
+      }
+      client.once('ready', done);
+    });
+  }
+  return client.status === 'ready' ? client : undefined;
+}
