@@ -38,20 +38,25 @@ export function sqsConsumer(service: string, handle: (message: ConsumedMessage) 
     logger.addContext(context);
     const processor = new BatchProcessor(EventType.SQS);
     const recordHandler = async (record: SQSRecord) => {
-      let envelope: Envelope | undefined;
+      // Records of one batch run in parallel, so each gets its own child logger rather than shared appended keys.
+      let log = logger.createChild({ persistentKeys: { sqs_message_id: record.messageId } });
       try {
-        envelope = parseEnvelope(record.body);
-        logger.appendKeys({ correlation_id: envelope.correlationId, message_id: envelope.id, message_type: envelope.type });
-        await handle({ envelope, record, log: logger });
+        const envelope = parseEnvelope(record.body);
+        log = logger.createChild({
+          persistentKeys: {
+            sqs_message_id: record.messageId,
+            correlation_id: envelope.correlationId,
+            message_id: envelope.id,
+            message_type: envelope.type,
+          },
+        });
+        await handle({ envelope, record, log });
       } catch (error) {
-        logger.error('message failed', {
+        log.error('message failed', {
           error: error as Error,
-          sqs_message_id: record.messageId,
           receive_count: record.attributes?.ApproximateReceiveCount,
         });
         throw error;
-      } finally {
-        logger.removeKeys(['correlation_id', 'message_id', 'message_type']);
       }
     };
     const response = await processPartialResponse(event, recordHandler, processor, { context });

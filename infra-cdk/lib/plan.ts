@@ -1,0 +1,131 @@
+// Turns the manifests into the list of functions to deploy, and rejects at synth time every cross-reference a
+// deploy would only discover later (unknown topic, queue or database; duplicate route keys; colliding env names).
+import { envKey } from '../../layers/common/config';
+import type { Binds, RouteSpec, ServiceManifest, ServiceName } from '../../layers/common/manifest';
+import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
+import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, messagingResources } from '../../layers/common/resources';
+
+export const DEFAULT_MEMORY_MB = 512;
+export { DEFAULT_FUNCTION_TIMEOUT_SECONDS };
+export const DEFAULT_BATCH_SIZE = 10;
+
+export type FunctionKind = 'route' | 'consumer' | 'schedule';
+
+/** One Lambda function a manifest entry asks for. */
+export interface FunctionPlan {
+  service: ServiceName;
+  /** The entry's key in its manifest (routes, consumers or schedules). */
+  name: string;
+  kind: FunctionKind;
+  /** Handler file relative to the service folder. */
+  handler: string;
+  summary: string;
+  binds: Binds;
+  memoryMb: number;
+  timeoutSeconds: number;
+}
+
+export function functionPlans(manifest: ServiceManifest): FunctionPlan[] {
+  const base = (name: string, kind: FunctionKind, entry: EntryLike): FunctionPlan => ({
+    service: manifest.service,
+    name,
+    kind,
+    handler: entry.handler,
+    summary: entry.summary,
+    binds: entry.binds ?? {},
+    memoryMb: entry.memoryMb ?? DEFAULT_MEMORY_MB,
+    timeoutSeconds: entry.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  });
+  return [
+    ...Object.entries(manifest.routes).map(([name, route]) => base(name, 'route', route)),
+    ...Object.entries(manifest.consumers ?? {}).map(([name, consumer]) => base(name, 'consumer', consumer)),
+    ...Object.entries(manifest.schedules ?? {}).map(([name, schedule]) => base(name, 'schedule', schedule)),
+  ];
+}
+
+interface EntryLike {
+  handler: string;
+  summary: string;
+  binds?: Binds;
+  memoryMb?: number;
+  timeoutSeconds?: number;
+}
+
+/** API Gateway's route key of a manifest route. */
+export function routeKeyOf(route: RouteSpec): string {
+  return route.path === '$default' ? '$default' : `${route.method} ${route.path}`;
+}
+
+/** Throws one error listing every problem, so a broken manifest is fixed in one pass. */
+export function validateManifests(manifests: readonly ServiceManifest[]): void {
+  const problems: string[] = [];
+  const services = manifests.map((manifest) => manifest.service);
+  const duplicateService = services.find((service, index) => services.indexOf(service) !== index);
+  if (duplicateService) problems.push(`service ${duplicateService} has two manifests`);
+
+  let messaging: ReturnType<typeof messagingResources> | undefined;
+  try {
+    messaging = messagingResources(manifests);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const topics = new Set(messaging?.topics.map((topic) => topic.name));
+  const queues = new Set(messaging?.queues.map((queue) => queue.name));
+  const databases = new Set(manifests.filter((manifest) => manifest.database).map((manifest) => manifest.service));
+
+  // Env names are derived with envKey, which folds case and punctuation: `a-b` and `a_b` would share one variable.
+  const collisions = (names: Iterable<string>, toEnv: (name: string) => string, what: string) => {
+    const seen = new Map<string, string>();
+    for (const name of names) {
+      const key = toEnv(name);
+      const other = seen.get(key);
+      if (other !== undefined && other !== name) problems.push(`${what} ${other} and ${name} both map to ${key}`);
+      seen.set(key, name);
+    }
+  };
+  collisions(topics, topicArnEnv, 'topics');
+  collisions(queues, queueUrlEnv, 'queues');
+  collisions(services, (service) => envKey(service), 'services');
+
+  const routeKeys = new Map<string, string>();
+  for (const manifest of manifests) {
+    for (const [name, route] of Object.entries(manifest.routes)) {
+      const key = routeKeyOf(route);
+      const owner = routeKeys.get(key);
+      if (owner) problems.push(`route key "${key}" is declared by ${owner} and ${manifest.service}.${name}`);
+      routeKeys.set(key, `${manifest.service}.${name}`);
+      if (route.path !== '$default' && !route.path.startsWith('/')) {
+        problems.push(`${manifest.service}.${name}: path ${route.path} must start with /`);
+      }
+    }
+    for (const schedule of Object.values(manifest.schedules ?? {})) {
+      if (!/^(rate|cron)\(.+\)$/.test(schedule.expression)) {
+        problems.push(`${manifest.service} schedule ${schedule.name}: "${schedule.expression}" is not rate(...) or cron(...)`);
+      }
+    }
+    for (const plan of functionPlans(manifest)) {
+      const where = `${plan.service}.${plan.name}`;
+      const { binds } = plan;
+      if (binds.database && !manifest.database) problems.push(`${where} binds a database but ${plan.service} has none`);
+      for (const service of binds.pingDatabases ?? []) {
+        if (!databases.has(service)) problems.push(`${where} pings the database of ${service}, which has none`);
+      }
+      for (const topic of binds.publishes ?? []) {
+        if (!topics.has(topic)) problems.push(`${where} publishes to unknown topic ${topic}`);
+      }
+      for (const queue of binds.sends ?? []) {
+        if (!queues.has(queue)) problems.push(`${where} sends to unknown queue ${queue}`);
+      }
+      if (plan.timeoutSeconds < 1 || plan.timeoutSeconds > 900) problems.push(`${where}: timeout must be 1-900 s`);
+      if (plan.kind === 'route' && plan.timeoutSeconds > 30) {
+        problems.push(`${where}: an HTTP API waits at most 30 s for its integration, got ${plan.timeoutSeconds}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new Error(`Invalid service manifests:\n- ${problems.join('\n- ')}`);
+}
+
+/** True when the function needs a network path into the VPC (database through RDS Proxy, or Redis). */
+export function needsVpc(binds: Binds): boolean {
+  return Boolean(binds.database || (binds.pingDatabases?.length ?? 0) > 0 || binds.redis);
+}

@@ -1,0 +1,39 @@
+// The VPC: isolated subnets for the data tier, private subnets with egress for Lambda, flow logs to the log bucket.
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export interface NetworkProps {
+  flowLogBucket: s3.IBucket;
+}
+
+export class Network extends Construct {
+  readonly vpc: ec2.Vpc;
+  /** Where functions that reach the database or Redis run. */
+  readonly lambdaSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+  /** Where RDS, RDS Proxy, Redis and OpenSearch live: no route to or from the internet. */
+  readonly dataSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      // VPC functions still call Secrets Manager, SNS, SQS, SES and X-Ray. Interface endpoints for those five
+      // would cost about 5 x 2 AZs x $7.3 = $73 a month before traffic; one NAT gateway is about $33. We accept
+      // that losing the NAT's AZ cuts egress of VPC functions in the other AZ until it returns (their database and
+      // Redis traffic stays inside the VPC). S3 traffic takes the free gateway endpoint instead of the NAT.
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        // Lambda's shared ENIs take one address per security group and subnet; /20 leaves ample room.
+        { name: 'lambda', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+        { name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toS3(props.flowLogBucket, 'vpc-flow-logs/'),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+  }
+}

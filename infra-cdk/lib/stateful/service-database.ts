@@ -1,0 +1,107 @@
+// One service's PostgreSQL: an RDS instance in the isolated subnets, reached only through its RDS Proxy (TLS required),
+// with Secrets Manager credentials. Functions get access through ServiceFunction.bindDatabase.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { ServiceName } from '../../../layers/common/manifest';
+import { acknowledge } from '../nag';
+
+export interface ServiceDatabaseProps {
+  service: ServiceName;
+  vpc: ec2.IVpc;
+  subnets: ec2.SubnetSelection;
+}
+
+export class ServiceDatabase extends Construct {
+  readonly service: ServiceName;
+  readonly instance: rds.DatabaseInstance;
+  readonly proxy: rds.DatabaseProxy;
+  readonly secret: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: ServiceDatabaseProps) {
+    super(scope, id);
+    this.service = props.service;
+    const instanceIdentifier = `tol-${props.service}`;
+
+    const databaseSecurityGroup = new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
+      vpc: props.vpc,
+      description: `${props.service} PostgreSQL: reachable from its RDS Proxy only`,
+      allowAllOutbound: false,
+    });
+    const proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
+      vpc: props.vpc,
+      description: `${props.service} RDS Proxy: reachable from the functions that bind this database`,
+      allowAllOutbound: false,
+    });
+
+    // Created up front with a retention, otherwise RDS creates it on first export and keeps the logs forever.
+    const postgresLogs = new logs.LogGroup(this, 'PostgresLogs', {
+      logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.instance = new rds.DatabaseInstance(this, 'Instance', {
+      instanceIdentifier,
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 }),
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [databaseSecurityGroup],
+      credentials: rds.Credentials.fromGeneratedSecret('tol_admin'),
+      databaseName: props.service,
+      // A synchronous standby in the second AZ: "no data loss" holds through the loss of an AZ, not just a reboot.
+      multiAz: true,
+      storageEncrypted: true,
+      storageType: rds.StorageType.GP3,
+      allocatedStorage: 20,
+      maxAllocatedStorage: 100,
+      backupRetention: Duration.days(7),
+      copyTagsToSnapshot: true,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+      iamAuthentication: true,
+      autoMinorVersionUpgrade: true,
+      publiclyAccessible: false,
+      cloudwatchLogsExports: ['postgresql'],
+    });
+    this.instance.node.addDependency(postgresLogs);
+    // biome-ignore lint/style/noNonNullAssertion: credentials are generated above, so the instance always has a secret.
+    this.secret = this.instance.secret!;
+
+    this.proxy = this.instance.addProxy('Proxy', {
+      secrets: [this.secret],
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [proxySecurityGroup],
+      requireTLS: true,
+      // Clients authenticate with the secret's password (layers/common/db.ts); IAM auth at the proxy would need
+      // token signing in the pool. The instance still allows IAM auth for operators.
+      iamAuth: false,
+      // A Lambda burst waits this long for a pooled connection before failing, instead of overloading the DB.
+      borrowTimeout: Duration.seconds(10),
+      maxConnectionsPercent: 90,
+    });
+    this.instance.connections.allowDefaultPortFrom(this.proxy, 'RDS Proxy to PostgreSQL');
+
+    acknowledge(
+      this.instance,
+      'RDS11',
+      'Clients never reach the instance port: they connect to the RDS Proxy, which listens on 5432 whatever the ' +
+        'instance port is, while layers/common/db.ts takes the port from the generated secret (the instance port). ' +
+        'A non-default port would break that; the instance sits in isolated subnets and only the proxy security ' +
+        'group may connect.',
+    );
+    acknowledge(
+      this.instance,
+      'SMG4',
+      'Single-user rotation changes the one password that Lambda containers cache for up to 300 s ' +
+        '(getSecret maxAge in layers/common/db.ts), so new connections through the proxy would fail until the ' +
+        'caches expire. Rotation needs the alternating-users scheme first; until then the secret is readable only ' +
+        'by the proxy role and the functions that bind this database.',
+    );
+  }
+}
