@@ -1,6 +1,5 @@
 // Every Lambda function the manifests declare (routes, queue consumers, schedules), as the CDK app deploys them:
 // one function per manifest entry, its entry file under functions/<service>/.
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceManifest, ServiceName } from '../../layers/common/manifest';
@@ -54,9 +53,5 @@ export function lambdaFunctions(manifests: readonly ServiceManifest[]): LambdaFu
   const names = functions.map((fn) => fn.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate) throw new Error(`Function ${duplicate} is declared twice (keys must be unique within a service)`);
-  const missing = functions.filter((fn) => !existsSync(fn.entry));
-  if (missing.length > 0) {
-    throw new Error(`Handler files not found: ${missing.map((fn) => `${fn.name} -> ${fn.entry}`).join(', ')}`);
-  }
   return functions;
 }

@@ -9,6 +9,9 @@ import { Construct } from 'constructs';
 import type { ServiceName } from '../../../layers/common/manifest';
 import { acknowledge } from '../nag';
 
+/** The master user of every service database; the proxy authenticates clients with its generated secret. */
+export const DATABASE_USER = 'tol_admin';
+
 export interface ServiceDatabaseProps {
   service: ServiceName;
   vpc: ec2.IVpc;
@@ -51,7 +54,7 @@ export class ServiceDatabase extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [databaseSecurityGroup],
-      credentials: rds.Credentials.fromGeneratedSecret('tol_admin'),
+      credentials: rds.Credentials.fromGeneratedSecret(DATABASE_USER),
       databaseName: props.service,
       // A synchronous standby in the second AZ: "no data loss" holds through the loss of an AZ, not just a reboot.
       multiAz: true,

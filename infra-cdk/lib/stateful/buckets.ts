@@ -1,0 +1,66 @@
+// The media bucket (event images, profile pictures; browsers upload with presigned POST) and the log bucket that
+// receives its server access logs and the VPC flow logs.
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge } from '../nag';
+
+/**
+ * The media bucket's name. Fixed (per account and region) so the stateless stack can address it without a
+ * CloudFormation export, and so IAM statements name it literally instead of through an import.
+ */
+export const mediaBucketName = (): string => `ticketorleaveit-media-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+
+export interface BucketsProps {
+  corsOrigins: string[];
+}
+
+export class Buckets extends Construct {
+  readonly logs: s3.Bucket;
+  readonly media: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: BucketsProps) {
+    super(scope, id);
+    this.logs = new s3.Bucket(this, 'Logs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // Server access log delivery supports SSE-S3 only.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.logs,
+      'S1',
+      'This is the access-log destination itself: logging it into itself would log every log delivery, and a ' +
+        'second log bucket would only move the question one bucket further.',
+    );
+
+    this.media = new s3.Bucket(this, 'Media', {
+      bucketName: mediaBucketName(),
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.logs,
+      serverAccessLogsPrefix: 'media/',
+      cors: [
+        {
+          // Presigned POST uploads from the browser; GET/HEAD to show what was uploaded.
+          allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+          allowedOrigins: props.corsOrigins,
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag', 'Location'],
+          maxAge: 3600,
+        },
+      ],
+      lifecycleRules: [
+        // Versioning guards against an overwrite or delete by mistake; old versions need not live forever.
+        { noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

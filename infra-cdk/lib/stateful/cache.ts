@@ -1,0 +1,69 @@
+// ElastiCache Redis for rate-limit windows and read caches (ADR 003-005): a primary and a replica in two AZs,
+// TLS required, encrypted at rest, reachable only from functions that bind redis.
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import { Construct } from 'constructs';
+import { acknowledge } from '../nag';
+
+export const REDIS_PORT = 6379;
+
+export interface CacheProps {
+  vpc: ec2.IVpc;
+  subnets: ec2.SubnetSelection;
+}
+
+export class Cache extends Construct {
+  /** Functions call `connections.allowToDefaultPort(cache)`-style helpers against this. */
+  readonly connections: ec2.Connections;
+  /** What REDIS_URL carries; `rediss` because transit encryption is required. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: CacheProps) {
+    super(scope, id);
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Redis: reachable from the functions that bind redis',
+      allowAllOutbound: false,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(REDIS_PORT) });
+
+    const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
+      description: 'Isolated data subnets for Redis',
+      subnetIds: props.vpc.selectSubnets(props.subnets).subnetIds,
+    });
+    const group = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
+      replicationGroupDescription: 'TicketOrLeaveIt rate limits and read caches',
+      engine: 'redis',
+      engineVersion: '7.1',
+      cacheNodeType: 'cache.t4g.micro',
+      numCacheClusters: 2,
+      automaticFailoverEnabled: true,
+      multiAzEnabled: true,
+      port: REDIS_PORT,
+      cacheSubnetGroupName: subnetGroup.ref,
+      securityGroupIds: [securityGroup.securityGroupId],
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: 'required',
+      atRestEncryptionEnabled: true,
+      snapshotRetentionLimit: 1,
+    });
+    // Redis holds only windows and caches that rebuild themselves (ADR 004): nothing to keep once the stack is gone.
+    group.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    this.url = `rediss://${group.attrPrimaryEndPointAddress}:${REDIS_PORT}`;
+
+    acknowledge(
+      group,
+      'AEC5',
+      'The port is not a secret worth hiding: only the security groups of functions that bind redis may reach ' +
+        'it, and REDIS_URL (read by layers/common/redis.ts) is defined with 6379 by the platform contract.',
+    );
+    acknowledge(
+      group,
+      'AEC6',
+      'An AUTH token would have to travel in REDIS_URL, a plain Lambda environment variable (the only setting ' +
+        'layers/common/redis.ts reads), which protects nothing; IAM auth needs per-connection token signing the ' +
+        'client lacks. Access is limited by security groups to functions that bind redis, over required TLS.',
+    );
+  }
+}

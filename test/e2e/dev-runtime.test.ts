@@ -1,0 +1,137 @@
+// `npm run dev` as a developer runs it on a fresh checkout: it must answer /v1/health within 60 s, print the URLs it
+// serves, keep its data between runs, and shut down cleanly on Ctrl-C.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../local/platform';
+import { freePort } from '../support/ports';
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  // A test that failed half-way must not leave a platform running; a group already gone is fine.
+  for (const child of children) {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already exited
+    }
+  }
+});
+
+async function startDev(dataDir: string, extraArgs: string[] = []) {
+  const [port, aws, smtp, mailUi, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const started = Date.now();
+  // Its own process group, so the test can send SIGINT to the whole group the way a terminal's Ctrl-C does.
+  const child = spawn('npm', ['run', 'dev', '--', ...extraArgs], {
+    cwd: ROOT,
+    detached: true,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      AWS_EMULATOR_PORT: String(aws),
+      SMTP_PORT: String(smtp),
+      MAIL_UI_PORT: String(mailUi),
+      PGPORT: String(pgPort),
+      LOCAL_DATA_DIR: dataDir,
+      REDIS_URL: '',
+      OPENSEARCH_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  // npm re-raises the SIGINT its script received, so a clean stop is exit code 0 or death by that same SIGINT.
+  const exited = new Promise<boolean>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code === 0 || signal === 'SIGINT')),
+  );
+  return { child, port, started, exited, output: () => output };
+}
+
+async function portClosed(port: number): Promise<boolean> {
+  try {
+    await fetch(`http://localhost:${port}/v1/health`);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+async function waitForHealth(port: number, deadlineMs: number): Promise<Response> {
+  for (;;) {
+    try {
+      const response = await fetch(`http://localhost:${port}/v1/health`);
+      if (response.status === 200) return response;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadlineMs) throw new Error('health did not answer 200 in time');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('npm run dev', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tol-dev-'));
+
+  it('answers /v1/health with 200 within 60 s, prints its URLs, and stops cleanly on Ctrl-C', async () => {
+    const dev = await startDev(dataDir);
+    const response = await waitForHealth(dev.port, dev.started + 60_000);
+    const health = (await response.json()) as { status: string; dependencies: Record<string, { status: string }> };
+    expect(health.dependencies['database:tickets']?.status).toBe('up');
+    // Started with Redis and OpenSearch switched off: reported, not fatal.
+    expect(health.dependencies.redis?.status).toBe('degraded');
+    expect(health.status).toBe('degraded');
+
+    await expect.poll(() => dev.output(), { timeout: 5_000 }).toContain(`http://localhost:${dev.port}/v1/health`);
+    expect(dev.output()).toMatch(/Mail inbox\s+http:\/\/localhost:\d+/);
+
+    process.kill(-(dev.child.pid as number), 'SIGINT');
+    expect(await dev.exited).toBe(true);
+    await expect.poll(() => dev.output(), { timeout: 10_000 }).toContain('SIGINT: stopping');
+    await expect.poll(() => portClosed(dev.port), { timeout: 15_000 }).toBe(true);
+  });
+
+  it('keeps data between runs, and --fresh starts clean', async () => {
+    const marker = `marker_${Date.now()}`;
+    const dev = await startDev(dataDir);
+    await waitForHealth(dev.port, Date.now() + 60_000);
+    const pg = (await import('pg')).default;
+    const url = dev.output().match(/PostgreSQL\s+(\S+)/)?.[1];
+    expect(url).toBeDefined();
+    // The printed URL hides credentials; the data folder's database is reached with the service's local role.
+    const port = Number(url?.match(/:(\d+)\//)?.[1]);
+    const client = new pg.Client({ connectionString: `postgres://events:events-local@127.0.0.1:${port}/events` });
+    await client.connect();
+    await client.query(`CREATE TABLE ${marker} (id int)`);
+    await client.end();
+    process.kill(-(dev.child.pid as number), 'SIGINT');
+    expect(await dev.exited).toBe(true);
+    await expect.poll(() => portClosed(dev.port), { timeout: 15_000 }).toBe(true);
+
+    const again = await startDev(dataDir);
+    await waitForHealth(again.port, Date.now() + 60_000);
+    const second = new pg.Client({ connectionString: `postgres://events:events-local@127.0.0.1:${Number(again.output().match(/PostgreSQL\s+\S+:(\d+)\//)?.[1])}/events` });
+    await second.connect();
+    expect((await second.query('SELECT to_regclass($1) AS found', [marker])).rows[0]?.found).toBe(marker);
+    await second.end();
+    process.kill(-(again.child.pid as number), 'SIGINT');
+    expect(await again.exited).toBe(true);
+    await expect.poll(() => portClosed(again.port), { timeout: 15_000 }).toBe(true);
+
+    const fresh = await startDev(dataDir, ['--fresh']);
+    await waitForHealth(fresh.port, Date.now() + 60_000);
+    const third = new pg.Client({ connectionString: `postgres://events:events-local@127.0.0.1:${Number(fresh.output().match(/PostgreSQL\s+\S+:(\d+)\//)?.[1])}/events` });
+    await third.connect();
+    expect((await third.query('SELECT to_regclass($1) AS found', [marker])).rows[0]?.found).toBeNull();
+    await third.end();
+    process.kill(-(fresh.child.pid as number), 'SIGINT');
+    expect(await fresh.exited).toBe(true);
+  });
+});
