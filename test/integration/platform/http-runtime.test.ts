@@ -53,6 +53,23 @@ describe('health', () => {
   });
 });
 
+describe('API description', () => {
+  it('serves the OpenAPI 3.1 document and a docs page that renders it', async () => {
+    const document = await fetch(`${platform.apiUrl}/v1/openapi.json`);
+    expect(document.status).toBe(200);
+    const body = (await document.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(body.openapi).toBe('3.1.0');
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/v1/health', '/v1/openapi.json', '/v1/docs']));
+
+    const docs = await fetch(`${platform.apiUrl}/v1/docs`);
+    expect(docs.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await docs.text();
+    expect(page).toContain('spec-url="/v1/openapi.json"');
+    // The page's own CSP must allow the renderer it loads.
+    expect(docs.headers.get('content-security-policy')).toContain('https://cdn.redoc.ly');
+  });
+});
+
 describe('requests', () => {
   it('accepts a valid request and echoes the caller-supplied correlation id', async () => {
     const id = randomUUID();

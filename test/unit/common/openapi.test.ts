@@ -1,0 +1,29 @@
+// The OpenAPI document generated from the manifests is valid OpenAPI 3.1 and describes every public route.
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import { manifests } from '../../../functions/manifests';
+import { buildOpenApi } from '../../../layers/common/openapi';
+import { echo } from '../../fixtures/echo/manifest';
+
+describe('buildOpenApi', () => {
+  const document = buildOpenApi([...manifests, echo], { version: '1.2.3' });
+
+  it('passes the OpenAPI 3.1 schema', async () => {
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe('3.1.0');
+  });
+
+  it('describes each public route with its parameters, body and security, and hides the catch-all', () => {
+    const operation = document.paths['/v1/test/echo/{id}']?.post as Record<string, any>;
+    expect(operation.parameters.map((parameter: { name: string; in: string }) => `${parameter.in}:${parameter.name}`)).toEqual([
+      'path:id',
+      'query:limit',
+    ]);
+    expect(operation.requestBody.content['application/json'].schema.required).toEqual(['name', 'quantity']);
+    expect(document.paths['/v1/test/whoami']?.get?.security).toEqual([{ bearer: [] }]);
+    expect(document.paths.$default).toBeUndefined();
+    expect(document.paths['/v1/health']?.get?.responses).toHaveProperty('200');
+  });
+});
