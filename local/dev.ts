@@ -21,6 +21,7 @@ const platform = await startPlatform({
   },
   redisUrl: optionalEnv('REDIS_URL', 'redis://127.0.0.1:6379'),
   openSearchUrl: optionalEnv('OPENSEARCH_URL'),
+  externalAwsEndpoint: optionalEnv('AWS_ENDPOINT_URL'),
   log,
 });
 
@@ -31,7 +32,7 @@ process.stdout.write(
     `TicketOrLeaveIt is up (${routes} routes)`,
     `  API            ${platform.apiUrl}  (health: ${platform.apiUrl}/v1/health, docs: ${platform.apiUrl}/v1/docs)`,
     `  Mail inbox     ${platform.mailUrl}  (SMTP on port ${platform.smtpPort})`,
-    `  AWS emulator   ${platform.awsEndpoint}  (SQS, SNS, S3)`,
+    `  AWS endpoint   ${platform.awsEndpoint}  (SQS, SNS, S3${optionalEnv('AWS_ENDPOINT_URL') ? ', external: LocalStack profile' : ', embedded fauxqs'})`,
     `  PostgreSQL     ${Object.values(platform.databaseUrls)[0]?.replace(/\/\/[^@]+@/, '//…@').replace(/\/[^/]+$/, '/<service>')}`,
     `  Redis          ${platform.redis}`,
     `  OpenSearch     ${platform.openSearch}`,

@@ -14,6 +14,7 @@ import { MEDIA_BUCKET_LOCAL_NAME } from '../layers/common/resources';
 import { compileRoutes } from '../layers/common/routes';
 import { jwtAuthorizer } from './authorizer';
 import { startAwsEmulator } from './aws-emulator';
+import { useExternalAws } from './aws-external';
 import { type Gateway, startGateway } from './gateway';
 import type { AnyHandler } from './lambda';
 import { startMail } from './mail';
@@ -34,6 +35,8 @@ export interface PlatformOptions {
   /** Used when it answers; otherwise the platform runs degraded without Redis. */
   redisUrl?: string;
   openSearchUrl?: string;
+  /** LocalStack profile: use this AWS endpoint instead of starting the embedded emulator. */
+  externalAwsEndpoint?: string;
   /** Fire schedules locally (off in tests that drive schedules themselves). */
   schedules?: boolean;
   log: (message: string) => void;
@@ -89,6 +92,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const fn of stops.reverse()) await Promise.resolve(fn()).catch((error) => log(`stop: ${(error as Error).message}`));
   };
 
+  // Emulators (fauxqs, LocalStack) accept any credentials, but the SDK insists on having some.
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  process.env.AWS_REGION ??= 'us-east-1';
+
   try {
     const dbManifests = manifests.filter((manifest) => manifest.database);
     const dbServices = dbManifests.map((manifest) => manifest.service);
@@ -110,12 +118,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       }
     }
 
-    const aws = await startAwsEmulator({
-      port: options.ports.aws,
-      manifests,
-      bucket: MEDIA_BUCKET_LOCAL_NAME,
-      dataDir: join(options.dataDir, 'aws'),
-    });
+    const aws = options.externalAwsEndpoint
+      ? await useExternalAws({ endpoint: options.externalAwsEndpoint, manifests, bucket: MEDIA_BUCKET_LOCAL_NAME })
+      : await startAwsEmulator({
+          port: options.ports.aws,
+          manifests,
+          bucket: MEDIA_BUCKET_LOCAL_NAME,
+          dataDir: join(options.dataDir, 'aws'),
+        });
     stops.push(() => aws.stop());
 
     const mail = await startMail({
@@ -155,16 +165,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
       S3_FORCE_PATH_STYLE: 'true',
       MEDIA_BUCKET: aws.bucket,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(mail.smtpPort),
       JWT_ISSUER: gateway.url,
       JWT_AUDIENCE,
-      PUBLIC_API_URL: gateway.url,
       DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10',
       ...(redisUp && options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
       ...(openSearchUp && options.openSearchUrl ? { OPENSEARCH_URL: options.openSearchUrl } : {}),

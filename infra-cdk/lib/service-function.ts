@@ -1,7 +1,7 @@
 // One Lambda function of a service, with the platform's fixed choices (Node 22 on arm64, ESM bundle, X-Ray, one
 // month of logs) and bind* helpers that turn each manifest bind into its env var plus exactly the access it needs.
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -16,7 +16,7 @@ import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
 import { acknowledge, managedPolicyFinding, wildcardResourceFinding } from './nag';
 import type { FunctionKind } from './plan';
 import { REPO_ROOT } from './settings';
-import { DATABASE_USER, type ServiceDatabase } from './stateful/service-database';
+import { DATABASE_USER, PROXY_PORT, type ServiceDatabase } from './stateful/service-database';
 
 /** What the stateful stack offers to bind, plus the values every function receives. */
 export interface PlatformBindings {
@@ -167,7 +167,7 @@ export class ServiceFunction extends Construct {
     this.fn.addEnvironment(envKey(service, 'DB_SECRET_ARN'), database.secret.secretArn);
     database.secret.grantRead(this.fn);
     database.proxy.grantConnect(this.fn, DATABASE_USER);
-    this.fn.connections.allowToDefaultPort(database.proxy, `${this.where} to the ${service} RDS Proxy`);
+    this.fn.connections.allowTo(database.proxy, ec2.Port.tcp(PROXY_PORT), `${this.where} to the ${service} RDS Proxy`);
     return this;
   }
 

@@ -4,6 +4,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { ServiceManifest } from '../../layers/common/manifest';
@@ -28,10 +29,12 @@ export class StatelessStack extends Stack {
   /** Every manifest function by `<service>.<name>` of its kind. */
   readonly functions = new Map<string, ServiceFunction>();
   readonly migrations = new Map<string, DatabaseMigration>();
+  private readonly queues: ReadonlyMap<string, sqs.IQueue>;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { stateful, settings } = props;
+    this.queues = stateful.messaging.queues;
     this.api = new PlatformApi(this, 'Api', { settings });
 
     const platform: PlatformBindings = {
@@ -90,7 +93,7 @@ export class StatelessStack extends Stack {
       }
       case 'consumer': {
         const consumer = manifest.consumers?.[plan.name];
-        const queue = consumer && this.queueOf(consumer.queue);
+        const queue = consumer && this.queues.get(consumer.queue);
         if (!consumer || !queue) return;
         fn.fn.addEventSource(
           new lambdaEventSources.SqsEventSource(queue, {
@@ -115,11 +118,4 @@ export class StatelessStack extends Stack {
     }
   }
 
-  private queueOf(name: string) {
-    return (this.node.scope as Construct | undefined) && this.statefulQueues.get(name);
-  }
-
-  private get statefulQueues() {
-    return this.props.stateful.messaging.queues;
-  }
 }

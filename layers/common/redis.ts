@@ -41,5 +41,6 @@ export async function readyRedis(waitMs = 300): Promise<Redis | undefined> {
       client.once('ready', done);
     });
   }
-  return client.status === 'ready' ? client : undefined;
+  // The status changed while we waited; TypeScript's narrowing from above does not know that.
+  return (client.status as string) === 'ready' ? client : undefined;
 }

@@ -6,9 +6,8 @@ import { analyzeMetafile, type BuildOptions, build, type Metafile } from 'esbuil
 import { type LambdaFunction, ROOT } from './lambda-functions';
 
 /**
- * The esbuild options NodejsFunction passes for our functions (infra-cdk: format ESM, minify, sourceMap,
- * target node22, platform node, mainFields module/main, a `require` banner, @aws-sdk/* external).
- * Keep in step with infra-cdk; a bundle measured with other options says nothing about the deployed one.
+ * The esbuild options of infra-cdk/lib/service-function.ts (NodejsFunction `bundling`), copied because that module
+ * loads aws-cdk-lib and does not export them. Keep in step: a bundle built otherwise says nothing about the deployed one.
  */
 export const CDK_BUNDLING = {
   bundle: true,
@@ -19,10 +18,12 @@ export const CDK_BUNDLING = {
   target: 'node22',
   platform: 'node',
   mainFields: ['module', 'main'],
-  // CommonJS dependencies call require() for Node built-ins, which an ESM bundle lacks without this shim.
-  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  // The Lambda Node.js runtime ships the AWS SDK v3, so it is not bundled.
-  external: ['@aws-sdk/*'],
+  // CommonJS dependencies (pg, ioredis) call require(), which an ESM bundle lacks without this shim.
+  banner: {
+    js: "import { createRequire as __tolCreateRequire } from 'node:module'; const require = __tolCreateRequire(import.meta.url);",
+  },
+  // The Lambda Node.js runtime ships the AWS SDK v3; pg-native is pg's optional binding, never loaded.
+  external: ['@aws-sdk/*', 'pg-native'],
   // NodejsFunction runs esbuild from the project root, which is also where tsconfig.json is found.
   absWorkingDir: ROOT,
 } as const satisfies BuildOptions;

@@ -12,7 +12,8 @@ const observeMs = Number(observeArg);
 const network = [];
 const uncaught = [];
 
-const blocked = (what) => Object.assign(new Error(`network blocked by the bench: ${what}`), { code: 'ECONNREFUSED' });
+const blocked = (what) =>
+  Object.assign(new Error(`network blocked by the bench: ${what}`), { code: 'ECONNREFUSED' });
 
 // net.Socket#connect is where net.connect, tls.connect, http(s), fetch (undici) and the pg and Redis clients all
 // end up, so one patch sees every TCP and TLS attempt. The socket fails asynchronously, like a refused connection.

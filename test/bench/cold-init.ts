@@ -13,11 +13,10 @@ const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'cold-init.child.mjs
 const SPAWN_TIMEOUT_MS = 30_000;
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
-/** Lambda's default memory size, for functions whose manifest entry sets none. */
-const DEFAULT_MEMORY_MB = 128;
 
 /**
- * What a deployed function finds in its environment. Every resource variable is set for every function (a superset
+ * What a deployed function finds in its environment: the runtime's variables, those infra-cdk's ServiceFunction
+ * sets on every function (NODE_OPTIONS included, since source maps are parsed at load), and its binds. Every resource variable is set for every function (a superset
  * of what the CDK grants one function) so no module fails for want of one; every address is a dummy that the child
  * blocks anyway, and nothing of the developer's own environment (REDIS_URL, AWS_ENDPOINT_URL...) leaks in.
  */
@@ -37,7 +36,7 @@ export function lambdaEnvironment(
     AWS_DEFAULT_REGION: REGION,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb ?? DEFAULT_MEMORY_MB),
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: 'bench',
@@ -46,13 +45,17 @@ export function lambdaEnvironment(
     AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key',
     AWS_SESSION_TOKEN: 'bench-session-token',
     POWERTOOLS_SERVICE_NAME: fn.service,
-    POWERTOOLS_METRICS_NAMESPACE: 'TicketOrLeaveIt',
+    SERVICE_NAME: fn.service,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    NODE_OPTIONS: '--enable-source-maps',
     MEDIA_BUCKET: 'bench-media',
     JWT_ISSUER: 'https://auth.bench.invalid',
     JWT_AUDIENCE: 'ticketorleaveit-api',
+    MAIL_FROM: 'no-reply@bench.invalid',
     // Set so that a module which connects to Redis at import is caught doing so, not excused by a missing URL.
     REDIS_URL: 'redis://127.0.0.1:1',
   };
+  // AWS gives <SERVICE>_DB_HOST and _DB_SECRET_ARN instead; db.ts reads either only when a pool is first asked for.
   for (const service of SERVICES) {
     env[envKey(service, 'DATABASE_URL')] = `postgres://bench:bench@127.0.0.1:1/${service}`;
   }
@@ -97,7 +100,11 @@ const MAX_OUTPUT_CHARS = 500;
  * (Lambda's working directory is the task root). `observeMs` > 0 waits that long after the import before reporting,
  * to catch late connections and open handles; it never counts towards the timings.
  */
-export function measureColdInit(bundleFile: string, env: Record<string, string>, observeMs = 0): Promise<ColdInitSample> {
+export function measureColdInit(
+  bundleFile: string,
+  env: Record<string, string>,
+  observeMs = 0,
+): Promise<ColdInitSample> {
   return new Promise((resolve) => {
     const spawnedAt = performance.timeOrigin + performance.now();
     const child = spawn(process.execPath, [CHILD, bundleFile, String(observeMs)], {
@@ -131,7 +138,9 @@ export function measureColdInit(bundleFile: string, env: Record<string, string>,
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (!reportLine.trim()) {
-        resolve(fail(signal === 'SIGKILL' ? `no answer within ${SPAWN_TIMEOUT_MS} ms` : `exited ${code ?? signal}`));
+        resolve(
+          fail(signal === 'SIGKILL' ? `no answer within ${SPAWN_TIMEOUT_MS} ms` : `exited ${code ?? signal}`),
+        );
         return;
       }
       const report = JSON.parse(reportLine) as ChildReport;

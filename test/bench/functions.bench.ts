@@ -4,6 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import { manifests } from '../../functions/manifests';
+import { DEFAULT_MEMORY_MB } from '../../infra-cdk/lib/plan';
 import { type BundleResult, bundleFunction, CDK_BUNDLING } from './bundle';
 import { type ColdInitSample, lambdaEnvironment, measureColdInit } from './cold-init';
 import { type LambdaFunction, lambdaFunctions, ROOT } from './lambda-functions';
@@ -31,6 +32,8 @@ interface FunctionReport {
   topContributors?: { source: string; bytes: number }[];
   networkAtInit: string[];
   openHandlesAfterInit: string[];
+  /** Errors no code handled while initialising (a blocked connection without an error listener, a rejected promise). */
+  uncaughtAtInit?: string[];
   outputAtInit?: string;
   error?: string;
   bundleFile?: string;
@@ -52,7 +55,8 @@ async function run(log: Log): Promise<SectionOutcome> {
   );
   built.forEach((result, index) => {
     const fn = functions[index] as LambdaFunction;
-    if (result.status === 'rejected') errors.set(fn.name, `bundle failed: ${(result.reason as Error).message}`);
+    if (result.status === 'rejected')
+      errors.set(fn.name, `bundle failed: ${(result.reason as Error).message}`);
   });
   log(`functions: bundled ${bundles.size}/${functions.length}`);
 
@@ -60,7 +64,11 @@ async function run(log: Log): Promise<SectionOutcome> {
   const emptyDir = join(OUT_DIR, '_empty-module');
   await mkdir(emptyDir, { recursive: true });
   await writeFile(join(emptyDir, 'index.mjs'), 'export {};\n');
-  const emptyEnv = lambdaEnvironment({ name: 'bench.empty', service: 'platform' }, manifests, emptyDir);
+  const emptyEnv = lambdaEnvironment(
+    { name: 'bench.empty', service: 'platform', memoryMb: DEFAULT_MEMORY_MB },
+    manifests,
+    emptyDir,
+  );
   // Discarded: the first spawn pays for reading the Node binary from disk, which no function should be charged.
   await measureColdInit(join(emptyDir, 'index.mjs'), emptyEnv);
 
@@ -100,7 +108,10 @@ async function run(log: Log): Promise<SectionOutcome> {
       functions: functions.length,
       allMeetTargets,
       worstBundle: worstBundle && { function: worstBundle[0], bundleBytes: worstBundle[1].bundleBytes },
-      worstColdInit: worstColdInit && { function: worstColdInit[0], coldInitMs: worstColdInit[1].coldInitMs?.median },
+      worstColdInit: worstColdInit && {
+        function: worstColdInit[0],
+        coldInitMs: worstColdInit[1].coldInitMs?.median,
+      },
     },
     details: {
       targets: TARGETS,
@@ -110,6 +121,8 @@ async function run(log: Log): Promise<SectionOutcome> {
         esbuild: esbuildVersion,
         bundling: { ...CDK_BUNDLING, absWorkingDir: undefined },
         sizeExcludes: 'the source map (index.mjs.map)',
+        environment:
+          'Lambda runtime variables, NODE_OPTIONS=--enable-source-maps as infra-cdk sets, dummy binds',
         network: 'every connection attempt during initialisation is blocked and listed in networkAtInit',
       },
       emptyModuleBaseline: {
@@ -132,11 +145,13 @@ function describe(
   const base = { service: fn.service, kind: fn.kind, trigger: fn.trigger, handler: repoPath(fn.entry) };
   const sampleError = samples.find((sample) => sample.error)?.error;
   const error = bundleError ?? (sampleError && `import failed: ${sampleError}`);
-  const coldInitMs = error || samples.length === 0 ? undefined : spread(samples.map((sample) => sample.coldInitMs));
+  const coldInitMs =
+    error || samples.length === 0 ? undefined : spread(samples.map((sample) => sample.coldInitMs));
   const missedTargets: string[] = [];
   if (!bundle || bundle.bytes > TARGETS.bundleBytesMax) missedTargets.push('bundleBytes');
   if (!coldInitMs || coldInitMs.median > TARGETS.coldInitMsMax) missedTargets.push('coldInitMs');
   const outputAtInit = samples[0]?.output;
+  const uncaughtAtInit = unique(samples.flatMap((sample) => sample.uncaught));
   return {
     ...base,
     bundleBytes: bundle?.bytes,
@@ -148,6 +163,7 @@ function describe(
     topContributors: bundle?.topContributors,
     networkAtInit: unique(samples.flatMap((sample) => sample.network)),
     openHandlesAfterInit: samples[0]?.activeResources ?? [],
+    ...(uncaughtAtInit.length > 0 ? { uncaughtAtInit } : {}),
     ...(outputAtInit ? { outputAtInit } : {}),
     ...(error ? { error } : {}),
     bundleFile: bundle && repoPath(bundle.file),
@@ -169,13 +185,22 @@ function findingsOf(name: string, report: FunctionReport): string[] {
     );
   }
   if (report.coldInitMs && report.missedTargets.includes('coldInitMs')) {
-    findings.push(`${name}: cold init median ${report.coldInitMs.median} ms is over ${TARGETS.coldInitMsMax} ms`);
+    findings.push(
+      `${name}: cold init median ${report.coldInitMs.median} ms is over ${TARGETS.coldInitMsMax} ms`,
+    );
   }
   if (report.networkAtInit.length > 0) {
-    findings.push(`${name}: opens network connections while initialising (blocked): ${report.networkAtInit.join(', ')}`);
+    findings.push(
+      `${name}: opens network connections while initialising (blocked): ${report.networkAtInit.join(', ')}`,
+    );
+  }
+  if (report.uncaughtAtInit) {
+    findings.push(`${name}: errors nobody handles while initialising: ${report.uncaughtAtInit.join('; ')}`);
   }
   if (report.openHandlesAfterInit.length > 0) {
-    findings.push(`${name}: leaves handles open after initialising: ${report.openHandlesAfterInit.join(', ')}`);
+    findings.push(
+      `${name}: leaves handles open after initialising: ${report.openHandlesAfterInit.join(', ')}`,
+    );
   }
   return findings;
 }

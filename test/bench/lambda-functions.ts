@@ -1,57 +1,50 @@
-// Every Lambda function the manifests declare (routes, queue consumers, schedules), as the CDK app deploys them:
-// one function per manifest entry, its entry file under functions/<service>/.
+// Every Lambda function the manifests declare (routes, queue consumers, schedules), taken from the CDK app's own
+// plan so the bench measures exactly the functions, entry files and memory sizes that deploy.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type FunctionKind, functionPlans } from '../../infra-cdk/lib/plan';
 import type { ServiceManifest, ServiceName } from '../../layers/common/manifest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export type FunctionKind = 'route' | 'consumer' | 'schedule';
-
 export interface LambdaFunction {
-  /** `<service>.<key>`, the same key the local gateway uses for the function. */
+  /** `<service>.<key>`, as the CDK tags it; `<service>.<kind>.<key>` when a route and a consumer share a key. */
   name: string;
   service: ServiceName;
   kind: FunctionKind;
   /** What invokes it: `GET /v1/health`, `queue <name>` or `schedule <expression>`. */
   trigger: string;
-  /** Absolute path of the handler file. */
+  /** Absolute path of the handler file, as the CDK app resolves it. */
   entry: string;
-  memoryMb?: number;
+  memoryMb: number;
 }
 
-/** The folder of a service's handlers. Test fixtures may point `dir` elsewhere; the deployed manifests do not. */
-function serviceDir(manifest: ServiceManifest): string {
-  // Read through `in` so this compiles whether or not the manifest type declares `dir`.
-  return 'dir' in manifest && typeof manifest.dir === 'string' ? manifest.dir : join(ROOT, 'functions', manifest.service);
+function triggerOf(manifest: ServiceManifest, kind: FunctionKind, key: string): string {
+  if (kind === 'route') {
+    const route = manifest.routes[key];
+    return route ? `${route.method} ${route.path}` : 'route';
+  }
+  if (kind === 'consumer') return `queue ${manifest.consumers?.[key]?.queue}`;
+  return `schedule ${manifest.schedules?.[key]?.expression}`;
 }
 
 export function lambdaFunctions(manifests: readonly ServiceManifest[]): LambdaFunction[] {
-  const functions: LambdaFunction[] = [];
-  for (const manifest of manifests) {
-    const add = (key: string, kind: FunctionKind, trigger: string, handler: string, memoryMb?: number) => {
-      functions.push({
-        name: `${manifest.service}.${key}`,
-        service: manifest.service,
-        kind,
-        trigger,
-        entry: join(serviceDir(manifest), handler),
-        memoryMb,
-      });
-    };
-    for (const [key, route] of Object.entries(manifest.routes)) {
-      add(key, 'route', `${route.method} ${route.path}`, route.handler, route.memoryMb);
-    }
-    for (const [key, consumer] of Object.entries(manifest.consumers ?? {})) {
-      add(key, 'consumer', `queue ${consumer.queue}`, consumer.handler, consumer.memoryMb);
-    }
-    for (const [key, schedule] of Object.entries(manifest.schedules ?? {})) {
-      add(key, 'schedule', `schedule ${schedule.expression}`, schedule.handler, schedule.memoryMb);
-    }
-  }
-  // A route and a consumer sharing a key would also collide as CDK construct ids; say so here rather than overwrite.
+  const functions = manifests.flatMap((manifest) =>
+    functionPlans(manifest).map((plan) => ({
+      key: plan.name,
+      name: `${plan.service}.${plan.name}`,
+      service: plan.service,
+      kind: plan.kind,
+      trigger: triggerOf(manifest, plan.kind, plan.name),
+      entry: join(ROOT, 'functions', plan.service, plan.handler),
+      memoryMb: plan.memoryMb,
+    })),
+  );
+  // Keys are unique per kind only (the CDK ids include the kind), so qualify the rare name two kinds share.
   const names = functions.map((fn) => fn.name);
-  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-  if (duplicate) throw new Error(`Function ${duplicate} is declared twice (keys must be unique within a service)`);
-  return functions;
+  return functions.map(({ key, ...fn }) =>
+    names.indexOf(fn.name) === names.lastIndexOf(fn.name)
+      ? fn
+      : { ...fn, name: `${fn.service}.${fn.kind}.${key}` },
+  );
 }

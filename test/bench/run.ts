@@ -24,7 +24,9 @@ function selectedSections(): BenchSection[] {
   if (wanted.length === 0) return [...SECTIONS];
   const unknown = wanted.filter((name) => !SECTIONS.some((section) => section.name === name));
   if (unknown.length > 0) {
-    throw new Error(`Unknown section ${unknown.join(', ')}; known: ${SECTIONS.map((section) => section.name).join(', ')}`);
+    throw new Error(
+      `Unknown section ${unknown.join(', ')}; known: ${SECTIONS.map((section) => section.name).join(', ')}`,
+    );
   }
   return SECTIONS.filter((section) => wanted.includes(section.name));
 }
@@ -56,7 +58,9 @@ async function main(): Promise<number> {
     failed ||= outcome.failed;
   }
   report.summary = {
-    allMeetTargets: Object.values(summary).every((entry) => typeof entry === 'boolean' || entry.allMeetTargets),
+    allMeetTargets: Object.values(summary).every(
+      (entry) => typeof entry === 'boolean' || entry.allMeetTargets,
+    ),
     ...summary,
   };
   // Summary right after machine, so the first screen of the report answers "are we within targets?".

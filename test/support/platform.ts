@@ -14,6 +14,7 @@ export interface TestPlatformOptions {
   /** Override the Redis URL (e.g. a test's own Redis), or null for none. */
   redisUrl?: string | null;
   schedules?: boolean;
+  externalAwsEndpoint?: string;
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<Platform> {
@@ -26,6 +27,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     redisUrl: options.redisUrl === null ? undefined : (options.redisUrl ?? providedRedis),
     openSearchUrl: safeInject('openSearchUrl'),
     schedules: options.schedules,
+    externalAwsEndpoint: options.externalAwsEndpoint,
     log: () => undefined,
   });
 }

@@ -11,6 +11,8 @@ import { acknowledge } from '../nag';
 
 /** The master user of every service database; the proxy authenticates clients with its generated secret. */
 export const DATABASE_USER = 'tol_admin';
+/** RDS Proxy listens on the engine's default port, whatever the instance's port. */
+export const PROXY_PORT = 5432;
 
 export interface ServiceDatabaseProps {
   service: ServiceName;

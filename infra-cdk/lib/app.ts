@@ -1,0 +1,64 @@
+// Builds the whole CDK app from a list of service manifests (the real ones by default), with cdk-nag's
+// AwsSolutions checks registered, so `cdk synth` and the infra tests exercise the same code path.
+import { App, type AppProps, type Environment, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { join } from 'node:path';
+import { manifests as realManifests } from '../../functions/manifests';
+import type { ServiceManifest } from '../../layers/common/manifest';
+import { validateManifests } from './plan';
+import { PROJECT, REPO_ROOT, readSettings } from './settings';
+import { StatefulStack } from './stateful-stack';
+import { StatelessStack } from './stateless-stack';
+
+export interface BuildAppOptions {
+  manifests?: readonly ServiceManifest[];
+  /** Where `<service>/<handler>` files live; tests point this at their fixtures. Default: `functions/`. */
+  functionsDir?: string;
+  /** Passed to `new App()`: context, outdir. */
+  appProps?: AppProps;
+}
+
+export interface PlatformApp {
+  app: App;
+  stateful: StatefulStack;
+  stateless: StatelessStack;
+}
+
+/**
+ * Stacks stay environment-agnostic (no lookups, synth works offline) unless the CLI's account and region are known,
+ * in which case they are pinned to them.
+ */
+function environment(): Environment | undefined {
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  return account && region ? { account, region } : undefined;
+}
+
+export function buildApp(options: BuildAppOptions = {}): PlatformApp {
+  const manifests = options.manifests ?? realManifests;
+  validateManifests(manifests);
+  const app = new App(options.appProps);
+  const settings = readSettings(app.node);
+  const env = environment();
+
+  const stateful = new StatefulStack(app, `${PROJECT}-Stateful`, {
+    description: 'TicketOrLeaveIt data: VPC, PostgreSQL per service, Redis, S3, SNS/SQS, OpenSearch',
+    terminationProtection: true,
+    manifests,
+    settings,
+    ...(env ? { env } : {}),
+  });
+  const stateless = new StatelessStack(app, `${PROJECT}-Stateless`, {
+    description: 'TicketOrLeaveIt code: HTTP API, functions, event sources, schedules, migrations',
+    manifests,
+    stateful,
+    settings,
+    functionsDir: options.functionsDir ?? join(REPO_ROOT, 'functions'),
+    ...(env ? { env } : {}),
+  });
+  stateless.addDependency(stateful);
+
+  Tags.of(app).add('project', 'ticketorleaveit');
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stateful, stateless };
+}
