@@ -14,7 +14,10 @@ export type AuthorizerResult =
   | { ok: false; reason: string };
 
 export function jwtAuthorizer(config: AuthorizerConfig) {
-  const keys = createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 5_000, timeoutDuration: 2_000 });
+  const keys = createRemoteJWKSet(new URL(config.jwksUrl), {
+    cooldownDuration: 5_000,
+    timeoutDuration: 2_000,
+  });
   return async (authorization: string | undefined): Promise<AuthorizerResult> => {
     const match = authorization ? /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim()) : null;
     if (!match?.[1]) return { ok: false, reason: 'missing bearer token' };
@@ -30,7 +33,8 @@ export function jwtAuthorizer(config: AuthorizerConfig) {
       return { ok: false, reason: (error as Error).message };
     }
     if (payload.exp === undefined) return { ok: false, reason: 'token has no exp' };
-    const audiences = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    const audiences =
+      payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     const audienceOk =
       audiences.length > 0
         ? audiences.some((audience) => config.audiences.includes(audience))

@@ -42,7 +42,10 @@ export async function startAwsEmulator(options: {
     const main = server.createQueue(queue.name, {
       attributes: {
         VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: queue.maxReceiveCount }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq.queueArn,
+          maxReceiveCount: queue.maxReceiveCount,
+        }),
       },
     });
     queueUrls[queue.name] = main.queueUrl;

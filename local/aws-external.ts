@@ -22,8 +22,12 @@ export async function useExternalAws(options: {
   const topicArns: Record<string, string> = {};
 
   const createQueue = async (name: string, attributes: Record<string, string>) => {
-    const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    const { QueueUrl = '' } = await sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+    );
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
     queueUrls[name] = QueueUrl;
     queueArns[name] = Attributes?.QueueArn ?? '';
   };
@@ -34,7 +38,10 @@ export async function useExternalAws(options: {
     await createQueue(queue.dlqName, { MessageRetentionPeriod: '1209600' });
     await createQueue(queue.name, {
       VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArns[queue.dlqName], maxReceiveCount: queue.maxReceiveCount }),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: queueArns[queue.dlqName],
+        maxReceiveCount: queue.maxReceiveCount,
+      }),
     });
     for (const topic of queue.subscribesTo) {
       await sns.send(
@@ -54,5 +61,13 @@ export async function useExternalAws(options: {
   }
   for (const client of [sqs, sns, s3]) client.destroy();
   const port = Number(new URL(options.endpoint).port || 80);
-  return { endpoint: options.endpoint, port, queueUrls, queueArns, topicArns, bucket: options.bucket, stop: async () => undefined };
+  return {
+    endpoint: options.endpoint,
+    port,
+    queueUrls,
+    queueArns,
+    topicArns,
+    bucket: options.bucket,
+    stop: async () => undefined,
+  };
 }

@@ -33,7 +33,9 @@ process.stdout.write(
     `  API            ${platform.apiUrl}  (health: ${platform.apiUrl}/v1/health, docs: ${platform.apiUrl}/v1/docs)`,
     `  Mail inbox     ${platform.mailUrl}  (SMTP on port ${platform.smtpPort})`,
     `  AWS endpoint   ${platform.awsEndpoint}  (SQS, SNS, S3${optionalEnv('AWS_ENDPOINT_URL') ? ', external: LocalStack profile' : ', embedded fauxqs'})`,
-    `  PostgreSQL     ${Object.values(platform.databaseUrls)[0]?.replace(/\/\/[^@]+@/, '//…@').replace(/\/[^/]+$/, '/<service>')}`,
+    `  PostgreSQL     ${Object.values(platform.databaseUrls)[0]
+      ?.replace(/\/\/[^@]+@/, '//…@')
+      .replace(/\/[^/]+$/, '/<service>')}`,
     `  Redis          ${platform.redis}`,
     `  OpenSearch     ${platform.openSearch}`,
     'Press Ctrl-C to stop.',

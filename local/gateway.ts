@@ -72,7 +72,11 @@ function queryOf(rawQuery: string): Record<string, string> | undefined {
 export function startGateway(options: GatewayOptions): Promise<Gateway> {
   const preflight = (request: IncomingMessage, response: ServerResponse) => {
     const origin = request.headers.origin;
-    const allowed = options.corsOrigins.includes('*') ? '*' : origin && options.corsOrigins.includes(origin) ? origin : '';
+    const allowed = options.corsOrigins.includes('*')
+      ? '*'
+      : origin && options.corsOrigins.includes(origin)
+        ? origin
+        : '';
     response.writeHead(204, {
       ...(allowed ? { 'access-control-allow-origin': allowed } : {}),
       'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
@@ -87,15 +91,23 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     const method = (request.method ?? 'GET').toUpperCase();
     const url = new URL(request.url ?? '/', 'http://localhost');
     const rawPath = url.pathname;
-    if (method === 'OPTIONS' && request.headers['access-control-request-method']) return preflight(request, response);
+    if (method === 'OPTIONS' && request.headers['access-control-request-method'])
+      return preflight(request, response);
 
     const body = await readBody(request);
     if (body === 'too-large') {
-      return problem(response, 413, 'payload-too-large', 'Payload too large', 'The request body exceeds 10 MB.');
+      return problem(
+        response,
+        413,
+        'payload-too-large',
+        'Payload too large',
+        'The request body exceeds 10 MB.',
+      );
     }
     const matched = options.table.match(method, rawPath);
     const target = matched && 'route' in matched ? matched.route : options.table.fallback;
-    if (!target) return problem(response, 404, 'not-found', 'Not found', `There is no route ${method} ${rawPath}.`);
+    if (!target)
+      return problem(response, 404, 'not-found', 'Not found', `There is no route ${method} ${rawPath}.`);
     const handler = options.handlers.get(`${target.service}.${target.name}`);
     if (!handler) throw new Error(`No handler loaded for ${target.service}.${target.name}`);
 
@@ -116,7 +128,8 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     const contentType = headers['content-type'] ?? '';
     const isText = body.length === 0 || TEXT_TYPES.test(contentType);
-    const routeKey = target.route.path === '$default' ? '$default' : `${target.route.method} ${target.route.path}`;
+    const routeKey =
+      target.route.path === '$default' ? '$default' : `${target.route.method} ${target.route.path}`;
     const now = new Date();
     const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
       version: '2.0',
@@ -126,7 +139,8 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       cookies: headers.cookie ? headers.cookie.split(/;\s*/) : undefined,
       headers,
       queryStringParameters: queryOf(url.search.slice(1)),
-      pathParameters: matched && 'route' in matched && target.paramNames.length > 0 ? matched.params : undefined,
+      pathParameters:
+        matched && 'route' in matched && target.paramNames.length > 0 ? matched.params : undefined,
       requestContext: {
         accountId: '000000000000',
         apiId: 'local',
@@ -151,7 +165,12 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
     const timeout = target.route.timeoutSeconds ?? 10;
     const context = lambdaContext(`${target.service}-${target.name}`, timeout, target.route.memoryMb ?? 512);
-    const result = await invoke<APIGatewayProxyStructuredResultV2 | undefined>(handler, event, context, timeout);
+    const result = await invoke<APIGatewayProxyStructuredResultV2 | undefined>(
+      handler,
+      event,
+      context,
+      timeout,
+    );
     writeResult(response, result);
   };
 
@@ -160,7 +179,13 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       options.onError?.(error);
       if (!response.headersSent) {
         // What API Gateway answers when the integration fails: a 500 without internals.
-        problem(response, 500, 'internal', 'Internal server error', 'The function failed; see the runtime log.');
+        problem(
+          response,
+          500,
+          'internal',
+          'Internal server error',
+          'The function failed; see the runtime log.',
+        );
       } else response.end();
     });
   });
@@ -185,9 +210,13 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
 function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2 | undefined) {
   const status = result?.statusCode ?? 200;
   const headers: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(result?.headers ?? {})) headers[key.toLowerCase()] = String(value);
+  for (const [key, value] of Object.entries(result?.headers ?? {}))
+    headers[key.toLowerCase()] = String(value);
   if (result?.cookies?.length) headers['set-cookie'] = result.cookies;
-  const body = result?.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  const body =
+    result?.body === undefined
+      ? undefined
+      : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
   if (body) headers['content-length'] = String(body.length);
   response.writeHead(status, headers);
   response.end(body);

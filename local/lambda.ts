@@ -33,12 +33,20 @@ export function lambdaContext(functionName: string, timeoutSeconds: number, memo
 export type AnyHandler = (event: any, context: Context) => Promise<any>;
 
 /** Invokes a handler inside its own invocation scope, with a timeout like Lambda's. */
-export async function invoke<T>(handler: AnyHandler, event: unknown, context: Context, timeoutSeconds: number): Promise<T> {
+export async function invoke<T>(
+  handler: AnyHandler,
+  event: unknown,
+  context: Context,
+  timeoutSeconds: number,
+): Promise<T> {
   store ??= await InvokeStore.getInstanceAsync();
   const scope = { [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Task timed out after ${timeoutSeconds} seconds`)), timeoutSeconds * 1000);
+    timer = setTimeout(
+      () => reject(new Error(`Task timed out after ${timeoutSeconds} seconds`)),
+      timeoutSeconds * 1000,
+    );
   });
   try {
     return await Promise.race([store.run(scope, () => handler(event, context)) as Promise<T>, timeout]);

@@ -9,7 +9,11 @@ export interface LocalMail {
   stop(): Promise<void>;
 }
 
-export async function startMail(options: { smtpPort: number; webPort: number; mailDir?: string }): Promise<LocalMail> {
+export async function startMail(options: {
+  smtpPort: number;
+  webPort: number;
+  mailDir?: string;
+}): Promise<LocalMail> {
   if (options.mailDir) mkdirSync(options.mailDir, { recursive: true });
   const maildev = new MailDev({
     smtp: options.smtpPort,

@@ -55,7 +55,12 @@ export interface Platform {
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -75,7 +80,8 @@ async function openSearchAnswers(url: string): Promise<boolean> {
   }
 }
 
-export const serviceDir = (manifest: ServiceManifest) => manifest.dir ?? join(ROOT, 'functions', manifest.service);
+export const serviceDir = (manifest: ServiceManifest) =>
+  manifest.dir ?? join(ROOT, 'functions', manifest.service);
 
 async function loadHandler(manifest: ServiceManifest, file: string): Promise<AnyHandler> {
   const path = join(serviceDir(manifest), file);
@@ -89,7 +95,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   if (options.fresh && existsSync(options.dataDir)) rmSync(options.dataDir, { recursive: true, force: true });
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
-    for (const fn of stops.reverse()) await Promise.resolve(fn()).catch((error) => log(`stop: ${(error as Error).message}`));
+    for (const fn of stops.reverse())
+      await Promise.resolve(fn()).catch((error) => log(`stop: ${(error as Error).message}`));
   };
 
   // Emulators (fauxqs, LocalStack) accept any credentials, but the SDK insists on having some.
@@ -119,7 +126,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
 
     const aws = options.externalAwsEndpoint
-      ? await useExternalAws({ endpoint: options.externalAwsEndpoint, manifests, bucket: MEDIA_BUCKET_LOCAL_NAME })
+      ? await useExternalAws({
+          endpoint: options.externalAwsEndpoint,
+          manifests,
+          bucket: MEDIA_BUCKET_LOCAL_NAME,
+        })
       : await startAwsEmulator({
           port: options.ports.aws,
           manifests,
@@ -145,7 +156,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
     const openSearchUp = options.openSearchUrl ? await openSearchAnswers(options.openSearchUrl) : false;
     if (!openSearchUp) {
-      log(options.openSearchUrl ? `OpenSearch at ${options.openSearchUrl} does not answer: logs stay in the console` : 'OPENSEARCH_URL is not set: logs stay in the console');
+      log(
+        options.openSearchUrl
+          ? `OpenSearch at ${options.openSearchUrl} does not answer: logs stay in the console`
+          : 'OPENSEARCH_URL is not set: logs stay in the console',
+      );
     }
 
     // The gateway listens first so the issuer URL (which carries its port) is known before any handler loads.
@@ -158,7 +173,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       handlers,
       corsOrigins: (process.env.CORS_ALLOWED_ORIGINS ?? '*').split(','),
       authorize: (authorization) =>
-        authorizers.check ? authorizers.check(authorization) : Promise.resolve({ ok: false, reason: 'starting' }),
+        authorizers.check
+          ? authorizers.check(authorization)
+          : Promise.resolve({ ok: false, reason: 'starting' }),
       onError: (error) => log(`gateway: ${(error as Error).stack ?? error}`),
     });
     stops.push(() => gateway.close());
@@ -209,7 +226,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         });
       }
     }
-    const stopPollers = startPollers(sqs, pollTargets, (error) => log(`consumer: ${(error as Error).message}`));
+    const stopPollers = startPollers(sqs, pollTargets, (error) =>
+      log(`consumer: ${(error as Error).message}`),
+    );
     stops.push(async () => {
       await stopPollers();
       sqs.destroy();

@@ -1,9 +1,10 @@
 // Polls each consumer's queue and invokes its function with SQS batch semantics, as Lambda's event source mapping
 // does: up to batchSize records per invocation, the records the function reports failed (or all of them, when it
 // throws) stay in the queue and come back after the visibility timeout, the rest are deleted.
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type AnyHandler, invoke, lambdaContext } from './lambda';
 
 export interface PollTarget {
@@ -64,7 +65,12 @@ export function startPollers(sqs: SQSClient, targets: PollTarget[], onError: (er
         let failed: Set<string>;
         try {
           const context = lambdaContext(target.functionName, target.timeoutSeconds, target.memoryMb);
-          const response = await invoke<SQSBatchResponse | undefined>(target.handler, event, context, target.timeoutSeconds);
+          const response = await invoke<SQSBatchResponse | undefined>(
+            target.handler,
+            event,
+            context,
+            target.timeoutSeconds,
+          );
           failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
         } catch (error) {
           onError(error);
@@ -75,7 +81,10 @@ export function startPollers(sqs: SQSClient, targets: PollTarget[], onError: (er
           await sqs.send(
             new DeleteMessageBatchCommand({
               QueueUrl: target.queueUrl,
-              Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })),
+              Entries: done.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle ?? '',
+              })),
             }),
           );
         }

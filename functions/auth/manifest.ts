@@ -1,10 +1,123 @@
-// Auth service: credentials, OAuth 2.0 tokens and signing keys. Its routes arrive with the accounts issue.
+// Auth service: sign-up, the OAuth 2.0 authorization server (token, revocation, JWKS, metadata) and password change.
 import { defineService } from '../../layers/common/manifest';
+import {
+  changePasswordRequest,
+  jwksResponse,
+  metadataResponse,
+  oauthErrorResponse,
+  oauthForm,
+  registerRequest,
+  registerResponse,
+  tokenResponse,
+} from './schemas';
+
+const metadata = {
+  handler: 'metadata.ts',
+  auth: false,
+  responses: { 200: { description: 'Authorization-server metadata', schema: metadataResponse } },
+  binds: {},
+} as const;
 
 export const auth = defineService({
   service: 'auth',
   description: 'Sign-up, OAuth 2.0 token endpoint, revocation, JWKS and authorization-server metadata.',
   database: true,
   topics: ['auth-events'],
-  routes: {},
+  routes: {
+    register: {
+      method: 'POST',
+      path: '/v1/auth/register',
+      handler: 'register.ts',
+      summary: 'Create an account',
+      auth: false,
+      request: { body: registerRequest },
+      responses: {
+        201: { description: 'Account created', schema: registerResponse },
+        409: { description: 'An account with this email exists' },
+        429: { description: 'Too many sign-ups from this address' },
+      },
+      binds: { database: true, redis: true, publishes: ['auth-events'] },
+    },
+    token: {
+      method: 'POST',
+      path: '/v1/oauth/token',
+      handler: 'token.ts',
+      summary: 'OAuth 2.0 token endpoint (password and refresh_token grants)',
+      auth: false,
+      request: { body: oauthForm, contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 8 * 1024 },
+      responses: {
+        200: { description: 'Tokens', schema: tokenResponse },
+        400: { description: 'RFC 6749 error', schema: oauthErrorResponse },
+        401: { description: 'Unknown client', schema: oauthErrorResponse },
+        429: { description: 'Too many attempts' },
+      },
+      binds: { database: true, redis: true },
+    },
+    revoke: {
+      method: 'POST',
+      path: '/v1/oauth/revoke',
+      handler: 'revoke.ts',
+      summary: 'OAuth 2.0 token revocation (RFC 7009)',
+      auth: false,
+      request: { body: oauthForm, contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 8 * 1024 },
+      responses: {
+        200: { description: 'Revoked, or nothing to revoke' },
+        401: { description: 'Unknown client', schema: oauthErrorResponse },
+      },
+      binds: { database: true },
+    },
+    changePassword: {
+      method: 'POST',
+      path: '/v1/auth/password',
+      handler: 'change-password.ts',
+      summary: "Change one's password; signs out every other session",
+      auth: true,
+      request: { body: changePasswordRequest },
+      responses: {
+        204: { description: 'Password changed' },
+        403: { description: 'Current password is wrong' },
+      },
+      binds: { database: true, redis: true },
+    },
+    jwks: {
+      method: 'GET',
+      path: '/.well-known/jwks.json',
+      handler: 'jwks.ts',
+      summary: 'Public keys that verify access tokens (current and previous)',
+      auth: false,
+      responses: { 200: { description: 'JSON Web Key Set', schema: jwksResponse } },
+      binds: { database: true },
+    },
+    metadata: {
+      ...metadata,
+      method: 'GET',
+      path: '/.well-known/oauth-authorization-server',
+      summary: 'OAuth 2.0 authorization-server metadata (RFC 8414)',
+    },
+    // API Gateway's JWT authorizer discovers the JWKS through the OpenID path, so the same metadata is served there.
+    openidConfiguration: {
+      ...metadata,
+      method: 'GET',
+      path: '/.well-known/openid-configuration',
+      summary: 'The same metadata at the OpenID discovery path (used by the API Gateway JWT authorizer)',
+    },
+  },
+  schedules: {
+    rotateKeys: {
+      name: 'auth-rotate-signing-keys',
+      handler: 'rotate-keys.schedule.ts',
+      summary: 'Rotates the token signing key when the current one is older than its maximum age',
+      expression: 'rate(1 day)',
+      localEverySeconds: 3600,
+      binds: { database: true },
+    },
+    relayOutbox: {
+      name: 'auth-relay-outbox',
+      handler: 'relay-outbox.schedule.ts',
+      summary: 'Publishes outbox messages a request could not publish itself',
+      expression: 'rate(1 minute)',
+      localEverySeconds: 5,
+      binds: { database: true, publishes: ['auth-events'] },
+    },
+  },
 });

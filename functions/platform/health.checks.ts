@@ -1,13 +1,13 @@
 // The dependency probes behind /v1/health, each bounded by a timeout so a hung dependency cannot hang the check.
 import { connect } from 'node:net';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '../../layers/common/aws';
+import { s3Client } from '../../layers/common/aws/s3';
 import { optionalEnv } from '../../layers/common/config';
 import { getPool } from '../../layers/common/db';
 import type { ServiceName } from '../../layers/common/manifest';
 import { getRedis, readyRedis } from '../../layers/common/redis';
-import type { HealthResponse } from './schemas';
 import { platform } from './manifest';
+import type { HealthResponse } from './schemas';
 
 type Probe = () => Promise<string | undefined>;
 export interface HealthDeps {
@@ -47,7 +47,8 @@ export function realHealthDeps(): HealthDeps {
   }
   const others: Record<string, Probe> = {};
   others.redis = async () => {
-    if (!getRedis()) throw new Error('REDIS_URL is not set: rate limits are per container and nothing is cached');
+    if (!getRedis())
+      throw new Error('REDIS_URL is not set: rate limits are per container and nothing is cached');
     const redis = await readyRedis();
     if (!redis) throw new Error('Redis does not answer: rate limits are per container and nothing is cached');
     await redis.ping();
@@ -82,9 +83,17 @@ export async function checkDependencies(deps: HealthDeps): Promise<HealthRespons
       const started = Date.now();
       try {
         const detail = await withTimeout((probe as Probe)(), deps.timeoutMs);
-        return { name, isDatabase, status: { status: 'up' as const, latencyMs: Date.now() - started, ...(detail ? { detail } : {}) } };
+        return {
+          name,
+          isDatabase,
+          status: { status: 'up' as const, latencyMs: Date.now() - started, ...(detail ? { detail } : {}) },
+        };
       } catch (error) {
-        return { name, isDatabase, status: { status: 'degraded' as const, detail: (error as Error).message.slice(0, 200) } };
+        return {
+          name,
+          isDatabase,
+          status: { status: 'degraded' as const, detail: (error as Error).message.slice(0, 200) },
+        };
       }
     }),
   );

@@ -1,5 +1,5 @@
 // GET /v1/health: each dependency reported as up or degraded; 200 while at least one database answers.
-import { httpHandler, type HttpResult } from '../../layers/common/http';
+import { type HttpResult, httpHandler } from '../../layers/common/http';
 import { checkDependencies, type HealthDeps, realHealthDeps } from './health.checks';
 import { platform } from './manifest';
 

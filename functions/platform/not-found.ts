@@ -12,5 +12,7 @@ export const handler = httpHandler('platform', platform.routes.notFound, async (
   const method = event.requestContext.http.method;
   const found = table.match(method, event.rawPath);
   if (found && 'allowed' in found) throw new MethodNotAllowedError(method, found.allowed);
-  throw new NotFoundError(`There is no route ${method} ${event.rawPath}. The API is described at /v1/openapi.json.`);
+  throw new NotFoundError(
+    `There is no route ${method} ${event.rawPath}. The API is described at /v1/openapi.json.`,
+  );
 });

@@ -1,5 +1,5 @@
 // Request and response schemas of the platform's own endpoints.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const dependencyStatus = z.object({
   status: z.enum(['up', 'degraded']),
@@ -21,6 +21,8 @@ export const problemResponse = z.object({
   detail: z.string().optional(),
   instance: z.string().optional(),
   errors: z
-    .array(z.object({ in: z.enum(['path', 'query', 'body', 'header']), field: z.string(), message: z.string() }))
+    .array(
+      z.object({ in: z.enum(['path', 'query', 'body', 'header']), field: z.string(), message: z.string() }),
+    )
     .optional(),
 });

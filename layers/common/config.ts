@@ -24,7 +24,8 @@ export function intEnv(name: string, fallback: number): number {
   const raw = optionalEnv(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value)) throw new ConfigError(`Environment variable ${name} must be an integer, got "${raw}"`);
+  if (!Number.isInteger(value))
+    throw new ConfigError(`Environment variable ${name} must be an integer, got "${raw}"`);
   return value;
 }
 

@@ -28,7 +28,8 @@ export function parseEnvelope(body: string): Envelope {
     throw new PoisonMessageError('message body is not JSON');
   }
   const result = envelopeSchema.safeParse(parsed);
-  if (!result.success) throw new PoisonMessageError(`message is not an envelope: ${result.error.issues[0]?.message}`);
+  if (!result.success)
+    throw new PoisonMessageError(`message is not an envelope: ${result.error.issues[0]?.message}`);
   return result.data as Envelope;
 }
 

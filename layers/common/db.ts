@@ -1,6 +1,5 @@
 // One pg pool per service per container. Locally: <SERVICE>_DATABASE_URL. In AWS: the RDS Proxy endpoint in
 // <SERVICE>_DB_HOST with credentials from the Secrets Manager secret named by <SERVICE>_DB_SECRET_ARN.
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import pg from 'pg';
 import { envKey, intEnv, optionalEnv, requireEnv } from './config';
 import { getLogger } from './logger';
@@ -17,10 +16,14 @@ interface DbSecret {
 async function connectionConfig(service: string): Promise<pg.PoolConfig> {
   const url = optionalEnv(envKey(service, 'DATABASE_URL'));
   if (url) return { connectionString: url };
-  const secret = (await getSecret<DbSecret>(requireEnv(envKey(service, 'DB_SECRET_ARN')), {
-    transform: 'json',
-    maxAge: 300,
-  })) as DbSecret;
+  // Loaded on first use only: functions without a database never pay for the Secrets Manager client.
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({});
+  const { SecretString } = await client.send(
+    new GetSecretValueCommand({ SecretId: requireEnv(envKey(service, 'DB_SECRET_ARN')) }),
+  );
+  client.destroy();
+  const secret = JSON.parse(SecretString ?? '{}') as DbSecret;
   return {
     host: requireEnv(envKey(service, 'DB_HOST')),
     port: secret.port ?? 5432,

@@ -34,6 +34,16 @@ export class AppError extends Error {
     this.name = new.target.name;
   }
 
+  /** Media type of the error body; problem+json unless a protocol mandates another (OAuth 2.0). */
+  get contentType(): string {
+    return PROBLEM_CONTENT_TYPE;
+  }
+
+  /** The error body. Subclasses for other protocols override it. */
+  toBody(instance?: string): Record<string, unknown> {
+    return this.toProblem(instance);
+  }
+
   toProblem(instance?: string): Problem {
     return {
       type: problemType(this.slug),
@@ -81,7 +91,14 @@ export class NotFoundError extends AppError {
 
 export class MethodNotAllowedError extends AppError {
   constructor(method: string, allowed: string[]) {
-    super(405, 'method-not-allowed', 'Method not allowed', `${method} is not allowed here; use ${allowed.join(', ')}.`, {}, { allow: allowed.join(', ') });
+    super(
+      405,
+      'method-not-allowed',
+      'Method not allowed',
+      `${method} is not allowed here; use ${allowed.join(', ')}.`,
+      {},
+      { allow: allowed.join(', ') },
+    );
   }
 }
 
@@ -93,7 +110,12 @@ export class ConflictError extends AppError {
 
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
-    super(413, 'payload-too-large', 'Payload too large', `The request body must not exceed ${limitBytes} bytes.`);
+    super(
+      413,
+      'payload-too-large',
+      'Payload too large',
+      `The request body must not exceed ${limitBytes} bytes.`,
+    );
   }
 }
 
@@ -116,28 +138,81 @@ export class UnprocessableError extends AppError {
 
 export class TooManyRequestsError extends AppError {
   constructor(retryAfterSeconds: number, headers: Record<string, string> = {}) {
-    super(429, 'rate-limited', 'Too many requests', `Slow down; retry in ${retryAfterSeconds} s.`, {}, {
-      'retry-after': String(retryAfterSeconds),
-      ...headers,
-    });
+    super(
+      429,
+      'rate-limited',
+      'Too many requests',
+      `Slow down; retry in ${retryAfterSeconds} s.`,
+      {},
+      {
+        'retry-after': String(retryAfterSeconds),
+        ...headers,
+      },
+    );
   }
 }
 
 export class ServiceUnavailableError extends AppError {
   constructor(detail = 'A dependency is unavailable; try again shortly.', retryAfterSeconds = 5) {
-    super(503, 'service-unavailable', 'Service unavailable', detail, {}, { 'retry-after': String(retryAfterSeconds) });
+    super(
+      503,
+      'service-unavailable',
+      'Service unavailable',
+      detail,
+      {},
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+  }
+}
+
+/** RFC 6749 §5.2 error response of the token and revocation endpoints: `{ error, error_description }`. */
+export class OAuthError extends AppError {
+  constructor(
+    readonly error:
+      | 'invalid_request'
+      | 'invalid_client'
+      | 'invalid_grant'
+      | 'unauthorized_client'
+      | 'unsupported_grant_type'
+      | 'invalid_scope'
+      | 'unsupported_token_type',
+    description: string,
+  ) {
+    super(
+      error === 'invalid_client' ? 401 : 400,
+      error.replaceAll('_', '-'),
+      'OAuth error',
+      description,
+      {},
+      {
+        pragma: 'no-cache',
+        ...(error === 'invalid_client' ? { 'www-authenticate': 'Basic realm="oauth"' } : {}),
+      },
+    );
+  }
+
+  override get contentType(): string {
+    return 'application/json';
+  }
+
+  override toBody(): Record<string, unknown> {
+    return { error: this.error, error_description: this.message };
   }
 }
 
 /** Maps any thrown value to a problem. Errors that are not ours become a generic 500 that carries no internals. */
-export function toProblem(error: unknown, instance?: string): { problem: Problem; headers: Record<string, string> } {
+export function toProblem(
+  error: unknown,
+  instance?: string,
+): { problem: Problem; headers: Record<string, string> } {
   if (error instanceof AppError) return { problem: error.toProblem(instance), headers: error.headers };
   return {
     problem: {
       type: problemType('internal'),
       title: 'Internal server error',
       status: 500,
-      detail: 'Something went wrong on our side. It has been logged; quote the correlation id if you contact us.',
+      detail:
+        'Something went wrong on our side. It has been logged; quote the correlation id if you contact us.',
       ...(instance ? { instance } : {}),
     },
     headers: {},

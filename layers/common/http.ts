@@ -4,10 +4,15 @@ import { randomUUID } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpSecurityHeaders from '@middy/http-security-headers';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type * as z from 'zod';
 import { optionalEnv } from './config';
 import {
+  AppError,
   BadRequestError,
   PayloadTooLargeError,
   PROBLEM_CONTENT_TYPE,
@@ -30,6 +35,10 @@ export interface Caller {
   userId: string;
   clientId?: string;
   scopes: string[];
+  /** The sign-in session (refresh-token family) the access token belongs to. */
+  sessionId?: string;
+  /** Every claim of the verified token, as the authorizer handed them over (strings). */
+  claims: Record<string, string | number | boolean | string[]>;
 }
 
 export interface HttpRequest<R extends RouteSpec> {
@@ -56,7 +65,11 @@ export interface HttpResult {
 export const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({ statusCode: 200, body, headers });
+export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({
+  statusCode: 200,
+  body,
+  headers,
+});
 export const created = (body: unknown, location?: string): HttpResult => ({
   statusCode: 201,
   body,
@@ -106,13 +119,17 @@ export function httpHandler<R extends RouteSpec>(
 }
 
 /** Correlation id in, out and on every log line; one access-log line per request with status and latency. */
-function observe(logger: ReturnType<typeof getLogger>, route: RouteSpec): MiddlewareObj<HttpEvent, HttpResponse> {
+function observe(
+  logger: ReturnType<typeof getLogger>,
+  route: RouteSpec,
+): MiddlewareObj<HttpEvent, HttpResponse> {
   const started = new WeakMap<object, number>();
   const finish = (request: { event: HttpEvent; response?: HttpResponse | null }) => {
     const response = request.response;
     if (!response) return;
     const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(response.headers ?? {})) headers[key.toLowerCase()] = String(value);
+    for (const [key, value] of Object.entries(response.headers ?? {}))
+      headers[key.toLowerCase()] = String(value);
     headers[CORRELATION_HEADER] = correlationIdOf(request.event);
     response.headers = headers;
     const status = response.statusCode ?? 200;
@@ -155,8 +172,17 @@ function correlationIdOf(event: HttpEvent): string {
 function problemDetails(logger: ReturnType<typeof getLogger>): MiddlewareObj<HttpEvent, HttpResponse> {
   return {
     onError: (request) => {
-      const { problem, headers } = toProblem(request.error, request.event.rawPath);
-      if (problem.status >= 500) logger.error('unhandled error', { error: request.error as Error });
+      const error = request.error;
+      if (error instanceof AppError) {
+        request.response = {
+          statusCode: error.status,
+          headers: { ...error.headers, 'content-type': error.contentType, 'cache-control': 'no-store' },
+          body: JSON.stringify(error.toBody(request.event.rawPath)),
+        };
+        return;
+      }
+      const { problem, headers } = toProblem(error, request.event.rawPath);
+      logger.error('unhandled error', { error: error as Error });
       request.response = {
         statusCode: problem.status,
         headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
@@ -194,6 +220,8 @@ function parseRequest<R extends RouteSpec>(route: R, event: HttpEvent, context: 
       userId: String(claims.sub),
       clientId: claims.client_id === undefined ? undefined : String(claims.client_id),
       scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
+      sessionId: claims.sid === undefined ? undefined : String(claims.sid),
+      claims,
     };
   } else if (route.auth) {
     // The authorizer should have refused the request already; never run a protected handler without a caller.
@@ -219,7 +247,8 @@ function readBody(route: RouteSpec, event: HttpEvent): unknown {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > limit) throw new PayloadTooLargeError(limit);
-  if (bytes.length === 0) throw new ValidationError([{ in: 'body', field: '', message: 'A request body is required.' }]);
+  if (bytes.length === 0)
+    throw new ValidationError([{ in: 'body', field: '', message: 'A request body is required.' }]);
 
   const contentType = event.headers?.['content-type'];
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
@@ -241,7 +270,8 @@ function readBody(route: RouteSpec, event: HttpEvent): unknown {
 function toResponse(result: HttpResult): HttpResponse {
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(result.headers ?? {})) headers[key.toLowerCase()] = value;
-  if (result.body === undefined || result.statusCode === 204) return { statusCode: result.statusCode, headers };
+  if (result.body === undefined || result.statusCode === 204)
+    return { statusCode: result.statusCode, headers };
   if (typeof result.body === 'string' && headers['content-type']) {
     return { statusCode: result.statusCode, headers, body: result.body };
   }

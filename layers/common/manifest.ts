@@ -1,6 +1,6 @@
 // The shape of a service manifest: the one declaration of a service's routes, consumers, schedules, database,
 // topics and queues, read by the CDK app, the local runtime and the OpenAPI generator alike.
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export const SERVICES = ['auth', 'users', 'events', 'tickets', 'notifications', 'platform'] as const;
 export type ServiceName = (typeof SERVICES)[number];

@@ -1,6 +1,6 @@
 // The envelope every message between services travels in, and the names of the env vars that locate queues and topics.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { envKey } from './config';
 
 export const envelopeSchema = z.object({
@@ -14,8 +14,22 @@ export const envelopeSchema = z.object({
 });
 export type Envelope<T = unknown> = Omit<z.infer<typeof envelopeSchema>, 'data'> & { data: T };
 
-export function envelope<T>(source: string, type: string, version: number, data: T, correlationId: string): Envelope<T> {
-  return { id: randomUUID(), type, version, occurredAt: new Date().toISOString(), correlationId, source, data };
+export function envelope<T>(
+  source: string,
+  type: string,
+  version: number,
+  data: T,
+  correlationId: string,
+): Envelope<T> {
+  return {
+    id: randomUUID(),
+    type,
+    version,
+    occurredAt: new Date().toISOString(),
+    correlationId,
+    source,
+    data,
+  };
 }
 
 export const topicArnEnv = (topic: string) => envKey('TOPIC_ARN', topic);

@@ -20,7 +20,9 @@ export interface MigrateOptions {
 
 /** Applies every pending migration in one advisory-locked run; returns the names applied. */
 export async function migrateDatabase(client: pg.ClientBase, options: MigrateOptions): Promise<string[]> {
-  const dirs = [...new Set([options.commonDir ?? COMMON_MIGRATIONS_DIR, options.dir])].filter((dir) => existsSync(dir));
+  const dirs = [...new Set([options.commonDir ?? COMMON_MIGRATIONS_DIR, options.dir])].filter((dir) =>
+    existsSync(dir),
+  );
   const applied = await runner({
     dbClient: client as pg.Client,
     // Globs let the shared and the service's migrations run as one ordered set (file names start with a timestamp).
@@ -30,7 +32,12 @@ export async function migrateDatabase(client: pg.ClientBase, options: MigrateOpt
     migrationsTable: 'pgmigrations',
     count: Number.POSITIVE_INFINITY,
     checkOrder: false,
-    logger: { debug: quiet, info: options.log ?? quiet, warn: options.log ?? quiet, error: options.log ?? quiet },
+    logger: {
+      debug: quiet,
+      info: options.log ?? quiet,
+      warn: options.log ?? quiet,
+      error: options.log ?? quiet,
+    },
   });
   return applied.map((migration) => migration.name);
 }

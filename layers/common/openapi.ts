@@ -1,5 +1,5 @@
 // Builds the OpenAPI 3.1 document from the manifests; zod's own JSON Schema output (draft 2020-12) is what 3.1 uses.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServiceManifest } from './manifest';
 
 type JsonObject = Record<string, unknown>;
@@ -26,7 +26,10 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   }));
 }
 
-export function buildOpenApi(manifests: readonly ServiceManifest[], info: { version: string; serverUrl?: string }) {
+export function buildOpenApi(
+  manifests: readonly ServiceManifest[],
+  info: { version: string; serverUrl?: string },
+) {
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const manifest of manifests) {
     for (const [name, route] of Object.entries(manifest.routes)) {
@@ -37,7 +40,11 @@ export function buildOpenApi(manifests: readonly ServiceManifest[], info: { vers
         responses[status] = {
           description: response.description,
           ...(response.schema || response.contentType
-            ? { content: { [contentType]: response.schema ? { schema: toSchema(response.schema, 'output') } : {} } }
+            ? {
+                content: {
+                  [contentType]: response.schema ? { schema: toSchema(response.schema, 'output') } : {},
+                },
+              }
             : {}),
         };
       }
@@ -48,14 +55,21 @@ export function buildOpenApi(manifests: readonly ServiceManifest[], info: { vers
         operationId: `${manifest.service}.${name}`,
         summary: route.summary,
         tags: route.tags ?? [manifest.service],
-        parameters: [...parameters(route.request?.params, 'path'), ...parameters(route.request?.query, 'query')],
+        parameters: [
+          ...parameters(route.request?.params, 'path'),
+          ...parameters(route.request?.query, 'query'),
+        ],
         responses,
         ...(route.auth ? { security: [{ bearer: [] }] } : {}),
       };
       if (route.request?.body) {
         operation.requestBody = {
           required: true,
-          content: { [route.request.contentType ?? 'application/json']: { schema: toSchema(route.request.body, 'input') } },
+          content: {
+            [route.request.contentType ?? 'application/json']: {
+              schema: toSchema(route.request.body, 'input'),
+            },
+          },
         };
       }
       paths[route.path] ??= {};
@@ -88,7 +102,11 @@ export function buildOpenApi(manifests: readonly ServiceManifest[], info: { vers
               type: 'array',
               items: {
                 type: 'object',
-                properties: { in: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' } },
+                properties: {
+                  in: { type: 'string' },
+                  field: { type: 'string' },
+                  message: { type: 'string' },
+                },
               },
             },
           },

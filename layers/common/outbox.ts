@@ -13,7 +13,11 @@ const parseDestination = (key: string): Destination => {
 };
 
 /** Writes messages to the outbox inside the caller's transaction. */
-export async function enqueue(client: pg.ClientBase, destination: Destination, messages: Envelope[]): Promise<void> {
+export async function enqueue(
+  client: pg.ClientBase,
+  destination: Destination,
+  messages: Envelope[],
+): Promise<void> {
   if (messages.length === 0) return;
   const key = destinationKey(destination);
   await client.query(
@@ -44,7 +48,8 @@ export async function relayOutbox(pool: pg.Pool, publisher: Publisher, limit = 1
       [limit],
     );
     const groups = new Map<string, Envelope[]>();
-    for (const row of rows) groups.set(row.destination, [...(groups.get(row.destination) ?? []), row.envelope]);
+    for (const row of rows)
+      groups.set(row.destination, [...(groups.get(row.destination) ?? []), row.envelope]);
 
     const done: string[] = [];
     const errors: { id: string; error: string }[] = [];
@@ -64,7 +69,10 @@ export async function relayOutbox(pool: pg.Pool, publisher: Publisher, limit = 1
       }
     }
     if (done.length > 0) {
-      await client.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])', [done]);
+      await client.query(
+        'UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])',
+        [done],
+      );
     }
     if (errors.length > 0) {
       await client.query(
@@ -95,7 +103,11 @@ export async function pruneOutbox(pool: pg.Pool, olderThanDays = 7): Promise<num
 }
 
 /** Records a message id as processed inside the consumer's transaction; false when it was processed before. */
-export async function markProcessed(client: pg.ClientBase, consumer: string, messageId: string): Promise<boolean> {
+export async function markProcessed(
+  client: pg.ClientBase,
+  consumer: string,
+  messageId: string,
+): Promise<boolean> {
   const result = await client.query(
     'INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
     [consumer, messageId],

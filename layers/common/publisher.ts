@@ -1,7 +1,7 @@
 // Publishes envelopes to SNS topics or SQS queues named in the manifests; their ARNs/URLs come from the environment.
-import { PublishBatchCommand } from '@aws-sdk/client-sns';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { snsClient, sqsClient } from './aws';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { region } from './aws/region';
 import { requireEnv } from './config';
 import { type Envelope, queueUrlEnv, topicArnEnv } from './messages';
 
@@ -18,12 +18,27 @@ const attributes = (message: Envelope) => ({
   correlationId: { DataType: 'String', StringValue: message.correlationId },
 });
 
+// The SDK clients load on first publish, so a function that may publish does not pay for both clients at cold start.
+let sns: Promise<{ client: SNSClient; module: typeof import('@aws-sdk/client-sns') }> | undefined;
+let sqs: Promise<{ client: SQSClient; module: typeof import('@aws-sdk/client-sqs') }> | undefined;
+const snsApi = () =>
+  (sns ??= import('@aws-sdk/client-sns').then((module) => ({
+    module,
+    client: new module.SNSClient({ region: region() }),
+  })));
+const sqsApi = () =>
+  (sqs ??= import('@aws-sdk/client-sqs').then((module) => ({
+    module,
+    client: new module.SQSClient({ region: region() }),
+  })));
+
 export const awsPublisher: Publisher = {
   async publish(destination, messages) {
     if (messages.length === 0) return { failedIds: [] };
     if ('topic' in destination) {
-      const result = await snsClient().send(
-        new PublishBatchCommand({
+      const { client, module } = await snsApi();
+      const result = await client.send(
+        new module.PublishBatchCommand({
           TopicArn: requireEnv(topicArnEnv(destination.topic)),
           PublishBatchRequestEntries: messages.map((message) => ({
             Id: message.id,
@@ -34,8 +49,9 @@ export const awsPublisher: Publisher = {
       );
       return { failedIds: (result.Failed ?? []).map((failure) => failure.Id ?? '') };
     }
-    const result = await sqsClient().send(
-      new SendMessageBatchCommand({
+    const { client, module } = await sqsApi();
+    const result = await client.send(
+      new module.SendMessageBatchCommand({
         QueueUrl: requireEnv(queueUrlEnv(destination.queue)),
         Entries: messages.map((message) => ({
           Id: message.id,

@@ -20,12 +20,15 @@ export const DEFAULT_MAX_RECEIVE_COUNT = 5;
 export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
 
 export function messagingResources(manifests: readonly ServiceManifest[]): MessagingResources {
-  const topics = manifests.flatMap((manifest) => (manifest.topics ?? []).map((name) => ({ name, owner: manifest.service })));
+  const topics = manifests.flatMap((manifest) =>
+    (manifest.topics ?? []).map((name) => ({ name, owner: manifest.service })),
+  );
   const topicNames = new Set(topics.map((topic) => topic.name));
   const queues = manifests.flatMap((manifest) =>
     Object.values(manifest.consumers ?? {}).map((consumer): QueueResource => {
       for (const topic of consumer.subscribesTo ?? []) {
-        if (!topicNames.has(topic)) throw new Error(`Queue ${consumer.queue} subscribes to unknown topic ${topic}`);
+        if (!topicNames.has(topic))
+          throw new Error(`Queue ${consumer.queue} subscribes to unknown topic ${topic}`);
       }
       return {
         name: consumer.queue,
@@ -34,7 +37,8 @@ export function messagingResources(manifests: readonly ServiceManifest[]): Messa
         maxReceiveCount: consumer.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
         // AWS advises at least six times the function timeout so a retried batch never reappears mid-flight.
         visibilityTimeoutSeconds:
-          consumer.visibilityTimeoutSeconds ?? 6 * (consumer.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS),
+          consumer.visibilityTimeoutSeconds ??
+          6 * (consumer.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS),
         subscribesTo: consumer.subscribesTo ?? [],
       };
     }),

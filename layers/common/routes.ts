@@ -22,7 +22,7 @@ export interface RouteTable {
   ): { route: CompiledRoute; params: Record<string, string> } | { allowed: HttpMethod[] } | undefined;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function compileRoutes(manifests: readonly ServiceManifest[]): RouteTable {
   const routes: CompiledRoute[] = [];
@@ -44,10 +44,17 @@ export function compileRoutes(manifests: readonly ServiceManifest[]): RouteTable
             return '([^/]+)';
           }
           specificity += 1;
-          return escape(segment);
+          return escapeRegExp(segment);
         })
         .join('/');
-      routes.push({ service: manifest.service, name, route, pattern: new RegExp(`^${source}/?$`), paramNames, specificity });
+      routes.push({
+        service: manifest.service,
+        name,
+        route,
+        pattern: new RegExp(`^${source}/?$`),
+        paramNames,
+        specificity,
+      });
     }
   }
   routes.sort((a, b) => b.specificity - a.specificity);

@@ -1,8 +1,11 @@
 // zod issues turned into field errors a client developer can act on.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FieldError } from './errors';
 
-export function issuesToFieldErrors(where: FieldError['in'], issues: readonly z.core.$ZodIssue[]): FieldError[] {
+export function issuesToFieldErrors(
+  where: FieldError['in'],
+  issues: readonly z.core.$ZodIssue[],
+): FieldError[] {
   return issues.map((issue) => ({
     in: where,
     field: issue.path.map(String).join('.'),

@@ -15,10 +15,11 @@ const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
 /**
- * What a deployed function finds in its environment: the runtime's variables, those infra-cdk's ServiceFunction
- * sets on every function (NODE_OPTIONS included, since source maps are parsed at load), and its binds. Every resource variable is set for every function (a superset
- * of what the CDK grants one function) so no module fails for want of one; every address is a dummy that the child
- * blocks anyway, and nothing of the developer's own environment (REDIS_URL, AWS_ENDPOINT_URL...) leaks in.
+ * What a deployed function finds in its environment: the runtime's variables, those infra-cdk's ServiceFunction sets
+ * on every function (NODE_OPTIONS too: with source maps enabled Node parses the map while loading the bundle), and
+ * its binds. Every resource variable is set for every function (a superset of one function's grants) so no module
+ * fails for want of one; every address is a dummy the child blocks anyway, and nothing of the developer's own
+ * environment (REDIS_URL, AWS_ENDPOINT_URL...) leaks in.
  */
 export function lambdaEnvironment(
   fn: Pick<LambdaFunction, 'name' | 'service' | 'memoryMb'>,
@@ -143,7 +144,13 @@ export function measureColdInit(
         );
         return;
       }
-      const report = JSON.parse(reportLine) as ChildReport;
+      let report: ChildReport;
+      try {
+        report = JSON.parse(reportLine) as ChildReport;
+      } catch {
+        resolve(fail(`unreadable report from the child: ${reportLine.slice(0, 200)}`));
+        return;
+      }
       resolve({
         coldInitMs: report.coldInitMs,
         processStartToReadyMs: report.readyEpochMs - spawnedAt,

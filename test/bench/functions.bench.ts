@@ -22,6 +22,8 @@ interface FunctionReport {
   kind: LambdaFunction['kind'];
   trigger: string;
   handler: string;
+  /** Lambda gives CPU in proportion to memory, so this says how much slower than this machine a cold start may be. */
+  memoryMb: number;
   bundleBytes?: number;
   bundleKiB?: number;
   coldInitMs?: Spread;
@@ -55,8 +57,9 @@ async function run(log: Log): Promise<SectionOutcome> {
   );
   built.forEach((result, index) => {
     const fn = functions[index] as LambdaFunction;
-    if (result.status === 'rejected')
+    if (result.status === 'rejected') {
       errors.set(fn.name, `bundle failed: ${(result.reason as Error).message}`);
+    }
   });
   log(`functions: bundled ${bundles.size}/${functions.length}`);
 
@@ -142,7 +145,13 @@ function describe(
   samples: ColdInitSample[],
   bundleError: string | undefined,
 ): FunctionReport {
-  const base = { service: fn.service, kind: fn.kind, trigger: fn.trigger, handler: repoPath(fn.entry) };
+  const base = {
+    service: fn.service,
+    kind: fn.kind,
+    trigger: fn.trigger,
+    handler: repoPath(fn.entry),
+    memoryMb: fn.memoryMb,
+  };
   const sampleError = samples.find((sample) => sample.error)?.error;
   const error = bundleError ?? (sampleError && `import failed: ${sampleError}`);
   const coldInitMs =

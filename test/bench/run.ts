@@ -10,6 +10,9 @@ const SECTIONS: readonly BenchSection[] = [functionsSection];
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+/** A mistake on the command line: worth one line, not a stack trace. */
+class UsageError extends Error {}
+
 function selectedSections(): BenchSection[] {
   const { values } = parseArgs({
     options: { only: { type: 'string', multiple: true }, help: { type: 'boolean' } },
@@ -24,7 +27,7 @@ function selectedSections(): BenchSection[] {
   if (wanted.length === 0) return [...SECTIONS];
   const unknown = wanted.filter((name) => !SECTIONS.some((section) => section.name === name));
   if (unknown.length > 0) {
-    throw new Error(
+    throw new UsageError(
       `Unknown section ${unknown.join(', ')}; known: ${SECTIONS.map((section) => section.name).join(', ')}`,
     );
   }
@@ -34,38 +37,34 @@ function selectedSections(): BenchSection[] {
 async function main(): Promise<number> {
   const sections = selectedSections();
   const processors = cpus();
-  const report: Record<string, unknown> = {
-    generatedAt: new Date().toISOString(),
-    machine: {
-      cpus: processors.length,
-      cpuModel: processors[0]?.model.trim(),
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-      memoryMiB: Math.round(totalmem() / 2 ** 20),
-      // Timings are only comparable between runs on a quiet machine; this says how quiet it was.
-      loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
-    },
+  const machine = {
+    cpus: processors.length,
+    cpuModel: processors[0]?.model.trim(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    memoryMiB: Math.round(totalmem() / 2 ** 20),
+    // Timings only compare between runs on a quiet machine; this says how quiet it was.
+    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
-  const summary: Record<string, SectionSummary | boolean> = {};
+  const generatedAt = new Date().toISOString();
+  const summaries: Record<string, SectionSummary> = {};
+  const details: Record<string, unknown> = {};
   let failed = false;
   for (const section of sections) {
     const started = performance.now();
     log(`${section.name}: ${section.description}`);
     const outcome = await section.run(log);
     log(`${section.name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    summary[section.name] = outcome.summary;
-    report[section.name] = outcome.details;
+    summaries[section.name] = outcome.summary;
+    details[section.name] = outcome.details;
     failed ||= outcome.failed;
   }
-  report.summary = {
-    allMeetTargets: Object.values(summary).every(
-      (entry) => typeof entry === 'boolean' || entry.allMeetTargets,
-    ),
-    ...summary,
+  // Summaries come before the details, so the first screen of the report answers "are we within targets?".
+  const summary = {
+    allMeetTargets: Object.values(summaries).every((entry) => entry.allMeetTargets),
+    ...summaries,
   };
-  // Summary right after machine, so the first screen of the report answers "are we within targets?".
-  const { generatedAt, machine, summary: top, ...details } = report;
-  process.stdout.write(`${JSON.stringify({ generatedAt, machine, summary: top, ...details }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ generatedAt, machine, summary, ...details }, null, 2)}\n`);
   return failed ? 1 : 0;
 }
 
@@ -74,7 +73,13 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    log(
+      error instanceof UsageError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error),
+    );
     process.exitCode = 2;
   },
 );

@@ -21,7 +21,13 @@ afterAll(() => {
 });
 
 async function startDev(dataDir: string, extraArgs: string[] = []) {
-  const [port, aws, smtp, mailUi, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [port, aws, smtp, mailUi, pgPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const started = Date.now();
   // Its own process group, so the test can send SIGINT to the whole group the way a terminal's Ctrl-C does.
   const child = spawn('npm', ['run', 'dev', '--', ...extraArgs], {
@@ -83,13 +89,18 @@ describe('npm run dev', () => {
   it('answers /v1/health with 200 within 60 s, prints its URLs, and stops cleanly on Ctrl-C', async () => {
     const dev = await startDev(dataDir);
     const response = await waitForHealth(dev.port, dev.started + 60_000);
-    const health = (await response.json()) as { status: string; dependencies: Record<string, { status: string }> };
+    const health = (await response.json()) as {
+      status: string;
+      dependencies: Record<string, { status: string }>;
+    };
     expect(health.dependencies['database:tickets']?.status).toBe('up');
     // Started with Redis and OpenSearch switched off: reported, not fatal.
     expect(health.dependencies.redis?.status).toBe('degraded');
     expect(health.status).toBe('degraded');
 
-    await expect.poll(() => dev.output(), { timeout: 5_000 }).toContain(`http://localhost:${dev.port}/v1/health`);
+    await expect
+      .poll(() => dev.output(), { timeout: 5_000 })
+      .toContain(`http://localhost:${dev.port}/v1/health`);
     expect(dev.output()).toMatch(/Mail inbox\s+http:\/\/localhost:\d+/);
 
     process.kill(-(dev.child.pid as number), 'SIGINT');
@@ -107,7 +118,9 @@ describe('npm run dev', () => {
     expect(url).toBeDefined();
     // The printed URL hides credentials; the data folder's database is reached with the service's local role.
     const port = Number(url?.match(/:(\d+)\//)?.[1]);
-    const client = new pg.Client({ connectionString: `postgres://events:events-local@127.0.0.1:${port}/events` });
+    const client = new pg.Client({
+      connectionString: `postgres://events:events-local@127.0.0.1:${port}/events`,
+    });
     await client.connect();
     await client.query(`CREATE TABLE ${marker} (id int)`);
     await client.end();
@@ -117,7 +130,9 @@ describe('npm run dev', () => {
 
     const again = await startDev(dataDir);
     await waitForHealth(again.port, Date.now() + 60_000);
-    const second = new pg.Client({ connectionString: `postgres://events:events-local@127.0.0.1:${Number(again.output().match(/PostgreSQL\s+\S+:(\d+)\//)?.[1])}/events` });
+    const second = new pg.Client({
+      connectionString: `postgres://events:events-local@127.0.0.1:${Number(again.output().match(/PostgreSQL\s+\S+:(\d+)\//)?.[1])}/events`,
+    });
     await second.connect();
     expect((await second.query('SELECT to_regclass($1) AS found', [marker])).rows[0]?.found).toBe(marker);
     await second.end();
@@ -127,7 +142,9 @@ describe('npm run dev', () => {
 
     const fresh = await startDev(dataDir, ['--fresh']);
     await waitForHealth(fresh.port, Date.now() + 60_000);
-    const third = new pg.Client({ connectionString: `postgres://events:events-local@127.0.0.1:${Number(fresh.output().match(/PostgreSQL\s+\S+:(\d+)\//)?.[1])}/events` });
+    const third = new pg.Client({
+      connectionString: `postgres://events:events-local@127.0.0.1:${Number(fresh.output().match(/PostgreSQL\s+\S+:(\d+)\//)?.[1])}/events`,
+    });
     await third.connect();
     expect((await third.query('SELECT to_regclass($1) AS found', [marker])).rows[0]?.found).toBeNull();
     await third.end();

@@ -18,8 +18,16 @@ export interface TestPlatformOptions {
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<Platform> {
-  const [api, aws, smtp, mailUi, postgres] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [api, aws, smtp, mailUi, postgres] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const providedRedis = safeInject('redisUrl');
+  // Test files share one Redis: each platform keeps its rate-limit windows apart.
+  process.env.RATE_LIMIT_PREFIX = `rl-${api}`;
   return startPlatform({
     manifests: options.manifests ?? realManifests,
     dataDir: mkdtempSync(join(tmpdir(), 'tol-test-')),

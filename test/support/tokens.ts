@@ -16,7 +16,10 @@ export async function startTestIssuer() {
 
   return {
     jwksUrl,
-    async sign(claims: JWTPayload & { iss: string }, options: { expiresIn?: string | number; key?: Parameters<SignJWT['sign']>[0] } = {}) {
+    async sign(
+      claims: JWTPayload & { iss: string },
+      options: { expiresIn?: string | number; key?: Parameters<SignJWT['sign']>[0] } = {},
+    ) {
       return new SignJWT(claims)
         .setProtectedHeader({ alg: 'RS256', kid: 'test-key', typ: 'at+jwt' })
         .setIssuedAt()

@@ -15,7 +15,11 @@ let platform: Platform;
 
 beforeAll(async () => {
   external = await startFauxqs({ port: await freePort(), logger: false });
-  platform = await startTestPlatform({ manifests: [echo], schedules: false, externalAwsEndpoint: external.address });
+  platform = await startTestPlatform({
+    manifests: [echo],
+    schedules: false,
+    externalAwsEndpoint: external.address,
+  });
 });
 afterAll(async () => {
   await platform?.stop();
@@ -25,7 +29,9 @@ afterAll(async () => {
 it('creates the manifest queues on the external endpoint and delivers messages through them', async () => {
   expect(platform.awsEndpoint).toBe(external.address);
   expect(external.inspectQueue('echo-inbox-dlq')).toBeDefined();
-  expect(JSON.parse(external.inspectQueue('echo-inbox')?.attributes.RedrivePolicy ?? '{}').maxReceiveCount).toBe(2);
+  expect(
+    JSON.parse(external.inspectQueue('echo-inbox')?.attributes.RedrivePolicy ?? '{}').maxReceiveCount,
+  ).toBe(2);
 
   const id = randomUUID();
   const response = await fetch(`${platform.apiUrl}/v1/test/echo/${id}`, {
@@ -38,7 +44,9 @@ it('creates the manifest queues on the external endpoint and delivers messages t
   await db.connect();
   try {
     await expect
-      .poll(async () => (await db.query('SELECT 1 FROM received WHERE echo_id = $1', [id])).rowCount, { timeout: 15_000 })
+      .poll(async () => (await db.query('SELECT 1 FROM received WHERE echo_id = $1', [id])).rowCount, {
+        timeout: 15_000,
+      })
       .toBe(1);
   } finally {
     await db.end();

@@ -38,7 +38,9 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15
 }
 
 const receivedFor = async (echoId: string) =>
-  (await db.query('SELECT message_id FROM received WHERE echo_id = $1', [echoId])).rows as { message_id: string }[];
+  (await db.query('SELECT message_id FROM received WHERE echo_id = $1', [echoId])).rows as {
+    message_id: string;
+  }[];
 
 describe('outbox to consumer', () => {
   it('delivers what a request committed to the consuming service exactly once', async () => {
@@ -49,9 +51,14 @@ describe('outbox to consumer', () => {
       body: JSON.stringify({ name: 'Grace', quantity: 1 }),
     });
     expect(response.status).toBe(201);
-    const rows = await eventually(async () => ((await receivedFor(id)).length > 0 ? receivedFor(id) : undefined));
+    const rows = await eventually(async () =>
+      (await receivedFor(id)).length > 0 ? receivedFor(id) : undefined,
+    );
     expect(rows).toHaveLength(1);
-    const outbox = await db.query('SELECT published_at FROM outbox WHERE envelope->>\'type\' = $1 AND envelope->\'data\'->>\'id\' = $2', ['EchoCreated', id]);
+    const outbox = await db.query(
+      "SELECT published_at FROM outbox WHERE envelope->>'type' = $1 AND envelope->'data'->>'id' = $2",
+      ['EchoCreated', id],
+    );
     expect(outbox.rows[0]?.published_at).toBeInstanceOf(Date);
   });
 
@@ -60,7 +67,9 @@ describe('outbox to consumer', () => {
     const client = await db.connect();
     try {
       await client.query('BEGIN');
-      await enqueue(client, { topic: 'echo-events' }, [envelope('echo', 'EchoCreated', 1, { id, name: 'Ada' }, 'crash-test')]);
+      await enqueue(client, { topic: 'echo-events' }, [
+        envelope('echo', 'EchoCreated', 1, { id, name: 'Ada' }, 'crash-test'),
+      ]);
       await client.query('COMMIT');
     } finally {
       client.release();
@@ -69,13 +78,17 @@ describe('outbox to consumer', () => {
 
     const result = await relayOutbox(db, awsPublisher);
     expect(result.published).toBeGreaterThanOrEqual(1);
-    const rows = await eventually(async () => ((await receivedFor(id)).length > 0 ? receivedFor(id) : undefined));
+    const rows = await eventually(async () =>
+      (await receivedFor(id)).length > 0 ? receivedFor(id) : undefined,
+    );
     expect(rows).toHaveLength(1);
   });
 
   it('processes a redelivered message only once', async () => {
     const id = randomUUID();
-    const message = JSON.stringify(envelope('echo', 'EchoCreated', 1, { id, name: 'Linus' }, 'redelivery-test'));
+    const message = JSON.stringify(
+      envelope('echo', 'EchoCreated', 1, { id, name: 'Linus' }, 'redelivery-test'),
+    );
     const queueUrl = platform.queueUrls['echo-inbox'];
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
@@ -94,7 +107,9 @@ describe('outbox to consumer', () => {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: JSON.stringify(envelope('echo', 'EchoCreated', 1, { id: good, name: 'fine' }, 'poison-test')),
+        MessageBody: JSON.stringify(
+          envelope('echo', 'EchoCreated', 1, { id: good, name: 'fine' }, 'poison-test'),
+        ),
       }),
     );
     await eventually(async () => ((await receivedFor(good)).length > 0 ? true : undefined));
@@ -103,7 +118,12 @@ describe('outbox to consumer', () => {
     const bodies: string[] = [];
     await eventually(async () => {
       const received = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }),
+        new ReceiveMessageCommand({
+          QueueUrl: dlqUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 60,
+        }),
       );
       for (const message of received.Messages ?? []) bodies.push(message.Body ?? '');
       return bodies.length >= 2 ? true : undefined;

@@ -16,10 +16,14 @@ describe('redact', () => {
 
   it('never leaks a value stored under a secret-looking key, whatever the value', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 6 }), fc.constantFrom('password', 'accessToken', 'newPassword', 'authorization'), (secret, key) => {
-        const line = JSON.stringify(redact({ outer: { [key]: secret } }));
-        return !line.includes(JSON.stringify(secret));
-      }),
+      fc.property(
+        fc.string({ minLength: 6 }),
+        fc.constantFrom('password', 'accessToken', 'newPassword', 'authorization'),
+        (secret, key) => {
+          const line = JSON.stringify(redact({ outer: { [key]: secret } }));
+          return !line.includes(JSON.stringify(secret));
+        },
+      ),
     );
   });
 });

@@ -16,12 +16,16 @@ describe('buildOpenApi', () => {
   });
 
   it('describes each public route with its parameters, body and security, and hides the catch-all', () => {
-    const operation = document.paths['/v1/test/echo/{id}']?.post as Record<string, any>;
-    expect(operation.parameters.map((parameter: { name: string; in: string }) => `${parameter.in}:${parameter.name}`)).toEqual([
-      'path:id',
-      'query:limit',
-    ]);
-    expect(operation.requestBody.content['application/json'].schema.required).toEqual(['name', 'quantity']);
+    const operation = document.paths['/v1/test/echo/{id}']?.post as {
+      parameters: { name: string; in: string }[];
+      requestBody: { content: Record<string, { schema: { required: string[] } }> };
+    };
+    expect(
+      operation.parameters.map(
+        (parameter) => `${parameter.in}:${parameter.name}`,
+      ),
+    ).toEqual(['path:id', 'query:limit']);
+    expect(operation.requestBody.content['application/json']?.schema.required).toEqual(['name', 'quantity']);
     expect(document.paths['/v1/test/whoami']?.get?.security).toEqual([{ bearer: [] }]);
     expect(document.paths.$default).toBeUndefined();
     expect(document.paths['/v1/health']?.get?.responses).toHaveProperty('200');

@@ -1,6 +1,12 @@
 // Retries cure transient failures only, and the breaker stops calling a dependency that keeps failing.
 import { describe, expect, it } from 'vitest';
-import { breakerPolicy, isBrokenCircuitError, isTransient, resilient, retryPolicy } from '../../../layers/common/resilience';
+import {
+  breakerPolicy,
+  isBrokenCircuitError,
+  isTransient,
+  resilient,
+  retryPolicy,
+} from '../../../layers/common/resilience';
 
 const transient = () => Object.assign(new Error('could not serialize access'), { code: '40001' });
 
@@ -50,7 +56,10 @@ describe('circuit breaker', () => {
   });
 
   it('counts a call against the circuit only after its retries are spent', async () => {
-    const policy = resilient({ initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 3 }, { threshold: 1, halfOpenAfterMs: 60_000 });
+    const policy = resilient(
+      { initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 3 },
+      { threshold: 1, halfOpenAfterMs: 60_000 },
+    );
     let calls = 0;
     await expect(
       policy.execute(async () => {
@@ -59,6 +68,8 @@ describe('circuit breaker', () => {
       }),
     ).rejects.toThrow();
     expect(calls).toBe(3);
-    expect(isBrokenCircuitError(await policy.execute(async () => 'x').catch((caught: unknown) => caught))).toBe(true);
+    expect(
+      isBrokenCircuitError(await policy.execute(async () => 'x').catch((caught: unknown) => caught)),
+    ).toBe(true);
   });
 });

@@ -10,7 +10,12 @@ describe('messagingResources', () => {
     const { queues, topics } = messagingResources([...manifests, echo]);
     expect(topics.map((topic) => topic.name)).toContain('echo-events');
     expect(queues).toContainEqual(
-      expect.objectContaining({ name: 'echo-inbox', dlqName: 'echo-inbox-dlq', maxReceiveCount: 2, subscribesTo: ['echo-events'] }),
+      expect.objectContaining({
+        name: 'echo-inbox',
+        dlqName: 'echo-inbox-dlq',
+        maxReceiveCount: 2,
+        subscribesTo: ['echo-events'],
+      }),
     );
   });
 

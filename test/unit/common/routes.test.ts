@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { defineService, type ServiceName } from '../../../layers/common/manifest';
 import { compileRoutes } from '../../../layers/common/routes';
 
-const route = (method: 'GET' | 'POST', path: string) => ({ method, path, handler: 'x.ts', summary: '', auth: false, responses: {} });
+const route = (method: 'GET' | 'POST', path: string) => ({
+  method,
+  path,
+  handler: 'x.ts',
+  summary: '',
+  auth: false,
+  responses: {},
+});
 const table = compileRoutes([
   defineService({
     service: 'events' as ServiceName,

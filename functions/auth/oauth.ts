@@ -1,0 +1,252 @@
+// The OAuth 2.0 authorization server's rules: sign-up, the password and refresh_token grants (RFC 6749) with
+// refresh-token rotation and reuse detection, revocation (RFC 7009) and password change. No SQL, no AWS here.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AuthMessageTypes, type UserRegisteredV1 } from '../../events/contracts/auth';
+import { ConflictError, ForbiddenError, OAuthError } from '../../layers/common/errors';
+import { type Envelope, envelope } from '../../layers/common/messages';
+
+export interface Account {
+  id: string;
+  email: string;
+  passwordHash: string;
+  firstName: string;
+  lastName: string;
+}
+
+export interface Client {
+  id: string;
+  grantTypes: string[];
+  scopes: string[];
+}
+
+export interface RefreshRecord {
+  id: string;
+  familyId: string;
+  accountId: string;
+  clientId: string;
+  tokenHash: Buffer;
+  scope: string;
+  expiresAt: Date;
+}
+
+export type RotateResult =
+  | { status: 'rotated'; accountId: string; familyId: string; scope: string }
+  | { status: 'reused'; familyId: string }
+  | { status: 'unknown' | 'revoked' | 'expired' };
+
+export interface AuthStore {
+  findAccountByEmail(email: string): Promise<Account | undefined>;
+  findAccount(id: string): Promise<Account | undefined>;
+  findClient(id: string): Promise<Client | undefined>;
+  createAccount(account: Account, message: Envelope): Promise<'created' | 'duplicate'>;
+  insertRefreshToken(token: RefreshRecord): Promise<void>;
+  /** Marks the presented token spent and stores its replacement, atomically; a spent token revokes its family. */
+  rotateRefreshToken(
+    tokenHash: Buffer,
+    clientId: string,
+    next: (from: { familyId: string; accountId: string; scope: string }) => Omit<RefreshRecord, 'clientId'>,
+  ): Promise<RotateResult>;
+  familyOf(tokenHash: Buffer, clientId: string): Promise<string | undefined>;
+  revokeFamily(familyId: string, accountId?: string): Promise<void>;
+  changePassword(accountId: string, passwordHash: string, keepFamily?: string): Promise<void>;
+}
+
+export interface AccessTokenClaims {
+  sub: string;
+  client_id: string;
+  scope: string;
+  sid: string;
+  email: string;
+  given_name: string;
+  family_name: string;
+}
+
+export interface OAuthDeps {
+  store: AuthStore;
+  signAccessToken: (claims: AccessTokenClaims, ttlSeconds: number) => Promise<string>;
+  hashPassword: (password: string) => Promise<string>;
+  verifyPassword: (password: string, hash: string) => Promise<boolean>;
+  decoyHash: () => Promise<string>;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  now?: () => Date;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  scope: string;
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest();
+const newRefreshToken = () => randomBytes(32).toString('base64url');
+
+export function oauthServer(deps: OAuthDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  const requireParam = (form: Record<string, string>, name: string) => {
+    const value = form[name];
+    if (!value) throw new OAuthError('invalid_request', `The ${name} parameter is required.`);
+    if (value.length > 4096) throw new OAuthError('invalid_request', `The ${name} parameter is too long.`);
+    return value;
+  };
+
+  const authenticateClient = async (form: Record<string, string>, grantType?: string) => {
+    const clientId = form.client_id;
+    if (!clientId) throw new OAuthError('invalid_client', 'Identify the client with client_id.');
+    const client = clientId.length <= 100 ? await deps.store.findClient(clientId) : undefined;
+    if (!client) throw new OAuthError('invalid_client', 'Unknown client.');
+    if (grantType && !client.grantTypes.includes(grantType)) {
+      throw new OAuthError('unauthorized_client', `This client may not use the ${grantType} grant.`);
+    }
+    return client;
+  };
+
+  const grantedScope = (client: Client, requested: string | undefined, ceiling = client.scopes) => {
+    if (!requested) return ceiling.join(' ');
+    const scopes = [...new Set(requested.split(' ').filter(Boolean))];
+    const unknown = scopes.filter((scope) => !ceiling.includes(scope));
+    if (unknown.length > 0)
+      throw new OAuthError('invalid_scope', `Scope not available: ${unknown.join(' ')}.`);
+    return scopes.join(' ');
+  };
+
+  const refreshRecord = (familyId: string, accountId: string, scope: string) => {
+    const token = newRefreshToken();
+    return {
+      token,
+      record: {
+        id: randomUUID(),
+        familyId,
+        accountId,
+        tokenHash: hashToken(token),
+        scope,
+        expiresAt: new Date(now().getTime() + deps.refreshTokenTtlSeconds * 1000),
+      },
+    };
+  };
+
+  const tokens = async (
+    account: Account,
+    clientId: string,
+    scope: string,
+    familyId: string,
+    refreshToken: string,
+  ) => ({
+    access_token: await deps.signAccessToken(
+      {
+        sub: account.id,
+        client_id: clientId,
+        scope,
+        sid: familyId,
+        email: account.email,
+        given_name: account.firstName,
+        family_name: account.lastName,
+      },
+      deps.accessTokenTtlSeconds,
+    ),
+    token_type: 'Bearer' as const,
+    expires_in: deps.accessTokenTtlSeconds,
+    refresh_token: refreshToken,
+    scope,
+  });
+
+  return {
+    async register(
+      input: { firstName: string; lastName: string; email: string; password: string },
+      correlationId: string,
+    ): Promise<{ id: string }> {
+      const account: Account = {
+        id: randomUUID(),
+        email: input.email,
+        passwordHash: await deps.hashPassword(input.password),
+        firstName: input.firstName,
+        lastName: input.lastName,
+      };
+      const { type, version } = AuthMessageTypes.UserRegistered;
+      const data: UserRegisteredV1 = {
+        userId: account.id,
+        email: account.email.toLowerCase(),
+        firstName: account.firstName,
+        lastName: account.lastName,
+      };
+      const outcome = await deps.store.createAccount(
+        account,
+        envelope('auth', type, version, data, correlationId),
+      );
+      if (outcome === 'duplicate')
+        throw new ConflictError('An account with this email already exists.', 'email-taken');
+      return { id: account.id };
+    },
+
+    /** The token endpoint: dispatches on grant_type. */
+    async token(form: Record<string, string>): Promise<TokenResponse> {
+      const grantType = requireParam(form, 'grant_type');
+      if (grantType !== 'password' && grantType !== 'refresh_token') {
+        throw new OAuthError('unsupported_grant_type', 'Supported grants: password, refresh_token.');
+      }
+      const client = await authenticateClient(form, grantType);
+
+      if (grantType === 'password') {
+        const username = requireParam(form, 'username').trim();
+        const password = requireParam(form, 'password');
+        const account = username.length <= 254 ? await deps.store.findAccountByEmail(username) : undefined;
+        // Same work whether or not the account exists, so timing does not reveal which emails are registered.
+        const valid = await deps.verifyPassword(password, account?.passwordHash ?? (await deps.decoyHash()));
+        if (!account || !valid) throw new OAuthError('invalid_grant', 'The email or password is wrong.');
+        const scope = grantedScope(client, form.scope);
+        const { token, record } = refreshRecord(randomUUID(), account.id, scope);
+        await deps.store.insertRefreshToken({ ...record, clientId: client.id });
+        return tokens(account, client.id, scope, record.familyId, token);
+      }
+
+      const presented = requireParam(form, 'refresh_token');
+      let issued: string | undefined;
+      const result = await deps.store.rotateRefreshToken(hashToken(presented), client.id, (from) => {
+        const { token, record } = refreshRecord(from.familyId, from.accountId, from.scope);
+        issued = token;
+        return record;
+      });
+      if (result.status !== 'rotated' || !issued) {
+        const why =
+          result.status === 'reused'
+            ? 'was already used; every token of its sign-in is now revoked'
+            : `is ${result.status}`;
+        throw new OAuthError('invalid_grant', `The refresh token ${why}.`);
+      }
+      const scope = grantedScope(client, form.scope, result.scope.split(' '));
+      const account = await deps.store.findAccount(result.accountId);
+      if (!account) throw new OAuthError('invalid_grant', 'The account no longer exists.');
+      return tokens(account, client.id, scope, result.familyId, issued);
+    },
+
+    /** RFC 7009: revokes a refresh token's whole sign-in; unknown tokens are not an error. */
+    async revoke(
+      form: Record<string, string>,
+      readSessionOfAccessToken: (token: string) => Promise<{ sid: string; sub: string } | undefined>,
+    ) {
+      await authenticateClient(form);
+      const token = requireParam(form, 'token');
+      const hint = form.token_type_hint;
+      if (hint !== 'access_token') {
+        const family = await deps.store.familyOf(hashToken(token), form.client_id ?? '');
+        if (family) return deps.store.revokeFamily(family);
+      }
+      // An access token cannot be recalled before it expires (at most 15 minutes), but its sign-in can: no refresh.
+      const session = await readSessionOfAccessToken(token);
+      if (session) await deps.store.revokeFamily(session.sid, session.sub);
+    },
+
+    async changePassword(caller: { userId: string; sessionId?: string }, current: string, next: string) {
+      const account = await deps.store.findAccount(caller.userId);
+      if (!account || !(await deps.verifyPassword(current, account.passwordHash))) {
+        throw new ForbiddenError('The current password is wrong.');
+      }
+      await deps.store.changePassword(account.id, await deps.hashPassword(next), caller.sessionId);
+    },
+  };
+}
+
+export type OAuthServer = ReturnType<typeof oauthServer>;
