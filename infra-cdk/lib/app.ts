@@ -1,8 +1,9 @@
 // Builds the whole CDK app from a list of service manifests (the real ones by default), with cdk-nag's
 // AwsSolutions checks registered, so `cdk synth` and the infra tests exercise the same code path.
+
+import { join } from 'node:path';
 import { App, type AppProps, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { join } from 'node:path';
 import { manifests as realManifests } from '../../functions/manifests';
 import type { ServiceManifest } from '../../layers/common/manifest';
 import { validateManifests } from './plan';
@@ -56,7 +57,10 @@ export function buildApp(options: BuildAppOptions = {}): PlatformApp {
     functionsDir: options.functionsDir ?? join(REPO_ROOT, 'functions'),
     ...(env ? { env } : {}),
   });
-  stateless.addDependency(stateful);
+  stateless.addStackDependency(
+    stateful,
+    "functions use the data stack's network, databases, topics and queues",
+  );
 
   Tags.of(app).add('project', 'ticketorleaveit');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -6,7 +6,6 @@ import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
 import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, messagingResources } from '../../layers/common/resources';
 
 export const DEFAULT_MEMORY_MB = 512;
-export { DEFAULT_FUNCTION_TIMEOUT_SECONDS };
 export const DEFAULT_BATCH_SIZE = 10;
 
 export type FunctionKind = 'route' | 'consumer' | 'schedule';
@@ -71,7 +70,9 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
   }
   const topics = new Set(messaging?.topics.map((topic) => topic.name));
   const queues = new Set(messaging?.queues.map((queue) => queue.name));
-  const databases = new Set(manifests.filter((manifest) => manifest.database).map((manifest) => manifest.service));
+  const databases = new Set(
+    manifests.filter((manifest) => manifest.database).map((manifest) => manifest.service),
+  );
 
   // Env names are derived with envKey, which folds case and punctuation: `a-b` and `a_b` would share one variable.
   const collisions = (names: Iterable<string>, toEnv: (name: string) => string, what: string) => {
@@ -79,7 +80,8 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
     for (const name of names) {
       const key = toEnv(name);
       const other = seen.get(key);
-      if (other !== undefined && other !== name) problems.push(`${what} ${other} and ${name} both map to ${key}`);
+      if (other !== undefined && other !== name)
+        problems.push(`${what} ${other} and ${name} both map to ${key}`);
       seen.set(key, name);
     }
   };
@@ -94,21 +96,36 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
       const owner = routeKeys.get(key);
       if (owner) problems.push(`route key "${key}" is declared by ${owner} and ${manifest.service}.${name}`);
       routeKeys.set(key, `${manifest.service}.${name}`);
+      if (route.path === '$default' && route.auth) {
+        // The catch-all answers unknown routes with a 404; behind the authorizer every typo would become a 401.
+        problems.push(`${manifest.service}.${name}: the $default route cannot require auth`);
+      }
       if (route.path !== '$default' && !route.path.startsWith('/')) {
         problems.push(`${manifest.service}.${name}: path ${route.path} must start with /`);
       }
     }
+    for (const [name, consumer] of Object.entries(manifest.consumers ?? {})) {
+      const timeout = consumer.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS;
+      if (consumer.visibilityTimeoutSeconds !== undefined && consumer.visibilityTimeoutSeconds < timeout) {
+        // Lambda refuses such an event source: a message would reappear while its batch is still running.
+        problems.push(`${manifest.service}.${name}: visibility timeout is shorter than the function timeout`);
+      }
+    }
     for (const schedule of Object.values(manifest.schedules ?? {})) {
       if (!/^(rate|cron)\(.+\)$/.test(schedule.expression)) {
-        problems.push(`${manifest.service} schedule ${schedule.name}: "${schedule.expression}" is not rate(...) or cron(...)`);
+        problems.push(
+          `${manifest.service} schedule ${schedule.name}: "${schedule.expression}" is not rate(...) or cron(...)`,
+        );
       }
     }
     for (const plan of functionPlans(manifest)) {
       const where = `${plan.service}.${plan.name}`;
       const { binds } = plan;
-      if (binds.database && !manifest.database) problems.push(`${where} binds a database but ${plan.service} has none`);
+      if (binds.database && !manifest.database)
+        problems.push(`${where} binds a database but ${plan.service} has none`);
       for (const service of binds.pingDatabases ?? []) {
-        if (!databases.has(service)) problems.push(`${where} pings the database of ${service}, which has none`);
+        if (!databases.has(service))
+          problems.push(`${where} pings the database of ${service}, which has none`);
       }
       for (const topic of binds.publishes ?? []) {
         if (!topics.has(topic)) problems.push(`${where} publishes to unknown topic ${topic}`);
@@ -116,9 +133,12 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
       for (const queue of binds.sends ?? []) {
         if (!queues.has(queue)) problems.push(`${where} sends to unknown queue ${queue}`);
       }
-      if (plan.timeoutSeconds < 1 || plan.timeoutSeconds > 900) problems.push(`${where}: timeout must be 1-900 s`);
+      if (plan.timeoutSeconds < 1 || plan.timeoutSeconds > 900)
+        problems.push(`${where}: timeout must be 1-900 s`);
       if (plan.kind === 'route' && plan.timeoutSeconds > 30) {
-        problems.push(`${where}: an HTTP API waits at most 30 s for its integration, got ${plan.timeoutSeconds}`);
+        problems.push(
+          `${where}: an HTTP API waits at most 30 s for its integration, got ${plan.timeoutSeconds}`,
+        );
       }
     }
   }

@@ -1,5 +1,7 @@
 // One Lambda function of a service, with the platform's fixed choices (Node 22 on arm64, ESM bundle, X-Ray, one
 // month of logs) and bind* helpers that turn each manifest bind into its env var plus exactly the access it needs.
+
+import { join } from 'node:path';
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +11,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
 import { envKey } from '../../layers/common/config';
 import type { Binds, ServiceName } from '../../layers/common/manifest';
 import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
@@ -75,6 +76,7 @@ export class ServiceFunction extends Construct {
     this.where = `${props.service}.${props.name}`;
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    const securityGroup = props.inVpc ? this.securityGroup(props.platform.vpc) : undefined;
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
@@ -87,7 +89,13 @@ export class ServiceFunction extends Construct {
       timeout: Duration.seconds(props.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
-      ...(props.inVpc ? { vpc: props.platform.vpc, vpcSubnets: props.platform.lambdaSubnets } : {}),
+      ...(securityGroup
+        ? {
+            vpc: props.platform.vpc,
+            vpcSubnets: props.platform.lambdaSubnets,
+            securityGroups: [securityGroup],
+          }
+        : {}),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.service,
         SERVICE_NAME: props.service,
@@ -167,7 +175,11 @@ export class ServiceFunction extends Construct {
     this.fn.addEnvironment(envKey(service, 'DB_SECRET_ARN'), database.secret.secretArn);
     database.secret.grantRead(this.fn);
     database.proxy.grantConnect(this.fn, DATABASE_USER);
-    this.fn.connections.allowTo(database.proxy, ec2.Port.tcp(PROXY_PORT), `${this.where} to the ${service} RDS Proxy`);
+    this.fn.connections.allowTo(
+      database.proxy,
+      ec2.Port.tcp(PROXY_PORT),
+      `${this.where} to the ${service} RDS Proxy`,
+    );
     return this;
   }
 
@@ -204,7 +216,13 @@ export class ServiceFunction extends Construct {
     const name = this.platform.mediaBucketName;
     const stack = Stack.of(this);
     const bucketArn = stack.formatArn({ service: 's3', region: '', account: '', resource: name });
-    const objectsArn = stack.formatArn({ service: 's3', region: '', account: '', resource: name, resourceName: '*' });
+    const objectsArn = stack.formatArn({
+      service: 's3',
+      region: '',
+      account: '',
+      resource: name,
+      resourceName: '*',
+    });
     this.fn.addEnvironment('MEDIA_BUCKET', name);
     this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucketArn] }));
     this.fn.addToRolePolicy(
@@ -250,6 +268,20 @@ export class ServiceFunction extends Construct {
         'sender to MAIL_FROM.',
     );
     return this;
+  }
+
+  /**
+   * Outbound: HTTPS to AWS APIs (through the NAT gateway, or the S3 gateway endpoint), plus what the binds open
+   * (the proxy's 5432, Redis's 6379). Nothing may connect in.
+   */
+  private securityGroup(vpc: ec2.IVpc): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `Lambda ${this.where}: HTTPS to AWS APIs and the data stores it binds`,
+      allowAllOutbound: false,
+    });
+    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
+    return group;
   }
 
   private requireVpc(what: string): void {

@@ -23,7 +23,8 @@ export interface AppSettings {
 function text(node: Node, key: string): string | undefined {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new Error(`Context ${key} must be a string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    throw new Error(`Context ${key} must be a string, got ${JSON.stringify(value)}`);
   return value;
 }
 

@@ -1,12 +1,13 @@
 // Code and wiring: one function per manifest route, consumer and schedule, the HTTP API in front of the routes,
 // queue event sources, schedule rules, and each database's migrate trigger. Safe to destroy and redeploy.
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+
+import { join } from 'node:path';
+import { CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { join } from 'node:path';
 import type { ServiceManifest } from '../../layers/common/manifest';
 import { DEFAULT_BATCH_SIZE, type FunctionPlan, functionPlans, needsVpc } from './plan';
 import { type PlatformBindings, ServiceFunction } from './service-function';
@@ -33,6 +34,10 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
+    // Weak references (Fn::GetStackOutput) instead of exports: every stateful resource is retained on removal, so a
+    // reference never points at something deleted under running code, while strong exports would block removing a
+    // topic or queue from a manifest until a second deploy (the "deadly embrace").
+    CrossStackReferences.of(this).consume(ReferenceStrength.WEAK);
     const { stateful, settings } = props;
     this.queues = stateful.messaging.queues;
     this.api = new PlatformApi(this, 'Api', { settings });
@@ -111,11 +116,12 @@ export class StatelessStack extends Stack {
         new events.Rule(this, `${id}Rule`, {
           description: `${plan.service}: ${schedule.summary}`.slice(0, 512),
           schedule: events.Schedule.expression(schedule.expression),
-          targets: [new eventsTargets.LambdaFunction(fn.fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+          targets: [
+            new eventsTargets.LambdaFunction(fn.fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+          ],
         });
         return;
       }
     }
   }
-
 }

@@ -22,6 +22,8 @@ export interface Binds {
   redis?: boolean;
   /** Sends email (SES in AWS, SMTP locally). */
   mail?: boolean;
+  /** Internal functions of other services this function calls synchronously, as "<service>.<name>". */
+  invokes?: string[];
 }
 
 export interface ResponseSpec {
@@ -89,6 +91,18 @@ export interface ScheduleSpec {
   memoryMb?: number;
 }
 
+/**
+ * A function other services call synchronously (Lambda Invoke in AWS), never exposed through the API. Used where a
+ * caller needs an answer now, e.g. the events service asking tickets whether a capacity change is below what is sold.
+ */
+export interface InternalFunctionSpec {
+  handler: string;
+  summary: string;
+  binds?: Binds;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+}
+
 export interface ServiceManifest {
   service: ServiceName;
   description: string;
@@ -102,6 +116,8 @@ export interface ServiceManifest {
   routes: Record<string, RouteSpec>;
   consumers?: Record<string, ConsumerSpec>;
   schedules?: Record<string, ScheduleSpec>;
+  /** Internal functions, keyed by name; callers bind them with `invokes: ['<service>.<name>']`. */
+  functions?: Record<string, InternalFunctionSpec>;
 }
 
 /** Identity function that keeps the literal keys of a manifest's routes for handlers to import. */

@@ -26,7 +26,10 @@ export class Cache extends Construct {
       description: 'Redis: reachable from the functions that bind redis',
       allowAllOutbound: false,
     });
-    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(REDIS_PORT) });
+    this.connections = new ec2.Connections({
+      securityGroups: [securityGroup],
+      defaultPort: ec2.Port.tcp(REDIS_PORT),
+    });
 
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
       description: 'Isolated data subnets for Redis',

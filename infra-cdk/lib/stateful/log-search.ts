@@ -27,10 +27,16 @@ export class LogSearch extends Construct {
       description: 'OpenSearch: HTTPS from log shippers only',
       allowAllOutbound: false,
     });
-    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(443) });
+    this.connections = new ec2.Connections({
+      securityGroups: [securityGroup],
+      defaultPort: ec2.Port.tcp(443),
+    });
 
     const logGroup = (name: string) =>
-      new logs.LogGroup(this, name, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.RETAIN });
+      new logs.LogGroup(this, name, {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
     const slowSearchLogGroup = logGroup('SlowSearchLogs');
     const slowIndexLogGroup = logGroup('SlowIndexLogs');
     const appLogGroup = logGroup('AppLogs');
@@ -84,7 +90,11 @@ export class LogSearch extends Construct {
           principals: [new iam.AccountRootPrincipal()],
           actions: ['es:ESHttp*'],
           resources: [
-            Stack.of(this).formatArn({ service: 'es', resource: 'domain', resourceName: `${LOG_DOMAIN_NAME}/*` }),
+            Stack.of(this).formatArn({
+              service: 'es',
+              resource: 'domain',
+              resourceName: `${LOG_DOMAIN_NAME}/*`,
+            }),
           ],
         }),
       ],

@@ -50,7 +50,8 @@ export class Messaging extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
-    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    if (props.alarmEmail)
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     for (const topic of resources.topics) {
       this.topics.set(
@@ -83,11 +84,16 @@ export class Messaging extends Construct {
       });
       for (const topicName of spec.subscribesTo) {
         // messagingResources has already rejected unknown topics.
-        this.topics.get(topicName)?.addSubscription(new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }));
+        this.topics
+          .get(topicName)
+          ?.addSubscription(new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }));
       }
 
       const alarm = deadLetterQueue
-        .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM })
+        .metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        })
         .createAlarm(this, `${id}DlqAlarm`, {
           alarmDescription: `Messages of queue ${spec.name} (owner ${spec.owner}) failed ${spec.maxReceiveCount} times and wait in its DLQ`,
           threshold: 0,

@@ -103,10 +103,11 @@ export class ServiceDatabase extends Construct {
     acknowledge(
       this.instance,
       'SMG4',
-      'Single-user rotation changes the one password that Lambda containers cache for up to 300 s ' +
-        '(getSecret maxAge in layers/common/db.ts), so new connections through the proxy would fail until the ' +
-        'caches expire. Rotation needs the alternating-users scheme first; until then the secret is readable only ' +
-        'by the proxy role and the functions that bind this database.',
+      'Single-user rotation changes the one password that each Lambda container reads once, when it creates its ' +
+        'pool (layers/common/db.ts), and reuses for every new connection until the container is recycled, so ' +
+        'warm functions would fail to connect through the proxy after a rotation. Rotation needs the alternating-' +
+        'users scheme first; until then the secret is readable only by the proxy role and the functions that bind ' +
+        'this database.',
     );
   }
 }

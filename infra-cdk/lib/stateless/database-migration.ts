@@ -1,10 +1,11 @@
 // The migrate function of one service database and the CDK Trigger that runs it during deploys: after the proxy
 // exists, before the service's functions are updated to code that may need the new schema.
+
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import type { ServiceName } from '../../../layers/common/manifest';
 import { type PlatformBindings, ServiceFunction } from '../service-function';
 import { REPO_ROOT } from '../settings';
@@ -79,5 +80,6 @@ function rejectNameClashes(serviceMigrations: string): void {
   if (!existsSync(serviceMigrations)) return;
   const common = new Set(readdirSync(COMMON_MIGRATIONS).filter((file) => file.endsWith('.sql')));
   const clash = readdirSync(serviceMigrations).find((file) => common.has(file));
-  if (clash) throw new Error(`Migration ${join(serviceMigrations, clash)} has the name of a common migration`);
+  if (clash)
+    throw new Error(`Migration ${join(serviceMigrations, clash)} has the name of a common migration`);
 }

@@ -37,7 +37,14 @@ export class PlatformApi extends Construct {
         allowMethods: [apigw.CorsHttpMethod.ANY],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id'],
         // Same list as layers/common/http.ts: with CORS configured here, API Gateway replaces the function's headers.
-        exposeHeaders: ['x-correlation-id', 'location', 'retry-after', 'ratelimit', 'ratelimit-policy', 'x-degraded'],
+        exposeHeaders: [
+          'x-correlation-id',
+          'location',
+          'retry-after',
+          'ratelimit',
+          'ratelimit-policy',
+          'x-degraded',
+        ],
         maxAge: Duration.minutes(10),
       },
     });
@@ -93,16 +100,13 @@ export class PlatformApi extends Construct {
       route.path === '$default'
         ? apigw.HttpRouteKey.DEFAULT
         : apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]);
-    // The catch-all answers unknown routes with problem+json; putting it behind the authorizer would turn every
-    // typo into a 401 and hide the 404.
-    const protectedRoute = route.auth && route.path !== '$default';
     const httpRoute = new apigw.HttpRoute(this, id, {
       httpApi: this.api,
       routeKey,
       integration,
-      ...(protectedRoute ? { authorizer: this.authorizer } : {}),
+      ...(route.auth ? { authorizer: this.authorizer } : {}),
     });
-    if (!protectedRoute) {
+    if (!route.auth) {
       acknowledge(
         httpRoute,
         'APIG4',

@@ -1,0 +1,137 @@
+// Fixture manifests for the infra tests: every kind of entry and bind the CDK app turns into resources (auth and
+// public routes, the catch-all, a topic fan-out to consumers, a schedule, database, ping, topic, queue, bucket,
+// redis and mail binds), with handler files under test/infra/fixtures/functions.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServiceManifest } from '../../layers/common/manifest';
+
+export const FIXTURE_FUNCTIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/functions');
+
+const ok = { 200: { description: 'OK' } };
+
+export const fixtureManifests: readonly ServiceManifest[] = [
+  {
+    service: 'events',
+    description: 'Fixture: a database, a topic, an authenticated write and a cached public read.',
+    database: true,
+    topics: ['catalogue-events'],
+    routes: {
+      createEvent: {
+        method: 'POST',
+        path: '/v1/events',
+        handler: 'create-event.ts',
+        summary: 'Creates an event',
+        auth: true,
+        responses: { 201: { description: 'Created' } },
+        binds: { database: true, publishes: ['catalogue-events'], bucket: 'readwrite' },
+        memoryMb: 1024,
+        timeoutSeconds: 15,
+      },
+      getEvent: {
+        method: 'GET',
+        path: '/v1/events/{id}',
+        handler: 'get-event.ts',
+        summary: 'Reads one event',
+        auth: false,
+        responses: ok,
+        binds: { database: true, redis: true },
+      },
+    },
+  },
+  {
+    service: 'tickets',
+    description: 'Fixture: consumes catalogue events, publishes ticket events, sends to a queue directly.',
+    database: true,
+    topics: ['ticket-events'],
+    routes: {
+      purchase: {
+        method: 'POST',
+        path: '/v1/events/{id}/purchases',
+        handler: 'purchase.ts',
+        summary: 'Buys tickets',
+        auth: true,
+        responses: { 201: { description: 'Created' } },
+        binds: { database: true, publishes: ['ticket-events'], sends: ['ticket-emails'], redis: true },
+      },
+    },
+    consumers: {
+      catalogueChanged: {
+        queue: 'tickets-catalogue',
+        handler: 'catalogue-changed.consumer.ts',
+        summary: 'Keeps inventory in step with the catalogue',
+        subscribesTo: ['catalogue-events'],
+        batchSize: 5,
+        maxReceiveCount: 3,
+        binds: { database: true },
+        timeoutSeconds: 20,
+      },
+    },
+  },
+  {
+    service: 'notifications',
+    description: 'Fixture: a consumer fed by two topics and a schedule that mails.',
+    database: true,
+    routes: {},
+    consumers: {
+      ticketEmails: {
+        queue: 'ticket-emails',
+        handler: 'ticket-purchased.consumer.ts',
+        summary: 'Mails purchase confirmations',
+        subscribesTo: ['ticket-events', 'catalogue-events'],
+        visibilityTimeoutSeconds: 90,
+        binds: { database: true, mail: true },
+      },
+    },
+    schedules: {
+      reminders: {
+        name: 'reminders',
+        handler: 'reminders.schedule.ts',
+        summary: 'Mails reminders for tomorrow',
+        expression: 'rate(15 minutes)',
+        localEverySeconds: 60,
+        binds: { database: true, mail: true },
+      },
+    },
+  },
+  {
+    service: 'users',
+    description: 'Fixture: no database; a bucket read outside the VPC.',
+    database: false,
+    routes: {
+      picture: {
+        method: 'GET',
+        path: '/v1/users/me/picture',
+        handler: 'picture.ts',
+        summary: 'Reads the caller profile picture',
+        auth: true,
+        responses: ok,
+        binds: { bucket: 'read' },
+      },
+    },
+  },
+  {
+    service: 'platform',
+    description: 'Fixture: health pings other databases; the catch-all has no binds.',
+    database: false,
+    routes: {
+      health: {
+        method: 'GET',
+        path: '/v1/health',
+        handler: 'health.ts',
+        summary: 'Reports dependencies',
+        auth: false,
+        responses: ok,
+        binds: { pingDatabases: ['events', 'tickets'], redis: true, bucket: 'read' },
+      },
+      notFound: {
+        method: 'GET',
+        path: '$default',
+        handler: 'not-found.ts',
+        summary: 'Answers unknown routes',
+        auth: false,
+        internal: true,
+        responses: { 404: { description: 'No such route' } },
+      },
+    },
+  },
+];
