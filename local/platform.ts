@@ -12,10 +12,12 @@ import { queueUrlEnv, topicArnEnv } from '../layers/common/messages';
 import { migrateDatabase } from '../layers/common/migrate';
 import { MEDIA_BUCKET_LOCAL_NAME } from '../layers/common/resources';
 import { compileRoutes } from '../layers/common/routes';
+import { functionNameEnv } from '../layers/common/internal';
 import { jwtAuthorizer } from './authorizer';
 import { startAwsEmulator } from './aws-emulator';
 import { useExternalAws } from './aws-external';
 import { type Gateway, startGateway } from './gateway';
+import { type InvokeTarget, startInvokeApi } from './invoke-api';
 import type { AnyHandler } from './lambda';
 import { startMail } from './mail';
 import { startPostgres } from './postgres';
@@ -198,6 +200,22 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     if (!redisUp) delete process.env.REDIS_URL;
     if (!openSearchUp) delete process.env.OPENSEARCH_URL;
     Object.assign(process.env, env);
+
+    // Internal functions, reachable through the Lambda Invoke API as "<service>-<name>".
+    const invokeTargets = new Map<string, InvokeTarget>();
+    for (const manifest of manifests) {
+      for (const [name, fn] of Object.entries(manifest.functions ?? {})) {
+        invokeTargets.set(`${manifest.service}-${name}`, {
+          handler: await loadHandler(manifest, fn.handler),
+          timeoutSeconds: fn.timeoutSeconds ?? 10,
+          memoryMb: fn.memoryMb ?? 512,
+        });
+        process.env[functionNameEnv(`${manifest.service}.${name}`)] = `${manifest.service}-${name}`;
+      }
+    }
+    const invokeApi = await startInvokeApi(invokeTargets);
+    stops.push(() => invokeApi.close());
+    process.env.AWS_ENDPOINT_URL_LAMBDA = invokeApi.url;
 
     authorizers.check = jwtAuthorizer({
       issuer: gateway.url,
