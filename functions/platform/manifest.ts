@@ -21,6 +21,7 @@ export const platform = defineService({
         pingDatabases: ['auth', 'users', 'events', 'tickets', 'notifications'],
         redis: true,
         bucket: 'read',
+        logSearch: true,
       },
     },
     openapi: {

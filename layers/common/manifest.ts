@@ -24,6 +24,8 @@ export interface Binds {
   mail?: boolean;
   /** Internal functions of other services this function calls synchronously, as "<service>.<name>". */
   invokes?: string[];
+  /** The OpenSearch domain (log search): OPENSEARCH_URL and HTTP access. */
+  logSearch?: boolean;
 }
 
 export interface ResponseSpec {
