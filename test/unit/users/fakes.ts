@@ -3,12 +3,15 @@ import type {
   NewProfile,
   PictureStorage,
   Profile,
-  ProfilesDeps,
   ProfileStore,
+  ProfilesDeps,
   StoredPicture,
 } from '../../../functions/users/profiles';
 
-export function memoryProfileStore(): ProfileStore & { profiles: Map<string, Profile>; processed: Set<string> } {
+export function memoryProfileStore(): ProfileStore & {
+  profiles: Map<string, Profile>;
+  processed: Set<string>;
+} {
   const profiles = new Map<string, Profile>();
   const processed = new Set<string>();
   const insert = (profile: NewProfile) => {

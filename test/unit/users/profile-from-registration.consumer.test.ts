@@ -47,7 +47,9 @@ describe('profile-from-registration consumer', () => {
 
   it('fails a registration that breaks the contract or has an unknown version, and only that one', async () => {
     const store = memoryProfileStore();
-    const broken = JSON.stringify(envelope('auth', 'UserRegistered', 1, { ...registration, email: 'nope' }, 'c-3'));
+    const broken = JSON.stringify(
+      envelope('auth', 'UserRegistered', 1, { ...registration, email: 'nope' }, 'c-3'),
+    );
     const future = JSON.stringify(envelope('auth', 'UserRegistered', 2, registration, 'c-4'));
     const good = JSON.stringify(envelope('auth', 'UserRegistered', 1, registration, 'c-5'));
     const response = await makeHandler({ store })(sqsEvent(broken, future, good), context);

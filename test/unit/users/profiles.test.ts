@@ -1,7 +1,6 @@
 // The profile rules on their own: who the caller is, the profile that is always there for a registered user,
 // and which pictures may be attached.
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../layers/common/errors';
 import {
   identityFromClaims,
   MAX_PICTURE_BYTES,
@@ -10,6 +9,7 @@ import {
   updateOwnProfile,
   viewOwnProfile,
 } from '../../../functions/users/profiles';
+import { AppError } from '../../../layers/common/errors';
 import { fakeDeps } from './fakes';
 
 const ADA = '6f1d3c2a-8b4e-4f5a-9c7d-1e2f3a4b5c6d';
@@ -35,7 +35,9 @@ describe('identityFromClaims', () => {
 
   it('knows the user but not their details when the token carries only a subject', () => {
     expect(identityFromClaims({ sub: ADA })).toEqual({ userId: ADA });
-    expect(identityFromClaims({ sub: ADA, email: 'not an email', given_name: 'Ada' })).toEqual({ userId: ADA });
+    expect(identityFromClaims({ sub: ADA, email: 'not an email', given_name: 'Ada' })).toEqual({
+      userId: ADA,
+    });
   });
 
   it('refuses a token whose subject is not a user id', async () => {
@@ -48,7 +50,13 @@ describe('a registered user always has a profile', () => {
   it('creates the profile from the token when the registration has not arrived yet', async () => {
     const { deps, store } = fakeDeps();
     const profile = await viewOwnProfile(deps, identityFromClaims(claims));
-    expect(profile).toEqual({ id: ADA, email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', pictureUrl: null });
+    expect(profile).toEqual({
+      id: ADA,
+      email: 'ada@example.com',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      pictureUrl: null,
+    });
     expect(store.profiles.has(ADA)).toBe(true);
   });
 
@@ -102,7 +110,11 @@ describe('pictures', () => {
     const { deps, pictures } = fakeDeps();
     const { key } = await startPictureUpload(deps, { userId: GRACE }, 'image/png');
     pictures.objects.set(key, { contentType: 'image/png', sizeBytes: 10 });
-    for (const pictureKey of [key, `users/${ADA}/pictures/../../${GRACE}/pictures/x`, `users/${ADA}/avatar.png`]) {
+    for (const pictureKey of [
+      key,
+      `users/${ADA}/pictures/../../${GRACE}/pictures/x`,
+      `users/${ADA}/avatar.png`,
+    ]) {
       const error = await failure(updateOwnProfile(deps, identityFromClaims(claims), { pictureKey }));
       expect(error.status).toBe(400);
       expect(error.errors?.[0]?.field).toBe('pictureKey');

@@ -5,7 +5,9 @@ import { personName, pictureUploadBody, updateProfileBody } from '../../../funct
 
 const issuesOf = (input: unknown) => {
   const result = updateProfileBody.safeParse(input);
-  return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  return result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 };
 
 describe('a profile update', () => {
@@ -21,7 +23,14 @@ describe('a profile update', () => {
     expect(issuesOf({ firstName: '   ' })).toEqual(['firstName: Must not be empty.']);
     expect(issuesOf({ lastName: 'x'.repeat(101) })).toEqual(['lastName: Must be at most 100 characters.']);
     expect(updateProfileBody.safeParse({ lastName: 'x'.repeat(100) }).success).toBe(true);
-    for (const bad of ['Ada\u0000', 'Ada\nLovelace', 'A\u001b[31m', 'Ada\u202Eecalevol', 'Ada\u2028Lovelace', 'A\ud800']) {
+    for (const bad of [
+      'Ada\u0000',
+      'Ada\nLovelace',
+      'A\u001b[31m',
+      'Ada\u202Eecalevol',
+      'Ada\u2028Lovelace',
+      'A\ud800',
+    ]) {
       expect(issuesOf({ firstName: bad })).toEqual(['firstName: Must not contain control characters.']);
     }
   });

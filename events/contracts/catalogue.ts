@@ -1,0 +1,84 @@
+// The contract between the events service (the catalogue) and the tickets service (inventory and orders):
+// synchronous internal calls for inventory, and messages on the `catalogue-events` topic.
+import * as z from 'zod';
+
+export const CATALOGUE_EVENTS_TOPIC = 'catalogue-events';
+
+/** What tickets keeps of an event on every order, so event history needs no call to events. */
+export const eventSnapshot = z.object({
+  name: z.string().min(1).max(200),
+  startsAt: z.iso.datetime({ offset: true }),
+  endsAt: z.iso.datetime({ offset: true }),
+  /** IANA time zone of the event, e.g. Europe/Paris. */
+  timezone: z.string().min(1).max(64),
+  /** One line for emails and history: "Venue, City, Country" or "Online". */
+  place: z.string().min(1).max(500),
+});
+export type EventSnapshot = z.infer<typeof eventSnapshot>;
+
+export const inventoryTier = z.object({
+  tierId: z.uuid(),
+  name: z.string().min(1).max(100),
+  /** Minor units of `currency`. */
+  price: z.number().int().min(0),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  quantity: z.number().int().positive(),
+});
+
+/**
+ * tickets.syncInventory: creates or updates an event's inventory. Idempotent (the same request twice changes nothing).
+ * `status: 'on_sale'` opens sales, `'cancelled'` stops them for good. Tiers missing from the list are removed, which
+ * tickets refuses (409 `tier-has-sales`) when one was sold; a quantity or capacity below what is sold is refused
+ * (409 `below-sold`) and nothing changes.
+ */
+export const inventorySyncRequest = z.object({
+  eventId: z.uuid(),
+  organizerId: z.uuid(),
+  status: z.enum(['on_sale', 'cancelled']),
+  capacity: z.number().int().positive(),
+  event: eventSnapshot,
+  tiers: z.array(inventoryTier).min(1).max(20),
+});
+export type InventorySyncRequest = z.infer<typeof inventorySyncRequest>;
+
+export const tierAvailability = z.object({
+  tierId: z.uuid(),
+  name: z.string(),
+  price: z.number().int(),
+  currency: z.string(),
+  quantity: z.number().int(),
+  sold: z.number().int(),
+  remaining: z.number().int(),
+});
+
+export const eventAvailability = z.object({
+  eventId: z.uuid(),
+  status: z.enum(['on_sale', 'cancelled']),
+  capacity: z.number().int(),
+  sold: z.number().int(),
+  remaining: z.number().int(),
+  tiers: z.array(tierAvailability),
+});
+export type EventAvailability = z.infer<typeof eventAvailability>;
+
+/** tickets.syncInventory answers the inventory as it now stands. */
+export const inventorySyncResponse = eventAvailability;
+
+/** tickets.availability: remaining capacity of up to 100 events; events without inventory are absent. */
+export const availabilityRequest = z.object({ eventIds: z.array(z.uuid()).min(1).max(100) });
+export const availabilityResponse = z.object({ events: z.array(eventAvailability) });
+
+/** Published by events when an event is cancelled: tickets cancels and refunds every order of it. */
+export const eventCancelledV1 = z.object({
+  eventId: z.uuid(),
+  organizerId: z.uuid(),
+  name: z.string(),
+  startsAt: z.iso.datetime({ offset: true }),
+  timezone: z.string(),
+  reason: z.string().max(500).optional(),
+});
+export type EventCancelledV1 = z.infer<typeof eventCancelledV1>;
+
+export const CatalogueMessageTypes = {
+  EventCancelled: { type: 'EventCancelled', version: 1, schema: eventCancelledV1 },
+} as const;
