@@ -1,0 +1,107 @@
+// SQL for inventory: syncing an event's tiers from the catalogue, and reading availability.
+import type pg from 'pg';
+import { withTransaction } from '../../layers/common/db';
+import { BadRequestError, ConflictError } from '../../layers/common/errors';
+import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
+
+interface TierRow {
+  tier_id: string;
+  event_id: string;
+  name: string;
+  price: string;
+  currency: string;
+  quantity: number;
+  sold: number;
+}
+
+export async function syncInventory(pool: pg.Pool, request: InventorySyncRequest): Promise<EventAvailability> {
+  const total = request.tiers.reduce((sum, tier) => sum + tier.quantity, 0);
+  if (total > request.capacity) {
+    throw new BadRequestError(`The tiers hold ${total} tickets, more than the capacity of ${request.capacity}.`, 'tiers-over-capacity');
+  }
+  return withTransaction(pool, async (client) => {
+    const existing = await client.query<{ status: string }>('SELECT status FROM inventories WHERE event_id = $1 FOR UPDATE', [
+      request.eventId,
+    ]);
+    if (existing.rows[0]?.status === 'cancelled' && request.status === 'on_sale') {
+      throw new ConflictError('This event was cancelled; its sales cannot reopen.', 'event-cancelled');
+    }
+    const { event } = request;
+    await client.query(
+      `INSERT INTO inventories (event_id, organizer_id, status, capacity, name, starts_at, ends_at, timezone, place)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (event_id) DO UPDATE SET status = $3, capacity = $4, name = $5, starts_at = $6, ends_at = $7,
+         timezone = $8, place = $9, updated_at = now()`,
+      [request.eventId, request.organizerId, request.status, request.capacity, event.name, event.startsAt, event.endsAt, event.timezone, event.place],
+    );
+
+    const current = await client.query<TierRow>('SELECT * FROM tiers WHERE event_id = $1 ORDER BY position FOR UPDATE', [request.eventId]);
+    const wanted = new Set(request.tiers.map((tier) => tier.tierId));
+    const removedWithSales = current.rows.filter((row) => !wanted.has(row.tier_id) && row.sold > 0);
+    if (removedWithSales.length > 0) {
+      throw new ConflictError('A tier that has sold tickets cannot be removed.', 'tier-has-sales', {
+        tiers: removedWithSales.map((row) => ({ tierId: row.tier_id, sold: row.sold })),
+      });
+    }
+    const byId = new Map(current.rows.map((row) => [row.tier_id, row]));
+    const belowSold = request.tiers
+      .filter((tier) => (byId.get(tier.tierId)?.sold ?? 0) > tier.quantity)
+      .map((tier) => ({ tierId: tier.tierId, quantity: tier.quantity, sold: byId.get(tier.tierId)?.sold ?? 0 }));
+    if (belowSold.length > 0) {
+      throw new ConflictError('A tier cannot hold fewer tickets than it has already sold.', 'below-sold', { tiers: belowSold });
+    }
+    await client.query('DELETE FROM tiers WHERE event_id = $1 AND NOT (tier_id = ANY($2::uuid[]))', [request.eventId, [...wanted]]);
+    for (const [position, tier] of request.tiers.entries()) {
+      const upserted = await client.query(
+        `INSERT INTO tiers (tier_id, event_id, name, price, currency, quantity, open, position)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (tier_id) DO UPDATE SET name = $3, price = $4, currency = $5, quantity = $6, open = $7, position = $8
+         WHERE tiers.event_id = $2`,
+        [tier.tierId, request.eventId, tier.name, tier.price, tier.currency, tier.quantity, request.status === 'on_sale', position],
+      );
+      if (upserted.rowCount === 0) throw new ConflictError(`Tier ${tier.tierId} belongs to another event.`, 'tier-conflict');
+    }
+    const [availability] = await readAvailability(client, [request.eventId]);
+    if (!availability) throw new Error('inventory vanished inside its own transaction');
+    return availability;
+  });
+}
+
+export async function readAvailability(db: pg.Pool | pg.PoolClient, eventIds: string[]): Promise<EventAvailability[]> {
+  const { rows } = await db.query<{
+    event_id: string;
+    status: 'on_sale' | 'cancelled';
+    capacity: number;
+    tiers: (Omit<TierRow, 'event_id' | 'price'> & { price: number })[] | null;
+  }>(
+    `SELECT i.event_id, i.status, i.capacity,
+            json_agg(json_build_object('tier_id', t.tier_id, 'name', t.name, 'price', t.price, 'currency', t.currency,
+                                       'quantity', t.quantity, 'sold', t.sold) ORDER BY t.position) AS tiers
+     FROM inventories i LEFT JOIN tiers t ON t.event_id = i.event_id
+     WHERE i.event_id = ANY($1::uuid[])
+     GROUP BY i.event_id`,
+    [eventIds],
+  );
+  return rows.map((row) => {
+    const tiers = (row.tiers ?? []).filter((tier) => tier.tier_id !== null);
+    const sold = tiers.reduce((sum, tier) => sum + tier.sold, 0);
+    const quantity = tiers.reduce((sum, tier) => sum + tier.quantity, 0);
+    return {
+      eventId: row.event_id,
+      status: row.status,
+      capacity: row.capacity,
+      sold,
+      // What can still be bought: the tiers' unsold tickets (capacity beyond the tiers is not for sale).
+      remaining: row.status === 'on_sale' ? quantity - sold : 0,
+      tiers: tiers.map((tier) => ({
+        tierId: tier.tier_id,
+        name: tier.name,
+        price: Number(tier.price),
+        currency: tier.currency,
+        quantity: tier.quantity,
+        sold: tier.sold,
+        remaining: row.status === 'on_sale' ? tier.quantity - tier.sold : 0,
+      })),
+    };
+  });
+}
