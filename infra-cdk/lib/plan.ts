@@ -1,5 +1,6 @@
 // Turns the manifests into the list of functions to deploy, and rejects at synth time every cross-reference a
-// deploy would only discover later (unknown topic, queue or database; duplicate route keys; colliding env names).
+// deploy would only discover later (unknown topic, queue, database or internal function; duplicate route keys or
+// rule names; colliding env names; internal functions invoking each other in a cycle).
 import { envKey } from '../../layers/common/config';
 import type { Binds, RouteSpec, ServiceManifest, ServiceName } from '../../layers/common/manifest';
 import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
@@ -8,12 +9,22 @@ import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, messagingResources } from '../../laye
 export const DEFAULT_MEMORY_MB = 512;
 export const DEFAULT_BATCH_SIZE = 10;
 
-export type FunctionKind = 'route' | 'consumer' | 'schedule';
+export type FunctionKind = 'route' | 'consumer' | 'schedule' | 'internal';
+
+/**
+ * Env var carrying the deployed name of internal function "<service>.<name>": FUNCTION_NAME_<SERVICE>_<NAME>.
+ * Same mapping as `functionNameEnv` in layers/common/internal.ts (a test holds them equal); not imported from there
+ * because that module loads the Powertools logger and cockatiel, runtime code the CDK app has no use for.
+ */
+export const functionNameEnv = (target: string) => envKey('FUNCTION_NAME', ...target.split('.'));
+
+/** EventBridge rule names: 1-64 of letters, digits, `.`, `-` and `_`. */
+const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 
 /** One Lambda function a manifest entry asks for. */
 export interface FunctionPlan {
   service: ServiceName;
-  /** The entry's key in its manifest (routes, consumers or schedules). */
+  /** The entry's key in its manifest (routes, consumers, schedules or functions). */
   name: string;
   kind: FunctionKind;
   /** Handler file relative to the service folder. */
@@ -39,6 +50,7 @@ export function functionPlans(manifest: ServiceManifest): FunctionPlan[] {
     ...Object.entries(manifest.routes).map(([name, route]) => base(name, 'route', route)),
     ...Object.entries(manifest.consumers ?? {}).map(([name, consumer]) => base(name, 'consumer', consumer)),
     ...Object.entries(manifest.schedules ?? {}).map(([name, schedule]) => base(name, 'schedule', schedule)),
+    ...Object.entries(manifest.functions ?? {}).map(([name, fn]) => base(name, 'internal', fn)),
   ];
 }
 
@@ -73,6 +85,11 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
   const databases = new Set(
     manifests.filter((manifest) => manifest.database).map((manifest) => manifest.service),
   );
+  const internalFunctions = new Set(
+    manifests.flatMap((manifest) =>
+      Object.keys(manifest.functions ?? {}).map((name) => `${manifest.service}.${name}`),
+    ),
+  );
 
   // Env names are derived with envKey, which folds case and punctuation: `a-b` and `a_b` would share one variable.
   const collisions = (names: Iterable<string>, toEnv: (name: string) => string, what: string) => {
@@ -88,8 +105,12 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
   collisions(topics, topicArnEnv, 'topics');
   collisions(queues, queueUrlEnv, 'queues');
   collisions(services, (service) => envKey(service), 'services');
+  collisions(internalFunctions, functionNameEnv, 'internal functions');
 
   const routeKeys = new Map<string, string>();
+  const ruleNames = new Map<string, string>();
+  /** Internal function -> the internal functions it invokes, to find cycles. */
+  const invokeGraph = new Map<string, string[]>();
   for (const manifest of manifests) {
     for (const [name, route] of Object.entries(manifest.routes)) {
       const key = routeKeyOf(route);
@@ -117,6 +138,15 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
           `${manifest.service} schedule ${schedule.name}: "${schedule.expression}" is not rate(...) or cron(...)`,
         );
       }
+      // The name becomes the EventBridge rule name, which is unique per account, region and event bus.
+      if (!RULE_NAME.test(schedule.name)) {
+        problems.push(
+          `${manifest.service} schedule ${schedule.name}: a rule name is 1-64 letters, digits, ".", "-" or "_"`,
+        );
+      }
+      const owner = ruleNames.get(schedule.name);
+      if (owner) problems.push(`schedule name ${schedule.name} is used by ${owner} and ${manifest.service}`);
+      ruleNames.set(schedule.name, manifest.service);
     }
     for (const plan of functionPlans(manifest)) {
       const where = `${plan.service}.${plan.name}`;
@@ -133,6 +163,11 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
       for (const queue of binds.sends ?? []) {
         if (!queues.has(queue)) problems.push(`${where} sends to unknown queue ${queue}`);
       }
+      for (const target of binds.invokes ?? []) {
+        if (!internalFunctions.has(target))
+          problems.push(`${where} invokes unknown internal function ${target}`);
+      }
+      if (plan.kind === 'internal') invokeGraph.set(where, binds.invokes ?? []);
       if (plan.timeoutSeconds < 1 || plan.timeoutSeconds > 900)
         problems.push(`${where}: timeout must be 1-900 s`);
       if (plan.kind === 'route' && plan.timeoutSeconds > 30) {
@@ -142,10 +177,36 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
       }
     }
   }
+  const cycle = findCycle(invokeGraph);
+  if (cycle) {
+    // Each caller's env and policy reference its target's name and ARN: CloudFormation cannot create a cycle.
+    problems.push(`internal functions invoke each other in a cycle: ${cycle.join(' -> ')}`);
+  }
   if (problems.length > 0) throw new Error(`Invalid service manifests:\n- ${problems.join('\n- ')}`);
 }
 
-/** True when the function needs a network path into the VPC (database through RDS Proxy, or Redis). */
+/** One cycle of the graph (first node repeated at the end), or undefined. Only internal functions can be targets. */
+function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  const done = new Set<string>();
+  const visit = (node: string, path: string[]): string[] | undefined => {
+    const index = path.indexOf(node);
+    if (index >= 0) return [...path.slice(index), node];
+    if (done.has(node)) return undefined;
+    for (const next of graph.get(node) ?? []) {
+      const found = visit(next, [...path, node]);
+      if (found) return found;
+    }
+    done.add(node);
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const found = visit(node, []);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** True when the function needs a network path into the VPC (database through RDS Proxy, Redis, OpenSearch). */
 export function needsVpc(binds: Binds): boolean {
-  return Boolean(binds.database || (binds.pingDatabases?.length ?? 0) > 0 || binds.redis);
+  return Boolean(binds.database || (binds.pingDatabases?.length ?? 0) > 0 || binds.redis || binds.logSearch);
 }

@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -15,8 +16,9 @@ import { envKey } from '../../layers/common/config';
 import type { Binds, ServiceName } from '../../layers/common/manifest';
 import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
 import { acknowledge, managedPolicyFinding, wildcardResourceFinding } from './nag';
-import type { FunctionKind } from './plan';
+import { type FunctionKind, functionNameEnv } from './plan';
 import { REPO_ROOT } from './settings';
+import { LOG_DOMAIN_NAME } from './stateful/log-search';
 import { DATABASE_USER, PROXY_PORT, type ServiceDatabase } from './stateful/service-database';
 
 /** What the stateful stack offers to bind, plus the values every function receives. */
@@ -30,6 +32,13 @@ export interface PlatformBindings {
   redis: { connections: ec2.IConnectable; url: string };
   mailFrom: string;
   jwt: { issuer: string; audience: string };
+  /** The OpenSearch log domain and the security group in front of it (HTTPS on 443). */
+  logSearch: { domain: opensearch.IDomain; connections: ec2.IConnectable };
+  /**
+   * Every manifest's internal functions by "<service>.<name>". The stateless stack fills it before binding anything,
+   * so a caller may be declared before its target.
+   */
+  internalFunctions: ReadonlyMap<string, lambda.IFunction>;
 }
 
 export interface ServiceFunctionProps {
@@ -53,7 +62,7 @@ export interface ServiceFunctionProps {
 export const TAG = {
   service: 'tol:service',
   kind: 'tol:kind',
-  /** `tol:route`, `tol:consumer`, `tol:schedule` or `tol:migrate`, valued `<service>.<name>`. */
+  /** `tol:route`, `tol:consumer`, `tol:schedule`, `tol:internal` or `tol:migrate`, valued `<service>.<name>`. */
   of: (kind: ServiceFunctionProps['kind']) => `tol:${kind}`,
 } as const;
 
@@ -163,6 +172,8 @@ export class ServiceFunction extends Construct {
     if (binds.bucket) this.bindBucket(binds.bucket);
     if (binds.redis) this.bindRedis();
     if (binds.mail) this.bindMail();
+    if (binds.logSearch) this.bindLogSearch();
+    for (const target of binds.invokes ?? []) this.bindInvoke(target);
     return this;
   }
 
@@ -270,9 +281,53 @@ export class ServiceFunction extends Construct {
     return this;
   }
 
+  /** `OPENSEARCH_URL` (https), es:ESHttpGet/Post/Put on the log domain, and a path to its 443. */
+  bindLogSearch(): this {
+    const { domain, connections } = this.platform.logSearch;
+    this.requireVpc('the OpenSearch domain');
+    this.fn.addEnvironment('OPENSEARCH_URL', `https://${domain.domainEndpoint}`);
+    // Narrower than domain.grantReadWrite, which adds ESHttpHead, ESHttpDelete and ESHttpPatch. The ARN is spelled
+    // from the fixed domain name, as in the domain's own access policy, rather than a cross-stack reference.
+    const stack = Stack.of(this);
+    const domainArn = stack.formatArn({ service: 'es', resource: 'domain', resourceName: LOG_DOMAIN_NAME });
+    const paths = stack.formatArn({
+      service: 'es',
+      resource: 'domain',
+      resourceName: `${LOG_DOMAIN_NAME}/*`,
+    });
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut'],
+        resources: [domainArn, paths],
+      }),
+    );
+    acknowledge(
+      this,
+      wildcardResourceFinding(this, paths),
+      'OpenSearch authorizes each HTTP request against the domain ARN followed by its path (index names, ' +
+        '_bulk, _cluster/health), which cannot be listed ahead; the grant covers this one log domain only.',
+    );
+    this.fn.connections.allowToDefaultPort(connections, `${this.where} to OpenSearch`);
+    return this;
+  }
+
+  /**
+   * `FUNCTION_NAME_<SERVICE>_<NAME>` and lambda:InvokeFunction on exactly that function's unqualified ARN, which is
+   * what invoking it by name needs (grantInvoke would add `<arn>:*`, every version and alias).
+   */
+  bindInvoke(target: string): this {
+    const fn = this.platform.internalFunctions.get(target);
+    if (!fn) throw new Error(`${this.where}: unknown internal function ${target}`);
+    this.fn.addEnvironment(functionNameEnv(target), fn.functionName);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+    );
+    return this;
+  }
+
   /**
    * Outbound: HTTPS to AWS APIs (through the NAT gateway, or the S3 gateway endpoint), plus what the binds open
-   * (the proxy's 5432, Redis's 6379). Nothing may connect in.
+   * (the proxy's 5432, Redis's 6379, OpenSearch's 443). Nothing may connect in.
    */
   private securityGroup(vpc: ec2.IVpc): ec2.SecurityGroup {
     const group = new ec2.SecurityGroup(this, 'SecurityGroup', {

@@ -1,10 +1,12 @@
-// Code and wiring: one function per manifest route, consumer and schedule, the HTTP API in front of the routes,
-// queue event sources, schedule rules, and each database's migrate trigger. Safe to destroy and redeploy.
+// Code and wiring: one function per manifest route, consumer, schedule and internal function, the HTTP API in front
+// of the routes, queue event sources, schedule rules, and each database's migrate trigger. Safe to destroy and
+// redeploy.
 
 import { join } from 'node:path';
 import { CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -27,7 +29,7 @@ export interface StatelessStackProps extends StackProps {
 
 export class StatelessStack extends Stack {
   readonly api: PlatformApi;
-  /** Every manifest function by `<service>.<name>` of its kind. */
+  /** Every manifest function by `<kind>:<service>.<name>`. */
   readonly functions = new Map<string, ServiceFunction>();
   readonly migrations = new Map<string, DatabaseMigration>();
   private readonly queues: ReadonlyMap<string, sqs.IQueue>;
@@ -42,6 +44,7 @@ export class StatelessStack extends Stack {
     this.queues = stateful.messaging.queues;
     this.api = new PlatformApi(this, 'Api', { settings });
 
+    const internalFunctions = new Map<string, lambda.IFunction>();
     const platform: PlatformBindings = {
       vpc: stateful.network.vpc,
       lambdaSubnets: stateful.network.lambdaSubnets,
@@ -52,8 +55,12 @@ export class StatelessStack extends Stack {
       redis: { connections: stateful.cache, url: stateful.cache.url },
       mailFrom: settings.mailFrom,
       jwt: { issuer: this.api.issuer, audience: this.api.audience },
+      logSearch: { domain: stateful.logSearch.domain, connections: stateful.logSearch.connections },
+      internalFunctions,
     };
 
+    // First every function, then the binds: an `invokes` bind needs its target, which may come later in the list.
+    const created: { manifest: ServiceManifest; plan: FunctionPlan; id: string; fn: ServiceFunction }[] = [];
     for (const manifest of props.manifests) {
       const database = stateful.databases.get(manifest.service);
       const migration =
@@ -79,12 +86,18 @@ export class StatelessStack extends Stack {
           timeoutSeconds: plan.timeoutSeconds,
           inVpc: needsVpc(plan.binds),
           platform,
-        }).bind(plan.binds);
+        });
         this.functions.set(`${plan.kind}:${plan.service}.${plan.name}`, fn);
-        this.wire(id, manifest, plan, fn);
-        // Code that reads this service's tables deploys only after its migrations have run.
-        if (migration && plan.binds.database) migration.trigger.executeBefore(fn.fn);
+        if (plan.kind === 'internal') internalFunctions.set(`${plan.service}.${plan.name}`, fn.fn);
+        created.push({ manifest, plan, id, fn });
       }
+    }
+    for (const { manifest, plan, id, fn } of created) {
+      fn.bind(plan.binds);
+      this.wire(id, manifest, plan, fn);
+      // Code that reads this service's tables deploys only after its migrations have run.
+      const migration = this.migrations.get(plan.service);
+      if (migration && plan.binds.database) migration.trigger.executeBefore(fn.fn);
     }
   }
 
@@ -114,6 +127,8 @@ export class StatelessStack extends Stack {
         const schedule = manifest.schedules?.[plan.name];
         if (!schedule) return;
         new events.Rule(this, `${id}Rule`, {
+          // The manifest's human name (validated unique and well-formed); the construct id stays key-based.
+          ruleName: schedule.name,
           description: `${plan.service}: ${schedule.summary}`.slice(0, 512),
           schedule: events.Schedule.expression(schedule.expression),
           targets: [
@@ -122,6 +137,9 @@ export class StatelessStack extends Stack {
         });
         return;
       }
+      case 'internal':
+        // Reached only through lambda:InvokeFunction by the functions that bind it (`invokes`); no trigger.
+        return;
     }
   }
 }

@@ -1,6 +1,7 @@
 // The CDK app synthesized from the real manifests and from fixtures that use every kind of entry and bind: each
-// route has its function and API route, each queue its DLQ and alarm, each database its proxy and migrations,
-// functions get exactly the env and access they bind, and cdk-nag's AwsSolutions checks pass with reasons.
+// route has its function and API route, each internal function its function and nothing that triggers it, each
+// queue its DLQ and alarm, each database its proxy and migrations, functions get exactly the env and access they
+// bind, and cdk-nag's AwsSolutions checks pass with reasons.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,9 +12,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifests as realManifests } from '../../functions/manifests';
 import { buildApp, type PlatformApp } from '../../infra-cdk/lib/app';
+import { functionNameEnv as infraFunctionNameEnv } from '../../infra-cdk/lib/plan';
 import { REPO_ROOT } from '../../infra-cdk/lib/settings';
 import { envKey } from '../../layers/common/config';
-import type { Binds, ServiceManifest } from '../../layers/common/manifest';
+import { functionNameEnv } from '../../layers/common/internal';
+import type { Binds, ServiceManifest, ServiceName } from '../../layers/common/manifest';
 import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
 import { messagingResources } from '../../layers/common/resources';
 import { FIXTURE_FUNCTIONS_DIR, fixtureManifests } from './fixtures';
@@ -82,13 +85,28 @@ function functionsOfKind(template: Template, kind: string): Map<string, [string,
   return found;
 }
 
-function entriesOf(manifests: readonly ServiceManifest[], kind: 'routes' | 'consumers' | 'schedules') {
+/** Each manifest record and the `tol:<kind>` tag of its functions. */
+const KINDS = {
+  routes: 'route',
+  consumers: 'consumer',
+  schedules: 'schedule',
+  functions: 'internal',
+} as const;
+type EntryKind = keyof typeof KINDS;
+const ENTRY_KINDS = Object.keys(KINDS) as EntryKind[];
+
+type EntryOf<K extends EntryKind> = NonNullable<ServiceManifest[K]>[string];
+
+function entriesOf<K extends EntryKind>(
+  manifests: readonly ServiceManifest[],
+  kind: K,
+): { service: ServiceName; name: string; key: string; entry: EntryOf<K> }[] {
   return manifests.flatMap((manifest) =>
     Object.entries(manifest[kind] ?? {}).map(([name, entry]) => ({
       service: manifest.service,
       name,
       key: `${manifest.service}.${name}`,
-      entry,
+      entry: entry as EntryOf<K>,
     })),
   );
 }
@@ -104,13 +122,18 @@ function expectedEnv(service: string, binds: Binds): string[] {
   if (binds.bucket) keys.push('MEDIA_BUCKET');
   if (binds.redis) keys.push('REDIS_URL');
   if (binds.mail) keys.push('MAIL_FROM');
+  if (binds.logSearch) keys.push('OPENSEARCH_URL');
+  for (const target of binds.invokes ?? []) keys.push(functionNameEnv(target));
   return keys.sort();
 }
 
-function policyStatementsOf(
-  template: Template,
-  functionId: string,
-): { Action: string | string[]; Condition?: object }[] {
+interface Statement {
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: object;
+}
+
+function policyStatementsOf(template: Template, functionId: string): Statement[] {
   const fn = template.toJSON().Resources[functionId] as Resource;
   const roleRef = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   return resourcesOf(template, 'AWS::IAM::Policy')
@@ -135,17 +158,20 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
     app = synth(manifests, functionsDir);
   }, 180_000);
 
-  it('deploys exactly one function per manifest route, consumer and schedule', SYNTH_TIMEOUT, () => {
-    for (const kind of ['routes', 'consumers', 'schedules'] as const) {
-      const tagKind = kind.slice(0, -1);
-      const deployed = [...functionsOfKind(app.statelessTemplate, tagKind).keys()].sort();
-      expect(deployed, kind).toEqual(
-        entriesOf(manifests, kind)
-          .map((entry) => entry.key)
-          .sort(),
-      );
-    }
-  });
+  it(
+    'deploys exactly one function per manifest route, consumer, schedule and internal function',
+    SYNTH_TIMEOUT,
+    () => {
+      for (const kind of ENTRY_KINDS) {
+        const deployed = [...functionsOfKind(app.statelessTemplate, KINDS[kind]).keys()].sort();
+        expect(deployed, kind).toEqual(
+          entriesOf(manifests, kind)
+            .map((entry) => entry.key)
+            .sort(),
+        );
+      }
+    },
+  );
 
   it('routes every manifest route by its key, with the JWT authorizer exactly on auth: true routes', () => {
     const template = app.statelessTemplate;
@@ -207,25 +233,29 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
   });
 
   it('sets memory and timeout from the manifest, 512 MB and 10 s by default', () => {
-    const routeFunctions = functionsOfKind(app.statelessTemplate, 'route');
-    for (const { key, entry } of entriesOf(manifests, 'routes')) {
-      expect(routeFunctions.get(key)?.[1].Properties, key).toMatchObject({
-        MemorySize: entry.memoryMb ?? 512,
-        Timeout: entry.timeoutSeconds ?? 10,
-      });
+    for (const kind of ENTRY_KINDS) {
+      const deployed = functionsOfKind(app.statelessTemplate, KINDS[kind]);
+      for (const { key, entry } of entriesOf(manifests, kind)) {
+        expect(deployed.get(key)?.[1].Properties, key).toMatchObject({
+          MemorySize: entry.memoryMb ?? 512,
+          Timeout: entry.timeoutSeconds ?? 10,
+        });
+      }
     }
   });
 
   it('gives each function env vars for what it binds and nothing else, and the VPC only when it needs one', () => {
     const template = app.statelessTemplate;
-    for (const kind of ['routes', 'consumers', 'schedules'] as const) {
-      const deployed = functionsOfKind(template, kind.slice(0, -1));
+    for (const kind of ENTRY_KINDS) {
+      const deployed = functionsOfKind(template, KINDS[kind]);
       for (const { service, key, entry } of entriesOf(manifests, kind)) {
         const [, fn] = defined(deployed.get(key), key);
         const variables = (fn.Properties.Environment as { Variables: object }).Variables;
         const binds = entry.binds ?? {};
         expect(Object.keys(variables).sort(), key).toEqual(expectedEnv(service, binds));
-        const needsVpc = Boolean(binds.database || binds.pingDatabases?.length || binds.redis);
+        const needsVpc = Boolean(
+          binds.database || binds.pingDatabases?.length || binds.redis || binds.logSearch,
+        );
         expect(fn.Properties.VpcConfig !== undefined, `${key} in VPC`).toBe(needsVpc);
       }
     }
@@ -269,8 +299,8 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
       databaseServices.map((service) => `${service}.migrate`).sort(),
     );
     expect(triggers).toHaveLength(databaseServices.length);
-    for (const kind of ['routes', 'consumers', 'schedules'] as const) {
-      const deployed = functionsOfKind(template, kind.slice(0, -1));
+    for (const kind of ENTRY_KINDS) {
+      const deployed = functionsOfKind(template, KINDS[kind]);
       for (const { service, key, entry } of entriesOf(manifests, kind)) {
         if (!entry.binds?.database) continue;
         const [migrateId] = migrations.get(`${service}.migrate`) ?? [];
@@ -396,7 +426,7 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
     }
   });
 
-  it('fires each schedule from an EventBridge rule with the manifest expression', () => {
+  it('fires each schedule from an EventBridge rule named and timed by the manifest', () => {
     const schedules = functionsOfKind(app.statelessTemplate, 'schedule');
     const rules = resourcesOf(app.statelessTemplate, 'AWS::Events::Rule');
     expect(rules).toHaveLength(schedules.size);
@@ -405,7 +435,10 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
       const rule = rules.find(([, candidate]) =>
         JSON.stringify(candidate.Properties.Targets).includes(`"${functionId}"`),
       );
-      expect(rule?.[1].Properties.ScheduleExpression, key).toBe(entry.expression);
+      expect(rule?.[1].Properties, key).toMatchObject({
+        Name: entry.name,
+        ScheduleExpression: entry.expression,
+      });
     }
   });
 
@@ -437,12 +470,12 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
     expect(mail?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'no-reply@ticketorleaveit.com' } });
   });
 
-  it('opens the RDS proxies and Redis only to the functions that bind them', () => {
+  it('opens the RDS proxies, Redis and OpenSearch only to the functions that bind them', () => {
     const ingress = resourcesOf(app.statelessTemplate, 'AWS::EC2::SecurityGroupIngress').map(
       ([, rule]) => rule.Properties,
     );
-    const plans = ['routes', 'consumers', 'schedules'].flatMap((kind) =>
-      entriesOf(fixtureManifests, kind as 'routes').map(({ service, entry }) => ({
+    const plans = ENTRY_KINDS.flatMap((kind) =>
+      entriesOf(fixtureManifests, kind).map(({ service, entry }) => ({
         service,
         binds: entry.binds ?? {},
       })),
@@ -457,9 +490,96 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
     expect(ingress.filter((rule) => rule.FromPort === 6379)).toHaveLength(
       plans.filter((plan) => plan.binds.redis).length,
     );
+    expect(ingress.filter((rule) => rule.FromPort === 443)).toHaveLength(
+      plans.filter((plan) => plan.binds.logSearch).length,
+    );
     expect(
       ingress.every((rule) => rule.SourceSecurityGroupId !== undefined && rule.CidrIp === undefined),
     ).toBe(true);
+  });
+
+  it('deploys each internal function unrouted, with no event source, rule or resource-policy permission', () => {
+    const template = app.statelessTemplate;
+    const internal = functionsOfKind(template, 'internal');
+    expect([...internal.keys()]).toEqual(['tickets.soldCount']);
+    const [id, fn] = defined(internal.get('tickets.soldCount'), 'tickets.soldCount');
+    expect(tagOf(fn, 'tol:kind')).toBe('internal');
+    expect(tagOf(fn, 'tol:service')).toBe('tickets');
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    expect(fn.Properties.VpcConfig, 'binds the database').toBeDefined();
+    const mentions = (type: string) =>
+      resourcesOf(template, type)
+        .filter(([, resource]) => JSON.stringify(resource.Properties).includes(`"${id}"`))
+        .map(([resourceId]) => resourceId);
+    expect(mentions('AWS::ApiGatewayV2::Integration')).toEqual([]);
+    expect(mentions('AWS::ApiGatewayV2::Route')).toEqual([]);
+    expect(mentions('AWS::Lambda::Permission')).toEqual([]);
+    expect(mentions('AWS::Lambda::EventSourceMapping')).toEqual([]);
+    expect(mentions('AWS::Events::Rule')).toEqual([]);
+  });
+
+  it('gives a caller its target function name and lambda:InvokeFunction on exactly that function', () => {
+    const template = app.statelessTemplate;
+    const [targetId] = defined(functionsOfKind(template, 'internal').get('tickets.soldCount'), 'target');
+    const [callerId, caller] = defined(
+      functionsOfKind(template, 'route').get('events.updateEvent'),
+      'caller',
+    );
+    const variables = (caller.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.FUNCTION_NAME_TICKETS_SOLDCOUNT).toEqual({ Ref: targetId });
+    const invoke = policyStatementsOf(template, callerId).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('lambda:')),
+    );
+    expect(invoke).toHaveLength(1);
+    expect(invoke[0]).toMatchObject({ Effect: 'Allow', Action: 'lambda:InvokeFunction' });
+    expect([invoke[0]?.Resource].flat()).toEqual([{ 'Fn::GetAtt': [targetId, 'Arn'] }]);
+  });
+
+  it('lets no function without an invokes bind call another function', () => {
+    const template = app.statelessTemplate;
+    const callers = new Set(
+      ENTRY_KINDS.flatMap((kind) =>
+        entriesOf(fixtureManifests, kind)
+          .filter(({ entry }) => entry.binds?.invokes?.length)
+          .map(({ key }) => `${KINDS[kind]}:${key}`),
+      ),
+    );
+    expect([...callers]).toEqual(['route:events.updateEvent']);
+    for (const kind of [...Object.values(KINDS), 'migrate']) {
+      for (const [key, [id]] of functionsOfKind(template, kind)) {
+        if (callers.has(`${kind}:${key}`)) continue;
+        const lambdaActions = [...actionsOf(template, id)].filter((action) => action.startsWith('lambda:'));
+        expect(lambdaActions, `${kind} ${key}`).toEqual([]);
+      }
+    }
+  });
+
+  it('gives a logSearch binder OPENSEARCH_URL and es:ESHttpGet/Post/Put on the log domain only', () => {
+    const template = app.statelessTemplate;
+    const routes = functionsOfKind(template, 'route');
+    const [healthId, health] = defined(routes.get('platform.health'), 'platform.health');
+    const variables = (health.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(variables.OPENSEARCH_URL)).toMatch(/^\{"Fn::Join":\["",\["https:\/\/",/);
+    expect(JSON.stringify(variables.OPENSEARCH_URL)).toContain('DomainEndpoint');
+    const es = policyStatementsOf(template, healthId).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('es:')),
+    );
+    expect(es).toHaveLength(1);
+    expect([es[0]?.Action].flat().sort()).toEqual(['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut']);
+    const resources = [es[0]?.Resource].flat().map((resource) => JSON.stringify(resource));
+    expect(resources).toHaveLength(2);
+    expect(resources[0]).toMatch(/:es:.*:domain\/tol-logs"\]\]\}$/);
+    expect(resources[1]).toMatch(/:es:.*:domain\/tol-logs\/\*"\]\]\}$/);
+    // Nobody else may reach the domain.
+    for (const kind of Object.values(KINDS)) {
+      for (const [key, [id]] of functionsOfKind(template, kind)) {
+        if (key === 'platform.health') continue;
+        expect(
+          [...actionsOf(template, id)].filter((action) => action.startsWith('es:')),
+          key,
+        ).toEqual([]);
+      }
+    }
   });
 
   it('bundles each migrate function as ESM with the common and the service migrations, loadable on Node 22', async () => {
@@ -529,5 +649,131 @@ describe('manifest validation', () => {
     ]) {
       expect(message).toContain(problem);
     }
+  });
+
+  /** The message validateManifests throws for `manifests`, or '' when it accepts them. */
+  function problemsOf(manifests: readonly ServiceManifest[]): string {
+    try {
+      buildApp({ manifests });
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return '';
+  }
+
+  const internal = (binds: Binds = {}) => ({ handler: 'x.ts', summary: 'x', binds });
+
+  it('rejects an invokes bind naming no declared internal function, and invoke cycles', () => {
+    const message = problemsOf([
+      {
+        service: 'events',
+        description: 'caller',
+        database: false,
+        routes: {
+          update: {
+            method: 'PATCH',
+            path: '/v1/events/{id}',
+            handler: 'update.ts',
+            summary: 'update',
+            auth: true,
+            responses: {},
+            // A route of tickets is not an internal function; `soldcount` differs in case.
+            binds: { invokes: ['tickets.soldCount', 'tickets.soldcount', 'tickets.purchase', 'soldCount'] },
+          },
+        },
+      },
+      {
+        service: 'tickets',
+        description: 'callee',
+        database: false,
+        routes: {
+          purchase: {
+            method: 'POST',
+            path: '/v1/purchases',
+            handler: 'purchase.ts',
+            summary: 'buy',
+            auth: true,
+            responses: {},
+          },
+        },
+        functions: {
+          soldCount: internal({ invokes: ['users.lookup'] }),
+          itself: internal({ invokes: ['tickets.itself'] }),
+        },
+      },
+      {
+        service: 'users',
+        description: 'callee that calls back',
+        database: false,
+        routes: {},
+        functions: { lookup: internal({ invokes: ['tickets.soldCount'] }) },
+      },
+    ]);
+    expect(message).toMatch(/Invalid service manifests/);
+    for (const problem of [
+      'events.update invokes unknown internal function tickets.soldcount',
+      'events.update invokes unknown internal function tickets.purchase',
+      'events.update invokes unknown internal function soldCount',
+      'internal functions invoke each other in a cycle: tickets.soldCount -> users.lookup -> tickets.soldCount',
+    ]) {
+      expect(message).toContain(problem);
+    }
+    expect(message).not.toContain('unknown internal function tickets.soldCount');
+    // Only the first cycle is reported; the self-invocation is one too.
+    expect(
+      problemsOf([
+        {
+          service: 'tickets',
+          description: 'x',
+          database: false,
+          routes: {},
+          functions: { itself: internal({ invokes: ['tickets.itself'] }) },
+        },
+      ]),
+    ).toContain('internal functions invoke each other in a cycle: tickets.itself -> tickets.itself');
+  });
+
+  it('rejects internal functions sharing an env var, and schedule names EventBridge would refuse or share', () => {
+    const schedule = (name: string) => ({
+      name,
+      handler: 'x.ts',
+      summary: 'x',
+      expression: 'rate(1 hour)',
+      localEverySeconds: 60,
+    });
+    const message = problemsOf([
+      {
+        service: 'tickets',
+        description: 'x',
+        database: false,
+        routes: {},
+        functions: { 'sold-count': internal(), sold_count: internal() },
+        schedules: { a: schedule('tickets sweep'), b: schedule('shared'), c: schedule('x'.repeat(65)) },
+      },
+      {
+        service: 'users',
+        description: 'x',
+        database: false,
+        routes: {},
+        schedules: { d: schedule('shared') },
+      },
+    ]);
+    for (const problem of [
+      'internal functions tickets.sold-count and tickets.sold_count both map to FUNCTION_NAME_TICKETS_SOLD_COUNT',
+      'tickets schedule tickets sweep: a rule name is 1-64 letters, digits, ".", "-" or "_"',
+      `tickets schedule ${'x'.repeat(65)}: a rule name is 1-64`,
+      'schedule name shared is used by tickets and users',
+    ]) {
+      expect(message).toContain(problem);
+    }
+  });
+});
+
+describe('internal function env names', () => {
+  it('are the same in the CDK app as in the runtime that reads them', () => {
+    for (const target of ['tickets.soldCount', 'events.capacity-check', 'users.by_id']) {
+      expect(infraFunctionNameEnv(target)).toBe(functionNameEnv(target));
+    }
+    expect(infraFunctionNameEnv('tickets.soldCount')).toBe('FUNCTION_NAME_TICKETS_SOLDCOUNT');
   });
 });

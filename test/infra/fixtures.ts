@@ -1,6 +1,7 @@
 // Fixture manifests for the infra tests: every kind of entry and bind the CDK app turns into resources (auth and
-// public routes, the catch-all, a topic fan-out to consumers, a schedule, database, ping, topic, queue, bucket,
-// redis and mail binds), with handler files under test/infra/fixtures/functions.
+// public routes, the catch-all, a topic fan-out to consumers, a schedule, an internal function, database, ping,
+// topic, queue, bucket, redis, mail, invokes and logSearch binds), with handler files under
+// test/infra/fixtures/functions.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceManifest } from '../../layers/common/manifest';
@@ -12,7 +13,9 @@ const ok = { 200: { description: 'OK' } };
 export const fixtureManifests: readonly ServiceManifest[] = [
   {
     service: 'events',
-    description: 'Fixture: a database, a topic, an authenticated write and a cached public read.',
+    description:
+      'Fixture: a database, a topic, an authenticated write, a cached public read, and an update that asks ' +
+      'tickets synchronously (declared before tickets, so binding cannot rely on manifest order).',
     database: true,
     topics: ['catalogue-events'],
     routes: {
@@ -36,11 +39,22 @@ export const fixtureManifests: readonly ServiceManifest[] = [
         responses: ok,
         binds: { database: true, redis: true },
       },
+      updateEvent: {
+        method: 'PATCH',
+        path: '/v1/events/{id}',
+        handler: 'update-event.ts',
+        summary: 'Changes an event; capacity no lower than what is sold',
+        auth: true,
+        responses: ok,
+        binds: { database: true, invokes: ['tickets.soldCount'] },
+      },
     },
   },
   {
     service: 'tickets',
-    description: 'Fixture: consumes catalogue events, publishes ticket events, sends to a queue directly.',
+    description:
+      'Fixture: consumes catalogue events, publishes ticket events, sends to a queue directly, answers an ' +
+      'internal call.',
     database: true,
     topics: ['ticket-events'],
     routes: {
@@ -66,6 +80,15 @@ export const fixtureManifests: readonly ServiceManifest[] = [
         timeoutSeconds: 20,
       },
     },
+    functions: {
+      soldCount: {
+        handler: 'sold-count.internal.ts',
+        summary: 'Tickets sold for an event',
+        binds: { database: true },
+        timeoutSeconds: 5,
+        memoryMb: 256,
+      },
+    },
   },
   {
     service: 'notifications',
@@ -84,7 +107,7 @@ export const fixtureManifests: readonly ServiceManifest[] = [
     },
     schedules: {
       reminders: {
-        name: 'reminders',
+        name: 'notifications-reminders',
         handler: 'reminders.schedule.ts',
         summary: 'Mails reminders for tomorrow',
         expression: 'rate(15 minutes)',
@@ -111,7 +134,8 @@ export const fixtureManifests: readonly ServiceManifest[] = [
   },
   {
     service: 'platform',
-    description: 'Fixture: health pings other databases; the catch-all has no binds.',
+    description:
+      'Fixture: health pings other databases and reads the log domain; the catch-all has no binds.',
     database: false,
     routes: {
       health: {
@@ -121,7 +145,7 @@ export const fixtureManifests: readonly ServiceManifest[] = [
         summary: 'Reports dependencies',
         auth: false,
         responses: ok,
-        binds: { pingDatabases: ['events', 'tickets'], redis: true, bucket: 'read' },
+        binds: { pingDatabases: ['events', 'tickets'], redis: true, bucket: 'read', logSearch: true },
       },
       notFound: {
         method: 'GET',

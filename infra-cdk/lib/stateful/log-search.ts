@@ -17,7 +17,7 @@ export interface LogSearchProps {
 
 export class LogSearch extends Construct {
   readonly domain: opensearch.Domain;
-  /** A log shipper gets `allowDefaultPortFrom` here plus `domain.grantWrite`. */
+  /** Functions with the `logSearch` bind reach 443 through this (ServiceFunction.bindLogSearch). */
   readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: LogSearchProps) {
