@@ -1,8 +1,8 @@
 // SQL for inventory: syncing an event's tiers from the catalogue, and reading availability.
 import type pg from 'pg';
+import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
 import { withTransaction } from '../../layers/common/db';
 import { BadRequestError, ConflictError } from '../../layers/common/errors';
-import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
 
 interface TierRow {
   tier_id: string;
@@ -14,15 +14,22 @@ interface TierRow {
   sold: number;
 }
 
-export async function syncInventory(pool: pg.Pool, request: InventorySyncRequest): Promise<EventAvailability> {
+export async function syncInventory(
+  pool: pg.Pool,
+  request: InventorySyncRequest,
+): Promise<EventAvailability> {
   const total = request.tiers.reduce((sum, tier) => sum + tier.quantity, 0);
   if (total > request.capacity) {
-    throw new BadRequestError(`The tiers hold ${total} tickets, more than the capacity of ${request.capacity}.`, 'tiers-over-capacity');
+    throw new BadRequestError(
+      `The tiers hold ${total} tickets, more than the capacity of ${request.capacity}.`,
+      'tiers-over-capacity',
+    );
   }
   return withTransaction(pool, async (client) => {
-    const existing = await client.query<{ status: string }>('SELECT status FROM inventories WHERE event_id = $1 FOR UPDATE', [
-      request.eventId,
-    ]);
+    const existing = await client.query<{ status: string }>(
+      'SELECT status FROM inventories WHERE event_id = $1 FOR UPDATE',
+      [request.eventId],
+    );
     if (existing.rows[0]?.status === 'cancelled' && request.status === 'on_sale') {
       throw new ConflictError('This event was cancelled; its sales cannot reopen.', 'event-cancelled');
     }
@@ -32,10 +39,23 @@ export async function syncInventory(pool: pg.Pool, request: InventorySyncRequest
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (event_id) DO UPDATE SET status = $3, capacity = $4, name = $5, starts_at = $6, ends_at = $7,
          timezone = $8, place = $9, updated_at = now()`,
-      [request.eventId, request.organizerId, request.status, request.capacity, event.name, event.startsAt, event.endsAt, event.timezone, event.place],
+      [
+        request.eventId,
+        request.organizerId,
+        request.status,
+        request.capacity,
+        event.name,
+        event.startsAt,
+        event.endsAt,
+        event.timezone,
+        event.place,
+      ],
     );
 
-    const current = await client.query<TierRow>('SELECT * FROM tiers WHERE event_id = $1 ORDER BY position FOR UPDATE', [request.eventId]);
+    const current = await client.query<TierRow>(
+      'SELECT * FROM tiers WHERE event_id = $1 ORDER BY position FOR UPDATE',
+      [request.eventId],
+    );
     const wanted = new Set(request.tiers.map((tier) => tier.tierId));
     const removedWithSales = current.rows.filter((row) => !wanted.has(row.tier_id) && row.sold > 0);
     if (removedWithSales.length > 0) {
@@ -46,20 +66,39 @@ export async function syncInventory(pool: pg.Pool, request: InventorySyncRequest
     const byId = new Map(current.rows.map((row) => [row.tier_id, row]));
     const belowSold = request.tiers
       .filter((tier) => (byId.get(tier.tierId)?.sold ?? 0) > tier.quantity)
-      .map((tier) => ({ tierId: tier.tierId, quantity: tier.quantity, sold: byId.get(tier.tierId)?.sold ?? 0 }));
+      .map((tier) => ({
+        tierId: tier.tierId,
+        quantity: tier.quantity,
+        sold: byId.get(tier.tierId)?.sold ?? 0,
+      }));
     if (belowSold.length > 0) {
-      throw new ConflictError('A tier cannot hold fewer tickets than it has already sold.', 'below-sold', { tiers: belowSold });
+      throw new ConflictError('A tier cannot hold fewer tickets than it has already sold.', 'below-sold', {
+        tiers: belowSold,
+      });
     }
-    await client.query('DELETE FROM tiers WHERE event_id = $1 AND NOT (tier_id = ANY($2::uuid[]))', [request.eventId, [...wanted]]);
+    await client.query('DELETE FROM tiers WHERE event_id = $1 AND NOT (tier_id = ANY($2::uuid[]))', [
+      request.eventId,
+      [...wanted],
+    ]);
     for (const [position, tier] of request.tiers.entries()) {
       const upserted = await client.query(
         `INSERT INTO tiers (tier_id, event_id, name, price, currency, quantity, open, position)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (tier_id) DO UPDATE SET name = $3, price = $4, currency = $5, quantity = $6, open = $7, position = $8
          WHERE tiers.event_id = $2`,
-        [tier.tierId, request.eventId, tier.name, tier.price, tier.currency, tier.quantity, request.status === 'on_sale', position],
+        [
+          tier.tierId,
+          request.eventId,
+          tier.name,
+          tier.price,
+          tier.currency,
+          tier.quantity,
+          request.status === 'on_sale',
+          position,
+        ],
       );
-      if (upserted.rowCount === 0) throw new ConflictError(`Tier ${tier.tierId} belongs to another event.`, 'tier-conflict');
+      if (upserted.rowCount === 0)
+        throw new ConflictError(`Tier ${tier.tierId} belongs to another event.`, 'tier-conflict');
     }
     const [availability] = await readAvailability(client, [request.eventId]);
     if (!availability) throw new Error('inventory vanished inside its own transaction');
@@ -67,7 +106,10 @@ export async function syncInventory(pool: pg.Pool, request: InventorySyncRequest
   });
 }
 
-export async function readAvailability(db: pg.Pool | pg.PoolClient, eventIds: string[]): Promise<EventAvailability[]> {
+export async function readAvailability(
+  db: pg.Pool | pg.PoolClient,
+  eventIds: string[],
+): Promise<EventAvailability[]> {
   const { rows } = await db.query<{
     event_id: string;
     status: 'on_sale' | 'cancelled';

@@ -1,12 +1,118 @@
 // Tickets service: inventory per tier, purchases without overselling, orders, tickets and event history.
+
+import { eventAvailability } from '../../events/contracts/catalogue';
 import { defineService } from '../../layers/common/manifest';
+import {
+  eventParams,
+  historyEntry,
+  historyQuery,
+  listQuery,
+  order,
+  orderParams,
+  page,
+  purchaseRequest,
+  soldOutProblem,
+  ticketWithEvent,
+} from './schemas';
+
+const mine = { auth: true as const, binds: { database: true }, tags: ['tickets'] };
 
 export const tickets = defineService({
   service: 'tickets',
   description: 'Inventory per tier, purchases without overselling, orders, tickets and event history.',
   database: true,
   topics: ['ticket-events'],
-  routes: {},
+  routes: {
+    purchase: {
+      method: 'POST',
+      path: '/v1/events/{id}/orders',
+      handler: 'purchase.ts',
+      summary:
+        'Buy tickets (requires an Idempotency-Key header; a retry with the same key replays the answer)',
+      auth: true,
+      request: { params: eventParams, body: purchaseRequest },
+      responses: {
+        201: { description: 'Order confirmed, with one ticket per seat', schema: order },
+        409: {
+          description: 'Sold out (with what remains), not on sale, or the key is in use',
+          schema: soldOutProblem,
+        },
+        422: { description: 'The Idempotency-Key was used for a different purchase' },
+      },
+      binds: { database: true, publishes: ['ticket-events'] },
+      timeoutSeconds: 10,
+    },
+    cancelOrder: {
+      ...mine,
+      method: 'POST',
+      path: '/v1/orders/{id}/cancel',
+      handler: 'cancel-order.ts',
+      summary: 'Cancel an order before the event starts; its seats go back on sale and it is refunded',
+      request: { params: orderParams },
+      responses: { 200: { description: 'The cancelled order, with its refund', schema: order } },
+      binds: { database: true, publishes: ['ticket-events'] },
+    },
+    getOrder: {
+      ...mine,
+      method: 'GET',
+      path: '/v1/orders/{id}',
+      handler: 'get-order.ts',
+      summary: 'One of my orders',
+      request: { params: orderParams },
+      responses: { 200: { description: 'The order', schema: order } },
+    },
+    myOrders: {
+      ...mine,
+      method: 'GET',
+      path: '/v1/users/me/orders',
+      handler: 'list-my-orders.ts',
+      summary: 'My orders, newest first',
+      request: { query: listQuery },
+      responses: { 200: { description: 'A page of orders', schema: page(order) } },
+    },
+    myTickets: {
+      ...mine,
+      method: 'GET',
+      path: '/v1/users/me/tickets',
+      handler: 'list-my-tickets.ts',
+      summary: 'My tickets, newest first',
+      request: { query: listQuery },
+      responses: { 200: { description: 'A page of tickets', schema: page(ticketWithEvent) } },
+    },
+    myEvents: {
+      ...mine,
+      method: 'GET',
+      path: '/v1/users/me/events',
+      handler: 'list-my-events.ts',
+      summary: 'My event history: upcoming (soonest first) or past (latest first)',
+      request: { query: historyQuery },
+      responses: { 200: { description: 'A page of events', schema: page(historyEntry) } },
+    },
+    availability: {
+      method: 'GET',
+      path: '/v1/events/{id}/availability',
+      handler: 'get-availability.ts',
+      summary: 'Remaining tickets of an event, per tier',
+      auth: false,
+      request: { params: eventParams },
+      responses: {
+        200: { description: 'Availability', schema: eventAvailability },
+        404: { description: 'Not on sale' },
+      },
+      binds: { database: true },
+      tags: ['tickets'],
+    },
+  },
+  consumers: {
+    eventCancelled: {
+      queue: 'tickets-catalogue-events',
+      handler: 'event-cancelled.consumer.ts',
+      summary: 'Cancels and refunds every order of a cancelled event',
+      subscribesTo: ['catalogue-events'],
+      binds: { database: true, publishes: ['ticket-events'] },
+      timeoutSeconds: 60,
+    },
+  },
   functions: {
     syncInventory: {
       handler: 'sync-inventory.internal.ts',
@@ -16,6 +122,24 @@ export const tickets = defineService({
     availability: {
       handler: 'availability.internal.ts',
       summary: 'Remaining capacity per tier of up to 100 events (called by the events service)',
+      binds: { database: true },
+    },
+  },
+  schedules: {
+    relayOutbox: {
+      name: 'tickets-relay-outbox',
+      handler: 'relay-outbox.schedule.ts',
+      summary: 'Publishes outbox messages a request could not publish itself',
+      expression: 'rate(1 minute)',
+      localEverySeconds: 5,
+      binds: { database: true, publishes: ['ticket-events'] },
+    },
+    expireIdempotencyKeys: {
+      name: 'tickets-expire-idempotency-keys',
+      handler: 'expire-idempotency-keys.schedule.ts',
+      summary: 'Forgets purchase idempotency keys older than 48 hours (they are kept at least 24)',
+      expression: 'rate(1 hour)',
+      localEverySeconds: 3600,
       binds: { database: true },
     },
   },

@@ -16,7 +16,16 @@ export interface InternalRequest<T = unknown> {
 
 export type InternalResponse<T = unknown> =
   | { ok: true; data: T }
-  | { ok: false; error: { status: number; slug: string; title: string; detail: string; extensions: Record<string, unknown> } };
+  | {
+      ok: false;
+      error: {
+        status: number;
+        slug: string;
+        title: string;
+        detail: string;
+        extensions: Record<string, unknown>;
+      };
+    };
 
 /** A remote typed error, rebuilt on the caller's side so it maps to the same problem+json. */
 export class RemoteError extends AppError {}
@@ -25,7 +34,11 @@ export class RemoteError extends AppError {}
 export const functionNameEnv = (target: string) => envKey('FUNCTION_NAME', ...target.split('.'));
 
 /** The callee side: validates the payload, runs the function, and turns typed errors into a response. */
-export function internalHandler<S extends z.ZodType, R>(service: string, schema: S, fn: (payload: z.output<S>, correlationId: string) => Promise<R>) {
+export function internalHandler<S extends z.ZodType, R>(
+  service: string,
+  schema: S,
+  fn: (payload: z.output<S>, correlationId: string) => Promise<R>,
+) {
   const logger = getLogger(service);
   return async (event: InternalRequest, context: Context): Promise<InternalResponse<R>> => {
     logger.addContext(context);
@@ -38,7 +51,13 @@ export function internalHandler<S extends z.ZodType, R>(service: string, schema:
       if (error instanceof AppError) {
         return {
           ok: false,
-          error: { status: error.status, slug: error.slug, title: error.title, detail: error.message, extensions: error.extensions },
+          error: {
+            status: error.status,
+            slug: error.slug,
+            title: error.title,
+            detail: error.message,
+            extensions: error.extensions,
+          },
         };
       }
       logger.error('internal call failed', { error: error as Error });
@@ -49,10 +68,16 @@ export function internalHandler<S extends z.ZodType, R>(service: string, schema:
   };
 }
 
-type LambdaApi = { client: import('@aws-sdk/client-lambda').LambdaClient; module: typeof import('@aws-sdk/client-lambda') };
+type LambdaApi = {
+  client: import('@aws-sdk/client-lambda').LambdaClient;
+  module: typeof import('@aws-sdk/client-lambda');
+};
 let lambda: Promise<LambdaApi> | undefined;
 const lambdaApi = () =>
-  (lambda ??= import('@aws-sdk/client-lambda').then((module) => ({ module, client: new module.LambdaClient({}) })));
+  (lambda ??= import('@aws-sdk/client-lambda').then((module) => ({
+    module,
+    client: new module.LambdaClient({}),
+  })));
 
 const policies = new Map<string, ReturnType<typeof resilient>>();
 
@@ -65,7 +90,10 @@ export class InternalCallError extends Error {
 export async function invokeInternal<T>(target: string, payload: unknown, correlationId: string): Promise<T> {
   let policy = policies.get(target);
   if (!policy) {
-    policy = resilient({ maxAttempts: 3, retryOn: (error) => error instanceof InternalCallError }, { threshold: 5, halfOpenAfterMs: 10_000 });
+    policy = resilient(
+      { maxAttempts: 3, retryOn: (error) => error instanceof InternalCallError },
+      { threshold: 5, halfOpenAfterMs: 10_000 },
+    );
     policies.set(target, policy);
   }
   const response = await policy.execute(async () => {

@@ -34,6 +34,8 @@ CREATE INDEX tiers_event ON tiers (event_id);
 CREATE TABLE orders (
   id               uuid PRIMARY KEY,
   user_id          uuid        NOT NULL,
+  buyer_email      text        NOT NULL,
+  buyer_first_name text        NOT NULL,
   event_id         uuid        NOT NULL REFERENCES inventories (event_id),
   status           text        NOT NULL CHECK (status IN ('pending_payment', 'confirmed', 'cancelled')),
   total            bigint      NOT NULL,

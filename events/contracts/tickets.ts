@@ -1,0 +1,42 @@
+// Messages the tickets service publishes on the `ticket-events` topic (consumed by notifications).
+import * as z from 'zod';
+import { eventSnapshot } from './catalogue';
+
+export const TICKET_EVENTS_TOPIC = 'ticket-events';
+
+const buyer = z.object({ userId: z.uuid(), email: z.email(), firstName: z.string() });
+const item = z.object({
+  tierId: z.uuid(),
+  tierName: z.string(),
+  quantity: z.number().int().positive(),
+  unitPrice: z.number().int(),
+});
+
+export const ticketPurchasedV1 = z.object({
+  orderId: z.uuid(),
+  eventId: z.uuid(),
+  buyer,
+  event: eventSnapshot,
+  items: z.array(item),
+  tickets: z.array(z.object({ id: z.uuid(), tierId: z.uuid(), tierName: z.string(), code: z.string() })),
+  total: z.number().int(),
+  currency: z.string().length(3),
+});
+export type TicketPurchasedV1 = z.infer<typeof ticketPurchasedV1>;
+
+export const orderCancelledV1 = z.object({
+  orderId: z.uuid(),
+  eventId: z.uuid(),
+  buyer,
+  event: eventSnapshot,
+  refund: z.number().int(),
+  currency: z.string().length(3),
+  /** `customer` when the buyer cancelled, `event-cancelled` when the organizer cancelled the event. */
+  reason: z.enum(['customer', 'event-cancelled']),
+});
+export type OrderCancelledV1 = z.infer<typeof orderCancelledV1>;
+
+export const TicketMessageTypes = {
+  TicketPurchased: { type: 'TicketPurchased', version: 1, schema: ticketPurchasedV1 },
+  OrderCancelled: { type: 'OrderCancelled', version: 1, schema: orderCancelledV1 },
+} as const;

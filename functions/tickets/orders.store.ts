@@ -1,0 +1,457 @@
+// SQL for purchases and cancellations (parameterised only). A purchase is one transaction: a conditional
+// decrement of each tier (never below zero), the order, one ticket per seat, the outbox message and the
+// idempotency record. Cancellations return seats in the same transaction that cancels the order.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import {
+  type OrderCancelledV1,
+  TicketMessageTypes,
+  type TicketPurchasedV1,
+} from '../../events/contracts/tickets';
+import { withTransaction } from '../../layers/common/db';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../layers/common/errors';
+import { type Envelope, envelope } from '../../layers/common/messages';
+import { cancellable, orderTotal, type PricedItem, requestFingerprint, ticketCode } from './orders';
+import type { Order, PurchaseRequest } from './schemas';
+
+export interface Buyer {
+  userId: string;
+  email: string;
+  firstName: string;
+}
+
+export interface PurchaseInput {
+  buyer: Buyer;
+  eventId: string;
+  request: PurchaseRequest;
+  idempotencyKey: string;
+  correlationId: string;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+  /** The TicketPurchased message to publish after commit (new orders only). */
+  message?: Envelope;
+}
+
+const TOPIC = 'topic:ticket-events';
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+interface InventoryRow {
+  status: string;
+  starts_at: Date;
+  ends_at: Date;
+  name: string;
+  timezone: string;
+  place: string;
+}
+
+async function storeResponse(
+  client: pg.PoolClient,
+  input: PurchaseInput,
+  fingerprint: string,
+  status: number,
+  body: unknown,
+) {
+  await client.query(
+    `INSERT INTO idempotency_keys (user_id, key, request_hash, status, response_status, response_body)
+     VALUES ($1, $2, $3, 'done', $4, $5) ON CONFLICT DO NOTHING`,
+    [input.buyer.userId, input.idempotencyKey, fingerprint, status, JSON.stringify(body)],
+  );
+}
+
+/** A final 409 is remembered under the key like a success, so a retry gets the same answer. */
+async function refuse(
+  client: pg.PoolClient,
+  input: PurchaseInput,
+  fingerprint: string,
+  error: AppError,
+): Promise<StoredResponse> {
+  const body = error.toProblem(`/v1/events/${input.eventId}/orders`);
+  await storeResponse(client, input, fingerprint, error.status, body);
+  await client.query('COMMIT');
+  return { status: error.status, body, replayed: false };
+}
+
+export async function purchase(
+  pool: pg.Pool,
+  input: PurchaseInput,
+  now = new Date(),
+): Promise<StoredResponse> {
+  const fingerprint = requestFingerprint(input.eventId, input.request);
+  // Tiers are always locked in the same (id) order, so two multi-tier purchases cannot deadlock.
+  const items = [...input.request.items].sort((a, b) => compare(a.tierId, b.tierId));
+  const client = await pool.connect();
+  let open = false;
+  try {
+    await client.query('BEGIN');
+    open = true;
+    // One holder of a key at a time: a second request with the key while the first runs is told so (409).
+    const key = await client.query<{
+      locked: boolean;
+      existing: { request_hash: string; response_status: number; response_body: unknown } | null;
+    }>(
+      `SELECT pg_try_advisory_xact_lock(hashtext($1::text), hashtext($2::text)) AS locked,
+              (SELECT row_to_json(k) FROM (SELECT request_hash, response_status, response_body FROM idempotency_keys
+                                           WHERE user_id = $1::uuid AND key = $2::text) k) AS existing`,
+      [input.buyer.userId, input.idempotencyKey],
+    );
+    const { locked, existing } = key.rows[0] ?? { locked: false, existing: null };
+    if (!locked) {
+      throw new ConflictError(
+        'A purchase with this Idempotency-Key is still in progress; retry shortly.',
+        'idempotency-key-in-use',
+      );
+    }
+    if (existing) {
+      if (existing.request_hash !== fingerprint) {
+        throw new AppError(
+          422,
+          'idempotency-key-reused',
+          'Idempotency-Key reused',
+          'This Idempotency-Key was used for a different purchase.',
+        );
+      }
+      await client.query('ROLLBACK');
+      open = false;
+      return { status: existing.response_status, body: existing.response_body, replayed: true };
+    }
+
+    const inventory = await client.query<InventoryRow>(
+      'SELECT status, starts_at, ends_at, name, timezone, place FROM inventories WHERE event_id = $1',
+      [input.eventId],
+    );
+    const event = inventory.rows[0];
+    if (!event || event.status !== 'on_sale' || event.starts_at.getTime() <= now.getTime()) {
+      const why = !event
+        ? 'is not on sale (it may be a draft)'
+        : event.status === 'cancelled'
+          ? 'was cancelled'
+          : 'has already started';
+      const refused = await refuse(
+        client,
+        input,
+        fingerprint,
+        new ConflictError(`This event ${why}.`, 'not-on-sale'),
+      );
+      open = false;
+      return refused;
+    }
+
+    if (items.length > 1) await client.query('SAVEPOINT seats');
+    const taken = await client.query<{ tier_id: string; name: string; price: string; currency: string }>(
+      `UPDATE tiers t SET sold = t.sold + v.quantity
+       FROM unnest($2::uuid[], $3::int[]) AS v(tier_id, quantity)
+       WHERE t.tier_id = v.tier_id AND t.event_id = $1 AND t.open AND t.sold + v.quantity <= t.quantity
+       RETURNING t.tier_id, t.name, t.price, t.currency`,
+      [input.eventId, items.map((item) => item.tierId), items.map((item) => item.quantity)],
+    );
+    if (taken.rowCount !== items.length) {
+      if (items.length > 1) await client.query('ROLLBACK TO SAVEPOINT seats');
+      const tiers = await client.query<{ tier_id: string; remaining: number; open: boolean }>(
+        'SELECT tier_id, quantity - sold AS remaining, open FROM tiers WHERE event_id = $1 ORDER BY position',
+        [input.eventId],
+      );
+      const known = new Set(tiers.rows.map((row) => row.tier_id));
+      const unknown = items.findIndex((item) => !known.has(item.tierId));
+      if (unknown >= 0) {
+        throw new ValidationError([
+          { in: 'body', field: `items.${unknown}.tierId`, message: 'This event has no such ticket tier' },
+        ]);
+      }
+      const refused = await refuse(
+        client,
+        input,
+        fingerprint,
+        new ConflictError('Not enough tickets left for this order.', 'sold-out', {
+          remaining: tiers.rows.map((row) => ({
+            tierId: row.tier_id,
+            remaining: row.open ? row.remaining : 0,
+          })),
+        }),
+      );
+      open = false;
+      return refused;
+    }
+
+    const byTier = new Map(taken.rows.map((row) => [row.tier_id, row]));
+    const priced: PricedItem[] = items.map((item) => {
+      const tier = byTier.get(item.tierId);
+      return {
+        tierId: item.tierId,
+        tierName: tier?.name ?? '',
+        quantity: item.quantity,
+        unitPrice: Number(tier?.price),
+        currency: tier?.currency ?? '',
+      };
+    });
+    const { total, currency } = orderTotal(priced);
+    const orderId = randomUUID();
+    const tickets = priced.flatMap((item) =>
+      Array.from({ length: item.quantity }, () => ({
+        id: randomUUID(),
+        tierId: item.tierId,
+        tierName: item.tierName,
+        code: ticketCode(),
+      })),
+    );
+    const snapshot = {
+      name: event.name,
+      startsAt: event.starts_at.toISOString(),
+      endsAt: event.ends_at.toISOString(),
+      timezone: event.timezone,
+      place: event.place,
+    };
+    const createdAt = now.toISOString();
+    const body: Order = {
+      id: orderId,
+      status: 'confirmed',
+      event: { id: input.eventId, ...snapshot },
+      items: priced.map(({ tierId, tierName, quantity, unitPrice }) => ({
+        tierId,
+        tierName,
+        quantity,
+        unitPrice,
+      })),
+      total,
+      currency,
+      refund: null,
+      // The same order as reads return them: by tier, then ticket id.
+      tickets: tickets
+        .map((ticket) => ({ ...ticket, status: 'valid' as const }))
+        .sort((a, b) => (a.tierId === b.tierId ? compare(a.id, b.id) : compare(a.tierId, b.tierId))),
+      createdAt,
+      cancelledAt: null,
+    };
+    const { type, version } = TicketMessageTypes.TicketPurchased;
+    const data: TicketPurchasedV1 = {
+      orderId,
+      eventId: input.eventId,
+      buyer: input.buyer,
+      event: snapshot,
+      items: body.items,
+      tickets: tickets.map(({ id, tierId, tierName, code }) => ({ id, tierId, tierName, code })),
+      total,
+      currency,
+    };
+    const message = envelope('tickets', type, version, data, input.correlationId);
+    // Everything else the purchase writes, in one round trip.
+    await client.query(
+      `WITH o AS (
+         INSERT INTO orders (id, user_id, buyer_email, buyer_first_name, event_id, status, total, currency,
+                             event_name, event_starts_at, event_ends_at, event_timezone, event_place, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'confirmed', $6, $7, $8, $9, $10, $11, $12, $13)),
+       i AS (
+         INSERT INTO order_items (order_id, tier_id, tier_name, quantity, unit_price)
+         SELECT $1, * FROM unnest($14::uuid[], $15::text[], $16::int[], $17::bigint[])),
+       t AS (
+         INSERT INTO tickets (id, order_id, tier_id, code, status)
+         SELECT id, $1, tier_id, code, 'valid' FROM unnest($18::uuid[], $19::uuid[], $20::text[]) AS x(id, tier_id, code)),
+       m AS (
+         INSERT INTO outbox (id, destination, envelope) VALUES ($21, '${TOPIC}', $22)),
+       k AS (
+         INSERT INTO idempotency_keys (user_id, key, request_hash, status, response_status, response_body)
+         VALUES ($2, $23, $24, 'done', 201, $25))
+       SELECT 1`,
+      [
+        orderId,
+        input.buyer.userId,
+        input.buyer.email,
+        input.buyer.firstName,
+        input.eventId,
+        total,
+        currency,
+        event.name,
+        event.starts_at,
+        event.ends_at,
+        event.timezone,
+        event.place,
+        createdAt,
+        priced.map((item) => item.tierId),
+        priced.map((item) => item.tierName),
+        priced.map((item) => item.quantity),
+        priced.map((item) => item.unitPrice),
+        tickets.map((ticket) => ticket.id),
+        tickets.map((ticket) => ticket.tierId),
+        tickets.map((ticket) => ticket.code),
+        message.id,
+        JSON.stringify(message),
+        input.idempotencyKey,
+        fingerprint,
+        JSON.stringify(body),
+      ],
+    );
+    await client.query('COMMIT');
+    open = false;
+    return { status: 201, body, replayed: false, message };
+  } catch (error) {
+    if (open) await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export interface OrderRow {
+  id: string;
+  user_id: string;
+  buyer_email: string;
+  buyer_first_name: string;
+  event_id: string;
+  status: Order['status'];
+  total: string;
+  currency: string;
+  refund: string | null;
+  event_name: string;
+  event_starts_at: Date;
+  event_ends_at: Date;
+  event_timezone: string;
+  event_place: string;
+  created_at: Date;
+  cancelled_at: Date | null;
+  items: { tier_id: string; tier_name: string; quantity: number; unit_price: number }[];
+  tickets: { id: string; tier_id: string; tier_name: string; code: string; status: 'valid' | 'void' }[];
+}
+
+export const ORDER_SELECT = `
+  SELECT o.*,
+    (SELECT json_agg(json_build_object('tier_id', i.tier_id, 'tier_name', i.tier_name, 'quantity', i.quantity,
+                                       'unit_price', i.unit_price) ORDER BY i.tier_id)
+       FROM order_items i WHERE i.order_id = o.id) AS items,
+    (SELECT json_agg(json_build_object('id', t.id, 'tier_id', t.tier_id, 'tier_name', i.tier_name, 'code', t.code,
+                                       'status', t.status) ORDER BY t.tier_id, t.id)
+       FROM tickets t JOIN order_items i ON i.order_id = t.order_id AND i.tier_id = t.tier_id
+       WHERE t.order_id = o.id) AS tickets
+  FROM orders o`;
+
+export const eventSnapshotOf = (row: OrderRow) => ({
+  name: row.event_name,
+  startsAt: row.event_starts_at.toISOString(),
+  endsAt: row.event_ends_at.toISOString(),
+  timezone: row.event_timezone,
+  place: row.event_place,
+});
+
+export function toOrder(row: OrderRow): Order {
+  return {
+    id: row.id,
+    status: row.status,
+    event: { id: row.event_id, ...eventSnapshotOf(row) },
+    items: (row.items ?? []).map((item) => ({
+      tierId: item.tier_id,
+      tierName: item.tier_name,
+      quantity: item.quantity,
+      unitPrice: Number(item.unit_price),
+    })),
+    total: Number(row.total),
+    currency: row.currency,
+    refund: row.refund === null ? null : Number(row.refund),
+    tickets: (row.tickets ?? []).map((ticket) => ({
+      id: ticket.id,
+      tierId: ticket.tier_id,
+      tierName: ticket.tier_name,
+      code: ticket.code,
+      status: ticket.status,
+    })),
+    createdAt: row.created_at.toISOString(),
+    cancelledAt: row.cancelled_at?.toISOString() ?? null,
+  };
+}
+
+/** The caller's own order; someone else's is indistinguishable from a missing one. */
+export async function findOrder(
+  db: pg.Pool | pg.PoolClient,
+  orderId: string,
+  userId: string,
+): Promise<Order | undefined> {
+  const { rows } = await db.query<OrderRow>(`${ORDER_SELECT} WHERE o.id = $1 AND o.user_id = $2`, [
+    orderId,
+    userId,
+  ]);
+  return rows[0] ? toOrder(rows[0]) : undefined;
+}
+
+/**
+ * Cancels one order inside the caller's transaction: seats go back to their tiers, tickets are voided, the full
+ * price is refunded, and OrderCancelled goes to the outbox. The order row must be locked by the caller.
+ */
+async function cancelLocked(
+  client: pg.PoolClient,
+  row: OrderRow,
+  reason: OrderCancelledV1['reason'],
+  correlationId: string,
+) {
+  await client.query(
+    `UPDATE tiers t SET sold = t.sold - i.quantity FROM order_items i WHERE i.order_id = $1 AND t.tier_id = i.tier_id`,
+    [row.id],
+  );
+  await client.query(`UPDATE tickets SET status = 'void' WHERE order_id = $1`, [row.id]);
+  await client.query(
+    `UPDATE orders SET status = 'cancelled', refund = total, cancel_reason = $2, cancelled_at = now() WHERE id = $1`,
+    [row.id, reason],
+  );
+  const { type, version } = TicketMessageTypes.OrderCancelled;
+  const data: OrderCancelledV1 = {
+    orderId: row.id,
+    eventId: row.event_id,
+    buyer: { userId: row.user_id, email: row.buyer_email, firstName: row.buyer_first_name },
+    event: eventSnapshotOf(row),
+    refund: Number(row.total),
+    currency: row.currency,
+    reason,
+  };
+  const message = envelope('tickets', type, version, data, correlationId);
+  await client.query('INSERT INTO outbox (id, destination, envelope) VALUES ($1, $2, $3)', [
+    message.id,
+    TOPIC,
+    JSON.stringify(message),
+  ]);
+}
+
+export async function cancelOrder(
+  pool: pg.Pool,
+  orderId: string,
+  userId: string,
+  correlationId: string,
+  now = new Date(),
+): Promise<Order> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<OrderRow>(
+      `${ORDER_SELECT} WHERE o.id = $1 AND o.user_id = $2 FOR UPDATE OF o`,
+      [orderId, userId],
+    );
+    const row = rows[0];
+    if (!row) throw new NotFoundError('No such order.');
+    const verdict = cancellable({ status: row.status, eventStartsAt: row.event_starts_at }, now);
+    if (verdict === 'already-cancelled')
+      throw new ConflictError('This order is already cancelled.', 'already-cancelled');
+    if (verdict === 'event-started')
+      throw new ConflictError(
+        'The event has started; its orders can no longer be cancelled.',
+        'event-started',
+      );
+    await cancelLocked(client, row, 'customer', correlationId);
+    const cancelled = await findOrder(client, orderId, userId);
+    if (!cancelled) throw new Error('order vanished inside its own transaction');
+    return cancelled;
+  });
+}
+
+/** Cancels up to `batch` confirmed orders of a cancelled event; returns how many. Call until it returns 0. */
+export async function cancelOrdersOfEvent(
+  pool: pg.Pool,
+  eventId: string,
+  correlationId: string,
+  batch = 200,
+): Promise<number> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<OrderRow>(
+      `${ORDER_SELECT} WHERE o.event_id = $1 AND o.status <> 'cancelled' ORDER BY o.created_at, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED`,
+      [eventId, batch],
+    );
+    for (const row of rows) await cancelLocked(client, row, 'event-cancelled', correlationId);
+    return rows.length;
+  });
+}

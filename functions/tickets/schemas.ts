@@ -1,0 +1,87 @@
+// Request and response schemas of the tickets service.
+import * as z from 'zod';
+import { pageQuery } from '../../layers/common/pagination';
+
+export const MAX_TICKETS_PER_ORDER = 10;
+
+export const eventParams = z.object({ id: z.uuid() });
+export const orderParams = z.object({ id: z.uuid() });
+
+export const purchaseRequest = z
+  .object({
+    items: z
+      .array(z.object({ tierId: z.uuid(), quantity: z.number().int().min(1).max(MAX_TICKETS_PER_ORDER) }))
+      .min(1)
+      .max(20),
+  })
+  .superRefine((body, ctx) => {
+    const total = body.items.reduce((sum, item) => sum + item.quantity, 0);
+    if (total > MAX_TICKETS_PER_ORDER) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['items'],
+        message: `At most ${MAX_TICKETS_PER_ORDER} tickets per order`,
+      });
+    }
+    const ids = body.items.map((item) => item.tierId);
+    if (new Set(ids).size !== ids.length) {
+      ctx.addIssue({ code: 'custom', path: ['items'], message: 'List each tier once, with its quantity' });
+    }
+  });
+export type PurchaseRequest = z.infer<typeof purchaseRequest>;
+
+/** Idempotency-Key: opaque, client-generated (a UUID is ideal). */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
+
+const money = z.number().int();
+export const ticket = z.object({
+  id: z.uuid(),
+  tierId: z.uuid(),
+  tierName: z.string(),
+  code: z.string(),
+  status: z.enum(['valid', 'void']),
+});
+export const eventSummary = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  timezone: z.string(),
+  place: z.string(),
+});
+
+export const order = z.object({
+  id: z.uuid(),
+  status: z.enum(['pending_payment', 'confirmed', 'cancelled']),
+  event: eventSummary,
+  items: z.array(
+    z.object({ tierId: z.uuid(), tierName: z.string(), quantity: z.number().int(), unitPrice: money }),
+  ),
+  total: money,
+  currency: z.string(),
+  refund: money.nullable(),
+  tickets: z.array(ticket),
+  createdAt: z.string(),
+  cancelledAt: z.string().nullable(),
+});
+export type Order = z.infer<typeof order>;
+
+export const listQuery = z.object(pageQuery);
+export const historyQuery = z.object({
+  ...pageQuery,
+  when: z.enum(['upcoming', 'past']).default('upcoming'),
+});
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const ticketWithEvent = ticket.extend({ orderId: z.uuid(), event: eventSummary });
+export const historyEntry = eventSummary.extend({ tickets: z.number().int(), orders: z.array(z.uuid()) });
+
+export const soldOutProblem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.literal(409),
+  detail: z.string(),
+  remaining: z.array(z.object({ tierId: z.uuid(), remaining: z.number().int() })),
+});
