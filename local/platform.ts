@@ -51,6 +51,7 @@ export interface Platform {
   smtpPort: number;
   databaseUrls: Record<string, string>;
   queueUrls: Record<string, string>;
+  mailServer: { stop(): Promise<void>; start(): Promise<void> };
   redis: 'up' | 'degraded';
   openSearch: 'up' | 'degraded';
   stop(): Promise<void>;
@@ -141,12 +142,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         });
     stops.push(() => aws.stop());
 
-    const mail = await startMail({
-      smtpPort: options.ports.smtp,
-      webPort: options.ports.mailUi,
-      mailDir: join(options.dataDir, 'mail'),
-    });
-    stops.push(() => mail.stop());
+    const mailOptions = { smtpPort: options.ports.smtp, webPort: options.ports.mailUi, mailDir: join(options.dataDir, 'mail') };
+    let mail = await startMail(mailOptions);
+    let mailRunning = true;
+    stops.push(() => (mailRunning ? mail.stop() : undefined));
 
     const redisUp = options.redisUrl ? await redisAnswers(options.redisUrl) : false;
     if (!redisUp) {
@@ -280,6 +279,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       smtpPort: mail.smtpPort,
       databaseUrls: postgres.urls,
       queueUrls: aws.queueUrls,
+      // Tests stop and restart the mail server to see sending fail and recover.
+      mailServer: {
+        stop: async () => {
+          if (mailRunning) await mail.stop();
+          mailRunning = false;
+        },
+        start: async () => {
+          if (!mailRunning) mail = await startMail(mailOptions);
+          mailRunning = true;
+        },
+      },
       redis: redisUp ? 'up' : 'degraded',
       openSearch: openSearchUp ? 'up' : 'degraded',
       stop,
