@@ -39,15 +39,6 @@ export interface StoredResponse {
 const TOPIC = 'topic:ticket-events';
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-interface InventoryRow {
-  status: string;
-  starts_at: Date;
-  ends_at: Date;
-  name: string;
-  timezone: string;
-  place: string;
-}
-
 async function storeResponse(
   client: pg.PoolClient,
   input: PurchaseInput,
@@ -68,45 +59,73 @@ async function refuse(
   input: PurchaseInput,
   fingerprint: string,
   error: AppError,
+  finish: (sql: 'COMMIT') => Promise<void>,
 ): Promise<StoredResponse> {
   const body = error.toProblem(`/v1/events/${input.eventId}/orders`);
   await storeResponse(client, input, fingerprint, error.status, body);
-  await client.query('COMMIT');
+  await finish('COMMIT');
   return { status: error.status, body, replayed: false };
 }
 
+interface PurchaseState {
+  locked: boolean;
+  existing: { request_hash: string; response_status: number; response_body: unknown } | null;
+  event: {
+    status: string;
+    starts_at: string;
+    ends_at: string;
+    name: string;
+    timezone: string;
+    place: string;
+  } | null;
+  tiers:
+    | { tier_id: string; name: string; price: number; currency: string; remaining: number; open: boolean }[]
+    | null;
+}
+
+/**
+ * The purchase transaction, shaped for a flash sale: everything is read in one round trip without locks, and the
+ * hot tier row is locked by a single statement that also writes the order, its tickets, the outbox message and
+ * the idempotency record, so the lock is held only for that statement and the commit.
+ */
 export async function purchase(
   pool: pg.Pool,
   input: PurchaseInput,
   now = new Date(),
 ): Promise<StoredResponse> {
   const fingerprint = requestFingerprint(input.eventId, input.request);
-  // Tiers are always locked in the same (id) order, so two multi-tier purchases cannot deadlock.
   const items = [...input.request.items].sort((a, b) => compare(a.tierId, b.tierId));
   const client = await pool.connect();
   let open = false;
+  const finish = async (sql: 'COMMIT' | 'ROLLBACK') => {
+    await client.query(sql);
+    open = false;
+  };
   try {
     await client.query('BEGIN');
     open = true;
     // One holder of a key at a time: a second request with the key while the first runs is told so (409).
-    const key = await client.query<{
-      locked: boolean;
-      existing: { request_hash: string; response_status: number; response_body: unknown } | null;
-    }>(
-      `SELECT pg_try_advisory_xact_lock(hashtext($1::text), hashtext($2::text)) AS locked,
-              (SELECT row_to_json(k) FROM (SELECT request_hash, response_status, response_body FROM idempotency_keys
-                                           WHERE user_id = $1::uuid AND key = $2::text) k) AS existing`,
-      [input.buyer.userId, input.idempotencyKey],
-    );
-    const { locked, existing } = key.rows[0] ?? { locked: false, existing: null };
-    if (!locked) {
+    const { rows } = await client.query<PurchaseState>({
+      name: 'tickets-purchase-read',
+      text: `SELECT pg_try_advisory_xact_lock(hashtext($1::text), hashtext($2::text)) AS locked,
+        (SELECT row_to_json(k) FROM (SELECT request_hash, response_status, response_body FROM idempotency_keys
+                                     WHERE user_id = $1::uuid AND key = $2::text) k) AS existing,
+        (SELECT row_to_json(i) FROM (SELECT status, starts_at, ends_at, name, timezone, place FROM inventories
+                                     WHERE event_id = $3::uuid) i) AS event,
+        (SELECT json_agg(json_build_object('tier_id', tier_id, 'name', name, 'price', price, 'currency', currency,
+                                           'remaining', quantity - sold, 'open', open) ORDER BY position)
+           FROM tiers WHERE event_id = $3::uuid) AS tiers`,
+      values: [input.buyer.userId, input.idempotencyKey, input.eventId],
+    });
+    const state = rows[0] as PurchaseState;
+    if (!state.locked) {
       throw new ConflictError(
         'A purchase with this Idempotency-Key is still in progress; retry shortly.',
         'idempotency-key-in-use',
       );
     }
-    if (existing) {
-      if (existing.request_hash !== fingerprint) {
+    if (state.existing) {
+      if (state.existing.request_hash !== fingerprint) {
         throw new AppError(
           422,
           'idempotency-key-reused',
@@ -114,71 +133,51 @@ export async function purchase(
           'This Idempotency-Key was used for a different purchase.',
         );
       }
-      await client.query('ROLLBACK');
-      open = false;
-      return { status: existing.response_status, body: existing.response_body, replayed: true };
+      await finish('ROLLBACK');
+      return { status: state.existing.response_status, body: state.existing.response_body, replayed: true };
     }
 
-    const inventory = await client.query<InventoryRow>(
-      'SELECT status, starts_at, ends_at, name, timezone, place FROM inventories WHERE event_id = $1',
-      [input.eventId],
-    );
-    const event = inventory.rows[0];
-    if (!event || event.status !== 'on_sale' || event.starts_at.getTime() <= now.getTime()) {
+    const event = state.event;
+    if (!event || event.status !== 'on_sale' || new Date(event.starts_at).getTime() <= now.getTime()) {
       const why = !event
         ? 'is not on sale (it may be a draft)'
         : event.status === 'cancelled'
           ? 'was cancelled'
           : 'has already started';
-      const refused = await refuse(
+      return await refuse(
         client,
         input,
         fingerprint,
         new ConflictError(`This event ${why}.`, 'not-on-sale'),
+        finish,
       );
-      open = false;
-      return refused;
+    }
+    const tiers = new Map((state.tiers ?? []).map((tier) => [tier.tier_id, tier]));
+    const unknown = input.request.items.findIndex((item) => !tiers.has(item.tierId));
+    if (unknown >= 0) {
+      throw new ValidationError([
+        { in: 'body', field: `items.${unknown}.tierId`, message: 'This event has no such ticket tier' },
+      ]);
+    }
+    const soldOut = () =>
+      new ConflictError('Not enough tickets left for this order.', 'sold-out', {
+        remaining: (state.tiers ?? []).map((tier) => ({
+          tierId: tier.tier_id,
+          remaining: tier.open ? Math.max(0, tier.remaining) : 0,
+        })),
+      });
+    // After a sell-out most buyers stop here, reading a committed count without waiting for the tier's lock.
+    if (
+      items.some((item) => {
+        const tier = tiers.get(item.tierId);
+        return !tier?.open || (tier?.remaining ?? 0) < item.quantity;
+      })
+    ) {
+      return await refuse(client, input, fingerprint, soldOut(), finish);
     }
 
-    if (items.length > 1) await client.query('SAVEPOINT seats');
-    const taken = await client.query<{ tier_id: string; name: string; price: string; currency: string }>(
-      `UPDATE tiers t SET sold = t.sold + v.quantity
-       FROM unnest($2::uuid[], $3::int[]) AS v(tier_id, quantity)
-       WHERE t.tier_id = v.tier_id AND t.event_id = $1 AND t.open AND t.sold + v.quantity <= t.quantity
-       RETURNING t.tier_id, t.name, t.price, t.currency`,
-      [input.eventId, items.map((item) => item.tierId), items.map((item) => item.quantity)],
-    );
-    if (taken.rowCount !== items.length) {
-      if (items.length > 1) await client.query('ROLLBACK TO SAVEPOINT seats');
-      const tiers = await client.query<{ tier_id: string; remaining: number; open: boolean }>(
-        'SELECT tier_id, quantity - sold AS remaining, open FROM tiers WHERE event_id = $1 ORDER BY position',
-        [input.eventId],
-      );
-      const known = new Set(tiers.rows.map((row) => row.tier_id));
-      const unknown = items.findIndex((item) => !known.has(item.tierId));
-      if (unknown >= 0) {
-        throw new ValidationError([
-          { in: 'body', field: `items.${unknown}.tierId`, message: 'This event has no such ticket tier' },
-        ]);
-      }
-      const refused = await refuse(
-        client,
-        input,
-        fingerprint,
-        new ConflictError('Not enough tickets left for this order.', 'sold-out', {
-          remaining: tiers.rows.map((row) => ({
-            tierId: row.tier_id,
-            remaining: row.open ? row.remaining : 0,
-          })),
-        }),
-      );
-      open = false;
-      return refused;
-    }
-
-    const byTier = new Map(taken.rows.map((row) => [row.tier_id, row]));
     const priced: PricedItem[] = items.map((item) => {
-      const tier = byTier.get(item.tierId);
+      const tier = tiers.get(item.tierId);
       return {
         tierId: item.tierId,
         tierName: tier?.name ?? '',
@@ -189,18 +188,21 @@ export async function purchase(
     });
     const { total, currency } = orderTotal(priced);
     const orderId = randomUUID();
-    const tickets = priced.flatMap((item) =>
-      Array.from({ length: item.quantity }, () => ({
-        id: randomUUID(),
-        tierId: item.tierId,
-        tierName: item.tierName,
-        code: ticketCode(),
-      })),
-    );
+    const tickets = priced
+      .flatMap((item) =>
+        Array.from({ length: item.quantity }, () => ({
+          id: randomUUID(),
+          tierId: item.tierId,
+          tierName: item.tierName,
+          code: ticketCode(),
+        })),
+      )
+      // The same order as reads return them: by tier, then ticket id.
+      .sort((a, b) => (a.tierId === b.tierId ? compare(a.id, b.id) : compare(a.tierId, b.tierId)));
     const snapshot = {
       name: event.name,
-      startsAt: event.starts_at.toISOString(),
-      endsAt: event.ends_at.toISOString(),
+      startsAt: new Date(event.starts_at).toISOString(),
+      endsAt: new Date(event.ends_at).toISOString(),
       timezone: event.timezone,
       place: event.place,
     };
@@ -218,10 +220,7 @@ export async function purchase(
       total,
       currency,
       refund: null,
-      // The same order as reads return them: by tier, then ticket id.
-      tickets: tickets
-        .map((ticket) => ({ ...ticket, status: 'valid' as const }))
-        .sort((a, b) => (a.tierId === b.tierId ? compare(a.id, b.id) : compare(a.tierId, b.tierId))),
+      tickets: tickets.map((ticket) => ({ ...ticket, status: 'valid' as const })),
       createdAt,
       cancelledAt: null,
     };
@@ -237,25 +236,34 @@ export async function purchase(
       currency,
     };
     const message = envelope('tickets', type, version, data, input.correlationId);
-    // Everything else the purchase writes, in one round trip.
-    await client.query(
-      `WITH o AS (
+    // The decrement (never below zero; at the price read above) and every row of the order, in one statement:
+    // the rows are written only when every tier could be decremented.
+    const written = await client.query<{ ok: boolean }>({
+      name: 'tickets-purchase-write',
+      text: `WITH seats AS (
+         UPDATE tiers t SET sold = t.sold + v.quantity
+         FROM unnest($14::uuid[], $16::int[], $17::bigint[]) AS v(tier_id, quantity, price)
+         WHERE t.tier_id = v.tier_id AND t.event_id = $5 AND t.open AND t.price = v.price
+           AND t.sold + v.quantity <= t.quantity
+         RETURNING t.tier_id),
+       ok AS (SELECT count(*) = cardinality($14::uuid[]) AS ok FROM seats),
+       o AS (
          INSERT INTO orders (id, user_id, buyer_email, buyer_first_name, event_id, status, total, currency,
                              event_name, event_starts_at, event_ends_at, event_timezone, event_place, created_at)
-         VALUES ($1, $2, $3, $4, $5, 'confirmed', $6, $7, $8, $9, $10, $11, $12, $13)),
+         SELECT $1, $2, $3, $4, $5, 'confirmed', $6, $7, $8, $9, $10, $11, $12, $13 FROM ok WHERE ok),
        i AS (
          INSERT INTO order_items (order_id, tier_id, tier_name, quantity, unit_price)
-         SELECT $1, * FROM unnest($14::uuid[], $15::text[], $16::int[], $17::bigint[])),
-       t AS (
+         SELECT $1, x.* FROM unnest($14::uuid[], $15::text[], $16::int[], $17::bigint[]) AS x, ok WHERE ok.ok),
+       tk AS (
          INSERT INTO tickets (id, order_id, tier_id, code, status)
-         SELECT id, $1, tier_id, code, 'valid' FROM unnest($18::uuid[], $19::uuid[], $20::text[]) AS x(id, tier_id, code)),
-       m AS (
-         INSERT INTO outbox (id, destination, envelope) VALUES ($21, '${TOPIC}', $22)),
+         SELECT x.id, $1, x.tier_id, x.code, 'valid'
+         FROM unnest($18::uuid[], $19::uuid[], $20::text[]) AS x(id, tier_id, code), ok WHERE ok.ok),
+       m AS (INSERT INTO outbox (id, destination, envelope) SELECT $21, '${TOPIC}', $22 FROM ok WHERE ok),
        k AS (
          INSERT INTO idempotency_keys (user_id, key, request_hash, status, response_status, response_body)
-         VALUES ($2, $23, $24, 'done', 201, $25))
-       SELECT 1`,
-      [
+         SELECT $2, $23, $24, 'done', 201, $25 FROM ok WHERE ok)
+       SELECT ok FROM ok`,
+      values: [
         orderId,
         input.buyer.userId,
         input.buyer.email,
@@ -282,10 +290,26 @@ export async function purchase(
         fingerprint,
         JSON.stringify(body),
       ],
+    });
+    if (written.rows[0]?.ok) {
+      await finish('COMMIT');
+      return { status: 201, body, replayed: false, message };
+    }
+    // Lost the race for the last seats between the read and the decrement (or the price changed): undo any
+    // partial decrement, then remember the refusal with what remains now.
+    await finish('ROLLBACK');
+    await client.query('BEGIN');
+    open = true;
+    const remaining = await client.query<{ tier_id: string; remaining: number; open: boolean }>(
+      'SELECT tier_id, quantity - sold AS remaining, open FROM tiers WHERE event_id = $1 ORDER BY position',
+      [input.eventId],
     );
-    await client.query('COMMIT');
-    open = false;
-    return { status: 201, body, replayed: false, message };
+    state.tiers = remaining.rows.map((row) => ({
+      ...(tiers.get(row.tier_id) as NonNullable<PurchaseState['tiers']>[number]),
+      remaining: row.remaining,
+      open: row.open,
+    }));
+    return await refuse(client, input, fingerprint, soldOut(), finish);
   } catch (error) {
     if (open) await client.query('ROLLBACK').catch(() => undefined);
     throw error;

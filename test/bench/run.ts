@@ -2,11 +2,12 @@
 // `--only functions` (repeatable, or comma-separated) runs just those sections.
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { flashSaleSection } from './flash-sale.bench';
 import { functionsSection } from './functions.bench';
 import type { BenchSection, SectionSummary } from './section';
 
 /** In report order. A new bench (the flash-sale load test...) is one module and one line here. */
-const SECTIONS: readonly BenchSection[] = [functionsSection];
+const SECTIONS: readonly BenchSection[] = [functionsSection, flashSaleSection];
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 

@@ -27,3 +27,10 @@ export function spread(samples: readonly number[]): Spread {
 }
 
 export const kib = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
+
+/** Nearest-rank percentile of ascending samples. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? 0;
+}

@@ -4,12 +4,24 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InventorySyncRequest } from '../../../events/contracts/catalogue';
+import { platform as platformService } from '../../../functions/platform/manifest';
+import { tickets } from '../../../functions/tickets/manifest';
 import { invokeInternal } from '../../../layers/common/internal';
+import type { ServiceManifest } from '../../../layers/common/manifest';
 import { envelope } from '../../../layers/common/messages';
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { startTestPlatform } from '../../support/platform';
 import { startTestIssuer } from '../../support/tokens';
+
+// The catalogue's topic, without the events service itself (its messages are published by the tests).
+const catalogueTopicOnly: ServiceManifest = {
+  service: 'events',
+  description: 'topic only',
+  database: false,
+  topics: ['catalogue-events'],
+  routes: {},
+};
 
 let platform: Platform;
 let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
@@ -18,7 +30,11 @@ let db: pg.Pool;
 beforeAll(async () => {
   issuer = await startTestIssuer();
   process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false });
+  // Only the services this file exercises: the tokens come from a test issuer, inventory from syncInventory.
+  platform = await startTestPlatform({
+    manifests: [tickets, platformService, catalogueTopicOnly],
+    schedules: false,
+  });
   db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
 });
 afterAll(async () => {

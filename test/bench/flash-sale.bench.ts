@@ -1,0 +1,292 @@
+// The flash sale and the browse-and-buy mix, through the local runtime: `npm run dev`'s own platform in a child
+// process, driven over HTTP on loopback by this process. Correctness (sold, oversold, duplicates, 5xx) is read
+// back from the tickets database after the load.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import pg from 'pg';
+import { Agent, setGlobalDispatcher } from 'undici';
+import { ROOT } from '../../local/platform';
+import { freePort } from '../support/ports';
+import type { BenchSection, Log, SectionOutcome } from './section';
+import { percentile } from './stats';
+
+const BUYERS = Number(process.env.BENCH_BUYERS ?? 2_000);
+const SEATS = Number(process.env.BENCH_SEATS ?? 500);
+const MIX_RATE = Number(process.env.BENCH_MIX_RATE ?? 400);
+const MIX_SECONDS = Number(process.env.BENCH_MIX_SECONDS ?? 10);
+const TARGETS = { flashSale: { attemptsPerSecondMin: 1_000, p99MsMax: 250 }, mix: { rate: MIX_RATE, p99MsMax: 100 } };
+
+interface Platform {
+  apiUrl: string;
+  ticketsDb: string;
+  child: ChildProcess;
+}
+
+async function startIssuer() {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256', use: 'sig' };
+  const server = createServer((_, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
+    sign: (issuer: string, userId: string) =>
+      new SignJWT({ client_id: 'web', scope: 'api', email: `bench-${userId}@example.com`, given_name: 'Bench' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'bench', typ: 'at+jwt' })
+        .setIssuer(issuer)
+        .setAudience('ticketorleaveit-api')
+        .setSubject(userId)
+        .setIssuedAt()
+        .setExpirationTime('30m')
+        .sign(privateKey),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function startPlatformProcess(jwksUrl: string, dataDir: string, log: Log): Promise<Platform> {
+  const [port, aws, smtp, mailUi, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/dev.ts', '--fresh'], {
+    cwd: ROOT,
+    detached: true,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      AWS_EMULATOR_PORT: String(aws),
+      SMTP_PORT: String(smtp),
+      MAIL_UI_PORT: String(mailUi),
+      PGPORT: String(pgPort),
+      LOCAL_DATA_DIR: dataDir,
+      JWT_JWKS_URL: jwksUrl,
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      OPENSEARCH_URL: '',
+      DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16',
+      NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errors = '';
+  child.stderr?.on('data', (chunk) => {
+    errors = `${errors}${chunk}`.slice(-4_000);
+  });
+  const apiUrl = `http://localhost:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${apiUrl}/v1/health`)).status === 200) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`platform did not start:\n${errors}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  log(`platform up at ${apiUrl}`);
+  return { apiUrl, ticketsDb: `postgres://tickets:tickets-local@127.0.0.1:${pgPort}/tickets`, child };
+}
+
+async function seedEvent(db: pg.Client, seats: number) {
+  const eventId = randomUUID();
+  const tierId = randomUUID();
+  const startsAt = new Date(Date.now() + 7 * 24 * 3600_000);
+  await db.query(
+    `INSERT INTO inventories (event_id, organizer_id, status, capacity, name, starts_at, ends_at, timezone, place)
+     VALUES ($1, $2, 'on_sale', $3, 'Flash sale', $4, $5, 'Europe/Paris', 'Accor Arena, Paris, FR')`,
+    [eventId, randomUUID(), seats, startsAt, new Date(startsAt.getTime() + 3 * 3600_000)],
+  );
+  await db.query(`INSERT INTO tiers (tier_id, event_id, name, price, currency, quantity) VALUES ($1, $2, 'General', 4900, 'EUR', $3)`, [
+    tierId,
+    eventId,
+    seats,
+  ]);
+  return { eventId, tierId };
+}
+
+interface Attempt {
+  status: number;
+  ms: number;
+  networkRetries: number;
+}
+
+/** One buyer: one purchase, retried with the same Idempotency-Key on network errors (as a real client would). */
+async function purchase(apiUrl: string, token: string, eventId: string, tierId: string): Promise<Attempt> {
+  const key = randomUUID();
+  const started = performance.now();
+  for (let retry = 0; ; retry += 1) {
+    try {
+      const response = await fetch(`${apiUrl}/v1/events/${eventId}/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ items: [{ tierId, quantity: 1 }] }),
+      });
+      await response.arrayBuffer();
+      return { status: response.status, ms: performance.now() - started, networkRetries: retry };
+    } catch {
+      if (retry >= 3) return { status: 0, ms: performance.now() - started, networkRetries: retry };
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** retry * Math.random()));
+    }
+  }
+}
+
+function latency(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted[sorted.length - 1] ?? 0) };
+}
+const round = (value: number) => Math.round(value * 10) / 10;
+
+async function verify(db: pg.Client, eventId: string, tierId: string, capacity: number, created: number) {
+  const { rows } = await db.query(
+    `SELECT (SELECT sold FROM tiers WHERE tier_id = $2) AS sold,
+            (SELECT count(*)::int FROM orders WHERE event_id = $1 AND status = 'confirmed') AS orders,
+            (SELECT count(*)::int FROM tickets t JOIN orders o ON o.id = t.order_id WHERE o.event_id = $1) AS tickets,
+            (SELECT count(*)::int FROM (SELECT user_id FROM orders WHERE event_id = $1 GROUP BY user_id HAVING count(*) > 1) d) AS duplicates`,
+    [eventId, tierId],
+  );
+  const row = rows[0] as { sold: number; orders: number; tickets: number; duplicates: number };
+  return {
+    ticketsSold: row.sold,
+    ordersInDatabase: row.orders,
+    ticketsInDatabase: row.tickets,
+    oversold: Math.max(0, row.sold - capacity),
+    duplicateOrders: row.duplicates,
+    createdResponsesMatchRows: created === row.orders && row.orders === row.tickets && row.tickets === row.sold,
+  };
+}
+
+async function flashSale(platform: Platform, db: pg.Client, sign: (userId: string) => Promise<string>, log: Log) {
+  const { eventId, tierId } = await seedEvent(db, SEATS);
+  const tokens = await Promise.all(Array.from({ length: BUYERS }, () => sign(randomUUID())));
+  log(`flash sale: ${BUYERS} buyers for ${SEATS} seats`);
+  const started = performance.now();
+  const attempts = await Promise.all(tokens.map((token) => purchase(platform.apiUrl, token, eventId, tierId)));
+  const seconds = (performance.now() - started) / 1000;
+  const count = (predicate: (status: number) => boolean) => attempts.filter((attempt) => predicate(attempt.status)).length;
+  const created = count((status) => status === 201);
+  const result = {
+    buyers: BUYERS,
+    seats: SEATS,
+    seconds: round(seconds),
+    attemptsPerSecond: Math.round(BUYERS / seconds),
+    ...latency(attempts.map((attempt) => attempt.ms)),
+    created,
+    soldOut409: count((status) => status === 409),
+    other4xx: count((status) => status >= 400 && status < 500 && status !== 409),
+    status5xx: count((status) => status >= 500),
+    networkErrors: count((status) => status === 0),
+    networkRetries: attempts.reduce((sum, attempt) => sum + attempt.networkRetries, 0),
+    ...(await verify(db, eventId, tierId, SEATS, created)),
+  };
+  return {
+    ...result,
+    meetsTargets:
+      result.attemptsPerSecond >= TARGETS.flashSale.attemptsPerSecondMin &&
+      result.p99Ms <= TARGETS.flashSale.p99MsMax &&
+      result.ticketsSold === SEATS &&
+      result.oversold === 0 &&
+      result.duplicateOrders === 0 &&
+      result.status5xx === 0 &&
+      result.createdResponsesMatchRows,
+  };
+}
+
+/**
+ * Open loop at a fixed rate (requests are sent on schedule whether or not earlier ones have answered): browsing
+ * (availability, health, docs) and buying, 4 reads to 1 purchase, against an event large enough not to sell out.
+ */
+async function mix(platform: Platform, db: pg.Client, sign: (userId: string) => Promise<string>, log: Log) {
+  const { eventId, tierId } = await seedEvent(db, 1_000_000);
+  const total = MIX_RATE * MIX_SECONDS;
+  const tokens = await Promise.all(Array.from({ length: Math.ceil(total / 5) }, () => sign(randomUUID())));
+  log(`mix: ${MIX_RATE} requests/s for ${MIX_SECONDS} s`);
+  const samples: { kind: string; status: number; ms: number }[] = [];
+  const inflight: Promise<void>[] = [];
+  const started = performance.now();
+  for (let i = 0; i < total; i += 1) {
+    const due = started + (i * 1000) / MIX_RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const kind = i % 5 === 4 ? 'purchase' : i % 5 === 3 ? 'health' : 'availability';
+    const sent = performance.now();
+    const request =
+      kind === 'purchase'
+        ? purchase(platform.apiUrl, tokens[Math.floor(i / 5)] ?? '', eventId, tierId).then((attempt) => ({ status: attempt.status }))
+        : fetch(`${platform.apiUrl}${kind === 'health' ? '/v1/health' : `/v1/events/${eventId}/availability`}`).then(async (response) => {
+            await response.arrayBuffer();
+            return { status: response.status };
+          });
+    inflight.push(
+      request
+        .catch(() => ({ status: 0 }))
+        .then(({ status }) => {
+          samples.push({ kind, status, ms: performance.now() - sent });
+        }),
+    );
+  }
+  await Promise.all(inflight);
+  const seconds = (performance.now() - started) / 1000;
+  const errors = samples.filter((sample) => sample.status === 0 || sample.status >= 400).length;
+  const byKind = Object.fromEntries(
+    ['availability', 'health', 'purchase'].map((kind) => [kind, latency(samples.filter((sample) => sample.kind === kind).map((sample) => sample.ms))]),
+  );
+  const overall = latency(samples.map((sample) => sample.ms));
+  return {
+    targetRate: MIX_RATE,
+    achievedRate: Math.round(samples.length / seconds),
+    requests: samples.length,
+    ...overall,
+    byKind,
+    errors,
+    meetsTargets: overall.p99Ms <= TARGETS.mix.p99MsMax && errors === 0 && samples.length / seconds >= MIX_RATE * 0.95,
+  };
+}
+
+export const flashSaleSection: BenchSection = {
+  name: 'flashSale',
+  description: `flash sale (${BUYERS} buyers, ${SEATS} seats) and a ${MIX_RATE} requests/s browse-and-buy mix through the local runtime`,
+  async run(log): Promise<SectionOutcome> {
+    // Enough sockets for every buyer at once, as thousands of real clients would open.
+    setGlobalDispatcher(new Agent({ connections: BUYERS, pipelining: 1, keepAliveTimeout: 30_000 }));
+    const issuer = await startIssuer();
+    const dataDir = mkdtempSync(join(tmpdir(), 'tol-bench-'));
+    let platform: Platform | undefined;
+    try {
+      platform = await startPlatformProcess(issuer.jwksUrl, dataDir, log);
+      const apiUrl = platform.apiUrl;
+      const sign = (userId: string) => issuer.sign(apiUrl, userId);
+      const client = new pg.Client({ connectionString: platform.ticketsDb });
+      await client.connect();
+      try {
+        // Warm-up: first requests load handler code paths and open pool connections.
+        await mix(platform, client, sign, () => undefined).catch(() => undefined);
+        const sale = await flashSale(platform, client, sign, log);
+        const steady = await mix(platform, client, sign, log);
+        return {
+          summary: { allMeetTargets: sale.meetsTargets && steady.meetsTargets, flashSale: sale.meetsTargets, mix: steady.meetsTargets },
+          details: { targets: TARGETS, flashSale: sale, mix: steady },
+          failed: false,
+        };
+      } finally {
+        await client.end();
+      }
+    } catch (error) {
+      return { summary: { allMeetTargets: false }, details: { error: (error as Error).message }, failed: true };
+    } finally {
+      if (platform?.child.pid) {
+        try {
+          process.kill(-platform.child.pid, 'SIGINT');
+        } catch {
+          // already gone
+        }
+        await new Promise((resolve) => platform?.child.once('exit', resolve));
+      }
+      await issuer.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+};
