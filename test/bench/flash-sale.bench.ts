@@ -18,6 +18,8 @@ import { percentile } from './stats';
 
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 2_000);
 const SEATS = Number(process.env.BENCH_SEATS ?? 500);
+/** Buyers arrive at this rate (open loop); 0 sends every buyer at once. */
+const ARRIVAL_RATE = Number(process.env.BENCH_ARRIVAL_RATE ?? 1_000);
 const MIX_RATE = Number(process.env.BENCH_MIX_RATE ?? 400);
 const MIX_SECONDS = Number(process.env.BENCH_MIX_SECONDS ?? 10);
 const TARGETS = { flashSale: { attemptsPerSecondMin: 1_000, p99MsMax: 250 }, mix: { rate: MIX_RATE, p99MsMax: 100 } };
@@ -162,16 +164,26 @@ async function verify(db: pg.Client, eventId: string, tierId: string, capacity: 
 async function flashSale(platform: Platform, db: pg.Client, sign: (userId: string) => Promise<string>, log: Log) {
   const { eventId, tierId } = await seedEvent(db, SEATS);
   const tokens = await Promise.all(Array.from({ length: BUYERS }, () => sign(randomUUID())));
-  log(`flash sale: ${BUYERS} buyers for ${SEATS} seats`);
+  log(`flash sale: ${BUYERS} buyers for ${SEATS} seats, arriving ${ARRIVAL_RATE > 0 ? `at ${ARRIVAL_RATE}/s` : 'all at once'}`);
   const started = performance.now();
-  const attempts = await Promise.all(tokens.map((token) => purchase(platform.apiUrl, token, eventId, tierId)));
+  const pending: Promise<Attempt>[] = [];
+  for (const [index, token] of tokens.entries()) {
+    if (ARRIVAL_RATE > 0) {
+      const wait = started + (index * 1000) / ARRIVAL_RATE - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    pending.push(purchase(platform.apiUrl, token, eventId, tierId));
+  }
+  const attempts = await Promise.all(pending);
   const seconds = (performance.now() - started) / 1000;
   const count = (predicate: (status: number) => boolean) => attempts.filter((attempt) => predicate(attempt.status)).length;
   const created = count((status) => status === 201);
   const result = {
     buyers: BUYERS,
     seats: SEATS,
+    offeredRate: ARRIVAL_RATE > 0 ? ARRIVAL_RATE : 'all at once',
     seconds: round(seconds),
+    /** Attempts answered per second, from the first arrival to the last answer. */
     attemptsPerSecond: Math.round(BUYERS / seconds),
     ...latency(attempts.map((attempt) => attempt.ms)),
     created,
