@@ -1,9 +1,55 @@
-// Notifications service: confirmation, cancellation and reminder emails. Its consumers arrive with the notifications issue.
+// Notifications service: purchase confirmations, cancellations and event reminders by email, and each user's
+// history of what was sent to them.
+import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import { defineService } from '../../layers/common/manifest';
+import { historyPage, historyQuery, REMINDERS_QUEUE } from './schemas';
+
+// A failed send is retried inline a few times, then by redelivery every visibility timeout, until the DLQ (and its
+// alarm) takes a message that failed maxReceiveCount times: 8 receives 30 s apart ride out a few minutes of outage.
+const sending = { maxReceiveCount: 8, visibilityTimeoutSeconds: 30, timeoutSeconds: 20, batchSize: 10 };
 
 export const notifications = defineService({
   service: 'notifications',
   description: 'Purchase confirmations, cancellations and event reminders by email.',
   database: true,
-  routes: {},
+  routes: {
+    myNotifications: {
+      method: 'GET',
+      path: '/v1/users/me/notifications',
+      handler: 'list-my-notifications.ts',
+      summary: 'The emails sent to me, newest first',
+      auth: true,
+      request: { query: historyQuery },
+      responses: { 200: { description: 'A page of sent notifications', schema: historyPage } },
+      binds: { database: true },
+    },
+  },
+  consumers: {
+    ticketEvents: {
+      ...sending,
+      queue: 'notifications-ticket-events',
+      handler: 'ticket-events.consumer.ts',
+      summary: 'Keeps the holdings and emails a confirmation or a cancellation for each order, once',
+      subscribesTo: [TICKET_EVENTS_TOPIC],
+      binds: { database: true, mail: true },
+    },
+    reminders: {
+      ...sending,
+      queue: REMINDERS_QUEUE,
+      handler: 'reminders.consumer.ts',
+      summary: 'Emails each queued reminder, once per holder and event',
+      binds: { database: true, mail: true },
+    },
+  },
+  schedules: {
+    scanReminders: {
+      name: 'notifications-scan-reminders',
+      handler: 'scan-reminders.schedule.ts',
+      summary: 'Queues one reminder per holder of each event starting within the reminder window',
+      expression: 'rate(15 minutes)',
+      localEverySeconds: 60,
+      binds: { database: true, sends: [REMINDERS_QUEUE] },
+      timeoutSeconds: 60,
+    },
+  },
 });

@@ -29,7 +29,8 @@ const snsApi = () =>
 const sqsApi = () =>
   (sqs ??= import('@aws-sdk/client-sqs').then((module) => ({
     module,
-    client: new module.SQSClient({ region: region() }),
+    // Talk to the configured endpoint, not the queue URL's host: emulators spell queue hosts that do not resolve.
+    client: new module.SQSClient({ region: region(), useQueueUrlAsEndpoint: false }),
   })));
 
 export const awsPublisher: Publisher = {

@@ -1,0 +1,244 @@
+// The rules of notifications: keep the holdings the ticket messages describe, send each email at most once (a
+// claim under its dedupe key before sending, released on failure so a retry may send), and queue one reminder per
+// holder and event. No SDK and no SQL here: those sit behind NotificationStore, Mailer and the relay.
+import type { EventSnapshot } from '../../events/contracts/catalogue';
+import type { OrderCancelledV1, TicketPurchasedV1 } from '../../events/contracts/tickets';
+import type { Logger } from '../../layers/common/logger';
+import type { Page } from '../../layers/common/pagination';
+import type { Mailer } from './mailer';
+import type { NotificationKind, NotificationView, ReminderDueV1 } from './schemas';
+import { cancellationEmail, confirmationEmail, type Email, reminderEmail } from './templates';
+
+/** What a claim older than this (never marked sent or failed) means: its sender crashed or timed out mid-send. */
+export const STALE_CLAIM_MS = 2 * 60_000;
+
+/** The consumer's per-record logger (correlation and message ids on every line). */
+export type Log = Pick<Logger, 'info' | 'warn'>;
+
+export interface DeliverySpec {
+  /** One email, one key: "confirmation:<orderId>", "cancellation:<orderId>", "reminder:<eventId>:<userId>". */
+  key: string;
+  kind: NotificationKind;
+  userId: string;
+  to: string;
+  subject: string;
+  orderId?: string;
+  eventId?: string;
+}
+
+export type Claim =
+  | { state: 'claimed'; id: string }
+  | { state: 'sent' }
+  | { state: 'sending'; id: string; claimedAt: Date }
+  | { state: 'unconfirmed' };
+
+/** The confirmed tickets one user holds for one event, as the latest of their orders describes the event. */
+export interface Holder {
+  userId: string;
+  email: string;
+  firstName: string;
+  eventId: string;
+  event: EventSnapshot;
+  ticketCount: number;
+  ticketCodes: string[];
+}
+
+export interface NotificationStore {
+  /** Upserts the order as held; answers its status, which stays cancelled if the cancellation arrived first. */
+  recordPurchase(order: TicketPurchasedV1, at: Date): Promise<'confirmed' | 'cancelled'>;
+  /** Marks the order cancelled, creating the holding if its purchase has not arrived yet. */
+  recordCancellation(order: OrderCancelledV1, at: Date): Promise<void>;
+  /** The user's confirmed holding of the event, or undefined when they hold no valid ticket for it. */
+  holderOf(eventId: string, userId: string): Promise<Holder | undefined>;
+  /**
+   * In one transaction: claims a reminder for each holder of an event starting in (from, until] that has none yet,
+   * and writes a ReminderDue message for each claim to the outbox. Answers how many were claimed.
+   */
+  queueDueReminders(from: Date, until: Date, correlationId: string): Promise<number>;
+  /** Claims the email's row in its own committed transaction, or says why it cannot be claimed. */
+  claimDelivery(spec: DeliverySpec): Promise<Claim>;
+  markSent(id: string, providerMessageId: string | undefined): Promise<void>;
+  /** Gives a claim back after a failed send, so a retry may claim it again. */
+  releaseDelivery(id: string, error: string): Promise<void>;
+  /** Gives up a stale claim without sending: the email may or may not have gone out. */
+  markUnconfirmed(id: string): Promise<void>;
+  sentTo(userId: string, limit: number, cursor?: string): Promise<Page<NotificationView>>;
+}
+
+/** What the consumers need: the store and a way to send. */
+export interface SendDeps {
+  store: NotificationStore;
+  mailer: Mailer;
+  /** Wraps each send: inline retries of transient failures. */
+  sendPolicy: { execute<T>(fn: () => Promise<T>): Promise<T> };
+  now: () => Date;
+}
+
+/** What the reminder scan needs: the store, and the relay that publishes what it queued. */
+export interface ScanDeps {
+  store: NotificationStore;
+  now: () => Date;
+  /** Publishes what the outbox holds (the queued reminders). */
+  relay: () => Promise<{ published: number; failed: number }>;
+  reminderWindowHours: () => number;
+}
+
+/** Another copy of the message is sending this email right now; try again after it has finished. */
+export class DeliveryInFlightError extends Error {
+  override name = 'DeliveryInFlightError';
+}
+
+export class SendFailedError extends Error {
+  override name = 'SendFailedError';
+}
+
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'given-up';
+
+/**
+ * Sends the email unless it was sent before. The claim commits before the send, so a redelivered or duplicated
+ * message finds it: "sent" does nothing, a fresh "sending" is retried later (another copy is sending), and a
+ * "sending" older than STALE_CLAIM_MS is given up rather than sent blindly, because the crashed attempt may have
+ * been accepted by the mail server: no duplicate is preferred to a possible duplicate.
+ */
+export async function deliverOnce(
+  deps: SendDeps,
+  spec: DeliverySpec,
+  email: Email,
+  log: Log,
+): Promise<DeliveryOutcome> {
+  const claim = await deps.store.claimDelivery(spec);
+  const where = { dedupe_key: spec.key, kind: spec.kind };
+  if (claim.state === 'sent' || claim.state === 'unconfirmed') {
+    log.info('email already handled; not sending again', { ...where, state: claim.state });
+    return 'already-sent';
+  }
+  if (claim.state === 'sending') {
+    const age = deps.now().getTime() - claim.claimedAt.getTime();
+    if (age < STALE_CLAIM_MS)
+      throw new DeliveryInFlightError(`email ${spec.key} is being sent by another attempt`);
+    await deps.store.markUnconfirmed(claim.id);
+    log.warn('an earlier attempt claimed this email and never finished; not resending to avoid a duplicate', {
+      ...where,
+      claimed_ms_ago: age,
+    });
+    return 'given-up';
+  }
+  let providerMessageId: string | undefined;
+  try {
+    ({ messageId: providerMessageId } = await deps.sendPolicy.execute(() =>
+      deps.mailer.send({
+        to: spec.to,
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        key: spec.key,
+      }),
+    ));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await deps.store.releaseDelivery(claim.id, message.slice(0, 500));
+    throw new SendFailedError(`sending ${spec.key} failed: ${message}`, { cause: error });
+  }
+  await deps.store.markSent(claim.id, providerMessageId);
+  log.info('email sent', where);
+  return 'sent';
+}
+
+export async function onTicketPurchased(
+  deps: SendDeps,
+  order: TicketPurchasedV1,
+  occurredAt: Date,
+  log: Log,
+): Promise<DeliveryOutcome | 'order-cancelled'> {
+  const status = await deps.store.recordPurchase(order, occurredAt);
+  if (status === 'cancelled') {
+    // The cancellation overtook the purchase and its email is out: a confirmation now would only confuse.
+    log.info('order already cancelled: no confirmation', { order_id: order.orderId });
+    return 'order-cancelled';
+  }
+  const email = confirmationEmail(order);
+  return deliverOnce(
+    deps,
+    {
+      key: `confirmation:${order.orderId}`,
+      kind: 'confirmation',
+      userId: order.buyer.userId,
+      to: order.buyer.email,
+      subject: email.subject,
+      orderId: order.orderId,
+      eventId: order.eventId,
+    },
+    email,
+    log,
+  );
+}
+
+export async function onOrderCancelled(
+  deps: SendDeps,
+  order: OrderCancelledV1,
+  occurredAt: Date,
+  log: Log,
+): Promise<DeliveryOutcome> {
+  await deps.store.recordCancellation(order, occurredAt);
+  const email = cancellationEmail(order);
+  return deliverOnce(
+    deps,
+    {
+      key: `cancellation:${order.orderId}`,
+      kind: order.reason === 'event-cancelled' ? 'event-cancelled' : 'cancellation',
+      userId: order.buyer.userId,
+      to: order.buyer.email,
+      subject: email.subject,
+      orderId: order.orderId,
+      eventId: order.eventId,
+    },
+    email,
+    log,
+  );
+}
+
+export async function onReminderDue(
+  deps: SendDeps,
+  due: ReminderDueV1,
+  log: Log,
+): Promise<DeliveryOutcome | 'no-tickets' | 'started'> {
+  const holder = await deps.store.holderOf(due.eventId, due.userId);
+  if (!holder) {
+    log.info('holder has no valid ticket any more: no reminder', { event_id: due.eventId });
+    return 'no-tickets';
+  }
+  if (new Date(holder.event.startsAt) <= deps.now()) {
+    log.info('event has started: reminder dropped', { event_id: due.eventId });
+    return 'started';
+  }
+  const email = reminderEmail(holder);
+  return deliverOnce(
+    deps,
+    {
+      key: `reminder:${due.eventId}:${due.userId}`,
+      kind: 'reminder',
+      userId: due.userId,
+      to: holder.email,
+      subject: email.subject,
+      eventId: due.eventId,
+    },
+    email,
+    log,
+  );
+}
+
+/**
+ * Queues a reminder for every holder of an event starting within the window who has none, then publishes the
+ * outbox (which also sends whatever an earlier scan committed but could not publish). Overlapping scans are safe:
+ * each (event, holder) claim is unique, so only one scan queues it.
+ */
+export async function scanReminders(
+  deps: ScanDeps,
+  correlationId: string,
+): Promise<{ queued: number; published: number; failed: number }> {
+  const now = deps.now();
+  const until = new Date(now.getTime() + deps.reminderWindowHours() * 3_600_000);
+  const queued = await deps.store.queueDueReminders(now, until, correlationId);
+  const { published, failed } = await deps.relay();
+  return { queued, published, failed };
+}

@@ -1,0 +1,87 @@
+// The contract between tickets and notifications, exercised for real: a purchase through the tickets API produces
+// the confirmation email with the codes of the tickets sold, and a cancellation the cancellation email.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InventorySyncRequest } from '../../../events/contracts/catalogue';
+import { invokeInternal } from '../../../layers/common/internal';
+import type { Platform } from '../../../local/platform';
+import { startTestPlatform } from '../../support/platform';
+import { startTestIssuer } from '../../support/tokens';
+import { emailsFor } from './support';
+
+let platform: Platform;
+let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  process.env.JWT_JWKS_URL = issuer.jwksUrl;
+  platform = await startTestPlatform({ schedules: false });
+});
+afterAll(async () => {
+  await platform?.stop();
+  await issuer?.close();
+});
+
+interface Order {
+  id: string;
+  tickets: { code: string }[];
+}
+
+describe('buying tickets', () => {
+  it('emails the buyer a confirmation with the codes of the tickets sold, then the cancellation', async () => {
+    const eventId = randomUUID();
+    const tierId = randomUUID();
+    const inventory: InventorySyncRequest = {
+      eventId,
+      organizerId: randomUUID(),
+      status: 'on_sale',
+      capacity: 10,
+      event: {
+        name: 'Harbour Lights',
+        startsAt: '2027-02-14T10:00:00Z',
+        endsAt: '2027-02-14T13:00:00Z',
+        timezone: 'Australia/Sydney',
+        place: 'Opera House, Sydney, AU',
+      },
+      tiers: [{ tierId, name: 'Stalls', price: 8900, currency: 'AUD', quantity: 10 }],
+    };
+    await invokeInternal('tickets.syncInventory', inventory, 'journey');
+    const userId = randomUUID();
+    const email = `journey-${userId}@example.com`;
+    const token = await issuer.sign({
+      iss: platform.apiUrl,
+      aud: 'ticketorleaveit-api',
+      sub: userId,
+      client_id: 'web',
+      scope: 'api',
+      email,
+      given_name: 'Mia',
+    });
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+    const response = await fetch(`${platform.apiUrl}/v1/events/${eventId}/orders`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ items: [{ tierId, quantity: 2 }] }),
+    });
+    expect(response.status).toBe(201);
+    const order = (await response.json()) as Order;
+
+    const [confirmation] = await emailsFor(platform.mailUrl, email, 1);
+    expect(confirmation?.subject).toBe('Your tickets for Harbour Lights');
+    for (const ticket of order.tickets) expect(confirmation?.text).toContain(ticket.code);
+    // 10:00 UTC in February is 21:00 in Sydney (daylight saving time, UTC+11).
+    expect(confirmation?.text).toContain('Sunday, 14 February 2027');
+    expect(confirmation?.text).toContain('21:00');
+    expect(confirmation?.text).toContain('Hi Mia,');
+    expect(confirmation?.text).toContain('A$178.00');
+
+    const cancel = await fetch(`${platform.apiUrl}/v1/orders/${order.id}/cancel`, {
+      method: 'POST',
+      headers,
+    });
+    expect(cancel.status).toBe(200);
+    const emails = await emailsFor(platform.mailUrl, email, 2);
+    expect(emails.map((sent) => sent.subject)).toContain('Your order for Harbour Lights is cancelled');
+  });
+});

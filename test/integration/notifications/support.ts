@@ -1,0 +1,182 @@
+// Helpers of the notifications tests: ticket messages shaped as the tickets service publishes them, a stand-in
+// for tickets' topic, reading maildev's inbox over its REST API, and waiting for an outcome.
+import { randomUUID } from 'node:crypto';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { EventSnapshot } from '../../../events/contracts/catalogue';
+import {
+  type OrderCancelledV1,
+  TICKET_EVENTS_TOPIC,
+  TicketMessageTypes,
+  type TicketPurchasedV1,
+} from '../../../events/contracts/tickets';
+import { notifications } from '../../../functions/notifications/manifest';
+import type { ServiceManifest } from '../../../layers/common/manifest';
+import { type Envelope, envelope } from '../../../layers/common/messages';
+
+/** Stands in for the tickets service: only its topic, which the tests publish to the way tickets does. */
+export const ticketsTopic: ServiceManifest = {
+  service: 'tickets',
+  description: 'The ticket-events topic only.',
+  database: false,
+  topics: [TICKET_EVENTS_TOPIC],
+  routes: {},
+};
+
+/** The real notifications service, with its queues redelivering after `visibilityTimeoutSeconds` (fast tests). */
+export function notificationsWith(visibilityTimeoutSeconds: number): ServiceManifest {
+  const consumers = Object.fromEntries(
+    Object.entries(notifications.consumers).map(([name, consumer]) => [
+      name,
+      { ...consumer, visibilityTimeoutSeconds },
+    ]),
+  );
+  return { ...notifications, consumers };
+}
+
+export interface Buyer {
+  userId: string;
+  email: string;
+  firstName: string;
+}
+
+export const newBuyer = (firstName = 'Ada'): Buyer => {
+  const userId = randomUUID();
+  return { userId, email: `buyer-${userId}@example.com`, firstName };
+};
+
+export const newEvent = (overrides: Partial<EventSnapshot> & { startsInMs?: number } = {}) => {
+  const { startsInMs, ...snapshot } = overrides;
+  const startsAt = new Date(Date.now() + (startsInMs ?? 10 * 24 * 3_600_000));
+  return {
+    eventId: randomUUID(),
+    event: {
+      name: `Show ${randomUUID().slice(0, 8)}`,
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 3 * 3_600_000).toISOString(),
+      timezone: 'Europe/Paris',
+      place: 'Olympia, Paris, FR',
+      ...snapshot,
+    } satisfies EventSnapshot,
+  };
+};
+
+const code = () => randomUUID().replaceAll('-', '').slice(0, 10).toUpperCase();
+
+export function purchased(
+  buyer: Buyer,
+  show: ReturnType<typeof newEvent>,
+  options: { quantity?: number; unitPrice?: number; currency?: string } = {},
+): Envelope<TicketPurchasedV1> {
+  const quantity = options.quantity ?? 2;
+  const unitPrice = options.unitPrice ?? 2500;
+  const tierId = randomUUID();
+  const data: TicketPurchasedV1 = {
+    orderId: randomUUID(),
+    eventId: show.eventId,
+    buyer,
+    event: show.event,
+    items: [{ tierId, tierName: 'Standard', quantity, unitPrice }],
+    tickets: Array.from({ length: quantity }, () => ({
+      id: randomUUID(),
+      tierId,
+      tierName: 'Standard',
+      code: code(),
+    })),
+    total: quantity * unitPrice,
+    currency: options.currency ?? 'EUR',
+  };
+  const { type, version } = TicketMessageTypes.TicketPurchased;
+  return envelope('tickets', type, version, data, `test-${randomUUID()}`);
+}
+
+export function cancelled(
+  order: TicketPurchasedV1,
+  reason: OrderCancelledV1['reason'],
+): Envelope<OrderCancelledV1> {
+  const data: OrderCancelledV1 = {
+    orderId: order.orderId,
+    eventId: order.eventId,
+    buyer: order.buyer,
+    event: order.event,
+    refund: order.total,
+    currency: order.currency,
+    reason,
+  };
+  const { type, version } = TicketMessageTypes.OrderCancelled;
+  return envelope('tickets', type, version, data, `test-${randomUUID()}`);
+}
+
+/** One email as maildev's REST API (GET /api/email) returns it. */
+export interface CaughtEmail {
+  id: string;
+  subject: string;
+  html: string;
+  text: string;
+  to: { address: string }[];
+  from: { address: string; name: string }[];
+  headers: Record<string, string>;
+}
+
+/** The emails maildev holds for an address; empty while the mail server is down. */
+export async function inbox(mailUrl: string, to: string): Promise<CaughtEmail[]> {
+  try {
+    const response = await fetch(`${mailUrl}/api/email`);
+    if (!response.ok) return [];
+    const all = (await response.json()) as CaughtEmail[];
+    return all.filter((email) => email.to.some((recipient) => recipient.address === to));
+  } catch {
+    return [];
+  }
+}
+
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+/** Waits until `to` has received `count` emails, and answers them. */
+export const emailsFor = (mailUrl: string, to: string, count = 1, timeoutMs = 20_000) =>
+  eventually(
+    async () => {
+      const emails = await inbox(mailUrl, to);
+      return emails.length >= count ? emails : undefined;
+    },
+    timeoutMs,
+    `${count} email(s) to ${to}`,
+  );
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until a queue holds no message at all, in flight or waiting: every copy has been consumed. */
+export async function drained(awsEndpoint: string, queueUrl: string, timeoutMs = 45_000): Promise<void> {
+  const sqs = new SQSClient({ endpoint: awsEndpoint, region: 'us-east-1' });
+  try {
+    await eventually(
+      async () => {
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: queueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        const left =
+          Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+          Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+        return left === 0 ? true : undefined;
+      },
+      timeoutMs,
+      'queue drained',
+    );
+  } finally {
+    sqs.destroy();
+  }
+}
