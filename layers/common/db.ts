@@ -50,7 +50,9 @@ export function getPool(service: string): Promise<pg.Pool> {
         application_name: `tol-${service}`,
       });
       // An idle connection the server or RDS Proxy closes must not crash the process; the pool replaces it.
-      created.on('error', (error) => getLogger(service).warn('idle database connection lost', { error }));
+      created.on('error', (error: Error & { code?: string }) =>
+        getLogger(service).warn('idle database connection lost', { reason: error.message, code: error.code }),
+      );
       return created;
     });
     pool.catch(() => pools.delete(service));

@@ -7,7 +7,12 @@ import { functionsSection } from './functions.bench';
 import type { BenchSection, SectionSummary } from './section';
 
 /** In report order. A new bench (the flash-sale load test...) is one module and one line here. */
-const SECTIONS: readonly BenchSection[] = [functionsSection, flashSaleSection];
+const SECTIONS: readonly BenchSection[] = [
+  functionsSection,
+  flashSaleSection,
+  (await import('./search.bench')).searchSection,
+  (await import('./metrics.bench')).metricsSection,
+];
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 

@@ -1,0 +1,114 @@
+// Shared by the events integration tests: an HTTP client for the local API, a valid event to start from, and the
+// steps every test takes (sign up an organizer, create and publish an event).
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { auth } from '../../../functions/auth/manifest';
+import { events } from '../../../functions/events/manifest';
+import { tickets } from '../../../functions/tickets/manifest';
+import type { Platform } from '../../../local/platform';
+import { signUp, type TestUser } from '../../support/accounts';
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the API answered.
+  body: any;
+}
+
+export function client(platform: () => Platform) {
+  return async function api(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; rawBody?: string } = {},
+  ): Promise<Answer> {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined || options.rawBody !== undefined)
+      headers['content-type'] = 'application/json';
+    const response = await fetch(`${platform().apiUrl}${path}`, {
+      method,
+      headers,
+      body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+/** What the events tests run: accounts (to sign organizers up), the catalogue, and the inventory it relies on. */
+export const MANIFESTS = [auth, events, tickets];
+
+const DAY = 86_400_000;
+
+/** An instant `days` from now, at a whole minute. */
+export const inDays = (days: number, hour = 20) => {
+  const date = new Date(Date.now() + days * DAY);
+  date.setUTCHours(hour, 0, 0, 0);
+  return date.toISOString();
+};
+
+/** A valid event: a concert in Paris a month from now, 100 seats in two tiers (60 + 40). */
+export function eventBody(overrides: Record<string, unknown> = {}) {
+  const startsAt = (overrides.startsAt as string | undefined) ?? inDays(30);
+  return {
+    name: 'Jazz at the Sunset',
+    type: 'concert',
+    description: 'An evening of modal jazz with a quartet from Lyon.',
+    startsAt,
+    endsAt: new Date(Date.parse(startsAt) + 3 * 3_600_000).toISOString(),
+    timezone: 'Europe/Paris',
+    location: { venue: 'Sunset Sunside', address: '60 rue des Lombards', city: 'Paris', country: 'France' },
+    capacity: 100,
+    ticketTiers: [
+      { name: 'Standard', price: 2500, currency: 'EUR', quantity: 60 },
+      { name: 'VIP', price: 6000, currency: 'EUR', quantity: 40 },
+    ],
+    tags: ['jazz', 'live music'],
+    ...overrides,
+  };
+}
+
+/** A word no other event carries, so a test can find exactly its own events. */
+export const uniqueWord = () => `zq${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+
+export function steps(platform: () => Platform) {
+  const api = client(platform);
+  const create = async (user: TestUser, overrides: Record<string, unknown> = {}) => {
+    const response = await api('POST', '/v1/events', { token: user.accessToken, body: eventBody(overrides) });
+    if (response.status !== 201)
+      throw new Error(`create failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  };
+  const publish = async (user: TestUser, id: string) => {
+    const response = await api('POST', `/v1/events/${id}/publish`, { token: user.accessToken });
+    if (response.status !== 200)
+      throw new Error(`publish failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  };
+  return {
+    api,
+    organizer: (): Promise<TestUser> => signUp(platform().apiUrl),
+    create,
+    publish,
+    /** A new event, published. */
+    published: async (user: TestUser, overrides: Record<string, unknown> = {}) =>
+      publish(user, (await create(user, overrides)).id),
+  };
+}
+
+/** Sets how many tickets of a tier are sold, straight in the tickets database (purchases are not built yet). */
+export async function setSold(platform: Platform, tierId: string, sold: number) {
+  const db = new pg.Client({ connectionString: platform.databaseUrls.tickets });
+  await db.connect();
+  try {
+    await db.query('UPDATE tiers SET sold = $2 WHERE tier_id = $1', [tierId, sold]);
+  } finally {
+    await db.end();
+  }
+}
+
+/** The admin connection of the platform's PostgreSQL cluster (same port as every service database). */
+export function adminUrl(platform: Platform) {
+  const port = new URL(platform.databaseUrls.events as string).port;
+  return `postgres://postgres:postgres-local@127.0.0.1:${port}/postgres`;
+}
