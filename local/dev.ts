@@ -37,7 +37,7 @@ process.stdout.write(
       ?.replace(/\/\/[^@]+@/, '//…@')
       .replace(/\/[^/]+$/, '/<service>')}`,
     `  Redis          ${platform.redis}`,
-    `  OpenSearch     ${platform.openSearch}`,
+    `  OpenSearch     ${platform.openSearch}${platform.logShipping ? '  (function logs shipped to logs-*; npm run logs -- --correlation-id <id>)' : ''}`,
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'),

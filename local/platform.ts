@@ -19,6 +19,7 @@ import { useExternalAws } from './aws-external';
 import { type Gateway, startGateway } from './gateway';
 import { type InvokeTarget, startInvokeApi } from './invoke-api';
 import type { AnyHandler } from './lambda';
+import { type LogShipping, startLogShipping } from './log-shipping';
 import { startMail } from './mail';
 import { startPostgres } from './postgres';
 import { type PollTarget, startPollers } from './queues';
@@ -54,6 +55,8 @@ export interface Platform {
   mailServer: { stop(): Promise<void>; start(): Promise<void> };
   redis: 'up' | 'degraded';
   openSearch: 'up' | 'degraded';
+  /** Ships function log lines to OpenSearch; undefined when OpenSearch did not answer at start. */
+  logShipping?: LogShipping;
   stop(): Promise<void>;
 }
 
@@ -199,6 +202,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     if (!redisUp) delete process.env.REDIS_URL;
     if (!openSearchUp) delete process.env.OPENSEARCH_URL;
     Object.assign(process.env, env);
+    // Powertools Metrics would print an EMF blob per invocation; CloudWatch is not there to read it locally.
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    // Started before any handler loads, so the lines they log while loading are shipped too.
+    const logShipping =
+      openSearchUp && options.openSearchUrl
+        ? await startLogShipping({ url: options.openSearchUrl, log })
+        : undefined;
+    if (logShipping) stops.push(() => logShipping.stop());
 
     // Internal functions, reachable through the Lambda Invoke API as "<service>-<name>".
     const invokeTargets = new Map<string, InvokeTarget>();
@@ -292,6 +303,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       },
       redis: redisUp ? 'up' : 'degraded',
       openSearch: openSearchUp ? 'up' : 'degraded',
+      logShipping,
       stop,
     };
   } catch (error) {

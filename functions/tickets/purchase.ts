@@ -2,6 +2,7 @@
 import { getPool } from '../../layers/common/db';
 import { PROBLEM_CONTENT_TYPE, ValidationError } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
+import { countMetric } from '../../layers/common/metrics';
 import { publishCommitted } from '../../layers/common/outbox-relay';
 import { retryPolicy } from '../../layers/common/resilience';
 import { buyerOf } from './deps';
@@ -37,6 +38,9 @@ export const handler = httpHandler(
       }),
     );
     if (result.message) await publishCommitted('tickets', { topic: 'ticket-events' }, [result.message]);
+    const seats = body.items.reduce((sum, item) => sum + item.quantity, 0);
+    if (result.status === 201 && !result.replayed) countMetric('tickets', 'TicketsSold', seats);
+    if (result.status === 409 && !result.replayed) countMetric('tickets', 'OrdersRefused');
     const orderId = result.status === 201 ? (result.body as { id: string }).id : undefined;
     return {
       statusCode: result.status,

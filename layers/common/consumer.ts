@@ -5,6 +5,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { getLogger, type Logger } from './logger';
 import { type Envelope, envelopeSchema } from './messages';
+import { flushMetrics } from './metrics';
 
 export interface ConsumedMessage<T = unknown> {
   envelope: Envelope<T>;
@@ -60,11 +61,15 @@ export function sqsConsumer(service: string, handle: (message: ConsumedMessage) 
         throw error;
       }
     };
-    const response = await processPartialResponse(event, recordHandler, processor, { context });
-    logger.info('batch processed', {
-      records: event.Records.length,
-      failed: response.batchItemFailures.length,
-    });
-    return response;
+    try {
+      const response = await processPartialResponse(event, recordHandler, processor, { context });
+      logger.info('batch processed', {
+        records: event.Records.length,
+        failed: response.batchItemFailures.length,
+      });
+      return response;
+    } finally {
+      flushMetrics();
+    }
   };
 }

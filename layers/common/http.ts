@@ -23,6 +23,7 @@ import {
 } from './errors';
 import { getLogger } from './logger';
 import { DEFAULT_MAX_BODY_BYTES, type RouteSpec } from './manifest';
+import { flushMetrics } from './metrics';
 import { issuesToFieldErrors } from './validation';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -140,6 +141,7 @@ function observe(
     if (status >= 500) logger.error('request failed', line);
     else logger.info('request completed', line);
     logger.resetKeys();
+    flushMetrics();
   };
   return {
     before: (request) => {

@@ -1,6 +1,11 @@
-// One structured JSON logger per service (Powertools Logger), with secrets redacted before any line is written.
+// One structured JSON logger per service (Powertools Logger), with secrets redacted before any line is written, and
+// an optional process-wide sink that also receives each line (the local runtime ships them to OpenSearch with it).
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
-import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import type {
+  ConstructorOptions,
+  LogAttributes,
+  UnformattedAttributes,
+} from '@aws-lambda-powertools/logger/types';
 
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|credential|signature/i;
 const REDACTED = '[redacted]';
@@ -34,13 +39,43 @@ class RedactingFormatter extends LogFormatter {
   }
 }
 
+/** Receives every log line exactly as it is written to stdout. Must return at once and never throw. */
+export type LogSink = (line: string) => void;
+let sink: LogSink | undefined;
+
+/**
+ * Installs (or, with undefined, removes) the sink of every logger in this process. Lambda has none: CloudWatch Logs
+ * collects stdout and a subscription filter ships it. The local runtime sets one to ship the same lines itself.
+ */
+export function setLogSink(next: LogSink | undefined): void {
+  sink = next;
+}
+
+/** Powertools' Logger, handing each printed line to the sink as well; child loggers are of the same kind. */
+class PlatformLogger extends Logger {
+  protected override createLogger(options?: ConstructorOptions): Logger {
+    return new PlatformLogger(options);
+  }
+
+  protected override printLog(logLevel: number, log: LogItem): void {
+    super.printLog(logLevel, log);
+    if (!sink) return;
+    try {
+      // The same serialisation Powertools just printed (printLog has prepared the item), without indentation.
+      sink(JSON.stringify(log.getAttributes(), this.getJsonReplacer()));
+    } catch {
+      // Shipping logs must never break the code that logs.
+    }
+  }
+}
+
 const loggers = new Map<string, Logger>();
 
 /** The logger of a service, created once per container. */
 export function getLogger(service: string): Logger {
   let logger = loggers.get(service);
   if (!logger) {
-    logger = new Logger({ serviceName: service, logFormatter: new RedactingFormatter() });
+    logger = new PlatformLogger({ serviceName: service, logFormatter: new RedactingFormatter() });
     loggers.set(service, logger);
   }
   return logger;

@@ -2,7 +2,7 @@
 // topics and queues, read by the CDK app, the local runtime and the OpenAPI generator alike.
 import type * as z from 'zod';
 
-export const SERVICES = ['auth', 'users', 'events', 'tickets', 'notifications', 'platform'] as const;
+export const SERVICES = ['auth', 'users', 'events', 'tickets', 'notifications', 'platform', 'ops'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -24,8 +24,11 @@ export interface Binds {
   mail?: boolean;
   /** Internal functions of other services this function calls synchronously, as "<service>.<name>". */
   invokes?: string[];
-  /** The OpenSearch domain (log search): OPENSEARCH_URL and HTTP access. */
-  logSearch?: boolean;
+  /**
+   * The OpenSearch domain (log search): OPENSEARCH_URL and HTTP access (GET, POST, PUT). `manage` adds DELETE, for
+   * the retention job that drops old indices.
+   */
+  logSearch?: boolean | 'manage';
 }
 
 export interface ResponseSpec {
@@ -105,6 +108,21 @@ export interface InternalFunctionSpec {
   memoryMb?: number;
 }
 
+/**
+ * The function every other function's log group is subscribed to (a CloudWatch Logs subscription filter in AWS): it
+ * indexes the log lines into OpenSearch. Lines it cannot deliver go to `deadLetterQueue`, a queue of its own (created
+ * with an alarm, consumed by nobody). At most one manifest declares it; its own log group is not subscribed.
+ */
+export interface LogShipperSpec {
+  handler: string;
+  summary: string;
+  /** Queue name, unique across the platform. */
+  deadLetterQueue: string;
+  binds?: Binds;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+}
+
 export interface ServiceManifest {
   service: ServiceName;
   description: string;
@@ -120,6 +138,7 @@ export interface ServiceManifest {
   schedules?: Record<string, ScheduleSpec>;
   /** Internal functions, keyed by name; callers bind them with `invokes: ['<service>.<name>']`. */
   functions?: Record<string, InternalFunctionSpec>;
+  logShipper?: LogShipperSpec;
 }
 
 /** Identity function that keeps the literal keys of a manifest's routes for handlers to import. */

@@ -1,0 +1,134 @@
+// Helpers of the logging tests: the platform started against a chosen OpenSearch URL with its runtime log kept, a
+// TCP forwarder that stands for a stable OpenSearch address while the server behind it stops and another takes over,
+// putting an event on sale, buying with a chosen correlation id, and the lines OpenSearch holds for one request.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import type { InventorySyncRequest } from '../../../events/contracts/catalogue';
+import { manifests } from '../../../functions/manifests';
+import { correlationQuery } from '../../../functions/ops/log-query';
+import { openSearchClient, openSearchLogStore } from '../../../functions/ops/log-store.opensearch';
+import { invokeInternal } from '../../../layers/common/internal';
+import { type Platform, startPlatform } from '../../../local/platform';
+import { freePort } from '../../support/ports';
+
+export interface PlatformWithLog {
+  platform: Platform;
+  /** What the runtime reported (its `log` option), in order. */
+  runtimeLog: string[];
+}
+
+/** Like test/support/platform's startTestPlatform, with this OpenSearch URL and the runtime log kept. */
+export async function startPlatformWith(openSearchUrl: string): Promise<PlatformWithLog> {
+  const [api, aws, smtp, mailUi, postgres] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  process.env.RATE_LIMIT_PREFIX = `rl-${api}`;
+  const runtimeLog: string[] = [];
+  const platform = await startPlatform({
+    manifests,
+    dataDir: mkdtempSync(join(tmpdir(), 'tol-test-')),
+    ports: { api, aws, smtp, mailUi, postgres },
+    redisUrl: inject('redisUrl') || undefined,
+    openSearchUrl,
+    schedules: false,
+    log: (message) => runtimeLog.push(message),
+  });
+  return { platform, runtimeLog };
+}
+
+/** Accepts connections on one port and pipes them to the current target; with no target it drops them at once. */
+export async function startForwarder(target: string | undefined) {
+  let upstream = target ? new URL(target) : undefined;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    if (!upstream) {
+      client.destroy();
+      return;
+    }
+    const server = connect(Number(upstream.port), upstream.hostname);
+    sockets.add(server);
+    server.on('close', () => sockets.delete(server));
+    server.on('error', () => client.destroy());
+    client.on('close', () => server.destroy());
+    server.on('close', () => client.destroy());
+    client.pipe(server).pipe(client);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    /** Sends new connections to `next` (undefined: drops them) and cuts the open ones. */
+    retarget(next: string | undefined) {
+      upstream = next ? new URL(next) : undefined;
+      for (const socket of sockets) socket.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Puts a one-tier event on sale in tickets, as the events service does when an organizer publishes. */
+export async function eventOnSale(quantity = 20) {
+  const eventId = randomUUID();
+  const startsAt = new Date(Date.now() + 7 * 24 * 3600_000);
+  const request: InventorySyncRequest = {
+    eventId,
+    organizerId: randomUUID(),
+    status: 'on_sale',
+    capacity: quantity,
+    event: {
+      name: `Show ${eventId.slice(0, 8)}`,
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 3 * 3600_000).toISOString(),
+      timezone: 'Europe/Paris',
+      place: 'Olympia, Paris, FR',
+    },
+    tiers: [{ tierId: randomUUID(), name: 'Standard', price: 2500, currency: 'EUR', quantity }],
+  };
+  await invokeInternal('tickets.syncInventory', request, `setup-${eventId}`);
+  return { eventId, tierId: request.tiers[0]?.tierId ?? '' };
+}
+
+export function buy(
+  apiUrl: string,
+  accessToken: string,
+  event: { eventId: string; tierId: string },
+  correlationId: string,
+  quantity = 1,
+) {
+  return fetch(`${apiUrl}/v1/events/${event.eventId}/orders`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${accessToken}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+      'x-correlation-id': correlationId,
+    },
+    body: JSON.stringify({ items: [{ tierId: event.tierId, quantity }] }),
+  });
+}
+
+export type LogLine = Record<string, unknown>;
+
+/** Every line of one request in the OpenSearch at `url`, oldest first: the query `npm run logs` sends. */
+export async function linesOf(url: string, correlationId: string): Promise<LogLine[]> {
+  const store = openSearchLogStore(await openSearchClient({ url }));
+  return (await store.search(correlationQuery(correlationId))).map((hit) => hit.source);
+}
+
+export const servicesOf = (lines: LogLine[]) =>
+  [...new Set(lines.map((line) => String(line.service)))].sort();
