@@ -6,6 +6,7 @@ import { App, type AppProps, type Environment, Tags, Validations } from 'aws-cdk
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { manifests as realManifests } from '../../functions/manifests';
 import type { ServiceManifest } from '../../layers/common/manifest';
+import { ObservabilityStack } from './observability-stack';
 import { validateManifests } from './plan';
 import { PROJECT, REPO_ROOT, readSettings } from './settings';
 import { StatefulStack } from './stateful-stack';
@@ -23,6 +24,7 @@ export interface PlatformApp {
   app: App;
   stateful: StatefulStack;
   stateless: StatelessStack;
+  observability: ObservabilityStack;
 }
 
 /**
@@ -62,7 +64,18 @@ export function buildApp(options: BuildAppOptions = {}): PlatformApp {
     "functions use the data stack's network, databases, topics and queues",
   );
 
+  const observability = new ObservabilityStack(app, `${PROJECT}-Observability`, {
+    description: 'TicketOrLeaveIt monitoring: log shipping subscriptions, alarms, dashboard',
+    stateful,
+    stateless,
+    ...(env ? { env } : {}),
+  });
+  observability.addStackDependency(
+    stateless,
+    'subscriptions and alarms name the functions and their log groups',
+  );
+
   Tags.of(app).add('project', 'ticketorleaveit');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stateful, stateless };
+  return { app, stateful, stateless, observability };
 }

@@ -1,6 +1,6 @@
 // Turns the manifests into the list of functions to deploy, and rejects at synth time every cross-reference a
 // deploy would only discover later (unknown topic, queue, database or internal function; duplicate route keys or
-// rule names; colliding env names; internal functions invoking each other in a cycle).
+// rule names; colliding env names; internal functions, or services through them, invoking each other in a cycle).
 import { envKey } from '../../layers/common/config';
 import type { Binds, RouteSpec, ServiceManifest, ServiceName } from '../../layers/common/manifest';
 import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
@@ -9,7 +9,11 @@ import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, messagingResources } from '../../laye
 export const DEFAULT_MEMORY_MB = 512;
 export const DEFAULT_BATCH_SIZE = 10;
 
-export type FunctionKind = 'route' | 'consumer' | 'schedule' | 'internal';
+/** `log-shipper`: the function CloudWatch Logs subscription filters feed (a manifest's `logShipper`). */
+export type FunctionKind = 'route' | 'consumer' | 'schedule' | 'internal' | 'log-shipper';
+
+/** The name a manifest's log shipper has in plans, tags (`tol:log-shipper` = `<service>.shipLogs`) and construct ids. */
+export const LOG_SHIPPER_NAME = 'shipLogs';
 
 /**
  * Env var carrying the deployed name of internal function "<service>.<name>": FUNCTION_NAME_<SERVICE>_<NAME>.
@@ -51,6 +55,7 @@ export function functionPlans(manifest: ServiceManifest): FunctionPlan[] {
     ...Object.entries(manifest.consumers ?? {}).map(([name, consumer]) => base(name, 'consumer', consumer)),
     ...Object.entries(manifest.schedules ?? {}).map(([name, schedule]) => base(name, 'schedule', schedule)),
     ...Object.entries(manifest.functions ?? {}).map(([name, fn]) => base(name, 'internal', fn)),
+    ...(manifest.logShipper ? [base(LOG_SHIPPER_NAME, 'log-shipper', manifest.logShipper)] : []),
   ];
 }
 
@@ -107,10 +112,25 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
   collisions(services, (service) => envKey(service), 'services');
   collisions(internalFunctions, functionNameEnv, 'internal functions');
 
+  const shippers = manifests.filter((manifest) => manifest.logShipper);
+  if (shippers.length > 1) {
+    problems.push(`only one log shipper may be declared, found ${shippers.map((m) => m.service).join(', ')}`);
+  }
+  for (const manifest of shippers) {
+    const dlq = manifest.logShipper?.deadLetterQueue ?? '';
+    if (queues.has(dlq) || topics.has(dlq)) {
+      problems.push(
+        `${manifest.service} log shipper: dead-letter queue ${dlq} is also a topic or consumer queue`,
+      );
+    }
+  }
+
   const routeKeys = new Map<string, string>();
   const ruleNames = new Map<string, string>();
   /** Internal function -> the internal functions it invokes, to find cycles. */
   const invokeGraph = new Map<string, string[]>();
+  /** Service -> the other services whose internal functions it invokes (its stack depends on theirs), with a witness. */
+  const serviceGraph = new Map<string, Map<string, string>>();
   for (const manifest of manifests) {
     for (const [name, route] of Object.entries(manifest.routes)) {
       const key = routeKeyOf(route);
@@ -166,6 +186,12 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
       for (const target of binds.invokes ?? []) {
         if (!internalFunctions.has(target))
           problems.push(`${where} invokes unknown internal function ${target}`);
+        const targetService = target.split('.')[0] ?? '';
+        if (internalFunctions.has(target) && targetService !== plan.service) {
+          const edges = serviceGraph.get(plan.service) ?? new Map<string, string>();
+          if (!edges.has(targetService)) edges.set(targetService, `${where} invokes ${target}`);
+          serviceGraph.set(plan.service, edges);
+        }
       }
       if (plan.kind === 'internal') invokeGraph.set(where, binds.invokes ?? []);
       if (plan.timeoutSeconds < 1 || plan.timeoutSeconds > 900)
@@ -181,6 +207,21 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
   if (cycle) {
     // Each caller's env and policy reference its target's name and ARN: CloudFormation cannot create a cycle.
     problems.push(`internal functions invoke each other in a cycle: ${cycle.join(' -> ')}`);
+  }
+  const serviceCycle = findCycle(
+    new Map([...serviceGraph].map(([service, edges]) => [service, [...edges.keys()]])),
+  );
+  if (serviceCycle) {
+    // Each service deploys as its own stack, and a caller's stack references (so depends on) its target's stack.
+    const because = serviceCycle
+      .slice(1)
+      .map((to, index) => serviceGraph.get(serviceCycle[index] ?? '')?.get(to))
+      .join(', ');
+    problems.push(
+      `services invoke each other's internal functions in a cycle: ${serviceCycle.join(' -> ')} (${because}); ` +
+        "each service's stack would have to deploy before the other's: let one direction go through a topic " +
+        'or move the functions into one service',
+    );
   }
   if (problems.length > 0) throw new Error(`Invalid service manifests:\n- ${problems.join('\n- ')}`);
 }

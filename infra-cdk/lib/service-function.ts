@@ -6,6 +6,7 @@ import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
@@ -34,6 +35,8 @@ export interface PlatformBindings {
   jwt: { issuer: string; audience: string };
   /** The OpenSearch log domain and the security group in front of it (HTTPS on 443). */
   logSearch: { domain: opensearch.IDomain; connections: ec2.IConnectable };
+  /** Days of logs the retention job keeps (LOG_RETENTION_DAYS of a `logSearch: 'manage'` binder). */
+  logRetentionDays: number;
   /**
    * Every manifest's internal functions by "<service>.<name>". The stateless stack fills it before binding anything,
    * so a caller may be declared before its target.
@@ -72,6 +75,8 @@ const ESM_REQUIRE_BANNER =
 
 export class ServiceFunction extends Construct {
   readonly fn: nodejs.NodejsFunction;
+  /** The function's own log group (one month); the log shipper's subscription filters attach here. */
+  readonly logGroup: logs.LogGroup;
   readonly service: ServiceName;
   private readonly platform: PlatformBindings;
   private readonly inVpc: boolean;
@@ -85,6 +90,7 @@ export class ServiceFunction extends Construct {
     this.where = `${props.service}.${props.name}`;
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.logGroup = logGroup;
     const securityGroup = props.inVpc ? this.securityGroup(props.platform.vpc) : undefined;
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
@@ -172,7 +178,7 @@ export class ServiceFunction extends Construct {
     if (binds.bucket) this.bindBucket(binds.bucket);
     if (binds.redis) this.bindRedis();
     if (binds.mail) this.bindMail();
-    if (binds.logSearch) this.bindLogSearch();
+    if (binds.logSearch) this.bindLogSearch(binds.logSearch === 'manage' ? 'manage' : 'write');
     for (const target of binds.invokes ?? []) this.bindInvoke(target);
     return this;
   }
@@ -281,11 +287,16 @@ export class ServiceFunction extends Construct {
     return this;
   }
 
-  /** `OPENSEARCH_URL` (https), es:ESHttpGet/Post/Put on the log domain, and a path to its 443. */
-  bindLogSearch(): this {
+  /**
+   * `OPENSEARCH_URL` (https), es:ESHttpGet/Post/Put on the log domain, and a path to its 443. `manage` adds
+   * es:ESHttpDelete and LOG_RETENTION_DAYS, for the job that deletes expired indices.
+   */
+  bindLogSearch(access: 'write' | 'manage' = 'write'): this {
     const { domain, connections } = this.platform.logSearch;
     this.requireVpc('the OpenSearch domain');
     this.fn.addEnvironment('OPENSEARCH_URL', `https://${domain.domainEndpoint}`);
+    if (access === 'manage')
+      this.fn.addEnvironment('LOG_RETENTION_DAYS', String(this.platform.logRetentionDays));
     // Narrower than domain.grantReadWrite, which adds ESHttpHead, ESHttpDelete and ESHttpPatch. The ARN is spelled
     // from the fixed domain name, as in the domain's own access policy, rather than a cross-stack reference.
     const stack = Stack.of(this);
@@ -297,7 +308,12 @@ export class ServiceFunction extends Construct {
     });
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut'],
+        actions: [
+          'es:ESHttpGet',
+          'es:ESHttpPost',
+          'es:ESHttpPut',
+          ...(access === 'manage' ? ['es:ESHttpDelete'] : []),
+        ],
         resources: [domainArn, paths],
       }),
     );
@@ -308,6 +324,22 @@ export class ServiceFunction extends Construct {
         '_bulk, _cluster/health), which cannot be listed ahead; the grant covers this one log domain only.',
     );
     this.fn.connections.allowToDefaultPort(connections, `${this.where} to OpenSearch`);
+    return this;
+  }
+
+  /**
+   * The log shipper's dead-letter queue: `QUEUE_URL_<NAME>` and sqs:SendMessage for the lines OpenSearch would not
+   * take, and the on-failure destination of its asynchronous invocations (CloudWatch Logs invokes it so), which
+   * receives a whole batch when the shipper itself failed after Lambda's two retries.
+   */
+  bindLogShipperDeadLetterQueue(name: string, queue: sqs.IQueue): this {
+    this.fn.addEnvironment(queueUrlEnv(name), queue.queueUrl);
+    queue.grantSendMessages(this.fn);
+    this.fn.configureAsyncInvoke({
+      onFailure: new lambdaDestinations.SqsDestination(queue),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    });
     return this;
   }
 

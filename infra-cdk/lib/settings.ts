@@ -18,6 +18,8 @@ export interface AppSettings {
   corsOrigins: string[];
   /** Where DLQ alarms are emailed; no subscription when unset. */
   alarmEmail?: string;
+  /** Days the retention job keeps the daily log indices in OpenSearch (`-c logRetentionDays=30`). */
+  logRetentionDays: number;
 }
 
 function text(node: Node, key: string): string | undefined {
@@ -38,7 +40,17 @@ export function readSettings(node: Node): AppSettings {
       .map((origin) => origin.trim())
       .filter(Boolean),
     alarmEmail: text(node, 'alarmEmail'),
+    logRetentionDays: positiveInteger(node, 'logRetentionDays') ?? 30,
   };
+}
+
+function positiveInteger(node: Node, key: string): number | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1)
+    throw new Error(`Context ${key} must be a positive integer, got ${JSON.stringify(value)}`);
+  return number;
 }
 
 /** A construct id from a manifest name: `purchase-confirmations` -> `PurchaseConfirmations`. */

@@ -8,6 +8,7 @@ import { pascal } from './settings';
 import { Buckets, mediaBucketName } from './stateful/buckets';
 import { Cache } from './stateful/cache';
 import { LogSearch } from './stateful/log-search';
+import { LogShipperQueue } from './stateful/log-shipper-queue';
 import { Messaging } from './stateful/messaging';
 import { Network } from './stateful/network';
 import { ServiceDatabase } from './stateful/service-database';
@@ -25,6 +26,8 @@ export class StatefulStack extends Stack {
   readonly mediaBucketName = mediaBucketName();
   readonly messaging: Messaging;
   readonly logSearch: LogSearch;
+  /** Present when a manifest declares the log shipper. */
+  readonly logShipperQueue?: LogShipperQueue;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -48,5 +51,13 @@ export class StatefulStack extends Stack {
       alarmEmail: props.settings.alarmEmail,
     });
     this.logSearch = new LogSearch(this, 'LogSearch', { vpc, subnets: dataSubnets });
+    const shipper = props.manifests.find((manifest) => manifest.logShipper);
+    if (shipper?.logShipper) {
+      this.logShipperQueue = new LogShipperQueue(this, 'LogShipperDlq', {
+        owner: shipper.service,
+        spec: shipper.logShipper,
+        alarmTopic: this.messaging.alarmTopic,
+      });
+    }
   }
 }

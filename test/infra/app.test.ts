@@ -5,15 +5,20 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifests as realManifests } from '../../functions/manifests';
 import { buildApp, type PlatformApp } from '../../infra-cdk/lib/app';
-import { functionNameEnv as infraFunctionNameEnv } from '../../infra-cdk/lib/plan';
-import { REPO_ROOT } from '../../infra-cdk/lib/settings';
+import {
+  functionPlans,
+  functionNameEnv as infraFunctionNameEnv,
+  LOG_SHIPPER_NAME,
+  routeKeyOf,
+} from '../../infra-cdk/lib/plan';
+import { PROJECT, pascal, REPO_ROOT } from '../../infra-cdk/lib/settings';
 import { envKey } from '../../layers/common/config';
 import { functionNameEnv } from '../../layers/common/internal';
 import type { Binds, ServiceManifest, ServiceName } from '../../layers/common/manifest';
@@ -27,7 +32,11 @@ type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?:
 interface Synthesized extends PlatformApp {
   assembly: CloudAssembly;
   statefulTemplate: Template;
+  /** The shared stateless stack (HTTP API) and every service stack, as one template: see statelessView. */
   statelessTemplate: Template;
+  /** The shared stateless stack, then one stack per service. */
+  statelessStacks: Stack[];
+  observabilityTemplate: Template;
 }
 
 const synthesized = new Map<readonly ServiceManifest[], Synthesized>();
@@ -48,14 +57,79 @@ function synth(manifests: readonly ServiceManifest[], functionsDir?: string): Sy
   const outdir = mkdtempSync(join(cacheDir, 'tol-infra-'));
   const platform = buildApp({ manifests, functionsDir, appProps: { outdir, context } });
   const assembly = platform.app.synth();
+  const statelessStacks = [platform.stateless, ...platform.stateless.services.values()];
   const result = {
     ...platform,
     assembly,
     statefulTemplate: Template.fromStack(platform.stateful),
-    statelessTemplate: Template.fromStack(platform.stateless),
+    statelessTemplate: statelessView(statelessStacks),
+    statelessStacks,
+    observabilityTemplate: Template.fromStack(platform.observability),
   };
   synthesized.set(manifests, result);
   return result;
+}
+
+/** `Fn::GetStackOutput` of a weak cross-stack reference: the producing stack and its output. */
+type WeakReference = { 'Fn::GetStackOutput': { StackName: string; OutputName: string } };
+
+function isWeakReference(value: unknown): value is WeakReference {
+  return typeof value === 'object' && value !== null && 'Fn::GetStackOutput' in value;
+}
+
+/**
+ * The stateless layer (the shared API stack and the service stacks) as one template, so that assertions about
+ * functions, routes and grants look across all of it. Logical ids are unique across these stacks (construct ids carry
+ * the service), which this checks; CDK's per-stack singletons (the trigger provider, CDKMetadata) are kept apart as
+ * `<id>@<stack>`. Weak references between these stacks are resolved to what they point at (e.g. `{ Ref: <function> }`
+ * in the producing stack); those to the stateful stack stay as they are. Outputs are merged too.
+ */
+function statelessView(stacks: readonly Stack[]): Template {
+  const templates = stacks.map((stack) => ({
+    name: stack.stackName,
+    json: Template.fromStack(stack).toJSON() as {
+      Resources: Record<string, unknown>;
+      Outputs?: Record<string, { Value: unknown }>;
+    },
+  }));
+  const outputs = new Map(templates.map(({ name, json }) => [name, json.Outputs ?? {}]));
+  const singleton = (id: string) => id === 'CDKMetadata' || id.startsWith('AWSCDK');
+  const rewrite = (value: unknown, stack: string): unknown => {
+    if (Array.isArray(value)) return value.map((item) => rewrite(item, stack));
+    if (typeof value !== 'object' || value === null) return value;
+    if (isWeakReference(value)) {
+      const { StackName, OutputName } = value['Fn::GetStackOutput'];
+      const output = outputs.get(StackName)?.[OutputName];
+      if (output) return rewrite(output.Value, StackName);
+      expect(outputs.has(StackName), `output ${OutputName} of ${StackName}`).toBe(false);
+      return value;
+    }
+    const record = value as Record<string, unknown>;
+    if (typeof record.Ref === 'string' && singleton(record.Ref)) return { Ref: `${record.Ref}@${stack}` };
+    const getAtt = record['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string' && singleton(getAtt[0])) {
+      return { 'Fn::GetAtt': [`${getAtt[0]}@${stack}`, ...getAtt.slice(1)] };
+    }
+    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, rewrite(item, stack)]));
+  };
+  const resources: Record<string, unknown> = {};
+  const mergedOutputs: Record<string, unknown> = {};
+  for (const { name, json } of templates) {
+    for (const [id, resource] of Object.entries(json.Resources)) {
+      const key = singleton(id) ? `${id}@${name}` : id;
+      expect(resources[key], `logical id ${key} in two stateless stacks`).toBeUndefined();
+      const rewritten = rewrite(resource, name) as { DependsOn?: string[] };
+      if (rewritten.DependsOn) {
+        rewritten.DependsOn = rewritten.DependsOn.map((dep) => (singleton(dep) ? `${dep}@${name}` : dep));
+      }
+      resources[key] = rewritten;
+    }
+    for (const [id, output] of Object.entries(json.Outputs ?? {})) {
+      expect(mergedOutputs[id], `output ${id} in two stateless stacks`).toBeUndefined();
+      mergedOutputs[id] = output;
+    }
+  }
+  return Template.fromJSON({ Resources: resources, Outputs: mergedOutputs });
 }
 
 function defined<T>(value: T | undefined, what: string): T {
@@ -123,6 +197,7 @@ function expectedEnv(service: string, binds: Binds): string[] {
   if (binds.redis) keys.push('REDIS_URL');
   if (binds.mail) keys.push('MAIL_FROM');
   if (binds.logSearch) keys.push('OPENSEARCH_URL');
+  if (binds.logSearch === 'manage') keys.push('LOG_RETENTION_DAYS');
   for (const target of binds.invokes ?? []) keys.push(functionNameEnv(target));
   return keys.sort();
 }
@@ -214,11 +289,11 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
     const logGroups = Object.fromEntries(resourcesOf(template, 'AWS::Logs::LogGroup'));
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
     const ours = functions.filter(([, fn]) => tagOf(fn, 'tol:kind'));
-    // The only other function is the CDK Trigger's provider, which CDK owns.
+    // The only other functions are the CDK Trigger's providers, which CDK owns: one in each stack with a migration.
     expect(functions.filter(([, fn]) => !tagOf(fn, 'tol:kind')).map(([id]) => id)).toEqual(
-      ours.some(([, fn]) => tagOf(fn, 'tol:kind') === 'migrate')
-        ? [expect.stringMatching(/^AWSCDKTriggerCustomResourceProvider/)]
-        : [],
+      ours
+        .filter(([, fn]) => tagOf(fn, 'tol:kind') === 'migrate')
+        .map(() => expect.stringMatching(/^AWSCDKTriggerCustomResourceProvider/)),
     );
     for (const [id, fn] of ours) {
       expect(fn.Properties, id).toMatchObject({
@@ -330,7 +405,11 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
     expect(
       written.pluginReports.flatMap((plugin: { violations?: unknown[] }) => plugin.violations ?? []),
     ).toEqual([]);
-    for (const stack of [app.stateful, app.stateless]) {
+    const stacks = app.app.node.children.filter(Stack.isStack);
+    expect(stacks.map((stack) => stack.stackName).sort()).toEqual(
+      [app.stateful, ...app.statelessStacks, app.observability].map((stack) => stack.stackName).sort(),
+    );
+    for (const stack of stacks) {
       expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual(
         [],
       );
@@ -350,6 +429,141 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
   });
 });
 
+describe.each(apps)(
+  'the stateless stacks of the CDK app built from $label',
+  ({ manifests, functionsDir }) => {
+    let app: Synthesized;
+    beforeAll(() => {
+      app = synth(manifests, functionsDir);
+    }, 180_000);
+
+    it('keep only the HTTP API, its stage and access logs, and the JWT authorizer in the shared stack', () => {
+      const resources = Template.fromStack(app.stateless).toJSON().Resources as Record<string, Resource>;
+      const hasAuth = manifests.some((manifest) =>
+        Object.values(manifest.routes).some((route) => route.auth),
+      );
+      expect(
+        Object.values(resources)
+          .map((resource) => resource.Type)
+          .filter((type) => type !== 'AWS::CDK::Metadata')
+          .sort(),
+      ).toEqual(
+        [
+          'AWS::ApiGatewayV2::Api',
+          'AWS::ApiGatewayV2::Stage',
+          'AWS::Logs::LogGroup',
+          ...(hasAuth ? ['AWS::ApiGatewayV2::Authorizer'] : []),
+        ].sort(),
+      );
+    });
+
+    it('give each service a stack of its own with its functions, log groups, routes, event sources, schedules and migration', () => {
+      expect([...app.stateless.services.keys()]).toEqual(manifests.map((manifest) => manifest.service));
+      for (const manifest of manifests) {
+        const { service } = manifest;
+        const stack = defined(app.stateless.services.get(service), service);
+        expect(stack.stackName).toBe(`${PROJECT}-Stateless-${pascal(service)}`);
+        const template = Template.fromStack(stack);
+        const resources = template.toJSON().Resources as Record<string, Resource>;
+        const functions = resourcesOf(template, 'AWS::Lambda::Function').filter(([, fn]) =>
+          tagOf(fn, 'tol:kind'),
+        );
+        expect(
+          functions
+            .map(([, fn]) => `${tagOf(fn, 'tol:kind')}:${tagOf(fn, `tol:${tagOf(fn, 'tol:kind')}`)}`)
+            .sort(),
+          service,
+        ).toEqual(
+          [
+            ...ENTRY_KINDS.flatMap((kind) =>
+              Object.keys(manifest[kind] ?? {}).map((name) => `${KINDS[kind]}:${service}.${name}`),
+            ),
+            ...(manifest.logShipper ? [`log-shipper:${service}.${LOG_SHIPPER_NAME}`] : []),
+            ...(manifest.database ? [`migrate:${service}.migrate`] : []),
+          ].sort(),
+        );
+        for (const [id, fn] of functions) {
+          const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+          expect(resources[logGroupId]?.Type, id).toBe('AWS::Logs::LogGroup');
+        }
+        const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
+        expect(routes.map(([, route]) => route.Properties.RouteKey).sort(), service).toEqual(
+          Object.values(manifest.routes).map(routeKeyOf).sort(),
+        );
+        for (const [id, route] of routes) {
+          // On the shared API, read from the shared stack's outputs.
+          expect(route.Properties.ApiId, id).toEqual({
+            'Fn::GetStackOutput': expect.objectContaining({ StackName: app.stateless.stackName }),
+          });
+        }
+        expect(resourcesOf(template, 'AWS::ApiGatewayV2::Integration')).toHaveLength(routes.length);
+        expect(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).toHaveLength(
+          Object.keys(manifest.consumers ?? {}).length,
+        );
+        expect(
+          resourcesOf(template, 'AWS::Events::Rule')
+            .map(([, rule]) => rule.Properties.Name)
+            .sort(),
+        ).toEqual(
+          Object.values(manifest.schedules ?? {})
+            .map((schedule) => schedule.name)
+            .sort(),
+        );
+        expect(resourcesOf(template, 'Custom::Trigger')).toHaveLength(manifest.database ? 1 : 0);
+      }
+    });
+
+    it('read other stacks only through weak references, and depend on another service only when invoking it', () => {
+      // No Fn::ImportValue anywhere: no stack is ever kept from changing by another stack's import.
+      for (const stack of app.assembly.stacks) {
+        expect(JSON.stringify(stack.template), stack.stackName).not.toContain('Fn::ImportValue');
+      }
+      for (const manifest of manifests) {
+        const stack = defined(app.stateless.services.get(manifest.service), manifest.service);
+        const invoked = new Set(
+          functionPlans(manifest)
+            .flatMap((plan) => plan.binds.invokes ?? [])
+            .map((target) => target.split('.')[0] as ServiceName)
+            .filter((service) => service !== manifest.service),
+        );
+        expect(stack.dependencies.map((dependency) => dependency.stackName).sort(), manifest.service).toEqual(
+          [
+            app.stateful.stackName,
+            app.stateless.stackName,
+            ...[...invoked].map((service) => app.stateless.services.get(service)?.stackName),
+          ].sort(),
+        );
+      }
+    });
+  },
+);
+
+describe('the CDK app built from the real manifests, room to grow', () => {
+  let app: Synthesized;
+  beforeAll(() => {
+    app = synth(realManifests);
+  }, 180_000);
+
+  it('keeps every stack under 400 resources and 150 outputs, and every template under 800 KB', () => {
+    // CloudFormation's limits are 500 resources, 200 outputs and 1 MB of template (from S3).
+    const sizes = app.assembly.stacks.map((stack) => {
+      const template = stack.template as { Resources?: object; Outputs?: object };
+      return {
+        stack: stack.stackName,
+        resources: Object.keys(template.Resources ?? {}).length,
+        outputs: Object.keys(template.Outputs ?? {}).length,
+        bytes: readFileSync(join(app.assembly.directory, stack.templateFile)).length,
+      };
+    });
+    expect(sizes.length).toBeGreaterThanOrEqual(3 + realManifests.length);
+    for (const size of sizes) {
+      expect(size.resources, `${size.stack} resources`).toBeLessThanOrEqual(400);
+      expect(size.outputs, `${size.stack} outputs`).toBeLessThanOrEqual(150);
+      expect(size.bytes, `${size.stack} template bytes`).toBeLessThan(800_000);
+    }
+  });
+});
+
 describe('the CDK app built from the fixture manifests, messaging and access', () => {
   let app: Synthesized;
   beforeAll(() => {
@@ -362,7 +576,8 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
     const main = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
     const deadLetter = queues.filter(([, queue]) => !queue.Properties.RedrivePolicy);
     expect(main).toHaveLength(messaging.queues.length);
-    expect(deadLetter).toHaveLength(messaging.queues.length);
+    // Plus the log shipper's dead-letter queue, which is nobody's redrive target.
+    expect(deadLetter).toHaveLength(messaging.queues.length + 1);
     for (const [id, queue] of main) {
       const target = JSON.stringify(
         (queue.Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn,
@@ -384,9 +599,9 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
     for (const [id, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
   });
 
-  it('alarms as soon as a message lands in any DLQ', () => {
+  it("alarms as soon as a message lands in any DLQ (the log shipper's included)", () => {
     const alarms = resourcesOf(app.statefulTemplate, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(messaging.queues.length);
+    expect(alarms).toHaveLength(messaging.queues.length + 1);
     for (const [, alarm] of alarms) {
       expect(alarm.Properties).toMatchObject({
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -474,12 +689,17 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
     const ingress = resourcesOf(app.statelessTemplate, 'AWS::EC2::SecurityGroupIngress').map(
       ([, rule]) => rule.Properties,
     );
-    const plans = ENTRY_KINDS.flatMap((kind) =>
-      entriesOf(fixtureManifests, kind).map(({ service, entry }) => ({
-        service,
-        binds: entry.binds ?? {},
-      })),
-    );
+    const plans = [
+      ...ENTRY_KINDS.flatMap((kind) =>
+        entriesOf(fixtureManifests, kind).map(({ service, entry }) => ({
+          service,
+          binds: entry.binds ?? {},
+        })),
+      ),
+      ...fixtureManifests.flatMap((manifest) =>
+        manifest.logShipper ? [{ service: manifest.service, binds: manifest.logShipper.binds ?? {} }] : [],
+      ),
+    ];
     const databaseBinds =
       plans.reduce(
         (sum, { service, binds }) =>
@@ -535,6 +755,15 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
     expect([invoke[0]?.Resource].flat()).toEqual([{ 'Fn::GetAtt': [targetId, 'Arn'] }]);
   });
 
+  it("reads another service's internal function through a weak reference to that service's stack", () => {
+    const events = Template.fromStack(defined(app.stateless.services.get('events'), 'events stack'));
+    const [, caller] = defined(functionsOfKind(events, 'route').get('events.updateEvent'), 'caller');
+    const variables = (caller.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.FUNCTION_NAME_TICKETS_SOLDCOUNT).toEqual({
+      'Fn::GetStackOutput': expect.objectContaining({ StackName: `${PROJECT}-Stateless-Tickets` }),
+    });
+  });
+
   it('lets no function without an invokes bind call another function', () => {
     const template = app.statelessTemplate;
     const callers = new Set(
@@ -570,10 +799,10 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
     expect(resources).toHaveLength(2);
     expect(resources[0]).toMatch(/:es:.*:domain\/tol-logs"\]\]\}$/);
     expect(resources[1]).toMatch(/:es:.*:domain\/tol-logs\/\*"\]\]\}$/);
-    // Nobody else may reach the domain.
+    // Nobody else may reach the domain, but for the ops functions (tested below).
     for (const kind of Object.values(KINDS)) {
       for (const [key, [id]] of functionsOfKind(template, kind)) {
-        if (key === 'platform.health') continue;
+        if (key === 'platform.health' || key.startsWith('ops.')) continue;
         expect(
           [...actionsOf(template, id)].filter((action) => action.startsWith('es:')),
           key,
@@ -604,6 +833,214 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
     expect(typeof bundle.handler).toBe('function');
   });
 });
+
+/** The template's log shipper: its function id, and the ids of every other platform function with its log group. */
+function shipperAndSources(template: Template) {
+  const functions = resourcesOf(template, 'AWS::Lambda::Function').filter(([, fn]) => tagOf(fn, 'tol:kind'));
+  const shippers = functions.filter(([, fn]) => tagOf(fn, 'tol:kind') === 'log-shipper');
+  expect(shippers, 'exactly one log shipper').toHaveLength(1);
+  const [shipperId, shipper] = shippers[0] as [string, Resource];
+  const logGroupOf = (fn: Resource) =>
+    (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+  return {
+    shipperId,
+    shipper,
+    shipperLogGroup: logGroupOf(shipper),
+    sources: functions
+      .filter(([id]) => id !== shipperId)
+      .map(([id, fn]) => ({
+        id,
+        fn,
+        logGroup: logGroupOf(fn),
+        name: tagOf(fn, `tol:${tagOf(fn, 'tol:kind')}`),
+      })),
+  };
+}
+
+describe.each(apps)(
+  'logging, metrics and alarms of the CDK app built from $label',
+  ({ manifests, functionsDir }) => {
+    let app: Synthesized;
+    beforeAll(() => {
+      app = synth(manifests, functionsDir);
+    }, 180_000);
+
+    it("subscribes every function's log group to the log shipper, except the shipper's own", () => {
+      const { shipperId, shipperLogGroup, sources } = shipperAndSources(app.statelessTemplate);
+      // They live in the observability stack and name the functions' log groups through weak references.
+      const template = app.observabilityTemplate;
+      const filters = resourcesOf(template, 'AWS::Logs::SubscriptionFilter');
+      const outputs = app.statelessTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+      /** What a weak reference in the observability stack resolves to in the stateless stack. */
+      const resolve = (value: unknown): unknown => {
+        const output = (value as { 'Fn::GetStackOutput'?: { OutputName: string } })['Fn::GetStackOutput']
+          ?.OutputName;
+        return output ? outputs[output]?.Value : value;
+      };
+      expect(sources.length).toBeGreaterThan(0);
+      const logGroupOf = (filter: Resource) =>
+        (resolve(filter.Properties.LogGroupName) as { Ref?: string }).Ref;
+      for (const source of sources) {
+        const own = filters.filter(([, filter]) => logGroupOf(filter) === source.logGroup);
+        expect(own, `subscription filter of ${source.name}`).toHaveLength(1);
+        const properties = (own[0] as [string, Resource])[1].Properties;
+        expect(resolve(properties.DestinationArn)).toEqual({ 'Fn::GetAtt': [shipperId, 'Arn'] });
+        expect(properties.FilterPattern).toBe('');
+      }
+      expect(filters).toHaveLength(sources.length);
+      expect(filters.filter(([, filter]) => logGroupOf(filter) === shipperLogGroup)).toEqual([]);
+      // CloudWatch Logs may invoke the shipper (one permission, this account's log groups) before any filter exists.
+      const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter(
+        ([, permission]) => permission.Properties.Principal === 'logs.amazonaws.com',
+      );
+      expect(permissions).toHaveLength(1);
+      const [permissionId, permission] = permissions[0] as [string, Resource];
+      expect(resolve(permission.Properties.FunctionName)).toEqual({ 'Fn::GetAtt': [shipperId, 'Arn'] });
+      expect(permission.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+      for (const [id, filter] of filters) expect(filter.DependsOn, id).toContain(permissionId);
+    });
+
+    it('lets the shipper index into the log domain and send what it cannot deliver to its alarmed DLQ', () => {
+      const template = app.statelessTemplate;
+      const { shipperId, shipper } = shipperAndSources(template);
+      const variables = (shipper.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(variables)).toEqual(
+        expect.arrayContaining(['OPENSEARCH_URL', 'QUEUE_URL_LOG_SHIPPER_DLQ']),
+      );
+      expect(shipper.Properties.VpcConfig).toBeDefined();
+      const actions = actionsOf(template, shipperId);
+      for (const action of ['es:ESHttpPost', 'es:ESHttpPut', 'sqs:SendMessage'])
+        expect(actions).toContain(action);
+      expect(actions).not.toContain('es:ESHttpDelete');
+      // Lambda's own retries of a failed invocation end in the same queue.
+      const invokeConfigs = resourcesOf(template, 'AWS::Lambda::EventInvokeConfig');
+      expect(invokeConfigs).toHaveLength(1);
+      expect((invokeConfigs[0] as [string, Resource])[1].Properties).toMatchObject({
+        FunctionName: { Ref: shipperId },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+      });
+      const queue = variables.QUEUE_URL_LOG_SHIPPER_DLQ;
+      expect(JSON.stringify(queue)).toContain('LogShipperDlq');
+      const dlqAlarms = resourcesOf(app.statefulTemplate, 'AWS::CloudWatch::Alarm').filter(([id]) =>
+        id.startsWith('LogShipperDlq'),
+      );
+      expect(dlqAlarms).toHaveLength(1);
+      expect((dlqAlarms[0] as [string, Resource])[1].Properties).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [expect.anything()],
+      });
+    });
+
+    it('lets only the retention job delete log indices, and tells it how many days to keep', () => {
+      const template = app.statelessTemplate;
+      const [id, fn] = defined(
+        functionsOfKind(template, 'schedule').get('ops.expireLogIndices'),
+        'retention job',
+      );
+      expect(actionsOf(template, id)).toContain('es:ESHttpDelete');
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.LOG_RETENTION_DAYS).toBe('30');
+      for (const [otherId, other] of resourcesOf(template, 'AWS::Lambda::Function')) {
+        if (otherId === id) continue;
+        expect(actionsOf(template, otherId), tagOf(other, 'tol:kind')).not.toContain('es:ESHttpDelete');
+      }
+    });
+
+    it("alarms on every function's errors and throttles, API 5xx rate and p99 latency, database CPU and connections", () => {
+      const outputs = app.statelessTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+      const resolve = (value: unknown): unknown => {
+        const output = (value as { 'Fn::GetStackOutput'?: { OutputName: string } })['Fn::GetStackOutput']
+          ?.OutputName;
+        return output ? outputs[output]?.Value : value;
+      };
+      const alarms = resourcesOf(app.observabilityTemplate, 'AWS::CloudWatch::Alarm').map(
+        ([, alarm]): Record<string, unknown> => ({
+          ...alarm.Properties,
+          Dimensions: (alarm.Properties.Dimensions as { Name: string; Value: unknown }[] | undefined)?.map(
+            (dimension) => ({ ...dimension, Value: resolve(dimension.Value) }),
+          ),
+        }),
+      );
+      for (const alarm of alarms)
+        expect(alarm.AlarmActions, JSON.stringify(alarm.AlarmDescription)).toHaveLength(1);
+      const { shipperId, sources } = shipperAndSources(app.statelessTemplate);
+      for (const id of [shipperId, ...sources.map((source) => source.id)]) {
+        for (const metric of ['Errors', 'Throttles']) {
+          const found = alarms.filter(
+            (alarm) =>
+              alarm.MetricName === metric &&
+              alarm.Namespace === 'AWS/Lambda' &&
+              JSON.stringify(alarm.Dimensions) ===
+                JSON.stringify([{ Name: 'FunctionName', Value: { Ref: id } }]),
+          );
+          expect(found, `${metric} alarm of ${id}`).toHaveLength(1);
+          expect(found[0]).toMatchObject({
+            Threshold: 1,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          });
+        }
+      }
+
+      const rate = alarms.filter((alarm) =>
+        JSON.stringify(alarm.Metrics ?? []).includes('100 * errors / requests'),
+      );
+      expect(rate).toHaveLength(1);
+      const rateMetrics = JSON.stringify(rate[0]?.Metrics);
+      expect(rateMetrics).toContain('"MetricName":"5xx"');
+      expect(rateMetrics).toContain('"MetricName":"Count"');
+      expect(rate[0]).toMatchObject({ Threshold: 2, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(
+        alarms.filter(
+          (alarm) =>
+            alarm.MetricName === 'Latency' &&
+            alarm.Namespace === 'AWS/ApiGateway' &&
+            alarm.ExtendedStatistic === 'p99',
+        ),
+      ).toHaveLength(1);
+
+      const databases = manifests
+        .filter((manifest) => manifest.database)
+        .map((manifest) => `tol-${manifest.service}`);
+      for (const identifier of databases) {
+        for (const metric of ['CPUUtilization', 'DatabaseConnections']) {
+          const found = alarms.filter(
+            (alarm) =>
+              alarm.Namespace === 'AWS/RDS' &&
+              alarm.MetricName === metric &&
+              JSON.stringify(alarm.Dimensions) ===
+                JSON.stringify([{ Name: 'DBInstanceIdentifier', Value: identifier }]),
+          );
+          expect(found, `${metric} alarm of ${identifier}`).toHaveLength(1);
+        }
+      }
+    });
+
+    it('draws one CloudWatch dashboard with the API, the business figures, functions, queues, databases and logs', () => {
+      const dashboards = resourcesOf(app.observabilityTemplate, 'AWS::CloudWatch::Dashboard');
+      expect(dashboards).toHaveLength(1);
+      const body = JSON.stringify((dashboards[0] as [string, Resource])[1].Properties.DashboardBody);
+      for (const figure of [
+        'TicketsSold',
+        'OrdersRefused',
+        'EmailsSent',
+        'RemindersQueued',
+        'LogLinesShipped',
+        'LogLinesDeadLettered',
+        'TicketOrLeaveIt',
+        '5xx',
+        'p99',
+        'CPUUtilization',
+        'DatabaseConnections',
+        'ApproximateNumberOfMessagesVisible',
+      ]) {
+        expect(body, figure).toContain(figure);
+      }
+    });
+  },
+);
 
 describe('manifest validation', () => {
   it('rejects, before synthesizing anything, binds to things nobody declares and an authenticated catch-all', () => {
@@ -731,6 +1168,31 @@ describe('manifest validation', () => {
         },
       ]),
     ).toContain('internal functions invoke each other in a cycle: tickets.itself -> tickets.itself');
+  });
+
+  it("rejects services invoking each other's internal functions, whose stacks would depend on each other", () => {
+    const message = problemsOf([
+      {
+        service: 'events',
+        description: 'x',
+        database: false,
+        routes: {},
+        functions: { capacity: internal({ invokes: ['tickets.soldCount'] }) },
+      },
+      {
+        service: 'tickets',
+        description: 'x',
+        database: false,
+        routes: {},
+        functions: { soldCount: internal(), refund: internal({ invokes: ['events.capacity'] }) },
+      },
+    ]);
+    expect(message).toContain(
+      "services invoke each other's internal functions in a cycle: events -> tickets -> events " +
+        '(events.capacity invokes tickets.soldCount, tickets.refund invokes events.capacity)',
+    );
+    // No function calls itself back: only the stacks would.
+    expect(message).not.toContain('internal functions invoke each other in a cycle');
   });
 
   it('rejects internal functions sharing an env var, and schedule names EventBridge would refuse or share', () => {

@@ -1,6 +1,6 @@
 // Fixture manifests for the infra tests: every kind of entry and bind the CDK app turns into resources (auth and
 // public routes, the catch-all, a topic fan-out to consumers, a schedule, an internal function, database, ping,
-// topic, queue, bucket, redis, mail, invokes and logSearch binds), with handler files under
+// topic, queue, bucket, redis, mail, invokes and logSearch binds, the log shipper), with handler files under
 // test/infra/fixtures/functions.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,6 +156,31 @@ export const fixtureManifests: readonly ServiceManifest[] = [
         internal: true,
         responses: { 404: { description: 'No such route' } },
       },
+    },
+  },
+  {
+    service: 'ops',
+    description:
+      'Fixture: the log shipper with its dead-letter queue, and a retention job that deletes indices.',
+    database: false,
+    routes: {},
+    schedules: {
+      expireLogIndices: {
+        name: 'ops-expire-log-indices',
+        handler: 'expire-log-indices.schedule.ts',
+        summary: 'Deletes old log indices',
+        expression: 'cron(15 0 * * ? *)',
+        localEverySeconds: 3600,
+        binds: { logSearch: 'manage' },
+      },
+    },
+    logShipper: {
+      handler: 'ship-logs.ts',
+      summary: 'Ships log lines to OpenSearch',
+      deadLetterQueue: 'log-shipper-dlq',
+      binds: { logSearch: true },
+      timeoutSeconds: 120,
+      memoryMb: 256,
     },
   },
 ];

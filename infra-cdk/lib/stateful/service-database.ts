@@ -22,6 +22,8 @@ export interface ServiceDatabaseProps {
 
 export class ServiceDatabase extends Construct {
   readonly service: ServiceName;
+  /** `tol-<service>`: fixed, so alarms and dashboards in the stateless stack name it without a cross-stack reference. */
+  readonly instanceIdentifier: string;
   readonly instance: rds.DatabaseInstance;
   readonly proxy: rds.DatabaseProxy;
   readonly secret: secretsmanager.ISecret;
@@ -30,6 +32,7 @@ export class ServiceDatabase extends Construct {
     super(scope, id);
     this.service = props.service;
     const instanceIdentifier = `tol-${props.service}`;
+    this.instanceIdentifier = instanceIdentifier;
 
     const databaseSecurityGroup = new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
       vpc: props.vpc,

@@ -91,8 +91,18 @@ export class PlatformApi extends Construct {
     });
   }
 
-  /** Routes one manifest route to its function; `$default` becomes the API's catch-all. */
-  addRoute(id: string, route: RouteSpec, handler: lambda.IFunction, where: string): apigw.HttpRoute {
+  /**
+   * Routes one manifest route to its function; `$default` becomes the API's catch-all. The route, its integration
+   * and the invoke permission are created in `scope`, the function's service stack, and reference this API there;
+   * the JWT authorizer is created once, next to the API.
+   */
+  addRoute(
+    scope: Construct,
+    id: string,
+    route: RouteSpec,
+    handler: lambda.IFunction,
+    where: string,
+  ): apigw.HttpRoute {
     const integration = new HttpLambdaIntegration(`${id}Integration`, handler, {
       payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
     });
@@ -100,7 +110,7 @@ export class PlatformApi extends Construct {
       route.path === '$default'
         ? apigw.HttpRouteKey.DEFAULT
         : apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]);
-    const httpRoute = new apigw.HttpRoute(this, id, {
+    const httpRoute = new apigw.HttpRoute(scope, id, {
       httpApi: this.api,
       routeKey,
       integration,
