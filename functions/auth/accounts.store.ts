@@ -22,6 +22,15 @@ const toAccount = (row: AccountRow): Account => ({
 });
 const ACCOUNT_COLUMNS = 'id, email, password_hash, first_name, last_name';
 
+/** Locks the account that owns a refresh token; false when no such token exists. */
+async function lockAccountOfToken(client: pg.PoolClient, tokenHash: Buffer): Promise<boolean> {
+  const { rowCount } = await client.query(
+    'SELECT 1 FROM accounts WHERE id = (SELECT account_id FROM refresh_tokens WHERE token_hash = $1) FOR UPDATE',
+    [tokenHash],
+  );
+  return rowCount === 1;
+}
+
 export function pgAuthStore(pool: pg.Pool): AuthStore {
   return {
     async findAccountByEmail(email) {
@@ -88,6 +97,9 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
 
     async rotateRefreshToken(tokenHash, clientId, next): Promise<RotateResult> {
       return withTransaction(pool, async (client) => {
+        // Every change to an account's refresh tokens (rotation, revocation, password change) first locks the
+        // account row, so a revocation always sees the token a concurrent rotation is issuing.
+        if (!(await lockAccountOfToken(client, tokenHash))) return { status: 'unknown' };
         const { rows } = await client.query<{
           id: string;
           family_id: string;
@@ -142,11 +154,17 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
     },
 
     async revokeFamily(familyId, accountId) {
-      await pool.query(
-        `UPDATE refresh_tokens SET revoked_at = now()
-         WHERE family_id = $1 AND ($2::uuid IS NULL OR account_id = $2) AND revoked_at IS NULL`,
-        [familyId, accountId ?? null],
-      );
+      await withTransaction(pool, async (client) => {
+        await client.query(
+          `SELECT 1 FROM accounts WHERE id = (SELECT account_id FROM refresh_tokens WHERE family_id = $1 LIMIT 1) FOR UPDATE`,
+          [familyId],
+        );
+        await client.query(
+          `UPDATE refresh_tokens SET revoked_at = now()
+           WHERE family_id = $1 AND ($2::uuid IS NULL OR account_id = $2) AND revoked_at IS NULL`,
+          [familyId, accountId ?? null],
+        );
+      });
     },
 
     async changePassword(accountId, passwordHash, keepFamily) {

@@ -204,8 +204,11 @@ export function oauthServer(deps: OAuthDeps) {
 
       const presented = requireParam(form, 'refresh_token');
       let issued: string | undefined;
+      let scope = '';
       const result = await deps.store.rotateRefreshToken(hashToken(presented), client.id, (from) => {
-        const { token, record } = refreshRecord(from.familyId, from.accountId, from.scope);
+        // Checked before anything is written: a bad scope must not spend the presented token.
+        scope = grantedScope(client, form.scope, from.scope.split(' '));
+        const { token, record } = refreshRecord(from.familyId, from.accountId, scope);
         issued = token;
         return record;
       });
@@ -216,7 +219,6 @@ export function oauthServer(deps: OAuthDeps) {
             : `is ${result.status}`;
         throw new OAuthError('invalid_grant', `The refresh token ${why}.`);
       }
-      const scope = grantedScope(client, form.scope, result.scope.split(' '));
       const account = await deps.store.findAccount(result.accountId);
       if (!account) throw new OAuthError('invalid_grant', 'The account no longer exists.');
       return tokens(account, client.id, scope, result.familyId, issued);

@@ -52,12 +52,30 @@ export async function syncInventory(
       ],
     );
 
+    // Orders keep a copy of their event for history, emails and the cancellation deadline: keep it current.
+    await client.query(
+      `UPDATE orders SET event_name = $2, event_starts_at = $3, event_ends_at = $4, event_timezone = $5, event_place = $6
+       WHERE event_id = $1
+         AND (event_name, event_starts_at, event_ends_at, event_timezone, event_place) IS DISTINCT FROM ($2, $3, $4, $5, $6)`,
+      [request.eventId, event.name, event.startsAt, event.endsAt, event.timezone, event.place],
+    );
     const current = await client.query<TierRow>(
       'SELECT * FROM tiers WHERE event_id = $1 ORDER BY position FOR UPDATE',
       [request.eventId],
     );
     const wanted = new Set(request.tiers.map((tier) => tier.tierId));
-    const removedWithSales = current.rows.filter((row) => !wanted.has(row.tier_id) && row.sold > 0);
+    // A tier with orders, even only cancelled ones, stays: its orders and tickets refer to it.
+    const withOrders = new Set(
+      (
+        await client.query<{ tier_id: string }>(
+          'SELECT DISTINCT tier_id FROM order_items WHERE tier_id = ANY($1::uuid[])',
+          [current.rows.map((row) => row.tier_id)],
+        )
+      ).rows.map((row) => row.tier_id),
+    );
+    const removedWithSales = current.rows.filter(
+      (row) => !wanted.has(row.tier_id) && (row.sold > 0 || withOrders.has(row.tier_id)),
+    );
     if (removedWithSales.length > 0) {
       throw new ConflictError('A tier that has sold tickets cannot be removed.', 'tier-has-sales', {
         tiers: removedWithSales.map((row) => ({ tierId: row.tier_id, sold: row.sold })),

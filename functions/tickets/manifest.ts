@@ -3,6 +3,14 @@
 import { eventAvailability } from '../../events/contracts/catalogue';
 import { defineService } from '../../layers/common/manifest';
 import {
+  attendee,
+  attendeesQuery,
+  dashboard,
+  eventMetrics,
+  exportQuery,
+  metricsQuery,
+} from './dashboard.schemas';
+import {
   eventParams,
   historyEntry,
   historyQuery,
@@ -16,6 +24,7 @@ import {
 } from './schemas';
 
 const mine = { auth: true as const, binds: { database: true }, tags: ['tickets'] };
+const organizer = { auth: true as const, binds: { database: true }, tags: ['organizer'] };
 
 export const tickets = defineService({
   service: 'tickets',
@@ -101,6 +110,62 @@ export const tickets = defineService({
       },
       binds: { database: true },
       tags: ['tickets'],
+    },
+    organizerDashboard: {
+      ...organizer,
+      method: 'GET',
+      path: '/v1/organizer/dashboard',
+      handler: 'organizer-dashboard.ts',
+      summary:
+        'Sales across my events: tickets, orders, cancellations, revenue per currency (gross, refunds, net), and my ' +
+        'upcoming events with their fill rate. Figures may be up to 5 s old.',
+      responses: { 200: { description: 'My dashboard', schema: dashboard } },
+      binds: { database: true, redis: true },
+    },
+    eventMetrics: {
+      ...organizer,
+      method: 'GET',
+      path: '/v1/organizer/events/{id}/metrics',
+      handler: 'event-metrics.ts',
+      summary:
+        "Sales of one of my events over time (orders, tickets, gross and refunds per hour or day, in the event's time " +
+        'zone, empty buckets included), each tier sold and remaining, capacity utilisation, cancellations. Gross is ' +
+        'every order placed, refunds what cancellations paid back, net = gross − refunds. Up to 5 s old.',
+      request: { params: eventParams, query: metricsQuery },
+      responses: {
+        200: { description: 'The metrics', schema: eventMetrics },
+        404: { description: 'I have no event with this id (or it was never put on sale)' },
+      },
+      binds: { database: true, redis: true },
+    },
+    eventAttendees: {
+      ...organizer,
+      method: 'GET',
+      path: '/v1/organizer/events/{id}/attendees',
+      handler: 'event-attendees.ts',
+      summary: 'The tickets of one of my events with their buyers, in purchase order',
+      request: { params: eventParams, query: attendeesQuery },
+      responses: {
+        200: { description: 'A page of attendees (one per ticket)', schema: page(attendee) },
+        404: { description: 'I have no event with this id' },
+      },
+    },
+    exportAttendees: {
+      ...organizer,
+      method: 'GET',
+      path: '/v1/organizer/events/{id}/attendees.csv',
+      handler: 'export-attendees.ts',
+      summary:
+        'The attendees and orders of one of my events as CSV (UTF-8 with BOM, RFC 4180, cells that a spreadsheet ' +
+        'would run as a formula prefixed with an apostrophe), one row per ticket, at most 20,000 rows per file; the ' +
+        '`x-next-cursor` header (and a Link rel="next") leads to the next file',
+      request: { params: eventParams, query: exportQuery },
+      responses: {
+        200: { description: 'A CSV file (attachment)', contentType: 'text/csv' },
+        404: { description: 'I have no event with this id' },
+      },
+      timeoutSeconds: 30,
+      memoryMb: 1024,
     },
   },
   consumers: {

@@ -45,13 +45,52 @@ async function storeResponse(
   fingerprint: string,
   status: number,
   body: unknown,
-) {
-  await client.query(
+): Promise<boolean> {
+  const { rowCount } = await client.query(
     `INSERT INTO idempotency_keys (user_id, key, request_hash, status, response_status, response_body)
      VALUES ($1, $2, $3, 'done', $4, $5) ON CONFLICT DO NOTHING`,
     [input.buyer.userId, input.idempotencyKey, fingerprint, status, JSON.stringify(body)],
   );
+  return rowCount === 1;
 }
+
+/**
+ * The answer stored under the key by a request that committed while this one was starting (the window between
+ * this statement's snapshot and its advisory lock): replay it rather than answer differently.
+ */
+async function replayStored(
+  pool: pg.Pool,
+  input: PurchaseInput,
+  fingerprint: string,
+): Promise<StoredResponse> {
+  const { rows } = await pool.query<{
+    request_hash: string;
+    response_status: number;
+    response_body: unknown;
+  }>(
+    'SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2',
+    [input.buyer.userId, input.idempotencyKey],
+  );
+  const stored = rows[0];
+  if (!stored)
+    throw new ConflictError(
+      'A purchase with this Idempotency-Key is still in progress; retry shortly.',
+      'idempotency-key-in-use',
+    );
+  if (stored.request_hash !== fingerprint) {
+    throw new AppError(
+      422,
+      'idempotency-key-reused',
+      'Idempotency-Key reused',
+      'This Idempotency-Key was used for a different purchase.',
+    );
+  }
+  return { status: stored.response_status, body: stored.response_body, replayed: true };
+}
+
+const isKeyConflict = (error: unknown) =>
+  (error as { code?: string; constraint?: string })?.code === '23505' &&
+  (error as { constraint?: string }).constraint === 'idempotency_keys_pkey';
 
 /** A final 409 is remembered under the key like a success, so a retry gets the same answer. */
 async function refuse(
@@ -59,10 +98,14 @@ async function refuse(
   input: PurchaseInput,
   fingerprint: string,
   error: AppError,
-  finish: (sql: 'COMMIT') => Promise<void>,
+  finish: (sql: 'COMMIT' | 'ROLLBACK') => Promise<void>,
+  pool: pg.Pool,
 ): Promise<StoredResponse> {
   const body = error.toProblem(`/v1/events/${input.eventId}/orders`);
-  await storeResponse(client, input, fingerprint, error.status, body);
+  if (!(await storeResponse(client, input, fingerprint, error.status, body))) {
+    await finish('ROLLBACK');
+    return replayStored(pool, input, fingerprint);
+  }
   await finish('COMMIT');
   return { status: error.status, body, replayed: false };
 }
@@ -150,6 +193,7 @@ export async function purchase(
         fingerprint,
         new ConflictError(`This event ${why}.`, 'not-on-sale'),
         finish,
+        pool,
       );
     }
     const tiers = new Map((state.tiers ?? []).map((tier) => [tier.tier_id, tier]));
@@ -173,7 +217,7 @@ export async function purchase(
         return !tier?.open || (tier?.remaining ?? 0) < item.quantity;
       })
     ) {
-      return await refuse(client, input, fingerprint, soldOut(), finish);
+      return await refuse(client, input, fingerprint, soldOut(), finish, pool);
     }
 
     const priced: PricedItem[] = items.map((item) => {
@@ -238,9 +282,10 @@ export async function purchase(
     const message = envelope('tickets', type, version, data, input.correlationId);
     // The decrement (never below zero; at the price read above) and every row of the order, in one statement:
     // the rows are written only when every tier could be decremented.
-    const written = await client.query<{ ok: boolean }>({
-      name: 'tickets-purchase-write',
-      text: `WITH seats AS (
+    const written = await client
+      .query<{ ok: boolean }>({
+        name: 'tickets-purchase-write',
+        text: `WITH seats AS (
          UPDATE tiers t SET sold = t.sold + v.quantity
          FROM unnest($14::uuid[], $16::int[], $17::bigint[]) AS v(tier_id, quantity, price)
          WHERE t.tier_id = v.tier_id AND t.event_id = $5 AND t.open AND t.price = v.price
@@ -255,42 +300,50 @@ export async function purchase(
          INSERT INTO order_items (order_id, tier_id, tier_name, quantity, unit_price)
          SELECT $1, x.* FROM unnest($14::uuid[], $15::text[], $16::int[], $17::bigint[]) AS x, ok WHERE ok.ok),
        tk AS (
-         INSERT INTO tickets (id, order_id, tier_id, code, status)
-         SELECT x.id, $1, x.tier_id, x.code, 'valid'
+         INSERT INTO tickets (id, order_id, tier_id, code, status, created_at)
+         SELECT x.id, $1, x.tier_id, x.code, 'valid', $13
          FROM unnest($18::uuid[], $19::uuid[], $20::text[]) AS x(id, tier_id, code), ok WHERE ok.ok),
        m AS (INSERT INTO outbox (id, destination, envelope) SELECT $21, '${TOPIC}', $22 FROM ok WHERE ok),
        k AS (
          INSERT INTO idempotency_keys (user_id, key, request_hash, status, response_status, response_body)
          SELECT $2, $23, $24, 'done', 201, $25 FROM ok WHERE ok)
        SELECT ok FROM ok`,
-      values: [
-        orderId,
-        input.buyer.userId,
-        input.buyer.email,
-        input.buyer.firstName,
-        input.eventId,
-        total,
-        currency,
-        event.name,
-        event.starts_at,
-        event.ends_at,
-        event.timezone,
-        event.place,
-        createdAt,
-        priced.map((item) => item.tierId),
-        priced.map((item) => item.tierName),
-        priced.map((item) => item.quantity),
-        priced.map((item) => item.unitPrice),
-        tickets.map((ticket) => ticket.id),
-        tickets.map((ticket) => ticket.tierId),
-        tickets.map((ticket) => ticket.code),
-        message.id,
-        JSON.stringify(message),
-        input.idempotencyKey,
-        fingerprint,
-        JSON.stringify(body),
-      ],
-    });
+        values: [
+          orderId,
+          input.buyer.userId,
+          input.buyer.email,
+          input.buyer.firstName,
+          input.eventId,
+          total,
+          currency,
+          event.name,
+          event.starts_at,
+          event.ends_at,
+          event.timezone,
+          event.place,
+          createdAt,
+          priced.map((item) => item.tierId),
+          priced.map((item) => item.tierName),
+          priced.map((item) => item.quantity),
+          priced.map((item) => item.unitPrice),
+          tickets.map((ticket) => ticket.id),
+          tickets.map((ticket) => ticket.tierId),
+          tickets.map((ticket) => ticket.code),
+          message.id,
+          JSON.stringify(message),
+          input.idempotencyKey,
+          fingerprint,
+          JSON.stringify(body),
+        ],
+      })
+      .catch(async (error: unknown) => {
+        if (!isKeyConflict(error)) throw error;
+        return undefined;
+      });
+    if (!written) {
+      await finish('ROLLBACK');
+      return replayStored(pool, input, fingerprint);
+    }
     if (written.rows[0]?.ok) {
       await finish('COMMIT');
       return { status: 201, body, replayed: false, message };
@@ -309,7 +362,7 @@ export async function purchase(
       remaining: row.remaining,
       open: row.open,
     }));
-    return await refuse(client, input, fingerprint, soldOut(), finish);
+    return await refuse(client, input, fingerprint, soldOut(), finish, pool);
   } catch (error) {
     if (open) await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -103,7 +103,8 @@ export function httpHandler<R extends RouteSpec>(
     .use(
       httpCors({
         origins: corsOrigins,
-        exposeHeaders: 'x-correlation-id, location, retry-after, ratelimit, ratelimit-policy, x-degraded',
+        exposeHeaders:
+          'x-correlation-id, location, retry-after, ratelimit, ratelimit-policy, x-degraded, idempotent-replayed, content-disposition, link, x-next-cursor, x-export-rows, x-cache',
         maxAge: 600,
       }),
     )

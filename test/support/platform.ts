@@ -26,6 +26,9 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     freePort(),
   ]);
   const providedRedis = safeInject('redisUrl');
+  // Tests sign many users up from one address; the rate-limit tests set their own, tighter limits first.
+  process.env.RATE_LIMIT_REGISTER_IP ??= '1000/3600';
+  process.env.RATE_LIMIT_TOKEN_IP ??= '1000/60';
   // Test files share one Redis: each platform keeps its rate-limit windows apart.
   process.env.RATE_LIMIT_PREFIX = `rl-${api}`;
   return startPlatform({

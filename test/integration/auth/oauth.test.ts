@@ -1,7 +1,8 @@
 // Accounts and the OAuth 2.0 authorization server, driven the way client developers will drive it: a standard
 // client library that knows only the issuer URL and a client id, and jose's remote JWKS to verify access tokens.
-import * as client from 'openid-client';
+
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Platform } from '../../../local/platform';
 import { passwordGrant, registerUser, signUp } from '../../support/accounts';
@@ -45,7 +46,12 @@ describe('sign-up', () => {
     const again = await fetch(`${platform.apiUrl}/v1/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ firstName: 'G', lastName: 'H', email: 'grace.hopper@example.com', password: 'another password' }),
+      body: JSON.stringify({
+        firstName: 'G',
+        lastName: 'H',
+        email: 'grace.hopper@example.com',
+        password: 'another password',
+      }),
     });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { type: string }).type).toBe('/problems/email-taken');
@@ -59,20 +65,33 @@ describe('sign-up', () => {
     });
     expect(response.status).toBe(400);
     const problem = (await response.json()) as { errors: { field: string }[] };
-    expect(problem.errors.map((error) => error.field).sort()).toEqual(['email', 'firstName', 'lastName', 'password']);
+    expect(problem.errors.map((error) => error.field).sort()).toEqual([
+      'email',
+      'firstName',
+      'lastName',
+      'password',
+    ]);
   });
 
   it('refuses a password longer than 128 characters', async () => {
     const response = await fetch(`${platform.apiUrl}/v1/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ firstName: 'A', lastName: 'B', email: 'long@example.com', password: 'p'.repeat(129) }),
+      body: JSON.stringify({
+        firstName: 'A',
+        lastName: 'B',
+        email: 'long@example.com',
+        password: 'p'.repeat(129),
+      }),
     });
     expect(response.status).toBe(400);
   });
 
   it('stores SQL metacharacters as plain text', async () => {
-    const user = await registerUser(platform.apiUrl, { firstName: "Robert'); DROP TABLE accounts;--", lastName: '"\\%_' });
+    const user = await registerUser(platform.apiUrl, {
+      firstName: "Robert'); DROP TABLE accounts;--",
+      lastName: '"\\%_',
+    });
     const login = await passwordGrant(platform.apiUrl, user.email, user.password);
     expect(login.status).toBe(200);
     const { access_token } = (await login.json()) as { access_token: string };
@@ -87,7 +106,10 @@ describe('a standard OAuth client', () => {
     const config = await discover();
     expect(config.serverMetadata().issuer).toBe(platform.apiUrl);
 
-    const tokens = await client.genericGrantRequest(config, 'password', { username: user.email, password: user.password });
+    const tokens = await client.genericGrantRequest(config, 'password', {
+      username: user.email,
+      password: user.password,
+    });
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
     expect(tokens.expires_in).toBeLessThanOrEqual(900);
 
@@ -111,7 +133,9 @@ describe('a standard OAuth client', () => {
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
 
     await client.tokenRevocation(config, refreshed.refresh_token ?? '', { token_type_hint: 'refresh_token' });
-    await expect(client.refreshTokenGrant(config, refreshed.refresh_token ?? '')).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(config, refreshed.refresh_token ?? '')).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('accepts its access token on a protected route and refuses one that is tampered with', async () => {
@@ -134,11 +158,19 @@ describe('a standard OAuth client', () => {
 describe('refresh tokens', () => {
   it('detect reuse: presenting a spent token revokes every token of its family', async () => {
     const user = await signUp(platform.apiUrl);
-    const first = await form({ grant_type: 'refresh_token', client_id: 'web', refresh_token: user.refreshToken });
+    const first = await form({
+      grant_type: 'refresh_token',
+      client_id: 'web',
+      refresh_token: user.refreshToken,
+    });
     expect(first.status).toBe(200);
     const { refresh_token: second } = (await first.json()) as { refresh_token: string };
 
-    const replay = await form({ grant_type: 'refresh_token', client_id: 'web', refresh_token: user.refreshToken });
+    const replay = await form({
+      grant_type: 'refresh_token',
+      client_id: 'web',
+      refresh_token: user.refreshToken,
+    });
     expect(replay.status).toBe(400);
     expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
 
@@ -152,11 +184,34 @@ describe('refresh tokens', () => {
   });
 });
 
+describe('a refresh asking for a scope it cannot have', () => {
+  it('is refused without spending the refresh token', async () => {
+    const user = await signUp(platform.apiUrl);
+    const refused = await form({
+      grant_type: 'refresh_token',
+      client_id: 'web',
+      refresh_token: user.refreshToken,
+      scope: 'admin',
+    });
+    expect(await refused.json()).toMatchObject({ error: 'invalid_scope' });
+    const retry = await form({
+      grant_type: 'refresh_token',
+      client_id: 'web',
+      refresh_token: user.refreshToken,
+    });
+    expect(retry.status).toBe(200);
+  });
+});
+
 describe('token endpoint errors follow RFC 6749 section 5.2', () => {
   it('answers an unknown email and a wrong password identically', async () => {
     const user = await registerUser(platform.apiUrl);
     const wrongPassword = await passwordGrant(platform.apiUrl, user.email, 'not the password');
-    const unknownEmail = await passwordGrant(platform.apiUrl, `nobody-${Date.now()}@example.com`, 'not the password');
+    const unknownEmail = await passwordGrant(
+      platform.apiUrl,
+      `nobody-${Date.now()}@example.com`,
+      'not the password',
+    );
     expect(wrongPassword.status).toBe(400);
     expect(unknownEmail.status).toBe(400);
     const [a, b] = [await wrongPassword.json(), await unknownEmail.json()];
@@ -169,10 +224,17 @@ describe('token endpoint errors follow RFC 6749 section 5.2', () => {
     expect(await (await form({ grant_type: 'client_credentials', client_id: 'web' })).json()).toMatchObject({
       error: 'unsupported_grant_type',
     });
-    const unknownClient = await form({ grant_type: 'password', client_id: 'mallory', username: 'a', password: 'b' });
+    const unknownClient = await form({
+      grant_type: 'password',
+      client_id: 'mallory',
+      username: 'a',
+      password: 'b',
+    });
     expect(unknownClient.status).toBe(401);
     expect(await unknownClient.json()).toMatchObject({ error: 'invalid_client' });
-    expect(await (await form({ grant_type: 'password', client_id: 'web', password: 'b' })).json()).toMatchObject({
+    expect(
+      await (await form({ grant_type: 'password', client_id: 'web', password: 'b' })).json(),
+    ).toMatchObject({
       error: 'invalid_request',
     });
     expect(await (await form({ client_id: 'web' })).json()).toMatchObject({ error: 'invalid_request' });
@@ -182,7 +244,9 @@ describe('token endpoint errors follow RFC 6749 section 5.2', () => {
 describe('password change', () => {
   it('keeps this sign-in, revokes the others, and retires the old password', async () => {
     const user = await signUp(platform.apiUrl);
-    const other = (await (await passwordGrant(platform.apiUrl, user.email, user.password)).json()) as { refresh_token: string };
+    const other = (await (await passwordGrant(platform.apiUrl, user.email, user.password)).json()) as {
+      refresh_token: string;
+    };
     const response = await fetch(`${platform.apiUrl}/v1/auth/password`, {
       method: 'POST',
       headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
@@ -190,8 +254,14 @@ describe('password change', () => {
     });
     expect(response.status).toBe(204);
 
-    expect((await form({ grant_type: 'refresh_token', client_id: 'web', refresh_token: user.refreshToken })).status).toBe(200);
-    expect((await form({ grant_type: 'refresh_token', client_id: 'web', refresh_token: other.refresh_token })).status).toBe(400);
+    expect(
+      (await form({ grant_type: 'refresh_token', client_id: 'web', refresh_token: user.refreshToken }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await form({ grant_type: 'refresh_token', client_id: 'web', refresh_token: other.refresh_token }))
+        .status,
+    ).toBe(400);
     expect((await passwordGrant(platform.apiUrl, user.email, user.password)).status).toBe(400);
     expect((await passwordGrant(platform.apiUrl, user.email, 'an entirely new passphrase')).status).toBe(200);
   });
@@ -199,7 +269,9 @@ describe('password change', () => {
 
 describe('keys and metadata', () => {
   it('publishes RFC 8414 metadata and a JWKS whose key signed the tokens', async () => {
-    const metadata = (await (await fetch(`${platform.apiUrl}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    const metadata = (await (
+      await fetch(`${platform.apiUrl}/.well-known/oauth-authorization-server`)
+    ).json()) as Record<string, unknown>;
     expect(metadata).toMatchObject({
       issuer: platform.apiUrl,
       token_endpoint: `${platform.apiUrl}/v1/oauth/token`,
@@ -209,7 +281,9 @@ describe('keys and metadata', () => {
     const openid = await (await fetch(`${platform.apiUrl}/.well-known/openid-configuration`)).json();
     expect(openid).toMatchObject({ issuer: platform.apiUrl, jwks_uri: metadata.jwks_uri });
 
-    const { keys } = (await (await fetch(String(metadata.jwks_uri))).json()) as { keys: { kid: string; d?: string }[] };
+    const { keys } = (await (await fetch(String(metadata.jwks_uri))).json()) as {
+      keys: { kid: string; d?: string }[];
+    };
     const user = await signUp(platform.apiUrl);
     expect(keys.map((key) => key.kid)).toContain(decodeProtectedHeader(user.accessToken).kid);
     expect(keys.every((key) => key.d === undefined)).toBe(true);

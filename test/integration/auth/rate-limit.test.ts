@@ -54,12 +54,22 @@ describe('the token endpoint', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i += 1) statuses.push((await attempt(`degraded${i}@example.com`)).status);
     expect(statuses).toEqual([400, 400, 400, 400, 400, 400, 429]);
-    const health = (await (await fetch(`${platform.apiUrl}/v1/health`)).json()) as { dependencies: { redis: { status: string } } };
+    const health = (await (await fetch(`${platform.apiUrl}/v1/health`)).json()) as {
+      dependencies: { redis: { status: string } };
+    };
     expect(health.dependencies.redis.status).toBe('degraded');
 
     await redis.start();
     await expect
-      .poll(async () => ((await (await fetch(`${platform.apiUrl}/v1/health`)).json()) as { dependencies: { redis: { status: string } } }).dependencies.redis.status, { timeout: 10_000 })
+      .poll(
+        async () =>
+          (
+            (await (await fetch(`${platform.apiUrl}/v1/health`)).json()) as {
+              dependencies: { redis: { status: string } };
+            }
+          ).dependencies.redis.status,
+        { timeout: 10_000 },
+      )
       .toBe('up');
     // The restarted Redis (no persistence) starts an empty window, and attempts are counted there again.
     expect((await attempt('back@example.com')).status).toBe(400);
@@ -76,7 +86,12 @@ describe('sign-up', () => {
       fetch(`${platform.apiUrl}/v1/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ firstName: 'R', lastName: 'L', email: `rl${n}-${Date.now()}@example.com`, password: 'long enough password' }),
+        body: JSON.stringify({
+          firstName: 'R',
+          lastName: 'L',
+          email: `rl${n}-${Date.now()}@example.com`,
+          password: 'long enough password',
+        }),
       });
     expect((await register(1)).status).toBe(201);
     expect((await register(2)).status).toBe(201);

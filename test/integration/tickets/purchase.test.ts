@@ -434,6 +434,78 @@ describe('cancellation', () => {
   });
 });
 
+describe('inventory changes', () => {
+  it('refuse to remove a tier that has orders, even cancelled ones', async () => {
+    const event = await onSale({ quantities: [5, 5] });
+    const { token } = await buyer();
+    const [kept, removed] = event.tiers;
+    const order = (await (
+      await buy(token, event.eventId, [{ tierId: removed?.tierId ?? '', quantity: 1 }])
+    ).json()) as { id: string };
+    await fetch(`${platform.apiUrl}/v1/orders/${order.id}/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const row = (await db.query('SELECT * FROM inventories WHERE event_id = $1', [event.eventId])).rows[0];
+    const attempt = await invokeInternal(
+      'tickets.syncInventory',
+      {
+        eventId: event.eventId,
+        organizerId: row.organizer_id,
+        status: 'on_sale',
+        capacity: 10,
+        event: {
+          name: row.name,
+          startsAt: row.starts_at.toISOString(),
+          endsAt: row.ends_at.toISOString(),
+          timezone: row.timezone,
+          place: row.place,
+        },
+        tiers: [{ tierId: kept?.tierId ?? '', name: 'Tier 0', price: 2500, currency: 'EUR', quantity: 5 }],
+      },
+      'test',
+    ).catch((error: unknown) => error);
+    expect((attempt as { status?: number; slug?: string }).status).toBe(409);
+    expect((attempt as { slug?: string }).slug).toBe('tier-has-sales');
+  });
+
+  it('carry a moved event onto its existing orders', async () => {
+    const event = await onSale();
+    const { token } = await buyer();
+    await buy(token, event.eventId, [{ tierId: event.tiers[0]?.tierId ?? '', quantity: 1 }]);
+    const row = (await db.query('SELECT * FROM inventories WHERE event_id = $1', [event.eventId])).rows[0];
+    const movedStart = new Date(row.starts_at.getTime() + 86_400_000);
+    await invokeInternal(
+      'tickets.syncInventory',
+      {
+        eventId: event.eventId,
+        organizerId: row.organizer_id,
+        status: 'on_sale',
+        capacity: row.capacity,
+        event: {
+          name: 'Moved show',
+          startsAt: movedStart.toISOString(),
+          endsAt: new Date(movedStart.getTime() + 3_600_000).toISOString(),
+          timezone: row.timezone,
+          place: row.place,
+        },
+        tiers: event.tiers.map((tier) => ({
+          tierId: tier.tierId,
+          name: 'Tier 0',
+          price: tier.price,
+          currency: 'EUR',
+          quantity: tier.quantity,
+        })),
+      },
+      'test',
+    );
+    const orders = (await (await get(token, '/v1/users/me/orders')).json()) as {
+      items: { event: { name: string; startsAt: string } }[];
+    };
+    expect(orders.items[0]?.event).toMatchObject({ name: 'Moved show', startsAt: movedStart.toISOString() });
+  });
+});
+
 describe('what a buyer reads', () => {
   it('lists my orders and tickets newest first, page by page', async () => {
     const event = await onSale({ quantities: [20] });
