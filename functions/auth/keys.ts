@@ -23,6 +23,7 @@ async function newKey(): Promise<Omit<StoredKey, 'createdAt'>> {
 }
 
 const maxAgeMs = () => intEnv('SIGNING_KEY_MAX_AGE_DAYS', 30) * 24 * 3600 * 1000;
+const publishDelayMs = () => intEnv('SIGNING_KEY_PUBLISH_DELAY_MINUTES', 120) * 60 * 1000;
 
 export function signingKeys(pool: pg.Pool, now = () => Date.now()) {
   let cache: { at: number; keys: StoredKey[] } | undefined;
@@ -40,9 +41,16 @@ export function signingKeys(pool: pg.Pool, now = () => Date.now()) {
   };
 
   return {
-    /** The key that signs new tokens. */
+    /**
+     * The key that signs new tokens: the newest one that has been published for longer than verifiers cache the
+     * JWKS (API Gateway keeps it up to two hours), so no verifier meets a kid it has not fetched yet. The very first
+     * key signs at once: there is nothing older.
+     */
     async current(): Promise<{ kid: string; key: Awaited<ReturnType<typeof importJWK>> }> {
-      const [key] = await load();
+      const keys = await load();
+      const key =
+        keys.find((candidate) => now() - candidate.createdAt.getTime() >= publishDelayMs()) ??
+        keys[keys.length - 1];
       if (!key) throw new Error('no signing key');
       if (signer?.kid !== key.kid)
         signer = { kid: key.kid, key: await importJWK(key.privateJwk as JWK, SIGNING_ALG) };

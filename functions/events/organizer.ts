@@ -307,7 +307,8 @@ export async function publishEvent(deps: EventsDeps, organizerId: string, id: st
 /**
  * Cancels an event. A published one stops selling at once (tickets closes its inventory first), and EventCancelled
  * commits with the change through the outbox, for tickets to refund and notifications to tell the buyers.
- * A draft just becomes cancelled: nothing was sold and nobody needs telling. Cancelling again changes nothing.
+ * A draft goes through the same steps: normally nothing was sold, but a publish whose own commit failed after
+ * tickets opened sales may have left inventory behind, and this closes it. Cancelling again changes nothing.
  */
 export async function cancelEvent(
   deps: EventsDeps,
@@ -327,7 +328,6 @@ export async function cancelEvent(
       cancelledAt: stamp,
       updatedAt: stamp,
     };
-    if (current.status === 'draft') return { next };
     synced = {
       kind: 'known',
       availability: await deps.inventory.sync(inventoryRequest(current, 'cancelled'), correlationId),

@@ -36,8 +36,12 @@ export const handler = httpHandler(
       'img-src': "'self' data: https:",
       'worker-src': "'self' blob:",
       'connect-src': "'self'",
+      // The defaults this page must relax (an empty or false value drops a directive): Redoc builds its DOM from
+      // strings and must run its script, and the local runtime serves the document over plain http.
       'require-trusted-types-for': '',
-      sandbox: '',
+      sandbox: 'allow-scripts allow-same-origin allow-popups',
+      'upgrade-insecure-requests': false,
     },
+    allowCrossOriginScripts: true,
   },
 );

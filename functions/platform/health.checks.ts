@@ -4,6 +4,7 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../layers/common/aws/s3';
 import { optionalEnv } from '../../layers/common/config';
 import { getPool } from '../../layers/common/db';
+import { getLogger } from '../../layers/common/logger';
 import type { ServiceName } from '../../layers/common/manifest';
 import { getRedis, readyRedis } from '../../layers/common/redis';
 import { platform } from './manifest';
@@ -48,9 +49,10 @@ export function realHealthDeps(): HealthDeps {
   const others: Record<string, Probe> = {};
   others.redis = async () => {
     if (!getRedis())
-      throw new Error('REDIS_URL is not set: rate limits are per container and nothing is cached');
+      throw new NotConfigured('REDIS_URL is not set: rate limits are per container and nothing is cached');
     const redis = await readyRedis();
-    if (!redis) throw new Error('Redis does not answer: rate limits are per container and nothing is cached');
+    if (!redis)
+      throw new NotConfigured('Redis does not answer: rate limits are per container and nothing is cached');
     await redis.ping();
     return undefined;
   };
@@ -65,12 +67,20 @@ export function realHealthDeps(): HealthDeps {
   if (smtpHost) others.mail = tcpProbe(smtpHost, Number(optionalEnv('SMTP_PORT', '1025')));
   const openSearch = optionalEnv('OPENSEARCH_URL');
   others.logs = async () => {
-    if (!openSearch) throw new Error('OPENSEARCH_URL is not set: logs stay in the console');
+    if (!openSearch) throw new NotConfigured('OPENSEARCH_URL is not set: logs stay in the console');
     const response = await fetch(new URL('/_cluster/health', openSearch));
     if (!response.ok) throw new Error(`OpenSearch answered ${response.status}`);
     return ((await response.json()) as { status?: string }).status;
   };
   return { databases, others, timeoutMs: PROBE_TIMEOUT_MS };
+}
+
+/** Our own "not configured" reasons are safe to show; raw driver errors can name hosts and accounts, so they are logged only. */
+class NotConfigured extends Error {}
+function publicReason(error: unknown): string {
+  if (error instanceof NotConfigured) return error.message;
+  getLogger('platform').warn('dependency check failed', { reason: (error as Error).message });
+  return (error as Error).message.startsWith('no answer within') ? (error as Error).message : 'unreachable';
 }
 
 export async function checkDependencies(deps: HealthDeps): Promise<HealthResponse> {
@@ -92,7 +102,7 @@ export async function checkDependencies(deps: HealthDeps): Promise<HealthRespons
         return {
           name,
           isDatabase,
-          status: { status: 'degraded' as const, detail: (error as Error).message.slice(0, 200) },
+          status: { status: 'degraded' as const, detail: publicReason(error) },
         };
       }
     }),

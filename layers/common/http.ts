@@ -80,7 +80,9 @@ export const noContent = (): HttpResult => ({ statusCode: 204 });
 
 export interface HttpHandlerOptions {
   /** Content-Security-Policy directives that replace the strict API default (e.g. for an HTML page). */
-  contentSecurityPolicy?: Record<string, string>;
+  contentSecurityPolicy?: Record<string, string | false>;
+  /** Cross-Origin-Embedder-Policy require-corp blocks cross-origin scripts a page may load; off for such pages. */
+  allowCrossOriginScripts?: boolean;
 }
 
 /** Builds the Lambda handler of one manifest route. */
@@ -110,7 +112,11 @@ export function httpHandler<R extends RouteSpec>(
     )
     .use(
       httpSecurityHeaders({
-        ...(options.contentSecurityPolicy ? { contentSecurityPolicy: options.contentSecurityPolicy } : {}),
+        // middy's typing says string values; false (drop the directive) is what its builder handles too.
+        ...(options.contentSecurityPolicy
+          ? { contentSecurityPolicy: options.contentSecurityPolicy as Record<string, string> }
+          : {}),
+        ...(options.allowCrossOriginScripts ? { crossOriginEmbedderPolicy: false } : {}),
         // The API is read by browsers on other origins (CORS decides who), so resources must not be same-origin only.
         crossOriginResourcePolicy: { policy: 'cross-origin' },
         // Browser-feature policies mean nothing on JSON; dropping them saves a kilobyte on every response.

@@ -290,6 +290,46 @@ describe('keys and metadata', () => {
   });
 });
 
+describe('signing key rotation', () => {
+  it('publishes the new key next to the old one, and signs with it only once verifiers can know it', async () => {
+    const before = await signUp(platform.apiUrl);
+    const oldKid = decodeProtectedHeader(before.accessToken).kid;
+    const { handler: rotate } = await import('../../../functions/auth/rotate-keys.schedule');
+    process.env.SIGNING_KEY_MAX_AGE_DAYS = '0';
+    try {
+      expect(await rotate()).toEqual({ rotated: true });
+    } finally {
+      delete process.env.SIGNING_KEY_MAX_AGE_DAYS;
+    }
+    const { keys } = (await (await fetch(`${platform.apiUrl}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    expect(keys).toHaveLength(2);
+    expect(keys.map((key) => key.kid)).toContain(oldKid);
+
+    // Freshly published: tokens are still signed with the previous key.
+    const during = await signUp(platform.apiUrl);
+    expect(decodeProtectedHeader(during.accessToken).kid).toBe(oldKid);
+
+    process.env.SIGNING_KEY_PUBLISH_DELAY_MINUTES = '0';
+    try {
+      const after = await signUp(platform.apiUrl);
+      const newKid = decodeProtectedHeader(after.accessToken).kid;
+      expect(newKid).not.toBe(oldKid);
+      expect(keys.map((key) => key.kid)).toContain(newKid);
+      // Both keys verify: a token from before the rotation keeps working until it expires.
+      const jwks = createRemoteJWKSet(new URL(`${platform.apiUrl}/.well-known/jwks.json`));
+      for (const token of [before.accessToken, after.accessToken]) {
+        await expect(
+          jwtVerify(token, jwks, { issuer: platform.apiUrl, audience: 'ticketorleaveit-api' }),
+        ).resolves.toBeTruthy();
+      }
+    } finally {
+      delete process.env.SIGNING_KEY_PUBLISH_DELAY_MINUTES;
+    }
+  });
+});
+
 describe('secrets', () => {
   it('never writes a password or a token to the logs', async () => {
     const user = await signUp(platform.apiUrl, { password: 'log-canary-password-5501' });

@@ -326,17 +326,13 @@ describe('an event from draft to cancellation', () => {
     }
   });
 
-  it('cancels a draft without a body and without involving tickets', async () => {
+  it('cancels a draft without a body, and leaves nothing on sale in tickets', async () => {
     const draft = await create(ada);
     const response = await api('POST', `/v1/events/${draft.id}/cancel`, { token: ada.accessToken });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ status: 'cancelled', cancelReason: null });
-    expect((await inventoryOf(draft.id)).inventory).toBeUndefined();
-    const outbox = await events.query(
-      "SELECT count(*)::int AS n FROM outbox WHERE envelope->'data'->>'eventId' = $1",
-      [draft.id],
-    );
-    expect(outbox.rows[0].n).toBe(0);
+    // A publish whose own commit failed could have opened sales; cancelling closes them whatever happened.
+    expect((await inventoryOf(draft.id)).inventory).toMatchObject({ status: 'cancelled' });
   });
 
   it('keeps the event a draft and answers 503 when tickets cannot set up sales', async () => {

@@ -80,7 +80,12 @@ describe('API description', () => {
     const page = await docs.text();
     expect(page).toContain('spec-url="/v1/openapi.json"');
     // The page's own CSP must allow the renderer it loads.
-    expect(docs.headers.get('content-security-policy')).toContain('https://cdn.redoc.ly');
+    const csp = docs.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain('https://cdn.redoc.ly');
+    // Nothing in the policy may stop the renderer: no bare sandbox, no upgrade of the local http document.
+    expect(csp).toMatch(/sandbox allow-scripts/);
+    expect(csp).not.toMatch(/upgrade-insecure-requests/);
+    expect(docs.headers.get('cross-origin-embedder-policy')).toBeNull();
   });
 });
 

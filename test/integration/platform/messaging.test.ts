@@ -144,18 +144,31 @@ describe('schedules', () => {
 describe('internal calls between services', () => {
   it('return the callee data, carry the correlation id, and bring typed errors back as the same problem', async () => {
     const { invokeInternal, RemoteError } = await import('../../../layers/common/internal');
-    expect(await invokeInternal('echo.lookup', { mode: 'ok', n: 21 }, 'corr-1')).toEqual({ doubled: 42, correlationId: 'corr-1' });
+    expect(await invokeInternal('echo.lookup', { mode: 'ok', n: 21 }, 'corr-1')).toEqual({
+      doubled: 42,
+      correlationId: 'corr-1',
+    });
 
-    const conflict = await invokeInternal('echo.lookup', { mode: 'conflict', n: 1 }, 'corr-2').catch((error: unknown) => error);
+    const conflict = await invokeInternal('echo.lookup', { mode: 'conflict', n: 1 }, 'corr-2').catch(
+      (error: unknown) => error,
+    );
     expect(conflict).toBeInstanceOf(RemoteError);
-    expect((conflict as InstanceType<typeof RemoteError>).toProblem()).toMatchObject({ status: 409, type: '/problems/sold-out', remaining: 2 });
+    expect((conflict as InstanceType<typeof RemoteError>).toProblem()).toMatchObject({
+      status: 409,
+      type: '/problems/sold-out',
+      remaining: 2,
+    });
 
-    const invalid = await invokeInternal('echo.lookup', { mode: 'nonsense' }, 'corr-3').catch((error: unknown) => error);
+    const invalid = await invokeInternal('echo.lookup', { mode: 'nonsense' }, 'corr-3').catch(
+      (error: unknown) => error,
+    );
     expect((invalid as InstanceType<typeof RemoteError>).status).toBe(400);
   });
 
   it('report a crashing callee as a failed call after retrying', async () => {
     const { invokeInternal, InternalCallError } = await import('../../../layers/common/internal');
-    await expect(invokeInternal('echo.lookup', { mode: 'crash', n: 1 }, 'corr-4')).rejects.toBeInstanceOf(InternalCallError);
+    await expect(invokeInternal('echo.lookup', { mode: 'crash', n: 1 }, 'corr-4')).rejects.toBeInstanceOf(
+      InternalCallError,
+    );
   });
 });
