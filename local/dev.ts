@@ -1,17 +1,21 @@
-// `npm run dev`: the whole platform on a laptop with only Node.js. `npm run dev -- --fresh` starts from empty data.
+// `npm run dev`: the whole platform on a laptop with only Node.js. `npm run dev -- --fresh` starts from empty data;
+// `--ephemeral` keeps queues, objects and mail in memory (the bench uses it).
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { manifests } from '../functions/manifests';
 import { intEnv, optionalEnv } from '../layers/common/config';
 import { ROOT, startPlatform } from './platform';
 
-const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { fresh: { type: 'boolean', default: false }, ephemeral: { type: 'boolean', default: false } },
+});
 const log = (message: string) => process.stderr.write(`[dev] ${message}\n`);
 
 const platform = await startPlatform({
   manifests,
   dataDir: optionalEnv('LOCAL_DATA_DIR', join(ROOT, '.local')),
   fresh: values.fresh,
+  ephemeral: values.ephemeral,
   ports: {
     api: intEnv('PORT', 3000),
     aws: intEnv('AWS_EMULATOR_PORT', 4566),

@@ -34,6 +34,8 @@ export interface PlatformOptions {
   dataDir: string;
   /** Start from empty data. */
   fresh?: boolean;
+  /** Keep queues, objects and mail in memory only (PostgreSQL still uses dataDir): benches and throwaway runs. */
+  ephemeral?: boolean;
   ports: { api: number; aws: number; smtp: number; mailUi: number; postgres: number };
   /** Used when it answers; otherwise the platform runs degraded without Redis. */
   redisUrl?: string;
@@ -141,11 +143,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           port: options.ports.aws,
           manifests,
           bucket: MEDIA_BUCKET_LOCAL_NAME,
-          dataDir: join(options.dataDir, 'aws'),
+          dataDir: options.ephemeral ? undefined : join(options.dataDir, 'aws'),
         });
     stops.push(() => aws.stop());
 
-    const mailOptions = { smtpPort: options.ports.smtp, webPort: options.ports.mailUi, mailDir: join(options.dataDir, 'mail') };
+    const mailOptions = {
+      smtpPort: options.ports.smtp,
+      webPort: options.ports.mailUi,
+      mailDir: options.ephemeral ? undefined : join(options.dataDir, 'mail'),
+    };
     let mail = await startMail(mailOptions);
     let mailRunning = true;
     stops.push(() => (mailRunning ? mail.stop() : undefined));

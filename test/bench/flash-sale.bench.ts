@@ -55,7 +55,7 @@ async function startIssuer() {
 
 async function startPlatformProcess(jwksUrl: string, dataDir: string, log: Log): Promise<Platform> {
   const [port, aws, smtp, mailUi, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/dev.ts', '--fresh'], {
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/dev.ts', '--fresh', '--ephemeral'], {
     cwd: ROOT,
     detached: true,
     env: {
