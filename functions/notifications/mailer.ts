@@ -36,6 +36,7 @@ export const messageIdFor = (key: string, from: string) =>
 /**
  * SMTP through nodemailer. The server's address is read at the first send and again after any failure (the
  * transport is rebuilt), so a mail server that moved or restarted is found again without a new container.
+ * Development only: Lambda bundles leave nodemailer out (see infra-cdk service-function.ts), as AWS sends via SES.
  */
 export function smtpMailer(): Mailer {
   let transport: { transporter: Transporter; from: string } | undefined;

@@ -127,8 +127,9 @@ export class ServiceFunction extends Construct {
         sourceMap: true,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
-        // The runtime ships AWS SDK v3; pg-native is pg's optional native binding, never used here.
-        externalModules: ['@aws-sdk/*', 'pg-native'],
+        // The runtime ships AWS SDK v3; pg-native is pg's optional native binding, never used here; nodemailer is
+        // the local SMTP path only (in AWS, mail goes through SES and nodemailer is never imported).
+        externalModules: ['@aws-sdk/*', 'pg-native', 'nodemailer'],
         logLevel: nodejs.LogLevel.ERROR,
         ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),
       },

@@ -22,8 +22,9 @@ export const CDK_BUNDLING = {
   banner: {
     js: "import { createRequire as __tolCreateRequire } from 'node:module'; const require = __tolCreateRequire(import.meta.url);",
   },
-  // The Lambda Node.js runtime ships the AWS SDK v3; pg-native is pg's optional binding, never loaded.
-  external: ['@aws-sdk/*', 'pg-native'],
+  // The Lambda Node.js runtime ships the AWS SDK v3; pg-native is pg's optional binding, never loaded; nodemailer
+  // serves the local SMTP path only (the CDK leaves it out the same way).
+  external: ['@aws-sdk/*', 'pg-native', 'nodemailer'],
   // NodejsFunction runs esbuild from the project root, which is also where tsconfig.json is found.
   absWorkingDir: ROOT,
 } as const satisfies BuildOptions;
