@@ -20,7 +20,10 @@ export async function startInvokeApi(targets: Map<string, InvokeTarget>, port = 
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     if (request.method !== 'POST' || !target || !name) {
-      response.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
+      response.writeHead(404, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'ResourceNotFoundException',
+      });
       response.end(JSON.stringify({ Type: 'User', message: `Function not found: ${name ?? request.url}` }));
       return;
     }
@@ -33,7 +36,9 @@ export async function startInvokeApi(targets: Map<string, InvokeTarget>, port = 
     } catch (error) {
       // What Lambda does when a function throws: 200, with the error in the payload and X-Amz-Function-Error set.
       response.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' });
-      response.end(JSON.stringify({ errorType: (error as Error).name, errorMessage: (error as Error).message }));
+      response.end(
+        JSON.stringify({ errorType: (error as Error).name, errorMessage: (error as Error).message }),
+      );
     }
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -181,7 +181,7 @@ export async function purchase(
     }
 
     const event = state.event;
-    if (!event || event.status !== 'on_sale' || new Date(event.starts_at).getTime() <= now.getTime()) {
+    if (event?.status !== 'on_sale' || new Date(event.starts_at).getTime() <= now.getTime()) {
       const why = !event
         ? 'is not on sale (it may be a draft)'
         : event.status === 'cancelled'

@@ -22,7 +22,10 @@ const SEATS = Number(process.env.BENCH_SEATS ?? 500);
 const ARRIVAL_RATE = Number(process.env.BENCH_ARRIVAL_RATE ?? 1_000);
 const MIX_RATE = Number(process.env.BENCH_MIX_RATE ?? 400);
 const MIX_SECONDS = Number(process.env.BENCH_MIX_SECONDS ?? 10);
-const TARGETS = { flashSale: { attemptsPerSecondMin: 1_000, p99MsMax: 250 }, mix: { rate: MIX_RATE, p99MsMax: 100 } };
+const TARGETS = {
+  flashSale: { attemptsPerSecondMin: 1_000, p99MsMax: 250 },
+  mix: { rate: MIX_RATE, p99MsMax: 100 },
+};
 
 interface Platform {
   apiUrl: string;
@@ -41,7 +44,12 @@ async function startIssuer() {
   return {
     jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
     sign: (issuer: string, userId: string) =>
-      new SignJWT({ client_id: 'web', scope: 'api', email: `bench-${userId}@example.com`, given_name: 'Bench' })
+      new SignJWT({
+        client_id: 'web',
+        scope: 'api',
+        email: `bench-${userId}@example.com`,
+        given_name: 'Bench',
+      })
         .setProtectedHeader({ alg: 'RS256', kid: 'bench', typ: 'at+jwt' })
         .setIssuer(issuer)
         .setAudience('ticketorleaveit-api')
@@ -54,26 +62,36 @@ async function startIssuer() {
 }
 
 async function startPlatformProcess(jwksUrl: string, dataDir: string, log: Log): Promise<Platform> {
-  const [port, aws, smtp, mailUi, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/dev.ts', '--fresh', '--ephemeral'], {
-    cwd: ROOT,
-    detached: true,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      AWS_EMULATOR_PORT: String(aws),
-      SMTP_PORT: String(smtp),
-      MAIL_UI_PORT: String(mailUi),
-      PGPORT: String(pgPort),
-      LOCAL_DATA_DIR: dataDir,
-      JWT_JWKS_URL: jwksUrl,
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      OPENSEARCH_URL: '',
-      DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16',
-      NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
+  const [port, aws, smtp, mailUi, pgPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/dev.ts', '--fresh', '--ephemeral'],
+    {
+      cwd: ROOT,
+      detached: true,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        AWS_EMULATOR_PORT: String(aws),
+        SMTP_PORT: String(smtp),
+        MAIL_UI_PORT: String(mailUi),
+        PGPORT: String(pgPort),
+        LOCAL_DATA_DIR: dataDir,
+        JWT_JWKS_URL: jwksUrl,
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        OPENSEARCH_URL: '',
+        DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16',
+        NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let errors = '';
   child.stderr?.on('data', (chunk) => {
     errors = `${errors}${chunk}`.slice(-4_000);
@@ -86,7 +104,8 @@ async function startPlatformProcess(jwksUrl: string, dataDir: string, log: Log):
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`platform did not start:\n${errors}`);
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`platform did not start:\n${errors}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   log(`platform up at ${apiUrl}`);
@@ -102,11 +121,10 @@ async function seedEvent(db: pg.Client, seats: number) {
      VALUES ($1, $2, 'on_sale', $3, 'Flash sale', $4, $5, 'Europe/Paris', 'Accor Arena, Paris, FR')`,
     [eventId, randomUUID(), seats, startsAt, new Date(startsAt.getTime() + 3 * 3600_000)],
   );
-  await db.query(`INSERT INTO tiers (tier_id, event_id, name, price, currency, quantity) VALUES ($1, $2, 'General', 4900, 'EUR', $3)`, [
-    tierId,
-    eventId,
-    seats,
-  ]);
+  await db.query(
+    `INSERT INTO tiers (tier_id, event_id, name, price, currency, quantity) VALUES ($1, $2, 'General', 4900, 'EUR', $3)`,
+    [tierId, eventId, seats],
+  );
   return { eventId, tierId };
 }
 
@@ -124,7 +142,11 @@ async function purchase(apiUrl: string, token: string, eventId: string, tierId: 
     try {
       const response = await fetch(`${apiUrl}/v1/events/${eventId}/orders`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
         body: JSON.stringify({ items: [{ tierId, quantity: 1 }] }),
       });
       await response.arrayBuffer();
@@ -138,7 +160,11 @@ async function purchase(apiUrl: string, token: string, eventId: string, tierId: 
 
 function latency(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted[sorted.length - 1] ?? 0) };
+  return {
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted[sorted.length - 1] ?? 0),
+  };
 }
 const round = (value: number) => Math.round(value * 10) / 10;
 
@@ -157,14 +183,22 @@ async function verify(db: pg.Client, eventId: string, tierId: string, capacity: 
     ticketsInDatabase: row.tickets,
     oversold: Math.max(0, row.sold - capacity),
     duplicateOrders: row.duplicates,
-    createdResponsesMatchRows: created === row.orders && row.orders === row.tickets && row.tickets === row.sold,
+    createdResponsesMatchRows:
+      created === row.orders && row.orders === row.tickets && row.tickets === row.sold,
   };
 }
 
-async function flashSale(platform: Platform, db: pg.Client, sign: (userId: string) => Promise<string>, log: Log) {
+async function flashSale(
+  platform: Platform,
+  db: pg.Client,
+  sign: (userId: string) => Promise<string>,
+  log: Log,
+) {
   const { eventId, tierId } = await seedEvent(db, SEATS);
   const tokens = await Promise.all(Array.from({ length: BUYERS }, () => sign(randomUUID())));
-  log(`flash sale: ${BUYERS} buyers for ${SEATS} seats, arriving ${ARRIVAL_RATE > 0 ? `at ${ARRIVAL_RATE}/s` : 'all at once'}`);
+  log(
+    `flash sale: ${BUYERS} buyers for ${SEATS} seats, arriving ${ARRIVAL_RATE > 0 ? `at ${ARRIVAL_RATE}/s` : 'all at once'}`,
+  );
   const started = performance.now();
   const pending: Promise<Attempt>[] = [];
   for (const [index, token] of tokens.entries()) {
@@ -176,7 +210,8 @@ async function flashSale(platform: Platform, db: pg.Client, sign: (userId: strin
   }
   const attempts = await Promise.all(pending);
   const seconds = (performance.now() - started) / 1000;
-  const count = (predicate: (status: number) => boolean) => attempts.filter((attempt) => predicate(attempt.status)).length;
+  const count = (predicate: (status: number) => boolean) =>
+    attempts.filter((attempt) => predicate(attempt.status)).length;
   const created = count((status) => status === 201);
   const result = {
     buyers: BUYERS,
@@ -227,8 +262,12 @@ async function mix(platform: Platform, db: pg.Client, sign: (userId: string) => 
     const sent = performance.now();
     const request =
       kind === 'purchase'
-        ? purchase(platform.apiUrl, tokens[Math.floor(i / 5)] ?? '', eventId, tierId).then((attempt) => ({ status: attempt.status }))
-        : fetch(`${platform.apiUrl}${kind === 'health' ? '/v1/health' : `/v1/events/${eventId}/availability`}`).then(async (response) => {
+        ? purchase(platform.apiUrl, tokens[Math.floor(i / 5)] ?? '', eventId, tierId).then((attempt) => ({
+            status: attempt.status,
+          }))
+        : fetch(
+            `${platform.apiUrl}${kind === 'health' ? '/v1/health' : `/v1/events/${eventId}/availability`}`,
+          ).then(async (response) => {
             await response.arrayBuffer();
             return { status: response.status };
           });
@@ -244,7 +283,10 @@ async function mix(platform: Platform, db: pg.Client, sign: (userId: string) => 
   const seconds = (performance.now() - started) / 1000;
   const errors = samples.filter((sample) => sample.status === 0 || sample.status >= 400).length;
   const byKind = Object.fromEntries(
-    ['availability', 'health', 'purchase'].map((kind) => [kind, latency(samples.filter((sample) => sample.kind === kind).map((sample) => sample.ms))]),
+    ['availability', 'health', 'purchase'].map((kind) => [
+      kind,
+      latency(samples.filter((sample) => sample.kind === kind).map((sample) => sample.ms)),
+    ]),
   );
   const overall = latency(samples.map((sample) => sample.ms));
   return {
@@ -254,7 +296,8 @@ async function mix(platform: Platform, db: pg.Client, sign: (userId: string) => 
     ...overall,
     byKind,
     errors,
-    meetsTargets: overall.p99Ms <= TARGETS.mix.p99MsMax && errors === 0 && samples.length / seconds >= MIX_RATE * 0.95,
+    meetsTargets:
+      overall.p99Ms <= TARGETS.mix.p99MsMax && errors === 0 && samples.length / seconds >= MIX_RATE * 0.95,
   };
 }
 
@@ -279,7 +322,11 @@ export const flashSaleSection: BenchSection = {
         const sale = await flashSale(platform, client, sign, log);
         const steady = await mix(platform, client, sign, log);
         return {
-          summary: { allMeetTargets: sale.meetsTargets && steady.meetsTargets, flashSale: sale.meetsTargets, mix: steady.meetsTargets },
+          summary: {
+            allMeetTargets: sale.meetsTargets && steady.meetsTargets,
+            flashSale: sale.meetsTargets,
+            mix: steady.meetsTargets,
+          },
           details: { targets: TARGETS, flashSale: sale, mix: steady },
           failed: false,
         };
@@ -287,7 +334,11 @@ export const flashSaleSection: BenchSection = {
         await client.end();
       }
     } catch (error) {
-      return { summary: { allMeetTargets: false }, details: { error: (error as Error).message }, failed: true };
+      return {
+        summary: { allMeetTargets: false },
+        details: { error: (error as Error).message },
+        failed: true,
+      };
     } finally {
       if (platform?.child.pid) {
         try {

@@ -9,7 +9,10 @@ export interface TestUser {
   refreshToken: string;
 }
 
-export async function registerUser(apiUrl: string, overrides: Partial<{ email: string; password: string; firstName: string; lastName: string }> = {}) {
+export async function registerUser(
+  apiUrl: string,
+  overrides: Partial<{ email: string; password: string; firstName: string; lastName: string }> = {},
+) {
   const body = {
     firstName: 'Ada',
     lastName: 'Lovelace',
@@ -22,7 +25,8 @@ export async function registerUser(apiUrl: string, overrides: Partial<{ email: s
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`register failed: ${response.status} ${await response.text()}`);
   return { ...body, id: ((await response.json()) as { id: string }).id };
 }
 
@@ -35,10 +39,19 @@ export async function passwordGrant(apiUrl: string, email: string, password: str
 }
 
 /** Registers a user and signs them in. */
-export async function signUp(apiUrl: string, overrides: Parameters<typeof registerUser>[1] = {}): Promise<TestUser> {
+export async function signUp(
+  apiUrl: string,
+  overrides: Parameters<typeof registerUser>[1] = {},
+): Promise<TestUser> {
   const user = await registerUser(apiUrl, overrides);
   const response = await passwordGrant(apiUrl, user.email, user.password);
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
   const tokens = (await response.json()) as { access_token: string; refresh_token: string };
-  return { id: user.id, email: user.email, password: user.password, accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+  return {
+    id: user.id,
+    email: user.email,
+    password: user.password,
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+  };
 }

@@ -20,11 +20,10 @@ describe('buildOpenApi', () => {
       parameters: { name: string; in: string }[];
       requestBody: { content: Record<string, { schema: { required: string[] } }> };
     };
-    expect(
-      operation.parameters.map(
-        (parameter) => `${parameter.in}:${parameter.name}`,
-      ),
-    ).toEqual(['path:id', 'query:limit']);
+    expect(operation.parameters.map((parameter) => `${parameter.in}:${parameter.name}`)).toEqual([
+      'path:id',
+      'query:limit',
+    ]);
     expect(operation.requestBody.content['application/json']?.schema.required).toEqual(['name', 'quantity']);
     expect(document.paths['/v1/test/whoami']?.get?.security).toEqual([{ bearer: [] }]);
     expect(document.paths.$default).toBeUndefined();
