@@ -1,18 +1,11 @@
 // The flash sale and the browse-and-buy mix, through the local runtime: `npm run dev`'s own platform in a child
 // process, driven over HTTP on loopback by this process. Correctness (sold, oversold, duplicates, 5xx) is read
 // back from the tickets database after the load.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import pg from 'pg';
 import { Agent, setGlobalDispatcher } from 'undici';
-import { ROOT } from '../../local/platform';
-import { freePort } from '../support/ports';
+import { startTestIssuer } from '../support/tokens';
+import { type DevProcess, startDevProcess } from './dev-process';
 import type { BenchSection, Log, SectionOutcome } from './section';
 import { percentile } from './stats';
 
@@ -26,91 +19,6 @@ const TARGETS = {
   flashSale: { attemptsPerSecondMin: 1_000, p99MsMax: 250 },
   mix: { rate: MIX_RATE, p99MsMax: 100 },
 };
-
-interface Platform {
-  apiUrl: string;
-  ticketsDb: string;
-  child: ChildProcess;
-}
-
-async function startIssuer() {
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256', use: 'sig' };
-  const server = createServer((_, response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
-    sign: (issuer: string, userId: string) =>
-      new SignJWT({
-        client_id: 'web',
-        scope: 'api',
-        email: `bench-${userId}@example.com`,
-        given_name: 'Bench',
-      })
-        .setProtectedHeader({ alg: 'RS256', kid: 'bench', typ: 'at+jwt' })
-        .setIssuer(issuer)
-        .setAudience('ticketorleaveit-api')
-        .setSubject(userId)
-        .setIssuedAt()
-        .setExpirationTime('30m')
-        .sign(privateKey),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function startPlatformProcess(jwksUrl: string, dataDir: string, log: Log): Promise<Platform> {
-  const [port, aws, smtp, mailUi, pgPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/dev.ts', '--fresh', '--ephemeral'],
-    {
-      cwd: ROOT,
-      detached: true,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        AWS_EMULATOR_PORT: String(aws),
-        SMTP_PORT: String(smtp),
-        MAIL_UI_PORT: String(mailUi),
-        PGPORT: String(pgPort),
-        LOCAL_DATA_DIR: dataDir,
-        JWT_JWKS_URL: jwksUrl,
-        POWERTOOLS_LOG_LEVEL: 'WARN',
-        OPENSEARCH_URL: '',
-        DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16',
-        NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let errors = '';
-  child.stderr?.on('data', (chunk) => {
-    errors = `${errors}${chunk}`.slice(-4_000);
-  });
-  const apiUrl = `http://localhost:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${apiUrl}/v1/health`)).status === 200) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`platform did not start:\n${errors}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  log(`platform up at ${apiUrl}`);
-  return { apiUrl, ticketsDb: `postgres://tickets:tickets-local@127.0.0.1:${pgPort}/tickets`, child };
-}
 
 async function seedEvent(db: pg.Client, seats: number) {
   const eventId = randomUUID();
@@ -189,7 +97,7 @@ async function verify(db: pg.Client, eventId: string, tierId: string, capacity: 
 }
 
 async function flashSale(
-  platform: Platform,
+  platform: DevProcess,
   db: pg.Client,
   sign: (userId: string) => Promise<string>,
   log: Log,
@@ -246,7 +154,7 @@ async function flashSale(
  * Open loop at a fixed rate (requests are sent on schedule whether or not earlier ones have answered): browsing
  * (availability, health, docs) and buying, 4 reads to 1 purchase, against an event large enough not to sell out.
  */
-async function mix(platform: Platform, db: pg.Client, sign: (userId: string) => Promise<string>, log: Log) {
+async function mix(platform: DevProcess, db: pg.Client, sign: (userId: string) => Promise<string>, log: Log) {
   const { eventId, tierId } = await seedEvent(db, 1_000_000);
   const total = MIX_RATE * MIX_SECONDS;
   const tokens = await Promise.all(Array.from({ length: Math.ceil(total / 5) }, () => sign(randomUUID())));
@@ -307,14 +215,34 @@ export const flashSaleSection: BenchSection = {
   async run(log): Promise<SectionOutcome> {
     // Enough sockets for every buyer at once, as thousands of real clients would open.
     setGlobalDispatcher(new Agent({ connections: BUYERS, pipelining: 1, keepAliveTimeout: 30_000 }));
-    const issuer = await startIssuer();
-    const dataDir = mkdtempSync(join(tmpdir(), 'tol-bench-'));
-    let platform: Platform | undefined;
+    const issuer = await startTestIssuer();
+    let platform: DevProcess | undefined;
     try {
-      platform = await startPlatformProcess(issuer.jwksUrl, dataDir, log);
+      platform = await startDevProcess({
+        label: 'flashSale',
+        log,
+        args: ['--ephemeral'],
+        env: {
+          JWT_JWKS_URL: issuer.jwksUrl,
+          DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16',
+          NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
+        },
+      });
       const apiUrl = platform.apiUrl;
-      const sign = (userId: string) => issuer.sign(apiUrl, userId);
-      const client = new pg.Client({ connectionString: platform.ticketsDb });
+      const sign = (userId: string) =>
+        issuer.sign(
+          {
+            iss: apiUrl,
+            aud: 'ticketorleaveit-api',
+            sub: userId,
+            client_id: 'web',
+            scope: 'api',
+            email: `bench-${userId}@example.com`,
+            given_name: 'Bench',
+          },
+          { expiresIn: '30m' },
+        );
+      const client = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
       await client.connect();
       try {
         // Warm-up: first requests load handler code paths and open pool connections.
@@ -340,16 +268,8 @@ export const flashSaleSection: BenchSection = {
         failed: true,
       };
     } finally {
-      if (platform?.child.pid) {
-        try {
-          process.kill(-platform.child.pid, 'SIGINT');
-        } catch {
-          // already gone
-        }
-        await new Promise((resolve) => platform?.child.once('exit', resolve));
-      }
+      await platform?.stop();
       await issuer.close();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   },
 };

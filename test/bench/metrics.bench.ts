@@ -1,16 +1,11 @@
 // The `metrics` section: p99 latency of GET /v1/organizer/events/{id}/metrics for an event with 100,000 orders, over
 // HTTP through the local runtime. The database path (every request a cache miss) must meet the target on its own;
 // the Redis-cached path is reported beside it when a redis-server is installed.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '../support/ports';
 import { type RedisServer, startRedis } from '../support/redis-server';
 import { startTestIssuer } from '../support/tokens';
-import { ROOT } from './lambda-functions';
+import { type DevProcess, startDevProcess } from './dev-process';
 import type { BenchSection, Log, SectionOutcome } from './section';
 
 export const METRICS_TARGETS = { p99MsMax: 100 } as const;
@@ -145,104 +140,24 @@ async function measure(
   };
 }
 
-interface PlatformProcess {
-  apiUrl: string;
-  ticketsDb: string;
-  redis: boolean;
-  child: ChildProcess;
-}
-
-/**
- * `npm run dev` in a child process, as a developer runs it: the bench's own HTTP client and JSON parsing do not share
- * its event loop, and function logs (WARN and above only, as the flash-sale bench runs them) stay off this report.
- */
-async function startPlatformProcess(
-  jwksUrl: string,
-  dataDir: string,
-  redisUrl: string | undefined,
-  log: Log,
-) {
-  const [port, aws, smtp, mailUi, pgPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/dev.ts', '--fresh'],
-    {
-      cwd: ROOT,
-      detached: true,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        AWS_EMULATOR_PORT: String(aws),
-        SMTP_PORT: String(smtp),
-        MAIL_UI_PORT: String(mailUi),
-        PGPORT: String(pgPort),
-        LOCAL_DATA_DIR: dataDir,
-        JWT_JWKS_URL: jwksUrl,
-        // Without a Redis of our own, point at a closed port rather than whatever may listen on 6379.
-        REDIS_URL: redisUrl ?? `redis://127.0.0.1:${await freePort()}`,
-        POWERTOOLS_LOG_LEVEL: 'WARN',
-        OPENSEARCH_URL: '',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let errors = '';
-  child.stderr?.on('data', (chunk) => {
-    errors = `${errors}${chunk}`.slice(-4_000);
-  });
-  const apiUrl = `http://localhost:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${apiUrl}/v1/health`)).status === 200) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`platform did not start:\n${errors}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  log(`metrics: platform up at ${apiUrl}`);
-  return {
-    apiUrl,
-    ticketsDb: `postgres://tickets:tickets-local@127.0.0.1:${pgPort}/tickets`,
-    redis: !errors.includes('Redis at'),
-    child,
-  } satisfies PlatformProcess;
-}
-
-async function stopPlatformProcess(platform: PlatformProcess) {
-  if (!platform.child.pid || platform.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => platform.child.once('exit', resolve));
-  try {
-    process.kill(-platform.child.pid, 'SIGINT');
-  } catch {
-    return; // already gone
-  }
-  await exited;
-}
-
 async function run(log: Log): Promise<SectionOutcome> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tol-bench-metrics-'));
   let redis: RedisServer | undefined;
-  let platform: PlatformProcess | undefined;
+  let platform: DevProcess | undefined;
   const issuer = await startTestIssuer();
   try {
     redis = await startRedis().catch((error: unknown) => {
       log(`metrics: no Redis (${(error as Error).message.split('\n')[0]}); measuring the database path only`);
       return undefined;
     });
-    platform = await startPlatformProcess(issuer.jwksUrl, dataDir, redis?.url, log);
+    platform = await startDevProcess({
+      label: 'metrics',
+      log,
+      env: { JWT_JWKS_URL: issuer.jwksUrl, ...(redis ? { REDIS_URL: redis.url } : {}) },
+    });
     const organizerId = randomUUID();
     log(`metrics: seeding ${ORDERS} orders`);
     const seedStarted = performance.now();
-    const seeded = await seed(platform.ticketsDb, organizerId);
+    const seeded = await seed(platform.databaseUrl('tickets'), organizerId);
     const seedMs = Math.round(performance.now() - seedStarted);
     log(
       `metrics: seeded ${seeded.orders} orders, ${seeded.items} items, ${seeded.tickets} tickets in ${seedMs} ms`,
@@ -319,10 +234,9 @@ async function run(log: Log): Promise<SectionOutcome> {
   } catch (error) {
     return { summary: { allMeetTargets: false }, details: { error: (error as Error).message }, failed: true };
   } finally {
-    if (platform) await stopPlatformProcess(platform);
+    await platform?.stop();
     await redis?.stop();
     await issuer.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
