@@ -1,12 +1,12 @@
 // Wiring of the events service's real dependencies, built once per container and shared by its handlers. Nothing
 // here connects at import: the pool, S3 and Lambda clients are all made on first use.
 import { randomUUID } from 'node:crypto';
-import { intEnv, once, optionalEnv, requireEnv } from '../../layers/common/config';
+import { intEnv, once, optionalEnv } from '../../layers/common/config';
 import { getPool } from '../../layers/common/db';
 import { getLogger } from '../../layers/common/logger';
+import { s3MediaStorage } from '../../layers/common/media-storage';
 import { relayNow } from '../../layers/common/outbox-relay';
 import { pgEventStore } from './events.store';
-import { lazyS3Client, s3ImageStorage } from './images.s3';
 import { type CacheSettings, type EventsDeps, NO_CACHE, type ReadCache } from './model';
 import { ticketsInventory } from './tickets.client';
 
@@ -25,10 +25,7 @@ export function buildDeps(cache: ReadCache): EventsDeps {
   return {
     store: pgEventStore(() => getPool('events')),
     inventory: ticketsInventory(),
-    images: s3ImageStorage({
-      client: lazyS3Client,
-      bucket: once(() => requireEnv('MEDIA_BUCKET')),
-    }),
+    images: s3MediaStorage(),
     cache,
     cacheSettings: settings,
     newId: randomUUID,

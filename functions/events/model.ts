@@ -1,5 +1,5 @@
 // The events service's model and the ports its rules use (storage, the tickets service, images, the read cache);
-// adapters implement them (events.store.ts, tickets.client.ts, images.s3.ts, cache.redis.ts), tests fake them.
+// adapters implement them (events.store.ts, tickets.client.ts, layers/common/media-storage.ts, cache.redis.ts), tests fake them.
 import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
 import { ServiceUnavailableError } from '../../layers/common/errors';
 import type { Envelope } from '../../layers/common/messages';

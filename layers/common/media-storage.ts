@@ -1,26 +1,33 @@
-// Event images in the media bucket: presigned POST forms for uploads, HeadObject to see what arrived, presigned GET
-// links to show them, removal of detached ones. The S3 modules load on first use, so reads without images never
-// pay for them.
+// Media in the one bucket (event images, profile pictures): presigned POST forms for uploads, HeadObject to see
+// what arrived, presigned GET links to show it, removal. The S3 modules load on first use, so a function that never
+// touches media never evaluates them at cold start (importing layers/common/aws/s3 would, even dynamically).
 import type { S3Client } from '@aws-sdk/client-s3';
-import { region } from '../../layers/common/aws/region';
-import { once, optionalEnv } from '../../layers/common/config';
-import type { ImageStorage } from './model';
+import { region } from './aws/region';
+import { once, optionalEnv, requireEnv } from './config';
 
-/**
- * The S3 client, made on first use. Not layers/common/aws/s3: a bundle that imports that module (even dynamically)
- * gets a static import of @aws-sdk/client-s3, which every cold start of every events function would then evaluate.
- */
-export const lazyS3Client = once(async (): Promise<S3Client> => {
+export interface MediaStorage {
+  presignUpload(request: {
+    key: string;
+    contentType: string;
+    maxBytes: number;
+    expiresInSeconds: number;
+  }): Promise<{ url: string; fields: Record<string, string> }>;
+  /** What is stored under the key, or undefined when nothing is. */
+  inspect(
+    key: string,
+  ): Promise<{ contentType: string | undefined; sizeBytes: number | undefined } | undefined>;
+  viewUrl(key: string, expiresInSeconds: number): Promise<string>;
+  remove(key: string): Promise<void>;
+}
+
+const lazyS3Client = once(async (): Promise<S3Client> => {
   const { S3Client } = await import('@aws-sdk/client-s3');
   // Emulators serve buckets by path (http://host:port/bucket/key); AWS by virtual host.
   return new S3Client({ region: region(), forcePathStyle: optionalEnv('S3_FORCE_PATH_STYLE') === 'true' });
 });
 
-export function s3ImageStorage(options: {
-  client: () => Promise<S3Client>;
-  bucket: () => string;
-}): ImageStorage {
-  const { client, bucket } = options;
+export function s3MediaStorage(bucket: () => string = once(() => requireEnv('MEDIA_BUCKET'))): MediaStorage {
+  const client = lazyS3Client;
   return {
     async presignUpload({ key, contentType, maxBytes, expiresInSeconds }) {
       const { createPresignedPost } = await import('@aws-sdk/s3-presigned-post');
