@@ -1,6 +1,7 @@
 // The `search` section: catalogue search over 10,000 published events, through the local gateway and the real
 // handler, against the real PostgreSQL (full-text index, filters, keyset pages). Redis is left out, so every request
 // takes the database path the cache would otherwise hide. Target: p99 under 50 ms on this machine.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { EVENT_TYPES } from '../../functions/events/rules';
 import { freePort } from '../support/ports';
 import type { BenchSection, Log, SectionOutcome } from './section';
 import { percentile } from './stats';
@@ -34,18 +36,7 @@ function random(seed: number) {
   return { next, pick, int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)) };
 }
 
-const TYPES = [
-  'concert',
-  'conference',
-  'workshop',
-  'festival',
-  'theatre',
-  'comedy',
-  'sports',
-  'meetup',
-  'exhibition',
-  'other',
-];
+const TYPES = EVENT_TYPES;
 const GENRES = [
   'jazz',
   'rock',
