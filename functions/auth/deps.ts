@@ -1,44 +1,15 @@
 // Wiring of the auth service's real dependencies, built once per container and shared by its handlers.
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
-import { intEnv, once, optionalEnv, requireEnv } from '../../layers/common/config';
+import { intEnv, once } from '../../layers/common/config';
 import { getPool } from '../../layers/common/db';
-import { getLogger } from '../../layers/common/logger';
-import { createRateLimiter, type RateLimitRule } from '../../layers/common/rate-limit';
-import { readyRedis } from '../../layers/common/redis';
 import { pgAuthStore } from './accounts.store';
+import { issuer } from './issuer';
 import { SIGNING_ALG, signingKeys } from './keys';
 import { type AccessTokenClaims, oauthServer } from './oauth';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
-
-export const issuer = once(() => ({ url: requireEnv('JWT_ISSUER'), audience: requireEnv('JWT_AUDIENCE') }));
-
-/** "limit/windowSeconds", e.g. "10/60". */
-function rule(name: string, env: string, fallback: string): RateLimitRule {
-  const [limit, windowSeconds] = optionalEnv(env, fallback).split('/').map(Number);
-  return { name, limit: limit ?? 10, windowSeconds: windowSeconds ?? 60 };
-}
-
-export const rateLimits = once(() => ({
-  tokenPerIp: rule('token-ip', 'RATE_LIMIT_TOKEN_IP', '30/60'),
-  tokenPerAccount: rule('token-account', 'RATE_LIMIT_TOKEN_ACCOUNT', '10/300'),
-  registerPerIp: rule('register-ip', 'RATE_LIMIT_REGISTER_IP', '10/3600'),
-}));
-
-let warned = false;
-export const rateLimiter = once(() =>
-  createRateLimiter({
-    redis: () => readyRedis(),
-    prefix: optionalEnv('RATE_LIMIT_PREFIX', 'rl'),
-    onDegraded: (error) => {
-      if (warned) return;
-      warned = true;
-      getLogger('auth').warn('rate limiting per container: Redis is unavailable', { error: error as Error });
-    },
-  }),
-);
 
 export const keys = once(() => {
   const pool = getPool('auth');

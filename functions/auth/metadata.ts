@@ -1,6 +1,6 @@
 // Authorization-server metadata (RFC 8414), served at the OAuth and the OpenID discovery paths alike.
 import { httpHandler, ok } from '../../layers/common/http';
-import { issuer } from './deps';
+import { issuer } from './issuer';
 import { auth } from './manifest';
 
 export const handler = httpHandler('auth', auth.routes.metadata, async () => {

@@ -2,8 +2,9 @@
 import { httpHandler } from '../../layers/common/http';
 import { relayNow } from '../../layers/common/outbox-relay';
 import { enforceRateLimits } from '../../layers/common/rate-limit';
-import { rateLimiter, rateLimits, server } from './deps';
+import { server } from './deps';
 import { auth } from './manifest';
+import { rateLimiter, rateLimits } from './rate-limits';
 
 export const handler = httpHandler(
   'auth',

@@ -1,8 +1,9 @@
 // POST /v1/oauth/token (RFC 6749): password and refresh_token grants, rate-limited per client IP and per account.
 import { httpHandler } from '../../layers/common/http';
 import { enforceRateLimits } from '../../layers/common/rate-limit';
-import { rateLimiter, rateLimits, server } from './deps';
+import { server } from './deps';
 import { auth } from './manifest';
+import { rateLimiter, rateLimits } from './rate-limits';
 
 export const handler = httpHandler('auth', auth.routes.token, async ({ body, sourceIp }) => {
   const checks = [{ rule: rateLimits().tokenPerIp, subject: sourceIp }];
