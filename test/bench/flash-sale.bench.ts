@@ -3,7 +3,7 @@
 // back from the tickets database after the load.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Agent, setGlobalDispatcher } from 'undici';
+import { Agent, request, setGlobalDispatcher } from 'undici';
 import { startTestIssuer } from '../support/tokens';
 import { type DevProcess, startDevProcess } from './dev-process';
 import type { BenchSection, Log, SectionOutcome } from './section';
@@ -48,7 +48,7 @@ async function purchase(apiUrl: string, token: string, eventId: string, tierId: 
   const started = performance.now();
   for (let retry = 0; ; retry += 1) {
     try {
-      const response = await fetch(`${apiUrl}/v1/events/${eventId}/orders`, {
+      const response = await request(`${apiUrl}/v1/events/${eventId}/orders`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${token}`,
@@ -57,8 +57,8 @@ async function purchase(apiUrl: string, token: string, eventId: string, tierId: 
         },
         body: JSON.stringify({ items: [{ tierId, quantity: 1 }] }),
       });
-      await response.arrayBuffer();
-      return { status: response.status, ms: performance.now() - started, networkRetries: retry };
+      await response.body.arrayBuffer();
+      return { status: response.statusCode, ms: performance.now() - started, networkRetries: retry };
     } catch {
       if (retry >= 3) return { status: 0, ms: performance.now() - started, networkRetries: retry };
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** retry * Math.random()));
@@ -168,19 +168,19 @@ async function mix(platform: DevProcess, db: pg.Client, sign: (userId: string) =
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     const kind = i % 5 === 4 ? 'purchase' : i % 5 === 3 ? 'health' : 'availability';
     const sent = performance.now();
-    const request =
+    const answered =
       kind === 'purchase'
         ? purchase(platform.apiUrl, tokens[Math.floor(i / 5)] ?? '', eventId, tierId).then((attempt) => ({
             status: attempt.status,
           }))
-        : fetch(
+        : request(
             `${platform.apiUrl}${kind === 'health' ? '/v1/health' : `/v1/events/${eventId}/availability`}`,
           ).then(async (response) => {
-            await response.arrayBuffer();
-            return { status: response.status };
+            await response.body.arrayBuffer();
+            return { status: response.statusCode };
           });
     inflight.push(
-      request
+      answered
         .catch(() => ({ status: 0 }))
         .then(({ status }) => {
           samples.push({ kind, status, ms: performance.now() - sent });
