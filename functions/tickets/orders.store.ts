@@ -88,25 +88,39 @@ async function replayStored(
   return { status: stored.response_status, body: stored.response_body, replayed: true };
 }
 
+/**
+ * Sends the queries together (service pools pipeline: one round trip) and waits for every answer, so nothing is
+ * still in flight on the client when it goes back to the pool; the first failure is then thrown.
+ */
+async function together<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
 const isKeyConflict = (error: unknown) =>
   (error as { code?: string; constraint?: string })?.code === '23505' &&
   (error as { constraint?: string }).constraint === 'idempotency_keys_pkey';
 
-/** A final 409 is remembered under the key like a success, so a retry gets the same answer. */
+/**
+ * A final 409 is remembered under the key like a success, so a retry gets the same answer. The record goes out
+ * with its COMMIT; when another request's record was there first, nothing was written and that one is replayed.
+ */
 async function refuse(
   client: pg.PoolClient,
   input: PurchaseInput,
   fingerprint: string,
   error: AppError,
-  finish: (sql: 'COMMIT' | 'ROLLBACK') => Promise<void>,
+  end: (sql: 'COMMIT' | 'ROLLBACK') => Promise<unknown>,
   pool: pg.Pool,
 ): Promise<StoredResponse> {
   const body = error.toProblem(`/v1/events/${input.eventId}/orders`);
-  if (!(await storeResponse(client, input, fingerprint, error.status, body))) {
-    await finish('ROLLBACK');
-    return replayStored(pool, input, fingerprint);
-  }
-  await finish('COMMIT');
+  const [stored] = await together(
+    storeResponse(client, input, fingerprint, error.status, body),
+    end('COMMIT'),
+  );
+  if (!stored) return replayStored(pool, input, fingerprint);
   return { status: error.status, body, replayed: false };
 }
 
@@ -127,9 +141,11 @@ interface PurchaseState {
 }
 
 /**
- * The purchase transaction, shaped for a flash sale: everything is read in one round trip without locks, and the
+ * The purchase transaction, shaped for a flash sale: BEGIN and one read without row locks go out together, and the
  * hot tier row is locked by a single statement that also writes the order, its tickets, the outbox message and
- * the idempotency record, so the lock is held only for that statement and the commit.
+ * the idempotency record. For a one-tier order the COMMIT is sent with that statement, so the row lock lasts only
+ * for the statement and the commit on the server, never for a round trip to this function. Two round trips in all,
+ * for a winner and for a loser alike.
  */
 export async function purchase(
   pool: pg.Pool,
@@ -139,16 +155,17 @@ export async function purchase(
   const fingerprint = requestFingerprint(input.eventId, input.request);
   const items = [...input.request.items].sort((a, b) => compare(a.tierId, b.tierId));
   const client = await pool.connect();
+  // Whether a transaction may be open on the client; once COMMIT or ROLLBACK is sent, the server ends it either way.
   let open = false;
-  const finish = async (sql: 'COMMIT' | 'ROLLBACK') => {
-    await client.query(sql);
+  const end = (sql: 'COMMIT' | 'ROLLBACK') => {
     open = false;
+    return client.query(sql);
   };
   try {
-    await client.query('BEGIN');
     open = true;
     // One holder of a key at a time: a second request with the key while the first runs is told so (409).
-    const { rows } = await client.query<PurchaseState>({
+    const begin = client.query('BEGIN');
+    const read = client.query<PurchaseState>({
       name: 'tickets-purchase-read',
       text: `SELECT pg_try_advisory_xact_lock(hashtext($1::text), hashtext($2::text)) AS locked,
         (SELECT row_to_json(k) FROM (SELECT request_hash, response_status, response_body FROM idempotency_keys
@@ -160,6 +177,7 @@ export async function purchase(
            FROM tiers WHERE event_id = $3::uuid) AS tiers`,
       values: [input.buyer.userId, input.idempotencyKey, input.eventId],
     });
+    const [, { rows }] = await together(begin, read);
     const state = rows[0] as PurchaseState;
     if (!state.locked) {
       throw new ConflictError(
@@ -176,7 +194,7 @@ export async function purchase(
           'This Idempotency-Key was used for a different purchase.',
         );
       }
-      await finish('ROLLBACK');
+      await end('ROLLBACK');
       return { status: state.existing.response_status, body: state.existing.response_body, replayed: true };
     }
 
@@ -192,7 +210,7 @@ export async function purchase(
         input,
         fingerprint,
         new ConflictError(`This event ${why}.`, 'not-on-sale'),
-        finish,
+        end,
         pool,
       );
     }
@@ -217,7 +235,7 @@ export async function purchase(
         return !tier?.open || (tier?.remaining ?? 0) < item.quantity;
       })
     ) {
-      return await refuse(client, input, fingerprint, soldOut(), finish, pool);
+      return await refuse(client, input, fingerprint, soldOut(), end, pool);
     }
 
     const priced: PricedItem[] = items.map((item) => {
@@ -282,7 +300,7 @@ export async function purchase(
     const message = envelope('tickets', type, version, data, input.correlationId);
     // The decrement (never below zero; at the price read above) and every row of the order, in one statement:
     // the rows are written only when every tier could be decremented.
-    const written = await client
+    const write = client
       .query<{ ok: boolean }>({
         name: 'tickets-purchase-write',
         text: `WITH seats AS (
@@ -336,33 +354,40 @@ export async function purchase(
           JSON.stringify(body),
         ],
       })
-      .catch(async (error: unknown) => {
+      .catch((error: unknown) => {
         if (!isKeyConflict(error)) throw error;
         return undefined;
       });
+    // One tier cannot be half taken: the statement takes its seats and writes everything, or changes nothing. So
+    // its COMMIT goes with it (on a failed statement the server answers it with a rollback). With several tiers,
+    // one may be decremented when another is not, and only a ROLLBACK after reading the answer undoes that.
+    const single = items.length === 1;
+    const written = single ? (await together(write, end('COMMIT')))[0] : await write;
     if (!written) {
-      await finish('ROLLBACK');
+      if (!single) await end('ROLLBACK');
       return replayStored(pool, input, fingerprint);
     }
     if (written.rows[0]?.ok) {
-      await finish('COMMIT');
+      if (!single) await end('COMMIT');
       return { status: 201, body, replayed: false, message };
     }
     // Lost the race for the last seats between the read and the decrement (or the price changed): undo any
     // partial decrement, then remember the refusal with what remains now.
-    await finish('ROLLBACK');
-    await client.query('BEGIN');
+    if (!single) await end('ROLLBACK');
     open = true;
-    const remaining = await client.query<{ tier_id: string; remaining: number; open: boolean }>(
-      'SELECT tier_id, quantity - sold AS remaining, open FROM tiers WHERE event_id = $1 ORDER BY position',
-      [input.eventId],
+    const [, remaining] = await together(
+      client.query('BEGIN'),
+      client.query<{ tier_id: string; remaining: number; open: boolean }>(
+        'SELECT tier_id, quantity - sold AS remaining, open FROM tiers WHERE event_id = $1 ORDER BY position',
+        [input.eventId],
+      ),
     );
     state.tiers = remaining.rows.map((row) => ({
       ...(tiers.get(row.tier_id) as NonNullable<PurchaseState['tiers']>[number]),
       remaining: row.remaining,
       open: row.open,
     }));
-    return await refuse(client, input, fingerprint, soldOut(), finish, pool);
+    return await refuse(client, input, fingerprint, soldOut(), end, pool);
   } catch (error) {
     if (open) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
