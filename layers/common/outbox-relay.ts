@@ -17,17 +17,65 @@ export async function relayNow(service: string): Promise<void> {
   }
 }
 
+/** At most this many publish calls per service and destination at once; messages arriving meanwhile wait. */
+const MAX_CALLS_IN_FLIGHT = 8;
+/** What one PublishBatch / SendMessageBatch call may carry. */
+const MAX_BATCH = 10;
+
+interface Lane {
+  waiting: { message: Envelope; settle: () => void }[];
+  inFlight: number;
+}
+const lanes = new Map<string, Lane>();
+
 /**
  * After a commit, publishes the messages the transaction wrote to the outbox and marks them published: the fast
  * path for one request's own messages. If it fails, the rows stay pending for the scheduled relay; if the relay
  * publishes them too, consumers see a duplicate, which they ignore (delivery is at least once).
+ *
+ * Concurrent invocations in one container share calls: while calls are in flight for a destination, the messages
+ * that come in wait and leave together in the next one (up to 10), marked published by one UPDATE. A container
+ * serving one invocation at a time publishes each request's messages at once, as before; the local runtime, or
+ * an execution environment serving concurrent requests, makes far fewer calls under load. Each caller still
+ * waits until its own messages are published and marked.
  */
-export async function publishCommitted(
+export function publishCommitted(
   service: string,
   destination: Destination,
   messages: Envelope[],
 ): Promise<void> {
-  if (messages.length === 0) return;
+  if (messages.length === 0) return Promise.resolve();
+  const key = `${service} ${JSON.stringify(destination)}`;
+  let lane = lanes.get(key);
+  if (!lane) {
+    lane = { waiting: [], inFlight: 0 };
+    lanes.set(key, lane);
+  }
+  const queued = lane;
+  const settled = Promise.all(
+    messages.map((message) => new Promise<void>((settle) => queued.waiting.push({ message, settle }))),
+  );
+  pump(service, destination, queued);
+  return settled.then(() => undefined);
+}
+
+function pump(service: string, destination: Destination, lane: Lane): void {
+  while (lane.inFlight < MAX_CALLS_IN_FLIGHT && lane.waiting.length > 0) {
+    const batch = lane.waiting.splice(0, MAX_BATCH);
+    lane.inFlight += 1;
+    void publishAndMark(
+      service,
+      destination,
+      batch.map((entry) => entry.message),
+    ).finally(() => {
+      for (const entry of batch) entry.settle();
+      lane.inFlight -= 1;
+      pump(service, destination, lane);
+    });
+  }
+}
+
+async function publishAndMark(service: string, destination: Destination, messages: Envelope[]) {
   try {
     const { failedIds } = await awsPublisher.publish(destination, messages);
     const failed = new Set(failedIds);

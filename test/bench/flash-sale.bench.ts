@@ -40,6 +40,8 @@ interface Attempt {
   status: number;
   ms: number;
   networkRetries: number;
+  /** When the buyer arrived, from the first arrival (ms). */
+  at: number;
 }
 
 /** One buyer: one purchase, retried with the same Idempotency-Key on network errors (as a real client would). */
@@ -58,9 +60,9 @@ async function purchase(apiUrl: string, token: string, eventId: string, tierId: 
         body: JSON.stringify({ items: [{ tierId, quantity: 1 }] }),
       });
       await response.body.arrayBuffer();
-      return { status: response.statusCode, ms: performance.now() - started, networkRetries: retry };
+      return { status: response.statusCode, ms: performance.now() - started, networkRetries: retry, at: 0 };
     } catch {
-      if (retry >= 3) return { status: 0, ms: performance.now() - started, networkRetries: retry };
+      if (retry >= 3) return { status: 0, ms: performance.now() - started, networkRetries: retry, at: 0 };
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** retry * Math.random()));
     }
   }
@@ -114,7 +116,8 @@ async function flashSale(
       const wait = started + (index * 1000) / ARRIVAL_RATE - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     }
-    pending.push(purchase(platform.apiUrl, token, eventId, tierId));
+    const at = performance.now() - started;
+    pending.push(purchase(platform.apiUrl, token, eventId, tierId).then((attempt) => ({ ...attempt, at })));
   }
   const attempts = await Promise.all(pending);
   const seconds = (performance.now() - started) / 1000;
@@ -129,6 +132,17 @@ async function flashSale(
     /** Attempts answered per second, from the first arrival to the last answer. */
     attemptsPerSecond: Math.round(BUYERS / seconds),
     ...latency(attempts.map((attempt) => attempt.ms)),
+    /** Latency of the buyers who got a seat, and of those told it was sold out. */
+    byOutcome: {
+      created: latency(attempts.filter((attempt) => attempt.status === 201).map((attempt) => attempt.ms)),
+      soldOut: latency(attempts.filter((attempt) => attempt.status === 409).map((attempt) => attempt.ms)),
+    },
+    /** p99 latency of the buyers arriving in each 250 ms of the sale: where the queue built up. */
+    p99MsByArrival: Array.from({ length: Math.ceil((seconds * 1000) / 250) }, (_, slot) =>
+      attempts.filter((attempt) => Math.floor(attempt.at / 250) === slot).map((attempt) => attempt.ms),
+    )
+      .filter((slot) => slot.length > 0)
+      .map((slot) => latency(slot).p99Ms),
     created,
     soldOut409: count((status) => status === 409),
     other4xx: count((status) => status >= 400 && status < 500 && status !== 409),

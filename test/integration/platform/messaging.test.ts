@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope } from '../../../layers/common/messages';
 import { enqueue, relayOutbox } from '../../../layers/common/outbox';
+import { publishCommitted } from '../../../layers/common/outbox-relay';
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { echo } from '../../fixtures/echo/manifest';
@@ -82,6 +83,40 @@ describe('outbox to consumer', () => {
       (await receivedFor(id)).length > 0 ? receivedFor(id) : undefined,
     );
     expect(rows).toHaveLength(1);
+  });
+
+  it('publishes a burst of commits right away, every message delivered once and marked published', async () => {
+    const messages = Array.from({ length: 35 }, (_, index) =>
+      envelope('echo', 'EchoCreated', 1, { id: randomUUID(), name: `Burst ${index}` }, 'burst-test'),
+    );
+    for (const message of messages) {
+      const client = await db.connect();
+      try {
+        await client.query('BEGIN');
+        await enqueue(client, { topic: 'echo-events' }, [message]);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    }
+    // As 35 requests finishing at once would: their publishes share calls, and each waits for its own.
+    await Promise.all(
+      messages.map((message) => publishCommitted('echo', { topic: 'echo-events' }, [message])),
+    );
+    const marked = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM outbox WHERE id = ANY($1::uuid[]) AND published_at IS NOT NULL',
+      [messages.map((message) => message.id)],
+    );
+    expect(marked.rows[0]?.n).toBe(messages.length);
+    const ids = messages.map((message) => (message.data as { id: string }).id);
+    const received = await eventually(async () => {
+      const { rows } = await db.query<{ echo_id: string }>(
+        'SELECT echo_id FROM received WHERE echo_id = ANY($1::uuid[])',
+        [ids],
+      );
+      return rows.length >= ids.length ? rows : undefined;
+    });
+    expect(received.map((row) => row.echo_id).sort()).toEqual([...ids].sort());
   });
 
   it('processes a redelivered message only once', async () => {
