@@ -231,7 +231,7 @@ export async function readEventMetrics(
       quantity: number;
       sold: number;
     }>(
-      'SELECT tier_id, name, price, currency, quantity, sold FROM tiers WHERE event_id = $1 ORDER BY position',
+      'SELECT tier_id, name, price, currency, quantity, sold FROM tier_stock WHERE event_id = $1 ORDER BY position',
       [event.id],
     );
     await client.query('COMMIT');
@@ -328,7 +328,7 @@ export async function readDashboard(
               count(*) FILTER (WHERE status = 'on_sale')::int AS on_sale,
               count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
               count(*) FILTER (WHERE status = 'on_sale' AND starts_at > $2)::int AS upcoming,
-              (SELECT coalesce(sum(t.sold), 0)::int FROM tiers t JOIN inventories e ON e.event_id = t.event_id
+              (SELECT coalesce(sum(t.sold), 0)::int FROM tier_stock t JOIN inventories e ON e.event_id = t.event_id
                WHERE e.organizer_id = $1) AS sold
        FROM inventories WHERE organizer_id = $1`,
       [organizerId, now],
@@ -336,7 +336,7 @@ export async function readDashboard(
     pool.query(
       `SELECT i.event_id, i.name, i.status, i.capacity, i.starts_at, i.ends_at, i.timezone, i.place,
               coalesce(sum(t.sold), 0)::int AS sold, coalesce(sum(t.quantity - t.sold), 0)::int AS remaining
-       FROM inventories i LEFT JOIN tiers t ON t.event_id = i.event_id
+       FROM inventories i LEFT JOIN tier_stock t ON t.event_id = i.event_id
        WHERE i.organizer_id = $1 AND i.status = 'on_sale' AND i.starts_at > $2
        GROUP BY i.event_id ORDER BY i.starts_at, i.event_id LIMIT ${UPCOMING_LIMIT}`,
       [organizerId, now],

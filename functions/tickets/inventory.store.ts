@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
 import { withTransaction } from '../../layers/common/db';
 import { BadRequestError, ConflictError } from '../../layers/common/errors';
+import { spreadSeats } from './slots';
 
 interface TierRow {
   tier_id: string;
@@ -59,10 +60,17 @@ export async function syncInventory(
          AND (event_name, event_starts_at, event_ends_at, event_timezone, event_place) IS DISTINCT FROM ($2, $3, $4, $5, $6)`,
       [request.eventId, event.name, event.startsAt, event.endsAt, event.timezone, event.place],
     );
-    const current = await client.query<TierRow>(
+    const current = await client.query<Omit<TierRow, 'sold'>>(
       'SELECT * FROM tiers WHERE event_id = $1 ORDER BY position FOR UPDATE',
       [request.eventId],
     );
+    // The slots too: purchases lock only their slot, so this waits for those in flight and holds off the next.
+    const slots = await client.query<{ tier_id: string; slot: number; sold: number }>(
+      'SELECT tier_id, slot, sold FROM tier_slots WHERE tier_id = ANY($1::uuid[]) ORDER BY tier_id, slot FOR UPDATE',
+      [current.rows.map((row) => row.tier_id)],
+    );
+    const slotsOf = (tierId: string) => slots.rows.filter((slot) => slot.tier_id === tierId);
+    const soldOf = (tierId: string) => slotsOf(tierId).reduce((sum, slot) => sum + slot.sold, 0);
     const wanted = new Set(request.tiers.map((tier) => tier.tierId));
     // A tier with orders, even only cancelled ones, stays: its orders and tickets refer to it.
     const withOrders = new Set(
@@ -74,21 +82,16 @@ export async function syncInventory(
       ).rows.map((row) => row.tier_id),
     );
     const removedWithSales = current.rows.filter(
-      (row) => !wanted.has(row.tier_id) && (row.sold > 0 || withOrders.has(row.tier_id)),
+      (row) => !wanted.has(row.tier_id) && (soldOf(row.tier_id) > 0 || withOrders.has(row.tier_id)),
     );
     if (removedWithSales.length > 0) {
       throw new ConflictError('A tier that has sold tickets cannot be removed.', 'tier-has-sales', {
-        tiers: removedWithSales.map((row) => ({ tierId: row.tier_id, sold: row.sold })),
+        tiers: removedWithSales.map((row) => ({ tierId: row.tier_id, sold: soldOf(row.tier_id) })),
       });
     }
-    const byId = new Map(current.rows.map((row) => [row.tier_id, row]));
     const belowSold = request.tiers
-      .filter((tier) => (byId.get(tier.tierId)?.sold ?? 0) > tier.quantity)
-      .map((tier) => ({
-        tierId: tier.tierId,
-        quantity: tier.quantity,
-        sold: byId.get(tier.tierId)?.sold ?? 0,
-      }));
+      .filter((tier) => soldOf(tier.tierId) > tier.quantity)
+      .map((tier) => ({ tierId: tier.tierId, quantity: tier.quantity, sold: soldOf(tier.tierId) }));
     if (belowSold.length > 0) {
       throw new ConflictError('A tier cannot hold fewer tickets than it has already sold.', 'below-sold', {
         tiers: belowSold,
@@ -118,6 +121,21 @@ export async function syncInventory(
       if (upserted.rowCount === 0)
         throw new ConflictError(`Tier ${tier.tierId} belongs to another event.`, 'tier-conflict');
     }
+    // Each tier's seats over its slots: what a slot sold stays in it, the seats left are spread again.
+    const spread = request.tiers.flatMap((tier) =>
+      spreadSeats(tier.quantity, slotsOf(tier.tierId)).map((slot) => ({ tierId: tier.tierId, ...slot })),
+    );
+    await client.query(
+      `INSERT INTO tier_slots (tier_id, slot, quantity, open)
+       SELECT v.tier_id, v.slot, v.quantity, $4 FROM unnest($1::uuid[], $2::smallint[], $3::int[]) AS v(tier_id, slot, quantity)
+       ON CONFLICT (tier_id, slot) DO UPDATE SET quantity = EXCLUDED.quantity, open = EXCLUDED.open`,
+      [
+        spread.map((slot) => slot.tierId),
+        spread.map((slot) => slot.slot),
+        spread.map((slot) => slot.quantity),
+        request.status === 'on_sale',
+      ],
+    );
     const [availability] = await readAvailability(client, [request.eventId]);
     if (!availability) throw new Error('inventory vanished inside its own transaction');
     return availability;
@@ -137,7 +155,7 @@ export async function readAvailability(
     `SELECT i.event_id, i.status, i.capacity,
             json_agg(json_build_object('tier_id', t.tier_id, 'name', t.name, 'price', t.price, 'currency', t.currency,
                                        'quantity', t.quantity, 'sold', t.sold) ORDER BY t.position) AS tiers
-     FROM inventories i LEFT JOIN tiers t ON t.event_id = i.event_id
+     FROM inventories i LEFT JOIN tier_stock t ON t.event_id = i.event_id
      WHERE i.event_id = ANY($1::uuid[])
      GROUP BY i.event_id`,
     [eventIds],

@@ -13,6 +13,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../../l
 import { type Envelope, envelope } from '../../layers/common/messages';
 import { cancellable, orderTotal, type PricedItem, requestFingerprint, ticketCode } from './orders';
 import type { Order, PurchaseRequest } from './schemas';
+import { planSlots, returnSeats, type SlotTake } from './slots';
 
 export interface Buyer {
   userId: string;
@@ -136,16 +137,25 @@ interface PurchaseState {
     place: string;
   } | null;
   tiers:
-    | { tier_id: string; name: string; price: number; currency: string; remaining: number; open: boolean }[]
+    | {
+        tier_id: string;
+        name: string;
+        price: number;
+        currency: string;
+        open: boolean;
+        /** [slot, seats left] of each open slot with seats left. */
+        slots: [number, number][];
+      }[]
     | null;
 }
 
+/** How many times a purchase reads and plans again after another buyer took the seats of the slot it chose. */
+const PLANS = 4;
+
 /**
- * The purchase transaction, shaped for a flash sale: BEGIN and one read without row locks go out together, and the
- * hot tier row is locked by a single statement that also writes the order, its tickets, the outbox message and
- * the idempotency record. For a one-tier order the COMMIT is sent with that statement, so the row lock lasts only
- * for the statement and the commit on the server, never for a round trip to this function. Two round trips in all,
- * for a winner and for a loser alike.
+ * Buys the request's seats: an attempt reads the tiers' slots, takes the seats from one of them (or a few), and
+ * when another buyer emptied that slot in between, reads and plans again. Only a read that shows too few seats
+ * left answers sold out (or the last attempt, answering with what is left then).
  */
 export async function purchase(
   pool: pg.Pool,
@@ -154,6 +164,27 @@ export async function purchase(
 ): Promise<StoredResponse> {
   const fingerprint = requestFingerprint(input.eventId, input.request);
   const items = [...input.request.items].sort((a, b) => compare(a.tierId, b.tierId));
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await attemptPurchase(pool, input, now, fingerprint, items, attempt === PLANS);
+    if (result !== 'lost-race') return result;
+  }
+}
+
+/**
+ * One purchase transaction, shaped for a flash sale: BEGIN and one read without row locks go out together, and the
+ * chosen slot rows are locked by a single statement that also writes the order, its tickets, the outbox message
+ * and the idempotency record. When the seats come from one slot, the COMMIT is sent with that statement, so the
+ * row lock lasts only for the statement and the commit on the server, never for a round trip to this function.
+ * Two round trips in all, for a winner and for a loser alike.
+ */
+async function attemptPurchase(
+  pool: pg.Pool,
+  input: PurchaseInput,
+  now: Date,
+  fingerprint: string,
+  items: PurchaseRequest['items'],
+  lastChance: boolean,
+): Promise<StoredResponse | 'lost-race'> {
   const client = await pool.connect();
   // Whether a transaction may be open on the client; once COMMIT or ROLLBACK is sent, the server ends it either way.
   let open = false;
@@ -172,9 +203,12 @@ export async function purchase(
                                      WHERE user_id = $1::uuid AND key = $2::text) k) AS existing,
         (SELECT row_to_json(i) FROM (SELECT status, starts_at, ends_at, name, timezone, place FROM inventories
                                      WHERE event_id = $3::uuid) i) AS event,
-        (SELECT json_agg(json_build_object('tier_id', tier_id, 'name', name, 'price', price, 'currency', currency,
-                                           'remaining', quantity - sold, 'open', open) ORDER BY position)
-           FROM tiers WHERE event_id = $3::uuid) AS tiers`,
+        (SELECT json_agg(json_build_object('tier_id', t.tier_id, 'name', t.name, 'price', t.price,
+                                           'currency', t.currency, 'open', t.open, 'slots',
+                   (SELECT coalesce(json_agg(json_build_array(s.slot, s.quantity - s.sold) ORDER BY s.slot), '[]')
+                    FROM tier_slots s WHERE s.tier_id = t.tier_id AND s.open AND s.sold < s.quantity))
+                 ORDER BY t.position)
+           FROM tiers t WHERE t.event_id = $3::uuid) AS tiers`,
       values: [input.buyer.userId, input.idempotencyKey, input.eventId],
     });
     const [, { rows }] = await together(begin, read);
@@ -221,22 +255,34 @@ export async function purchase(
         { in: 'body', field: `items.${unknown}.tierId`, message: 'This event has no such ticket tier' },
       ]);
     }
-    const soldOut = () =>
-      new ConflictError('Not enough tickets left for this order.', 'sold-out', {
-        remaining: (state.tiers ?? []).map((tier) => ({
-          tierId: tier.tier_id,
-          remaining: tier.open ? Math.max(0, tier.remaining) : 0,
-        })),
-      });
-    // After a sell-out most buyers stop here, reading a committed count without waiting for the tier's lock.
-    if (
-      items.some((item) => {
-        const tier = tiers.get(item.tierId);
-        return !tier?.open || (tier?.remaining ?? 0) < item.quantity;
-      })
-    ) {
-      return await refuse(client, input, fingerprint, soldOut(), end, pool);
+    const soldOut = (remaining: { tierId: string; remaining: number }[]) =>
+      new ConflictError('Not enough tickets left for this order.', 'sold-out', { remaining });
+    const remainingNow = () =>
+      (state.tiers ?? []).map((tier) => ({
+        tierId: tier.tier_id,
+        remaining: tier.open ? tier.slots.reduce((sum, [, left]) => sum + left, 0) : 0,
+      }));
+    // Which slots each item takes its seats from. After a sell-out most buyers stop here, having read committed
+    // counts without waiting for any lock.
+    const plans = items.map((item) => {
+      const tier = tiers.get(item.tierId);
+      return tier?.open
+        ? planSlots(
+            tier.slots.map(([slot, remaining]) => ({ slot, remaining })),
+            item.quantity,
+          )
+        : undefined;
+    });
+    if (plans.some((plan) => plan === undefined)) {
+      return await refuse(client, input, fingerprint, soldOut(remainingNow()), end, pool);
     }
+    const takes = items.flatMap((item, index) =>
+      (plans[index] as SlotTake[]).map((take) => ({
+        tierId: item.tierId,
+        price: Number(tiers.get(item.tierId)?.price),
+        ...take,
+      })),
+    );
 
     const priced: PricedItem[] = items.map((item) => {
       const tier = tiers.get(item.tierId);
@@ -304,12 +350,12 @@ export async function purchase(
       .query<{ ok: boolean }>({
         name: 'tickets-purchase-write',
         text: `WITH seats AS (
-         UPDATE tiers t SET sold = t.sold + v.quantity
-         FROM unnest($14::uuid[], $16::int[], $17::bigint[]) AS v(tier_id, quantity, price)
-         WHERE t.tier_id = v.tier_id AND t.event_id = $5 AND t.open AND t.price = v.price
-           AND t.sold + v.quantity <= t.quantity
-         RETURNING t.tier_id),
-       ok AS (SELECT count(*) = cardinality($14::uuid[]) AS ok FROM seats),
+         UPDATE tier_slots s SET sold = s.sold + v.take
+         FROM unnest($26::uuid[], $27::smallint[], $28::int[], $29::bigint[]) AS v(tier_id, slot, take, price), tiers t
+         WHERE s.tier_id = v.tier_id AND s.slot = v.slot AND s.open AND s.sold + v.take <= s.quantity
+           AND t.tier_id = v.tier_id AND t.event_id = $5 AND t.price = v.price
+         RETURNING s.tier_id),
+       ok AS (SELECT count(*) = cardinality($26::uuid[]) AS ok FROM seats),
        o AS (
          INSERT INTO orders (id, user_id, buyer_email, buyer_first_name, event_id, status, total, currency,
                              event_name, event_starts_at, event_ends_at, event_timezone, event_place, created_at)
@@ -352,16 +398,20 @@ export async function purchase(
           input.idempotencyKey,
           fingerprint,
           JSON.stringify(body),
+          takes.map((take) => take.tierId),
+          takes.map((take) => take.slot),
+          takes.map((take) => take.take),
+          takes.map((take) => take.price),
         ],
       })
       .catch((error: unknown) => {
         if (!isKeyConflict(error)) throw error;
         return undefined;
       });
-    // One tier cannot be half taken: the statement takes its seats and writes everything, or changes nothing. So
-    // its COMMIT goes with it (on a failed statement the server answers it with a rollback). With several tiers,
-    // one may be decremented when another is not, and only a ROLLBACK after reading the answer undoes that.
-    const single = items.length === 1;
+    // Seats from one slot cannot be half taken: the statement takes them and writes everything, or changes
+    // nothing. So its COMMIT goes with it (on a failed statement the server answers it with a rollback). With
+    // several slots, one may be decremented when another is not, and only a ROLLBACK after the answer undoes that.
+    const single = takes.length === 1;
     const written = single ? (await together(write, end('COMMIT')))[0] : await write;
     if (!written) {
       if (!single) await end('ROLLBACK');
@@ -371,23 +421,29 @@ export async function purchase(
       if (!single) await end('COMMIT');
       return { status: 201, body, replayed: false, message };
     }
-    // Lost the race for the last seats between the read and the decrement (or the price changed): undo any
-    // partial decrement, then remember the refusal with what remains now.
+    // Another buyer took the seats of a chosen slot between the read and the decrement (or the price changed or
+    // the tier closed): undo any partial decrement, then read and plan again; on the last attempt, remember the
+    // refusal with what remains now.
     if (!single) await end('ROLLBACK');
+    if (!lastChance) return 'lost-race';
     open = true;
     const [, remaining] = await together(
       client.query('BEGIN'),
       client.query<{ tier_id: string; remaining: number; open: boolean }>(
-        'SELECT tier_id, quantity - sold AS remaining, open FROM tiers WHERE event_id = $1 ORDER BY position',
+        'SELECT tier_id, quantity - sold AS remaining, open FROM tier_stock WHERE event_id = $1 ORDER BY position',
         [input.eventId],
       ),
     );
-    state.tiers = remaining.rows.map((row) => ({
-      ...(tiers.get(row.tier_id) as NonNullable<PurchaseState['tiers']>[number]),
-      remaining: row.remaining,
-      open: row.open,
-    }));
-    return await refuse(client, input, fingerprint, soldOut(), end, pool);
+    return await refuse(
+      client,
+      input,
+      fingerprint,
+      soldOut(
+        remaining.rows.map((row) => ({ tierId: row.tier_id, remaining: row.open ? row.remaining : 0 })),
+      ),
+      end,
+      pool,
+    );
   } catch (error) {
     if (open) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -485,9 +541,25 @@ async function cancelLocked(
   reason: OrderCancelledV1['reason'],
   correlationId: string,
 ) {
+  // The seats go back to the slots that sold the most of each tier (an order does not keep its slots).
+  const slots = await client.query<{ tier_id: string; slot: number; sold: number }>(
+    `SELECT tier_id, slot, sold FROM tier_slots WHERE tier_id = ANY($1::uuid[]) AND sold > 0
+     ORDER BY tier_id, slot FOR UPDATE`,
+    [row.items.map((item) => item.tier_id)],
+  );
+  const perTier = new Map<string, number>();
+  for (const item of row.items) perTier.set(item.tier_id, (perTier.get(item.tier_id) ?? 0) + item.quantity);
+  const back = [...perTier].flatMap(([tierId, quantity]) =>
+    returnSeats(
+      slots.rows.filter((slot) => slot.tier_id === tierId),
+      quantity,
+    ).map((take) => ({ tierId, ...take })),
+  );
   await client.query(
-    `UPDATE tiers t SET sold = t.sold - i.quantity FROM order_items i WHERE i.order_id = $1 AND t.tier_id = i.tier_id`,
-    [row.id],
+    `UPDATE tier_slots s SET sold = s.sold - v.take
+     FROM unnest($1::uuid[], $2::smallint[], $3::int[]) AS v(tier_id, slot, take)
+     WHERE s.tier_id = v.tier_id AND s.slot = v.slot`,
+    [back.map((take) => take.tierId), back.map((take) => take.slot), back.map((take) => take.take)],
   );
   await client.query(`UPDATE tickets SET status = 'void' WHERE order_id = $1`, [row.id]);
   await client.query(

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Agent, request, setGlobalDispatcher } from 'undici';
+import { spreadSeats } from '../../functions/tickets/slots';
 import { startTestIssuer } from '../support/tokens';
 import { type DevProcess, startDevProcess } from './dev-process';
 import type { BenchSection, Log, SectionOutcome } from './section';
@@ -32,6 +33,13 @@ async function seedEvent(db: pg.Client, seats: number) {
   await db.query(
     `INSERT INTO tiers (tier_id, event_id, name, price, currency, quantity) VALUES ($1, $2, 'General', 4900, 'EUR', $3)`,
     [tierId, eventId, seats],
+  );
+  // Its seats over slots, as inventory sync spreads them.
+  const slots = spreadSeats(seats, []);
+  await db.query(
+    `INSERT INTO tier_slots (tier_id, slot, quantity)
+     SELECT $1, slot, quantity FROM unnest($2::smallint[], $3::int[]) AS s(slot, quantity)`,
+    [tierId, slots.map((slot) => slot.slot), slots.map((slot) => slot.quantity)],
   );
   return { eventId, tierId };
 }
@@ -80,7 +88,7 @@ const round = (value: number) => Math.round(value * 10) / 10;
 
 async function verify(db: pg.Client, eventId: string, tierId: string, capacity: number, created: number) {
   const { rows } = await db.query(
-    `SELECT (SELECT sold FROM tiers WHERE tier_id = $2) AS sold,
+    `SELECT (SELECT sold FROM tier_stock WHERE tier_id = $2) AS sold,
             (SELECT count(*)::int FROM orders WHERE event_id = $1 AND status = 'confirmed') AS orders,
             (SELECT count(*)::int FROM tickets t JOIN orders o ON o.id = t.order_id WHERE o.event_id = $1) AS tickets,
             (SELECT count(*)::int FROM (SELECT user_id FROM orders WHERE event_id = $1 GROUP BY user_id HAVING count(*) > 1) d) AS duplicates`,

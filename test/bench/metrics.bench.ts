@@ -92,15 +92,18 @@ async function seed(databaseUrl: string, organizerId: string) {
        CROSS JOIN LATERAL generate_series(1, x.q) n
        WHERE x.tier IS NOT NULL`,
     );
+    // One slot per tier holding what it sold (a valid spread: sync spreads the seats left over more slots).
     await db.query(
-      `UPDATE tiers t SET sold = coalesce((SELECT sum(i.quantity) FROM order_items i JOIN orders o ON o.id = i.order_id
-                                           WHERE i.tier_id = t.tier_id AND o.status = 'confirmed'), 0)
-       WHERE t.event_id = $1`,
+      `INSERT INTO tier_slots (tier_id, slot, quantity, sold)
+       SELECT t.tier_id, 0, t.quantity,
+              coalesce((SELECT sum(i.quantity) FROM order_items i JOIN orders o ON o.id = i.order_id
+                        WHERE i.tier_id = t.tier_id AND o.status = 'confirmed'), 0)
+       FROM tiers t WHERE t.event_id = $1`,
       [eventId],
     );
     await db.query('COMMIT');
     // What autovacuum does soon after a bulk load; without statistics the planner would guess.
-    for (const table of ['orders', 'order_items', 'tickets', 'tiers'])
+    for (const table of ['orders', 'order_items', 'tickets', 'tiers', 'tier_slots'])
       await db.query(`VACUUM ANALYZE ${table}`);
     const counts = await db.query(
       `SELECT (SELECT count(*) FROM orders WHERE event_id = $1)::int AS orders,

@@ -53,7 +53,7 @@ const inventoryOf = async (eventId: string) => {
     [eventId],
   );
   const tiers = await tickets.query(
-    'SELECT tier_id, name, price::int AS price, quantity, sold, open FROM tiers WHERE event_id = $1 ORDER BY position',
+    'SELECT tier_id, name, price::int AS price, quantity, sold, open FROM tier_stock WHERE event_id = $1 ORDER BY position',
     [eventId],
   );
   return { inventory: inventory.rows[0], tiers: tiers.rows };

@@ -96,12 +96,19 @@ export function steps(platform: () => Platform) {
   };
 }
 
-/** Sets how many tickets of a tier are sold, straight in the tickets database (purchases are not built yet). */
+/** Sets how many tickets of a tier are sold, straight in the tickets database: its slots filled in slot order. */
 export async function setSold(platform: Platform, tierId: string, sold: number) {
   const db = new pg.Client({ connectionString: platform.databaseUrls.tickets });
   await db.connect();
   try {
-    await db.query('UPDATE tiers SET sold = $2 WHERE tier_id = $1', [tierId, sold]);
+    await db.query(
+      `UPDATE tier_slots s SET sold = least(s.quantity, greatest(0, $2 - f.before))
+       FROM (SELECT slot, coalesce(sum(quantity) OVER (ORDER BY slot ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+               AS before
+             FROM tier_slots WHERE tier_id = $1) f
+       WHERE s.tier_id = $1 AND s.slot = f.slot`,
+      [tierId, sold],
+    );
   } finally {
     await db.end();
   }

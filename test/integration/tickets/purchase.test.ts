@@ -140,10 +140,41 @@ describe('a flash sale', () => {
     const orders = await db.query('SELECT id FROM orders WHERE event_id = $1', [event.eventId]);
     expect(orders.rows.map((row) => row.id).sort()).toEqual(createdIds.sort());
     const counts = await db.query(
-      'SELECT (SELECT sold FROM tiers WHERE tier_id = $1) AS sold, (SELECT count(*)::int FROM tickets WHERE tier_id = $1) AS tickets',
+      'SELECT (SELECT sold FROM tier_stock WHERE tier_id = $1) AS sold, (SELECT count(*)::int FROM tickets WHERE tier_id = $1) AS tickets',
       [tierId],
     );
     expect(counts.rows[0]).toEqual({ sold: 50, tickets: 50 });
+  });
+
+  it('sells the seats spread over slots to orders of several seats, refusing none while enough remain', async () => {
+    // 200 seats are 10 slots of 20: orders of 1 to 4 seats, 4 times the demand, empty the slots unevenly, so the
+    // last orders take their seats from two or more slots.
+    const event = await onSale({ quantities: [200] });
+    const tierId = event.tiers[0]?.tierId ?? '';
+    const buyers = await Promise.all(Array.from({ length: 320 }, () => buyer()));
+    const quantities = buyers.map((_, index) => (index % 4) + 1);
+    const responses = await Promise.all(
+      buyers.map((b, index) => buy(b.token, event.eventId, [{ tierId, quantity: quantities[index] ?? 1 }])),
+    );
+    expect(responses.filter((response) => response.status >= 500)).toHaveLength(0);
+    const created = responses.flatMap((response, index) =>
+      response.status === 201 ? [quantities[index] ?? 0] : [],
+    );
+    const refused = responses.flatMap((response, index) =>
+      response.status === 409 ? [quantities[index] ?? 0] : [],
+    );
+    expect(created.length + refused.length).toBe(buyers.length);
+    const { rows } = await db.query<{ sold: number; tickets: number; over: number }>(
+      `SELECT (SELECT sold FROM tier_stock WHERE tier_id = $1) AS sold,
+              (SELECT count(*)::int FROM tickets WHERE tier_id = $1) AS tickets,
+              (SELECT count(*)::int FROM tier_slots WHERE tier_id = $1 AND sold > quantity) AS over`,
+      [tierId],
+    );
+    const sold = created.reduce((sum, quantity) => sum + quantity, 0);
+    expect(rows[0]).toEqual({ sold, tickets: sold, over: 0 });
+    expect(sold).toBeLessThanOrEqual(200);
+    // Whoever was refused asked for more than is left even now.
+    expect(Math.min(...refused)).toBeGreaterThan(200 - sold);
   });
 
   it('answers a loser with what remains per tier', async () => {
@@ -212,7 +243,9 @@ describe('an order', () => {
       ['a short Idempotency-Key', await buy(token, event.eventId, [{ tierId, quantity: 1 }], 'abc')],
     ];
     for (const [name, response] of cases) expect([name, response.status]).toEqual([name, 400]);
-    expect((await db.query('SELECT sold FROM tiers WHERE tier_id = $1', [tierId])).rows[0]?.sold).toBe(0);
+    expect((await db.query('SELECT sold FROM tier_stock WHERE tier_id = $1', [tierId])).rows[0]?.sold).toBe(
+      0,
+    );
   });
 
   it('is refused with 409 when the event is not on sale: unknown, cancelled or started', async () => {
@@ -317,7 +350,7 @@ describe('idempotency', () => {
       (await db.query('SELECT count(*)::int AS n FROM orders WHERE user_id = $1', [userId])).rows[0]?.n,
     ).toBe(1);
     expect(
-      (await db.query('SELECT sold FROM tiers WHERE event_id = $1', [event.eventId])).rows[0]?.sold,
+      (await db.query('SELECT sold FROM tier_stock WHERE event_id = $1', [event.eventId])).rows[0]?.sold,
     ).toBe(1);
   });
 
