@@ -40,24 +40,9 @@ export interface StoredResponse {
 const TOPIC = 'topic:ticket-events';
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-async function storeResponse(
-  client: pg.PoolClient,
-  input: PurchaseInput,
-  fingerprint: string,
-  status: number,
-  body: unknown,
-): Promise<boolean> {
-  const { rowCount } = await client.query(
-    `INSERT INTO idempotency_keys (user_id, key, request_hash, status, response_status, response_body)
-     VALUES ($1, $2, $3, 'done', $4, $5) ON CONFLICT DO NOTHING`,
-    [input.buyer.userId, input.idempotencyKey, fingerprint, status, JSON.stringify(body)],
-  );
-  return rowCount === 1;
-}
-
 /**
- * The answer stored under the key by a request that committed while this one was starting (the window between
- * this statement's snapshot and its advisory lock): replay it rather than answer differently.
+ * The answer stored under the key by a request whose write met this one's on the key (it committed first): replay
+ * it rather than answer differently.
  */
 async function replayStored(
   pool: pg.Pool,
@@ -73,21 +58,23 @@ async function replayStored(
     [input.buyer.userId, input.idempotencyKey],
   );
   const stored = rows[0];
-  if (!stored)
-    throw new ConflictError(
-      'A purchase with this Idempotency-Key is still in progress; retry shortly.',
-      'idempotency-key-in-use',
-    );
-  if (stored.request_hash !== fingerprint) {
-    throw new AppError(
-      422,
-      'idempotency-key-reused',
-      'Idempotency-Key reused',
-      'This Idempotency-Key was used for a different purchase.',
-    );
-  }
+  if (!stored) throw keyInUse();
+  if (stored.request_hash !== fingerprint) throw keyReused();
   return { status: stored.response_status, body: stored.response_body, replayed: true };
 }
+
+const keyInUse = () =>
+  new ConflictError(
+    'A purchase with this Idempotency-Key is still in progress; retry shortly.',
+    'idempotency-key-in-use',
+  );
+const keyReused = () =>
+  new AppError(
+    422,
+    'idempotency-key-reused',
+    'Idempotency-Key reused',
+    'This Idempotency-Key was used for a different purchase.',
+  );
 
 /**
  * Sends the queries together (service pools pipeline: one round trip) and waits for every answer, so nothing is
@@ -104,26 +91,12 @@ const isKeyConflict = (error: unknown) =>
   (error as { code?: string; constraint?: string })?.code === '23505' &&
   (error as { constraint?: string }).constraint === 'idempotency_keys_pkey';
 
-/**
- * A final 409 is remembered under the key like a success, so a retry gets the same answer. The record goes out
- * with its COMMIT; when another request's record was there first, nothing was written and that one is replayed.
- */
-async function refuse(
-  client: pg.PoolClient,
-  input: PurchaseInput,
-  fingerprint: string,
-  error: AppError,
-  end: (sql: 'COMMIT' | 'ROLLBACK') => Promise<unknown>,
-  pool: pg.Pool,
-): Promise<StoredResponse> {
-  const body = error.toProblem(`/v1/events/${input.eventId}/orders`);
-  const [stored] = await together(
-    storeResponse(client, input, fingerprint, error.status, body),
-    end('COMMIT'),
-  );
-  if (!stored) return replayStored(pool, input, fingerprint);
-  return { status: error.status, body, replayed: false };
-}
+/** A refusal (409) as the handler answers it. It changes nothing, so it is not stored under the key. */
+const refusal = (input: PurchaseInput, error: AppError): StoredResponse => ({
+  status: error.status,
+  body: error.toProblem(`/v1/events/${input.eventId}/orders`),
+  replayed: false,
+});
 
 interface PurchaseState {
   locked: boolean;
@@ -171,11 +144,15 @@ export async function purchase(
 }
 
 /**
- * One purchase transaction, shaped for a flash sale: BEGIN and one read without row locks go out together, and the
- * chosen slot rows are locked by a single statement that also writes the order, its tickets, the outbox message
- * and the idempotency record. When the seats come from one slot, the COMMIT is sent with that statement, so the
- * row lock lasts only for the statement and the commit on the server, never for a round trip to this function.
- * Two round trips in all, for a winner and for a loser alike.
+ * One attempt, shaped for a flash sale, in two statements and no more:
+ * - One read without locks and outside any transaction answers most buyers: a replay, a refusal (sold out, not on
+ *   sale), a 400 or a 422, holding a connection for that one round trip. A request whose key is held by a write
+ *   still running gets 409 (the read tries the key's advisory lock).
+ * - Buyers with seats to take then write in one statement: it takes the key's advisory lock, decrements the chosen
+ *   slot rows (never below zero) and writes the order, its tickets, the outbox message and the idempotency record.
+ *   With the seats from one slot, the statement commits on its own, so the slot row is locked only for the statement
+ *   and its commit, never for a round trip to this function. Seats from several slots go in a transaction: one slot
+ *   may fall short when another does not, and only a ROLLBACK undoes the other's decrement.
  */
 async function attemptPurchase(
   pool: pg.Pool,
@@ -185,20 +162,9 @@ async function attemptPurchase(
   items: PurchaseRequest['items'],
   lastChance: boolean,
 ): Promise<StoredResponse | 'lost-race'> {
-  const client = await pool.connect();
-  // Whether a transaction may be open on the client; once COMMIT or ROLLBACK is sent, the server ends it either way.
-  let open = false;
-  const end = (sql: 'COMMIT' | 'ROLLBACK') => {
-    open = false;
-    return client.query(sql);
-  };
-  try {
-    open = true;
-    // One holder of a key at a time: a second request with the key while the first runs is told so (409).
-    const begin = client.query('BEGIN');
-    const read = client.query<PurchaseState>({
-      name: 'tickets-purchase-read',
-      text: `SELECT pg_try_advisory_xact_lock(hashtext($1::text), hashtext($2::text)) AS locked,
+  const { rows } = await pool.query<PurchaseState>({
+    name: 'tickets-purchase-read',
+    text: `SELECT pg_try_advisory_xact_lock(hashtext($1::uuid::text), hashtext($2::text)) AS locked,
         (SELECT row_to_json(k) FROM (SELECT request_hash, response_status, response_body FROM idempotency_keys
                                      WHERE user_id = $1::uuid AND key = $2::text) k) AS existing,
         (SELECT row_to_json(i) FROM (SELECT status, starts_at, ends_at, name, timezone, place FROM inventories
@@ -209,151 +175,130 @@ async function attemptPurchase(
                     FROM tier_slots s WHERE s.tier_id = t.tier_id AND s.open AND s.sold < s.quantity))
                  ORDER BY t.position)
            FROM tiers t WHERE t.event_id = $3::uuid) AS tiers`,
-      values: [input.buyer.userId, input.idempotencyKey, input.eventId],
-    });
-    const [, { rows }] = await together(begin, read);
-    const state = rows[0] as PurchaseState;
-    if (!state.locked) {
-      throw new ConflictError(
-        'A purchase with this Idempotency-Key is still in progress; retry shortly.',
-        'idempotency-key-in-use',
-      );
-    }
-    if (state.existing) {
-      if (state.existing.request_hash !== fingerprint) {
-        throw new AppError(
-          422,
-          'idempotency-key-reused',
-          'Idempotency-Key reused',
-          'This Idempotency-Key was used for a different purchase.',
-        );
-      }
-      await end('ROLLBACK');
-      return { status: state.existing.response_status, body: state.existing.response_body, replayed: true };
-    }
+    values: [input.buyer.userId, input.idempotencyKey, input.eventId],
+  });
+  const state = rows[0] as PurchaseState;
+  if (!state.locked) throw keyInUse();
+  if (state.existing) {
+    if (state.existing.request_hash !== fingerprint) throw keyReused();
+    return { status: state.existing.response_status, body: state.existing.response_body, replayed: true };
+  }
 
-    const event = state.event;
-    if (event?.status !== 'on_sale' || new Date(event.starts_at).getTime() <= now.getTime()) {
-      const why = !event
-        ? 'is not on sale (it may be a draft)'
-        : event.status === 'cancelled'
-          ? 'was cancelled'
-          : 'has already started';
-      return await refuse(
-        client,
-        input,
-        fingerprint,
-        new ConflictError(`This event ${why}.`, 'not-on-sale'),
-        end,
-        pool,
-      );
-    }
-    const tiers = new Map((state.tiers ?? []).map((tier) => [tier.tier_id, tier]));
-    const unknown = input.request.items.findIndex((item) => !tiers.has(item.tierId));
-    if (unknown >= 0) {
-      throw new ValidationError([
-        { in: 'body', field: `items.${unknown}.tierId`, message: 'This event has no such ticket tier' },
-      ]);
-    }
-    const soldOut = (remaining: { tierId: string; remaining: number }[]) =>
-      new ConflictError('Not enough tickets left for this order.', 'sold-out', { remaining });
-    const remainingNow = () =>
+  const event = state.event;
+  if (event?.status !== 'on_sale' || new Date(event.starts_at).getTime() <= now.getTime()) {
+    const why = !event
+      ? 'is not on sale (it may be a draft)'
+      : event.status === 'cancelled'
+        ? 'was cancelled'
+        : 'has already started';
+    return refusal(input, new ConflictError(`This event ${why}.`, 'not-on-sale'));
+  }
+  const tiers = new Map((state.tiers ?? []).map((tier) => [tier.tier_id, tier]));
+  const unknown = input.request.items.findIndex((item) => !tiers.has(item.tierId));
+  if (unknown >= 0) {
+    throw new ValidationError([
+      { in: 'body', field: `items.${unknown}.tierId`, message: 'This event has no such ticket tier' },
+    ]);
+  }
+  const soldOut = (remaining: { tierId: string; remaining: number }[]) =>
+    refusal(input, new ConflictError('Not enough tickets left for this order.', 'sold-out', { remaining }));
+  // Which slots each item takes its seats from. After a sell-out every buyer stops here.
+  const plans = items.map((item) => {
+    const tier = tiers.get(item.tierId);
+    return tier?.open
+      ? planSlots(
+          tier.slots.map(([slot, remaining]) => ({ slot, remaining })),
+          item.quantity,
+        )
+      : undefined;
+  });
+  if (plans.some((plan) => plan === undefined)) {
+    return soldOut(
       (state.tiers ?? []).map((tier) => ({
         tierId: tier.tier_id,
         remaining: tier.open ? tier.slots.reduce((sum, [, left]) => sum + left, 0) : 0,
-      }));
-    // Which slots each item takes its seats from. After a sell-out most buyers stop here, having read committed
-    // counts without waiting for any lock.
-    const plans = items.map((item) => {
-      const tier = tiers.get(item.tierId);
-      return tier?.open
-        ? planSlots(
-            tier.slots.map(([slot, remaining]) => ({ slot, remaining })),
-            item.quantity,
-          )
-        : undefined;
-    });
-    if (plans.some((plan) => plan === undefined)) {
-      return await refuse(client, input, fingerprint, soldOut(remainingNow()), end, pool);
-    }
-    const takes = items.flatMap((item, index) =>
-      (plans[index] as SlotTake[]).map((take) => ({
-        tierId: item.tierId,
-        price: Number(tiers.get(item.tierId)?.price),
-        ...take,
       })),
     );
+  }
+  const takes = items.flatMap((item, index) =>
+    (plans[index] as SlotTake[]).map((take) => ({
+      tierId: item.tierId,
+      price: Number(tiers.get(item.tierId)?.price),
+      ...take,
+    })),
+  );
 
-    const priced: PricedItem[] = items.map((item) => {
-      const tier = tiers.get(item.tierId);
-      return {
+  const priced: PricedItem[] = items.map((item) => {
+    const tier = tiers.get(item.tierId);
+    return {
+      tierId: item.tierId,
+      tierName: tier?.name ?? '',
+      quantity: item.quantity,
+      unitPrice: Number(tier?.price),
+      currency: tier?.currency ?? '',
+    };
+  });
+  const { total, currency } = orderTotal(priced);
+  const orderId = randomUUID();
+  const tickets = priced
+    .flatMap((item) =>
+      Array.from({ length: item.quantity }, () => ({
+        id: randomUUID(),
         tierId: item.tierId,
-        tierName: tier?.name ?? '',
-        quantity: item.quantity,
-        unitPrice: Number(tier?.price),
-        currency: tier?.currency ?? '',
-      };
-    });
-    const { total, currency } = orderTotal(priced);
-    const orderId = randomUUID();
-    const tickets = priced
-      .flatMap((item) =>
-        Array.from({ length: item.quantity }, () => ({
-          id: randomUUID(),
-          tierId: item.tierId,
-          tierName: item.tierName,
-          code: ticketCode(),
-        })),
-      )
-      // The same order as reads return them: by tier, then ticket id.
-      .sort((a, b) => (a.tierId === b.tierId ? compare(a.id, b.id) : compare(a.tierId, b.tierId)));
-    const snapshot = {
-      name: event.name,
-      startsAt: new Date(event.starts_at).toISOString(),
-      endsAt: new Date(event.ends_at).toISOString(),
-      timezone: event.timezone,
-      place: event.place,
-    };
-    const createdAt = now.toISOString();
-    const body: Order = {
-      id: orderId,
-      status: 'confirmed',
-      event: { id: input.eventId, ...snapshot },
-      items: priced.map(({ tierId, tierName, quantity, unitPrice }) => ({
-        tierId,
-        tierName,
-        quantity,
-        unitPrice,
+        tierName: item.tierName,
+        code: ticketCode(),
       })),
-      total,
-      currency,
-      refund: null,
-      tickets: tickets.map((ticket) => ({ ...ticket, status: 'valid' as const })),
-      createdAt,
-      cancelledAt: null,
-    };
-    const { type, version } = TicketMessageTypes.TicketPurchased;
-    const data: TicketPurchasedV1 = {
-      orderId,
-      eventId: input.eventId,
-      buyer: input.buyer,
-      event: snapshot,
-      items: body.items,
-      tickets: tickets.map(({ id, tierId, tierName, code }) => ({ id, tierId, tierName, code })),
-      total,
-      currency,
-    };
-    const message = envelope('tickets', type, version, data, input.correlationId);
-    // The decrement (never below zero; at the price read above) and every row of the order, in one statement:
-    // the rows are written only when every tier could be decremented.
-    const write = client
-      .query<{ ok: boolean }>({
-        name: 'tickets-purchase-write',
-        text: `WITH seats AS (
+    )
+    // The same order as reads return them: by tier, then ticket id.
+    .sort((a, b) => (a.tierId === b.tierId ? compare(a.id, b.id) : compare(a.tierId, b.tierId)));
+  const snapshot = {
+    name: event.name,
+    startsAt: new Date(event.starts_at).toISOString(),
+    endsAt: new Date(event.ends_at).toISOString(),
+    timezone: event.timezone,
+    place: event.place,
+  };
+  const createdAt = now.toISOString();
+  const body: Order = {
+    id: orderId,
+    status: 'confirmed',
+    event: { id: input.eventId, ...snapshot },
+    items: priced.map(({ tierId, tierName, quantity, unitPrice }) => ({
+      tierId,
+      tierName,
+      quantity,
+      unitPrice,
+    })),
+    total,
+    currency,
+    refund: null,
+    tickets: tickets.map((ticket) => ({ ...ticket, status: 'valid' as const })),
+    createdAt,
+    cancelledAt: null,
+  };
+  const { type, version } = TicketMessageTypes.TicketPurchased;
+  const data: TicketPurchasedV1 = {
+    orderId,
+    eventId: input.eventId,
+    buyer: input.buyer,
+    event: snapshot,
+    items: body.items,
+    tickets: tickets.map(({ id, tierId, tierName, code }) => ({ id, tierId, tierName, code })),
+    total,
+    currency,
+  };
+  const message = envelope('tickets', type, version, data, input.correlationId);
+  // The key's lock, the decrements (never below zero; at the price read above) and every row of the order, in
+  // one statement: the rows are written only when the lock was free and every slot could be decremented.
+  const write: pg.QueryConfig = {
+    name: 'tickets-purchase-write',
+    text: `WITH lock AS MATERIALIZED (
+         SELECT pg_try_advisory_xact_lock(hashtext($2::uuid::text), hashtext($23::text)) AS locked),
+       seats AS (
          UPDATE tier_slots s SET sold = s.sold + v.take
          FROM unnest($26::uuid[], $27::smallint[], $28::int[], $29::bigint[]) AS v(tier_id, slot, take, price), tiers t
-         WHERE s.tier_id = v.tier_id AND s.slot = v.slot AND s.open AND s.sold + v.take <= s.quantity
-           AND t.tier_id = v.tier_id AND t.event_id = $5 AND t.price = v.price
+         WHERE (SELECT locked FROM lock) AND s.tier_id = v.tier_id AND s.slot = v.slot AND s.open
+           AND s.sold + v.take <= s.quantity AND t.tier_id = v.tier_id AND t.event_id = $5 AND t.price = v.price
          RETURNING s.tier_id),
        ok AS (SELECT count(*) = cardinality($26::uuid[]) AS ok FROM seats),
        o AS (
@@ -371,79 +316,80 @@ async function attemptPurchase(
        k AS (
          INSERT INTO idempotency_keys (user_id, key, request_hash, status, response_status, response_body)
          SELECT $2, $23, $24, 'done', 201, $25 FROM ok WHERE ok)
-       SELECT ok FROM ok`,
-        values: [
-          orderId,
-          input.buyer.userId,
-          input.buyer.email,
-          input.buyer.firstName,
-          input.eventId,
-          total,
-          currency,
-          event.name,
-          event.starts_at,
-          event.ends_at,
-          event.timezone,
-          event.place,
-          createdAt,
-          priced.map((item) => item.tierId),
-          priced.map((item) => item.tierName),
-          priced.map((item) => item.quantity),
-          priced.map((item) => item.unitPrice),
-          tickets.map((ticket) => ticket.id),
-          tickets.map((ticket) => ticket.tierId),
-          tickets.map((ticket) => ticket.code),
-          message.id,
-          JSON.stringify(message),
-          input.idempotencyKey,
-          fingerprint,
-          JSON.stringify(body),
-          takes.map((take) => take.tierId),
-          takes.map((take) => take.slot),
-          takes.map((take) => take.take),
-          takes.map((take) => take.price),
-        ],
-      })
-      .catch((error: unknown) => {
-        if (!isKeyConflict(error)) throw error;
-        return undefined;
-      });
-    // Seats from one slot cannot be half taken: the statement takes them and writes everything, or changes
-    // nothing. So its COMMIT goes with it (on a failed statement the server answers it with a rollback). With
-    // several slots, one may be decremented when another is not, and only a ROLLBACK after the answer undoes that.
-    const single = takes.length === 1;
-    const written = single ? (await together(write, end('COMMIT')))[0] : await write;
-    if (!written) {
-      if (!single) await end('ROLLBACK');
-      return replayStored(pool, input, fingerprint);
-    }
-    if (written.rows[0]?.ok) {
-      if (!single) await end('COMMIT');
-      return { status: 201, body, replayed: false, message };
-    }
-    // Another buyer took the seats of a chosen slot between the read and the decrement (or the price changed or
-    // the tier closed): undo any partial decrement, then read and plan again; on the last attempt, remember the
-    // refusal with what remains now.
-    if (!single) await end('ROLLBACK');
-    if (!lastChance) return 'lost-race';
-    open = true;
-    const [, remaining] = await together(
-      client.query('BEGIN'),
-      client.query<{ tier_id: string; remaining: number; open: boolean }>(
-        'SELECT tier_id, quantity - sold AS remaining, open FROM tier_stock WHERE event_id = $1 ORDER BY position',
-        [input.eventId],
-      ),
-    );
-    return await refuse(
-      client,
-      input,
+       SELECT ok.ok, (SELECT locked FROM lock) AS locked FROM ok`,
+    values: [
+      orderId,
+      input.buyer.userId,
+      input.buyer.email,
+      input.buyer.firstName,
+      input.eventId,
+      total,
+      currency,
+      event.name,
+      event.starts_at,
+      event.ends_at,
+      event.timezone,
+      event.place,
+      createdAt,
+      priced.map((item) => item.tierId),
+      priced.map((item) => item.tierName),
+      priced.map((item) => item.quantity),
+      priced.map((item) => item.unitPrice),
+      tickets.map((ticket) => ticket.id),
+      tickets.map((ticket) => ticket.tierId),
+      tickets.map((ticket) => ticket.code),
+      message.id,
+      JSON.stringify(message),
+      input.idempotencyKey,
       fingerprint,
-      soldOut(
-        remaining.rows.map((row) => ({ tierId: row.tier_id, remaining: row.open ? row.remaining : 0 })),
-      ),
-      end,
-      pool,
-    );
+      JSON.stringify(body),
+      takes.map((take) => take.tierId),
+      takes.map((take) => take.slot),
+      takes.map((take) => take.take),
+      takes.map((take) => take.price),
+    ],
+  };
+  let written: WriteOutcome | undefined;
+  try {
+    written =
+      takes.length === 1
+        ? (await pool.query<WriteOutcome>(write)).rows[0]
+        : await writeAcrossSlots(pool, write);
+  } catch (error) {
+    if (!isKeyConflict(error)) throw error;
+    // Another request with this key committed first: its answer is the answer.
+    return replayStored(pool, input, fingerprint);
+  }
+  if (!written?.locked) throw keyInUse();
+  if (written.ok) return { status: 201, body, replayed: false, message };
+  // Another buyer took the seats of a chosen slot between the read and the write (or the price changed, or the
+  // tier closed): nothing was written. Read and plan again; on the last attempt, answer with what is left now.
+  if (!lastChance) return 'lost-race';
+  const remaining = await pool.query<{ tier_id: string; remaining: number; open: boolean }>(
+    'SELECT tier_id, quantity - sold AS remaining, open FROM tier_stock WHERE event_id = $1 ORDER BY position',
+    [input.eventId],
+  );
+  return soldOut(
+    remaining.rows.map((row) => ({ tierId: row.tier_id, remaining: row.open ? row.remaining : 0 })),
+  );
+}
+
+interface WriteOutcome {
+  ok: boolean;
+  locked: boolean;
+}
+
+/** Seats from several slots: their decrements and the order commit together, or none of them does. */
+async function writeAcrossSlots(pool: pg.Pool, write: pg.QueryConfig): Promise<WriteOutcome | undefined> {
+  const client = await pool.connect();
+  let open = true;
+  try {
+    // BEGIN goes out with the statement (the pool pipelines): one round trip, then the COMMIT or ROLLBACK.
+    const [, result] = await together(client.query('BEGIN'), client.query<WriteOutcome>(write));
+    const outcome = result.rows[0];
+    open = false;
+    await client.query(outcome?.ok ? 'COMMIT' : 'ROLLBACK');
+    return outcome;
   } catch (error) {
     if (open) await client.query('ROLLBACK').catch(() => undefined);
     throw error;

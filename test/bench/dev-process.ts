@@ -56,7 +56,7 @@ export async function startDevProcess(options: {
   );
   let errors = '';
   child.stderr?.on('data', (chunk) => {
-    errors = `${errors}${chunk}`.slice(-4_000); if (process.env.BENCH_CHILD_STDERR) process.stderr.write(chunk);
+    errors = `${errors}${chunk}`.slice(-4_000);
   });
   const stop = async () => {
     if (child.pid && child.exitCode === null) {
