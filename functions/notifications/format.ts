@@ -20,7 +20,20 @@ export function oneLine(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
+// Building an Intl formatter costs far more than using one: keep one per time zone and per currency.
+const dateTimeFormats = new Map<string, { format: Intl.DateTimeFormat; timeZone: string }>();
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
+
 function dateTimeFormat(timeZone: string): { format: Intl.DateTimeFormat; timeZone: string } {
+  let cached = dateTimeFormats.get(timeZone);
+  if (!cached) {
+    cached = newDateTimeFormat(timeZone);
+    dateTimeFormats.set(timeZone, cached);
+  }
+  return cached;
+}
+
+function newDateTimeFormat(timeZone: string): { format: Intl.DateTimeFormat; timeZone: string } {
   const options: Intl.DateTimeFormatOptions = {
     weekday: 'long',
     day: 'numeric',
@@ -59,12 +72,16 @@ export function formatEventSpan(startsAt: string | Date, endsAt: string | Date, 
 
 /** Minor units of an ISO 4217 currency as money, honouring its number of decimals (JPY 0, EUR 2, KWD 3). */
 export function formatMoney(minor: number, currency: string): string {
-  let format: Intl.NumberFormat;
-  try {
-    format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
-  } catch {
-    return `${minor} ${currency} (minor units)`;
+  let format = moneyFormats.get(currency);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
+    } catch {
+      format = null;
+    }
+    moneyFormats.set(currency, format);
   }
+  if (format === null) return `${minor} ${currency} (minor units)`;
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
   return format.format(minor / 10 ** digits);
 }

@@ -54,6 +54,9 @@ export function smtpMailer(): Mailer {
         connectionTimeout: 5_000,
         greetingTimeout: 5_000,
         socketTimeout: 15_000,
+        // A few connections kept open and reused, rather than a new SMTP session per email.
+        pool: true,
+        maxConnections: 3,
       }),
     };
   };
