@@ -123,12 +123,12 @@ interface PurchaseState {
 }
 
 /** How many times a purchase reads and plans again after another buyer took the seats of the slot it chose. */
-const PLANS = 4;
+const PLANS = 8;
 
 /**
  * Buys the request's seats: an attempt reads the tiers' slots, takes the seats from one of them (or a few), and
  * when another buyer emptied that slot in between, reads and plans again. Only a read that shows too few seats
- * left answers sold out (or the last attempt, answering with what is left then).
+ * left answers sold out; when every attempt lost its race although seats remain, the answer says to retry.
  */
 export async function purchase(
   pool: pg.Pool,
@@ -148,7 +148,8 @@ export async function purchase(
  * - One read without locks and outside any transaction answers most buyers: a replay, a refusal (sold out, not on
  *   sale), a 400 or a 422, holding a connection for that one round trip. A request whose key is held by a write
  *   still running gets 409 (the read tries the key's advisory lock).
- * - Buyers with seats to take then write in one statement: it takes the key's advisory lock, decrements the chosen
+ * - Buyers with seats to take then write in one statement: it takes the key's advisory lock (waiting for a write
+ *   with the same key, whose committed answer it then replays), decrements the chosen
  *   slot rows (never below zero) and writes the order, its tickets, the outbox message and the idempotency record.
  *   With the seats from one slot, the statement commits on its own, so the slot row is locked only for the statement
  *   and its commit, never for a round trip to this function. Seats from several slots go in a transaction: one slot
@@ -178,11 +179,11 @@ async function attemptPurchase(
     values: [input.buyer.userId, input.idempotencyKey, input.eventId],
   });
   const state = rows[0] as PurchaseState;
-  if (!state.locked) throw keyInUse();
   if (state.existing) {
     if (state.existing.request_hash !== fingerprint) throw keyReused();
     return { status: state.existing.response_status, body: state.existing.response_body, replayed: true };
   }
+  if (!state.locked) throw keyInUse();
 
   const event = state.event;
   if (event?.status !== 'on_sale' || new Date(event.starts_at).getTime() <= now.getTime()) {
@@ -289,11 +290,11 @@ async function attemptPurchase(
   };
   const message = envelope('tickets', type, version, data, input.correlationId);
   // The key's lock, the decrements (never below zero; at the price read above) and every row of the order, in
-  // one statement: the rows are written only when the lock was free and every slot could be decremented.
+  // one statement: the rows are written only when every slot could be decremented.
   const write: pg.QueryConfig = {
     name: 'tickets-purchase-write',
     text: `WITH lock AS MATERIALIZED (
-         SELECT pg_try_advisory_xact_lock(hashtext($2::uuid::text), hashtext($23::text)) AS locked),
+         SELECT true AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($2::uuid::text), hashtext($23::text))) l),
        seats AS (
          UPDATE tier_slots s SET sold = s.sold + v.take
          FROM unnest($26::uuid[], $27::smallint[], $28::int[], $29::bigint[]) AS v(tier_id, slot, take, price), tiers t
@@ -316,7 +317,7 @@ async function attemptPurchase(
        k AS (
          INSERT INTO idempotency_keys (user_id, key, request_hash, status, response_status, response_body)
          SELECT $2, $23, $24, 'done', 201, $25 FROM ok WHERE ok)
-       SELECT ok.ok, (SELECT locked FROM lock) AS locked FROM ok`,
+       SELECT ok.ok FROM ok`,
     values: [
       orderId,
       input.buyer.userId,
@@ -360,23 +361,31 @@ async function attemptPurchase(
     // Another request with this key committed first: its answer is the answer.
     return replayStored(pool, input, fingerprint);
   }
-  if (!written?.locked) throw keyInUse();
-  if (written.ok) return { status: 201, body, replayed: false, message };
+  if (written?.ok) return { status: 201, body, replayed: false, message };
   // Another buyer took the seats of a chosen slot between the read and the write (or the price changed, or the
   // tier closed): nothing was written. Read and plan again; on the last attempt, answer with what is left now.
   if (!lastChance) return 'lost-race';
-  const remaining = await pool.query<{ tier_id: string; remaining: number; open: boolean }>(
+  const { rows: left } = await pool.query<{ tier_id: string; remaining: number; open: boolean }>(
     'SELECT tier_id, quantity - sold AS remaining, open FROM tier_stock WHERE event_id = $1 ORDER BY position',
     [input.eventId],
   );
-  return soldOut(
-    remaining.rows.map((row) => ({ tierId: row.tier_id, remaining: row.open ? row.remaining : 0 })),
+  const remaining = left.map((row) => ({ tierId: row.tier_id, remaining: row.open ? row.remaining : 0 }));
+  const enough = items.every(
+    (item) => (remaining.find((tier) => tier.tierId === item.tierId)?.remaining ?? 0) >= item.quantity,
+  );
+  if (!enough) return soldOut(remaining);
+  return refusal(
+    input,
+    new ConflictError(
+      'Many buyers are taking the last seats of this tier at once; retry with the same Idempotency-Key.',
+      'seats-contended',
+      { remaining },
+    ),
   );
 }
 
 interface WriteOutcome {
   ok: boolean;
-  locked: boolean;
 }
 
 /** Seats from several slots: their decrements and the order commit together, or none of them does. */

@@ -52,18 +52,23 @@ const bySlot = (a: SlotTake, b: SlotTake) => a.slot - b.slot;
 
 /**
  * Where to take `quantity` seats from: one slot with enough left, picked at random so concurrent buyers spread over
- * the rows; when no slot has enough on its own, the fullest slots first. Undefined when all the slots together hold
- * fewer seats than asked: the tier is sold out for this order. Takes come in slot order (the order rows are locked).
+ * the rows; when no slot has enough on its own, the fullest slots first (ties in random order, so buyers of the last
+ * seats do not all aim at the same rows). Undefined when all the slots together hold fewer seats than asked: the
+ * tier is sold out for this order. Takes come in slot order.
  */
 export function planSlots(slots: SlotLeft[], quantity: number, random = Math.random): SlotTake[] | undefined {
   const open = slots.filter((slot) => slot.remaining > 0);
   if (open.reduce((sum, slot) => sum + slot.remaining, 0) < quantity) return undefined;
   const enough = open.filter((slot) => slot.remaining >= quantity);
-  const pick = enough[Math.floor(random() * enough.length)];
-  if (pick) return [{ slot: pick.slot, take: quantity }];
+  if (enough.length > 0) {
+    const pick = enough[Math.floor(random() * enough.length)] ?? enough[0];
+    if (pick) return [{ slot: pick.slot, take: quantity }];
+  }
   const plan: SlotTake[] = [];
   let needed = quantity;
-  for (const slot of [...open].sort((a, b) => b.remaining - a.remaining || a.slot - b.slot)) {
+  const shuffled = open.map((slot) => ({ slot, order: random() }));
+  shuffled.sort((a, b) => b.slot.remaining - a.slot.remaining || a.order - b.order);
+  for (const { slot } of shuffled) {
     const take = Math.min(needed, slot.remaining);
     plan.push({ slot: slot.slot, take });
     needed -= take;

@@ -18,19 +18,27 @@ const attributes = (message: Envelope) => ({
   correlationId: { DataType: 'String', StringValue: message.correlationId },
 });
 
+// A publish that hangs must fail (the outbox relay publishes it later) rather than hold its caller and every
+// publish queued behind it.
+const PUBLISH_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000 };
+
 // The SDK clients load on first publish, so a function that may publish does not pay for both clients at cold start.
 let sns: Promise<{ client: SNSClient; module: typeof import('@aws-sdk/client-sns') }> | undefined;
 let sqs: Promise<{ client: SQSClient; module: typeof import('@aws-sdk/client-sqs') }> | undefined;
 const snsApi = () =>
   (sns ??= import('@aws-sdk/client-sns').then((module) => ({
     module,
-    client: new module.SNSClient({ region: region() }),
+    client: new module.SNSClient({ region: region(), requestHandler: PUBLISH_TIMEOUTS }),
   })));
 const sqsApi = () =>
   (sqs ??= import('@aws-sdk/client-sqs').then((module) => ({
     module,
     // Talk to the configured endpoint, not the queue URL's host: emulators spell queue hosts that do not resolve.
-    client: new module.SQSClient({ region: region(), useQueueUrlAsEndpoint: false }),
+    client: new module.SQSClient({
+      region: region(),
+      useQueueUrlAsEndpoint: false,
+      requestHandler: PUBLISH_TIMEOUTS,
+    }),
   })));
 
 export const awsPublisher: Publisher = {

@@ -235,8 +235,14 @@ export const flashSaleSection: BenchSection = {
   name: 'flashSale',
   description: `flash sale (${BUYERS} buyers, ${SEATS} seats) and a ${MIX_RATE} requests/s browse-and-buy mix through the local runtime`,
   async run(log): Promise<SectionOutcome> {
-    // Enough sockets for every buyer at once, as thousands of real clients would open.
-    setGlobalDispatcher(new Agent({ connections: Number(process.env.BENCH_CONNECTIONS ?? BUYERS), pipelining: 1, keepAliveTimeout: 30_000 }));
+    // Enough sockets for every buyer at once, as thousands of real clients would open (BENCH_CONNECTIONS caps them).
+    setGlobalDispatcher(
+      new Agent({
+        connections: Number(process.env.BENCH_CONNECTIONS ?? BUYERS),
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+      }),
+    );
     const issuer = await startTestIssuer();
     let platform: DevProcess | undefined;
     try {

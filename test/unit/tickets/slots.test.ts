@@ -71,6 +71,19 @@ describe('taking seats from slots', () => {
     ]);
   });
 
+  it('breaks ties between equally full slots at random, so buyers of the last seats aim at different rows', () => {
+    const even = [0, 1, 2].map((slot) => ({ slot, remaining: 3 }));
+    const sequence = (values: number[]) => () => values.shift() ?? 0;
+    expect(planSlots(even, 4, sequence([0.9, 0.1, 0.5]))).toEqual([
+      { slot: 1, take: 3 },
+      { slot: 2, take: 1 },
+    ]);
+    expect(planSlots(even, 4, sequence([0.2, 0.8, 0.1]))).toEqual([
+      { slot: 0, take: 1 },
+      { slot: 2, take: 3 },
+    ]);
+  });
+
   it('answers sold out when all the slots together hold fewer seats than asked', () => {
     expect(planSlots(slots, 17)).toBeUndefined();
     expect(planSlots([], 1)).toBeUndefined();
