@@ -37,13 +37,16 @@ export const tickets = defineService({
       path: '/v1/events/{id}/orders',
       handler: 'purchase.ts',
       summary:
-        'Buy tickets (requires an Idempotency-Key header; a retry with the same key replays the answer)',
+        'Buy tickets (requires an Idempotency-Key header; a retry with the same key replays the order it created, ' +
+        'while a refusal creates nothing and a retry is answered afresh)',
       auth: true,
       request: { params: eventParams, body: purchaseRequest },
       responses: {
         201: { description: 'Order confirmed, with one ticket per seat', schema: order },
         409: {
-          description: 'Sold out (with what remains), not on sale, or the key is in use',
+          description:
+            'Sold out (with what remains), not on sale, the key is in use by a purchase still running, or ' +
+            'seats-contended (many buyers took the last seats at once: retry with the same key)',
           schema: soldOutProblem,
         },
         422: { description: 'The Idempotency-Key was used for a different purchase' },
