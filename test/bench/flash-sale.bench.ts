@@ -12,6 +12,8 @@ import { percentile } from './stats';
 
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 2_000);
 const SEATS = Number(process.env.BENCH_SEATS ?? 500);
+/** Sales run one after the other (a fresh event each): one 2-second sale on a shared machine is a noisy sample. */
+const SALES = Math.max(1, Number(process.env.BENCH_SALES ?? 3));
 /** Buyers arrive at this rate (open loop); 0 sends every buyer at once. */
 const ARRIVAL_RATE = Number(process.env.BENCH_ARRIVAL_RATE ?? 1_000);
 const MIX_RATE = Number(process.env.BENCH_MIX_RATE ?? 400);
@@ -216,6 +218,37 @@ async function flashSale(
   };
 }
 
+type Sale = Awaited<ReturnType<typeof flashSale>>;
+
+/**
+ * The sale with the median p99 stands for the runs (its figures at the top), with every run's headline figures
+ * listed. Targets: the median run's rate and p99, and every run exact (sold = seats, no oversell, no duplicate,
+ * no 5xx, every 201 matched by its rows).
+ */
+function summariseSales(sales: Sale[]) {
+  const sorted = [...sales].sort((a, b) => a.p99Ms - b.p99Ms);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] as Sale;
+  const exact = (sale: Sale) =>
+    sale.ticketsSold === SEATS &&
+    sale.oversold === 0 &&
+    sale.duplicateOrders === 0 &&
+    sale.status5xx === 0 &&
+    sale.createdResponsesMatchRows;
+  return {
+    ...median,
+    runs: sales.map((sale) => ({
+      attemptsPerSecond: sale.attemptsPerSecond,
+      p50Ms: sale.p50Ms,
+      p99Ms: sale.p99Ms,
+      exact: exact(sale),
+    })),
+    meetsTargets:
+      median.attemptsPerSecond >= TARGETS.flashSale.attemptsPerSecondMin &&
+      median.p99Ms <= TARGETS.flashSale.p99MsMax &&
+      sales.every(exact),
+  };
+}
+
 /**
  * Open loop at a fixed rate (requests are sent on schedule whether or not earlier ones have answered): browsing
  * (availability, health, docs) and buying, 4 reads to 1 purchase, against an event large enough not to sell out.
@@ -320,7 +353,10 @@ export const flashSaleSection: BenchSection = {
       try {
         // Warm-up: first requests load handler code paths and open pool connections.
         await mix(platform, client, sign, () => undefined).catch(() => undefined);
-        const sale = await flashSale(platform, client, mail, sign, log);
+        const sales = [];
+        for (let run = 0; run < SALES; run += 1)
+          sales.push(await flashSale(platform, client, mail, sign, log));
+        const sale = summariseSales(sales);
         await drained(client, mail, log);
         const steady = await mix(platform, client, sign, log);
         return {
