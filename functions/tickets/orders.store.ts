@@ -496,26 +496,35 @@ async function cancelLocked(
   reason: OrderCancelledV1['reason'],
   correlationId: string,
 ) {
-  // The seats go back to the slots that sold the most of each tier (an order does not keep its slots).
-  const slots = await client.query<{ tier_id: string; slot: number; sold: number }>(
-    `SELECT tier_id, slot, sold FROM tier_slots WHERE tier_id = ANY($1::uuid[]) AND sold > 0
-     ORDER BY tier_id, slot FOR UPDATE`,
-    [row.items.map((item) => item.tier_id)],
-  );
-  const perTier = new Map<string, number>();
-  for (const item of row.items) perTier.set(item.tier_id, (perTier.get(item.tier_id) ?? 0) + item.quantity);
-  const back = [...perTier].flatMap(([tierId, quantity]) =>
-    returnSeats(
-      slots.rows.filter((slot) => slot.tier_id === tierId),
-      quantity,
-    ).map((take) => ({ tierId, ...take })),
-  );
-  await client.query(
-    `UPDATE tier_slots s SET sold = s.sold - v.take
-     FROM unnest($1::uuid[], $2::smallint[], $3::int[]) AS v(tier_id, slot, take)
-     WHERE s.tier_id = v.tier_id AND s.slot = v.slot`,
-    [back.map((take) => take.tierId), back.map((take) => take.slot), back.map((take) => take.take)],
-  );
+  // The seats go back to the slots that sold the most of each tier (an order does not keep its slots). Only the
+  // slots written are locked, so buyers of the other slots are not held up: each round reads without locks, and
+  // a slot that another cancellation emptied meanwhile is skipped and its share planned again in the next round.
+  const owed = new Map<string, number>();
+  for (const item of row.items) owed.set(item.tier_id, (owed.get(item.tier_id) ?? 0) + item.quantity);
+  for (let round = 0; [...owed.values()].some((quantity) => quantity > 0); round += 1) {
+    if (round === 20) throw new Error(`could not give back the seats of order ${row.id}`);
+    const slots = await client.query<{ tier_id: string; slot: number; sold: number }>(
+      'SELECT tier_id, slot, sold FROM tier_slots WHERE tier_id = ANY($1::uuid[]) AND sold > 0',
+      [[...owed.keys()]],
+    );
+    const back = [...owed]
+      .filter(([, quantity]) => quantity > 0)
+      .flatMap(([tierId, quantity]) =>
+        returnSeats(
+          slots.rows.filter((slot) => slot.tier_id === tierId),
+          quantity,
+        ).map((take) => ({ tierId, ...take })),
+      )
+      .sort((a, b) => compare(a.tierId, b.tierId) || a.slot - b.slot);
+    const given = await client.query<{ tier_id: string; take: number }>(
+      `UPDATE tier_slots s SET sold = s.sold - v.take
+       FROM unnest($1::uuid[], $2::smallint[], $3::int[]) AS v(tier_id, slot, take)
+       WHERE s.tier_id = v.tier_id AND s.slot = v.slot AND s.sold >= v.take
+       RETURNING s.tier_id, v.take`,
+      [back.map((take) => take.tierId), back.map((take) => take.slot), back.map((take) => take.take)],
+    );
+    for (const { tier_id, take } of given.rows) owed.set(tier_id, (owed.get(tier_id) ?? 0) - take);
+  }
   await client.query(`UPDATE tickets SET status = 'void' WHERE order_id = $1`, [row.id]);
   await client.query(
     `UPDATE orders SET status = 'cancelled', refund = total, cancel_reason = $2, cancelled_at = now() WHERE id = $1`,

@@ -411,6 +411,47 @@ describe('cancellation', () => {
     expect(again.status).toBe(409);
   });
 
+  it('gives seats back exactly while other buyers take seats of the same slots', async () => {
+    // 100 seats are 5 slots of 20: 40 orders of 1 or 2 seats (60 seats), then the 20 orders of one seat cancelled
+    // while 40 more buyers take one seat each (they fit without the seats given back).
+    const event = await onSale({ quantities: [100] });
+    const tierId = event.tiers[0]?.tierId ?? '';
+    const quantityOf = (index: number) => (index % 2) + 1;
+    const first = await Promise.all(Array.from({ length: 40 }, () => buyer()));
+    const orders = await Promise.all(
+      first.map(async (b, index) => {
+        const response = await buy(b.token, event.eventId, [{ tierId, quantity: quantityOf(index) }]);
+        expect(response.status).toBe(201);
+        return { token: b.token, id: ((await response.json()) as { id: string }).id };
+      }),
+    );
+    const later = await Promise.all(Array.from({ length: 40 }, () => buyer()));
+    const [cancels, buys] = await Promise.all([
+      Promise.all(
+        orders
+          .filter((_, index) => index % 2 === 0)
+          .map((order) =>
+            fetch(`${platform.apiUrl}/v1/orders/${order.id}/cancel`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${order.token}` },
+            }),
+          ),
+      ),
+      Promise.all(later.map((b) => buy(b.token, event.eventId, [{ tierId, quantity: 1 }]))),
+    ]);
+    expect(cancels.map((response) => response.status)).toEqual(cancels.map(() => 200));
+    expect(buys.filter((response) => response.status !== 201)).toHaveLength(0);
+    const { rows } = await db.query<{ sold: number; held: number; valid: number; off: number }>(
+      `SELECT (SELECT sold FROM tier_stock WHERE tier_id = $1) AS sold,
+              (SELECT coalesce(sum(i.quantity), 0)::int FROM order_items i JOIN orders o ON o.id = i.order_id
+               WHERE i.tier_id = $1 AND o.status = 'confirmed') AS held,
+              (SELECT count(*)::int FROM tickets WHERE tier_id = $1 AND status = 'valid') AS valid,
+              (SELECT count(*)::int FROM tier_slots WHERE tier_id = $1 AND (sold < 0 OR sold > quantity)) AS off`,
+      [tierId],
+    );
+    expect(rows[0]).toEqual({ sold: 80, held: 80, valid: 80, off: 0 });
+  });
+
   it('is refused once the event has started', async () => {
     const event = await onSale({ startsInMs: 1_500 });
     const { token } = await buyer();
