@@ -1,6 +1,6 @@
-// SQL for purchases and cancellations (parameterised only). A purchase is one transaction: a conditional
-// decrement of each tier (never below zero), the order, one ticket per seat, the outbox message and the
-// idempotency record. Cancellations return seats in the same transaction that cancels the order.
+// SQL for purchases and cancellations (parameterised only). A purchase writes in one atomic step: a conditional
+// decrement of the tier slots it takes seats from (never below zero), the order, one ticket per seat, the outbox
+// message and the idempotency record. Cancellations return seats in the same transaction that cancels the order.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import {

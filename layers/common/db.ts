@@ -48,9 +48,8 @@ export function getPool(service: string): Promise<pg.Pool> {
         connectionTimeoutMillis: intEnv('DB_CONNECT_TIMEOUT_MS', 3_000),
         statement_timeout: intEnv('DB_STATEMENT_TIMEOUT_MS', 5_000),
         application_name: `tol-${service}`,
-        // Queries queued without awaiting go out together (node-postgres pipelining): a purchase sends its COMMIT
-        // with its last statement, so the hot tier row is never locked across a round trip. Awaited one at a
-        // time, queries behave as without it.
+        // Queries queued without awaiting go out together (node-postgres pipelining), e.g. a BEGIN with the
+        // statement after it: one round trip. Awaited one at a time, queries behave as without it.
         pipeline: true,
       });
       // An idle connection the server or RDS Proxy closes must not crash the process; the pool replaces it.

@@ -118,23 +118,26 @@ async function confirmationsSent(mail: pg.Client, eventId?: string): Promise<num
   return rows[0]?.n ?? 0;
 }
 
+/** Polls until `count()` reaches `target` or the time is up; answers whether it did. */
+async function reaches(count: () => Promise<number>, target: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await count()) < target) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
+
 /**
  * Waits until every confirmed order has its confirmation email sent, i.e. the queue behind earlier purchases has
  * drained, so that a section starts on a quiet platform rather than on the previous section's backlog.
  */
 async function drained(db: pg.Client, mail: pg.Client, log: Log, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const { rows } = await db.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM orders WHERE status = 'confirmed'",
   );
-  const orders = rows[0]?.n ?? 0;
-  while ((await confirmationsSent(mail)) < orders) {
-    if (Date.now() > deadline) {
-      log(`confirmation emails still pending after ${timeoutMs / 1000} s; going on`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  if (!(await reaches(() => confirmationsSent(mail), rows[0]?.n ?? 0, timeoutMs)))
+    log(`confirmation emails still pending after ${timeoutMs / 1000} s; going on`);
 }
 
 async function flashSale(
@@ -194,15 +197,10 @@ async function flashSale(
     ...(await verify(db, eventId, tierId, seats, created)),
     // The queue behind the sale: when the last buyer's confirmation email went out, from the first arrival.
     confirmationEmails: await (async () => {
-      const deadline = Date.now() + 120_000;
-      let sent = await confirmationsSent(mail, eventId);
-      while (sent < created && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        sent = await confirmationsSent(mail, eventId);
-      }
+      const all = await reaches(() => confirmationsSent(mail, eventId), created, 120_000);
       return {
-        sent,
-        allSentAfterSeconds: sent >= created ? round((performance.now() - started) / 1000) : null,
+        sent: await confirmationsSent(mail, eventId),
+        allSentAfterSeconds: all ? round((performance.now() - started) / 1000) : null,
       };
     })(),
   };

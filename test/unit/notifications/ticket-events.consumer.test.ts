@@ -1,30 +1,15 @@
 // The ticket-events consumer on its own: which messages send email, which are ignored, which fail to the DLQ.
 import { randomUUID } from 'node:crypto';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { TicketMessageTypes, type TicketPurchasedV1 } from '../../../events/contracts/tickets';
 import { makeHandler } from '../../../functions/notifications/ticket-events.consumer';
 import { envelope } from '../../../layers/common/messages';
+import { sqsEvent as recordsOf } from '../../support/sqs';
 import { fakeDeps } from './fakes';
 
-const sqsEvent = (...bodies: string[]): SQSEvent => ({
-  Records: bodies.map((body, index) => ({
-    messageId: `sqs-${index}`,
-    receiptHandle: `r-${index}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:notifications-ticket-events',
-    awsRegion: 'us-east-1',
-  })),
-});
+const sqsEvent = (...bodies: string[]) =>
+  recordsOf('arn:aws:sqs:us-east-1:000000000000:notifications-ticket-events', ...bodies);
 const context = { functionName: 'notifications-ticketEvents', awsRequestId: 'test' } as Context;
 
 function purchase(): TicketPurchasedV1 {

@@ -1,31 +1,16 @@
 // The registration consumer on its own: which messages make a profile, which are ignored, which are refused.
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/users/profile-from-registration.consumer';
 import { envelope } from '../../../layers/common/messages';
+import { sqsEvent as recordsOf } from '../../support/sqs';
 import { memoryProfileStore } from './fakes';
 
 const USER = '5b0e6a1c-3d2f-4e8a-9b7c-6d5e4f3a2b1c';
 const registration = { userId: USER, email: 'Linus@Example.org', firstName: 'Linus', lastName: 'Torvalds' };
 
-const sqsEvent = (...bodies: string[]): SQSEvent => ({
-  Records: bodies.map((body, index) => ({
-    messageId: `sqs-${index}`,
-    receiptHandle: `r-${index}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:users-auth-events',
-    awsRegion: 'us-east-1',
-  })),
-});
+const sqsEvent = (...bodies: string[]) =>
+  recordsOf('arn:aws:sqs:us-east-1:000000000000:users-auth-events', ...bodies);
 const context = { functionName: 'users-profileFromRegistration', awsRequestId: 'test' } as Context;
 
 describe('profile-from-registration consumer', () => {
