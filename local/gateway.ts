@@ -27,6 +27,8 @@ export interface GatewayOptions {
 export interface Gateway {
   url: string;
   port: number;
+  /** Requests received and not yet answered. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -174,7 +176,12 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     writeResult(response, result);
   };
 
+  let inFlight = 0;
   const server: Server = createServer((request, response) => {
+    inFlight += 1;
+    response.once('close', () => {
+      inFlight -= 1;
+    });
     serve(request, response).catch((error) => {
       options.onError?.(error);
       if (!response.headersSent) {
@@ -197,6 +204,7 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       resolve({
         url: `http://localhost:${port}`,
         port,
+        inFlight: () => inFlight,
         close: () =>
           new Promise((done) => {
             server.close(() => done());

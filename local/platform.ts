@@ -27,6 +27,8 @@ import { type ScheduleTarget, startSchedules } from './schedules';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const JWT_AUDIENCE = 'ticketorleaveit-api';
+/** More API requests than this in flight at once, and queue consumers wait (see local/queues.ts). */
+const API_BUSY_REQUESTS = 4;
 
 export interface PlatformOptions {
   manifests: readonly ServiceManifest[];
@@ -260,8 +262,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         });
       }
     }
-    const stopPollers = startPollers(sqs, pollTargets, (error) =>
-      log(`consumer: ${(error as Error).message}`),
+    // Consumers give way while the API serves a burst (more than a handful of requests at once), as they would
+    // on Lambda where they do not share its CPU; a batch waits at most a second for that.
+    const stopPollers = startPollers(
+      sqs,
+      pollTargets,
+      (error) => log(`consumer: ${(error as Error).message}`),
+      { busy: () => gateway.inFlight() > API_BUSY_REQUESTS, maxYieldMs: 1_000 },
     );
     stops.push(async () => {
       await stopPollers();

@@ -1,6 +1,11 @@
 // Polls each consumer's queue and invokes its function with SQS batch semantics, as Lambda's event source mapping
 // does: up to batchSize records per invocation, the records the function reports failed (or all of them, when it
 // throws) stay in the queue and come back after the visibility timeout, the rest are deleted.
+//
+// On AWS, consumers run in their own execution environments and never take CPU from the API's. Locally they share
+// one process (and two cores) with the gateway, so a poller can be told to yield: while `busy()` says the API is
+// serving a burst, it waits before taking its next batch, for at most `maxYieldMs`, so queue work goes on (later,
+// or slowly under sustained load) but never starves.
 
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -42,13 +47,34 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
   };
 }
 
+export interface YieldPolicy {
+  /** True while the pollers should let the API have the CPU. */
+  busy: () => boolean;
+  /** The longest a poller waits for `busy()` to clear before it takes its next batch anyway. */
+  maxYieldMs: number;
+}
+
+const YIELD_STEP_MS = 10;
+
 /** Starts one polling loop per target; the returned function stops them and waits for in-flight batches. */
-export function startPollers(sqs: SQSClient, targets: PollTarget[], onError: (error: unknown) => void) {
+export function startPollers(
+  sqs: SQSClient,
+  targets: PollTarget[],
+  onError: (error: unknown) => void,
+  yieldTo?: YieldPolicy,
+) {
   let running = true;
   const controller = new AbortController();
+  const yieldToApi = async () => {
+    if (!yieldTo) return;
+    const until = Date.now() + yieldTo.maxYieldMs;
+    while (running && yieldTo.busy() && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, YIELD_STEP_MS));
+  };
   const loops = targets.map(async (target) => {
     while (running) {
       try {
+        await yieldToApi();
         const received = await sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: target.queueUrl,
