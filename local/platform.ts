@@ -204,7 +204,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       ...(redisUp && options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
       ...(openSearchUp && options.openSearchUrl ? { OPENSEARCH_URL: options.openSearchUrl } : {}),
     };
-    for (const service of dbServices) env[envKey(service, 'DATABASE_URL')] = postgres.urls[service] ?? '';
+    for (const service of dbServices)
+      env[envKey(service, 'DATABASE_URL')] = postgres.socketUrls[service] ?? '';
     for (const [topic, arn] of Object.entries(aws.topicArns)) env[topicArnEnv(topic)] = arn;
     for (const [queue, url] of Object.entries(aws.queueUrls)) env[queueUrlEnv(queue)] = url;
     if (!redisUp) delete process.env.REDIS_URL;
