@@ -3,7 +3,7 @@ import { getPool } from '../../layers/common/db';
 import { PROBLEM_CONTENT_TYPE, ValidationError } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { countMetric } from '../../layers/common/metrics';
-import { publishCommitted } from '../../layers/common/outbox-relay';
+import { publishFromRequest } from '../../layers/common/outbox-relay';
 import { retryPolicy } from '../../layers/common/resilience';
 import { buyerOf } from './deps';
 import { tickets } from './manifest';
@@ -37,7 +37,8 @@ export const handler = httpHandler(
         correlationId,
       }),
     );
-    if (result.message) await publishCommitted('tickets', { topic: 'ticket-events' }, [result.message]);
+    // The TicketPurchased message leaves now; the buyer waits for it only where Lambda freezes after the answer.
+    if (result.message) await publishFromRequest('tickets', { topic: 'ticket-events' }, [result.message]);
     const seats = body.items.reduce((sum, item) => sum + item.quantity, 0);
     if (result.status === 201 && !result.replayed) countMetric('tickets', 'TicketsSold', seats);
     if (result.status === 409 && !result.replayed) countMetric('tickets', 'OrdersRefused');

@@ -75,6 +75,28 @@ function pump(service: string, destination: Destination, lane: Lane): void {
   }
 }
 
+/**
+ * Whether this execution environment keeps running between invocations and serves several at once: Lambda
+ * Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY) and the local runtime. In Lambda's default model the environment
+ * is frozen as soon as the handler returns, so whatever is still in flight then must have been awaited.
+ */
+const keepsRunningAfterResponse = () => Number(process.env.AWS_LAMBDA_MAX_CONCURRENCY ?? '1') > 1;
+
+/**
+ * publishCommitted for a request handler: where the environment keeps running after the response, the request
+ * answers without waiting for the publish (the buyer's 201 does not queue behind SNS and the outbox UPDATE), and
+ * the publish goes on in the background; where it is frozen, this waits as publishCommitted does. Either way a
+ * publish that does not finish (a crash, a failed call) leaves the rows pending for the scheduled relay.
+ */
+export function publishFromRequest(
+  service: string,
+  destination: Destination,
+  messages: Envelope[],
+): Promise<void> {
+  const published = publishCommitted(service, destination, messages);
+  return keepsRunningAfterResponse() ? Promise.resolve() : published;
+}
+
 async function publishAndMark(service: string, destination: Destination, messages: Envelope[]) {
   try {
     const { failedIds } = await awsPublisher.publish(destination, messages);
