@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope } from '../../../layers/common/messages';
 import { enqueue, relayOutbox } from '../../../layers/common/outbox';
-import { publishCommitted } from '../../../layers/common/outbox-relay';
+import { publishCommitted, publishFromRequest } from '../../../layers/common/outbox-relay';
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { echo } from '../../fixtures/echo/manifest';
@@ -42,6 +42,28 @@ const receivedFor = async (echoId: string) =>
   (await db.query('SELECT message_id FROM received WHERE echo_id = $1', [echoId])).rows as {
     message_id: string;
   }[];
+
+/** Commits `count` EchoCreated messages to the outbox, one transaction each, as that many requests would. */
+async function commitMessages(count: number, correlationId: string) {
+  const messages = Array.from({ length: count }, (_, index) =>
+    envelope('echo', 'EchoCreated', 1, { id: randomUUID(), name: `Message ${index}` }, correlationId),
+  );
+  for (const message of messages) {
+    const client = await db.connect();
+    try {
+      await client.query('BEGIN');
+      await enqueue(client, { topic: 'echo-events' }, [message]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+  }
+  return messages;
+}
+
+const publishedAt = async (id: string) =>
+  (await db.query<{ published_at: Date | null }>('SELECT published_at FROM outbox WHERE id = $1', [id]))
+    .rows[0]?.published_at;
 
 describe('outbox to consumer', () => {
   it('delivers what a request committed to the consuming service exactly once', async () => {
@@ -86,19 +108,7 @@ describe('outbox to consumer', () => {
   });
 
   it('publishes a burst of commits right away, every message delivered once and marked published', async () => {
-    const messages = Array.from({ length: 35 }, (_, index) =>
-      envelope('echo', 'EchoCreated', 1, { id: randomUUID(), name: `Burst ${index}` }, 'burst-test'),
-    );
-    for (const message of messages) {
-      const client = await db.connect();
-      try {
-        await client.query('BEGIN');
-        await enqueue(client, { topic: 'echo-events' }, [message]);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
-    }
+    const messages = await commitMessages(35, 'burst-test');
     // As 35 requests finishing at once would: their publishes share calls, and each waits for its own.
     await Promise.all(
       messages.map((message) => publishCommitted('echo', { topic: 'echo-events' }, [message])),
@@ -117,6 +127,29 @@ describe('outbox to consumer', () => {
       return rows.length >= ids.length ? rows : undefined;
     });
     expect(received.map((row) => row.echo_id).sort()).toEqual([...ids].sort());
+  });
+
+  it('lets a request answer before its publish where the environment keeps running, and still delivers it', async () => {
+    const concurrency = process.env.AWS_LAMBDA_MAX_CONCURRENCY;
+    try {
+      // Lambda's default model freezes the environment after the answer: the request waits for its publish.
+      process.env.AWS_LAMBDA_MAX_CONCURRENCY = '1';
+      const frozen = await commitMessages(1, 'frozen-test');
+      await publishFromRequest('echo', { topic: 'echo-events' }, frozen);
+      expect(await publishedAt(frozen[0]?.id ?? '')).toBeInstanceOf(Date);
+
+      // Managed Instances and the local runtime keep running: the answer does not wait, the publish goes on.
+      process.env.AWS_LAMBDA_MAX_CONCURRENCY = '1000';
+      const running = await commitMessages(1, 'running-test');
+      await publishFromRequest('echo', { topic: 'echo-events' }, running);
+      const messageId = running[0]?.id ?? '';
+      expect(await publishedAt(messageId)).toBeNull();
+      await eventually(async () => ((await publishedAt(messageId)) ? true : undefined));
+      const id = (running[0]?.data as { id: string } | undefined)?.id ?? '';
+      await eventually(async () => ((await receivedFor(id)).length === 1 ? true : undefined));
+    } finally {
+      process.env.AWS_LAMBDA_MAX_CONCURRENCY = concurrency;
+    }
   });
 
   it('processes a redelivered message only once', async () => {
