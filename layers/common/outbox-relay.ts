@@ -17,8 +17,12 @@ export async function relayNow(service: string): Promise<void> {
   }
 }
 
-/** At most this many publish calls per service and destination at once; messages arriving meanwhile wait. */
-const MAX_CALLS_IN_FLIGHT = 8;
+/**
+ * At most this many publish calls per service and destination at once; messages arriving meanwhile wait and leave
+ * together. Few calls in flight is what makes batches: with 8, a flash sale's 500 messages went out almost one per
+ * call; with 2, about ten per call (2 calls of 10 every few ms is still thousands of messages a second).
+ */
+const MAX_CALLS_IN_FLIGHT = 2;
 /** What one PublishBatch / SendMessageBatch call may carry. */
 const MAX_BATCH = 10;
 
