@@ -34,6 +34,8 @@ export function jwtAuthorizer(config: AuthorizerConfig) {
     const header = decodeProtectedHeader(token);
     if (!ALGORITHMS.includes(header.alg as jwt.Algorithm))
       throw new Error(`algorithm ${header.alg} is not accepted`);
+    // No extension this authorizer understands may be marked critical (RFC 7515 §4.1.11), as jose refused too.
+    if (header.crit !== undefined) throw new Error('token has critical header parameters');
     const cryptoKey = await keys(header);
     let keyObject = keyObjects.get(cryptoKey);
     if (!keyObject) {
@@ -57,7 +59,9 @@ export function jwtAuthorizer(config: AuthorizerConfig) {
     } catch (error) {
       return { ok: false, reason: (error as Error).message };
     }
-    if (payload.exp === undefined) return { ok: false, reason: 'token has no exp' };
+    if (typeof payload.exp !== 'number') return { ok: false, reason: 'token has no numeric exp' };
+    if (payload.iat !== undefined && typeof payload.iat !== 'number')
+      return { ok: false, reason: 'token iat is not a number' };
     const audiences =
       payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     const audienceOk =

@@ -179,9 +179,17 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
   let inFlight = 0;
   const server: Server = createServer((request, response) => {
     inFlight += 1;
-    response.once('close', () => {
+    // Once per request: when its response closes, or when its connection does (a pipelined response still queued
+    // behind another gets no 'close' of its own if the client goes away).
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
       inFlight -= 1;
-    });
+      request.socket.off('close', release);
+    };
+    response.once('close', release);
+    request.socket.once('close', release);
     serve(request, response).catch((error) => {
       options.onError?.(error);
       if (!response.headersSent) {

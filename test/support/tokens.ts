@@ -16,15 +16,27 @@ export async function startTestIssuer() {
 
   return {
     jwksUrl,
+    /**
+     * A token of this issuer. `expiresIn: null` leaves `exp` out; `header` adds protected header parameters (those
+     * named in its `crit` are signed as understood).
+     */
     async sign(
       claims: JWTPayload & { iss: string },
-      options: { expiresIn?: string | number; key?: Parameters<SignJWT['sign']>[0] } = {},
+      options: {
+        expiresIn?: string | number | null;
+        key?: Parameters<SignJWT['sign']>[0];
+        header?: { crit?: string[]; [name: string]: unknown };
+      } = {},
     ) {
-      return new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid: 'test-key', typ: 'at+jwt' })
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '5m')
-        .sign(options.key ?? privateKey);
+      let token = new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'test-key', typ: 'at+jwt', ...options.header })
+        .setIssuedAt();
+      if (options.expiresIn !== null) token = token.setExpirationTime(options.expiresIn ?? '5m');
+      const crit = options.header?.crit;
+      return token.sign(
+        options.key ?? privateKey,
+        crit ? { crit: Object.fromEntries(crit.map((name) => [name, true])) } : undefined,
+      );
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -213,7 +213,7 @@ describe('protected routes, checked like the API Gateway JWT authorizer', () => 
     });
   });
 
-  it('refuses a missing, tampered, expired, foreign, wrong-audience or unsigned token with 401', async () => {
+  it('refuses a missing, tampered, expired, never-expiring, foreign, wrong-audience, unsigned or must-understand token with 401', async () => {
     const valid = await issuer.sign(claims());
     const [header, payload] = valid.split('.');
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims(), sub: 'admin' })).toString('base64url')}.${valid.split('.')[2]}`;
@@ -223,6 +223,10 @@ describe('protected routes, checked like the API Gateway JWT authorizer', () => 
     const wrongIssuer = await issuer.sign({ ...claims(), iss: 'https://evil.example' });
     const { privateKey: strangerKey } = await generateKeyPair('RS256');
     const foreignKey = await issuer.sign(claims(), { key: strangerKey });
+    const neverExpiring = await issuer.sign(claims(), { expiresIn: null });
+    const mustUnderstand = await issuer.sign(claims(), {
+      header: { crit: ['urn:test:must-understand'], 'urn:test:must-understand': true },
+    });
 
     for (const token of [
       undefined,
@@ -232,6 +236,8 @@ describe('protected routes, checked like the API Gateway JWT authorizer', () => 
       wrongAudience,
       wrongIssuer,
       foreignKey,
+      neverExpiring,
+      mustUnderstand,
       'garbage',
     ]) {
       const response = await whoami(token);

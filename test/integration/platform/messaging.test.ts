@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { envelope } from '../../../layers/common/messages';
 import { enqueue, relayOutbox } from '../../../layers/common/outbox';
 import { publishCommitted, publishFromRequest } from '../../../layers/common/outbox-relay';
@@ -131,24 +131,51 @@ describe('outbox to consumer', () => {
 
   it('lets a request answer before its publish where the environment keeps running, and still delivers it', async () => {
     const concurrency = process.env.AWS_LAMBDA_MAX_CONCURRENCY;
+    // SNS answers only when the test lets it, so "answered before the publish" is not a matter of timing.
+    let answerSns: () => void = () => undefined;
+    const snsAnswers = new Promise<void>((resolve) => {
+      answerSns = resolve;
+    });
+    const publish = awsPublisher.publish.bind(awsPublisher);
+    const held = vi.spyOn(awsPublisher, 'publish').mockImplementation(async (...args) => {
+      await snsAnswers;
+      return publish(...args);
+    });
     try {
       // Lambda's default model freezes the environment after the answer: the request waits for its publish.
       process.env.AWS_LAMBDA_MAX_CONCURRENCY = '1';
       const frozen = await commitMessages(1, 'frozen-test');
-      await publishFromRequest('echo', { topic: 'echo-events' }, frozen);
+      let frozenAnswered = false;
+      const frozenRequest = publishFromRequest('echo', { topic: 'echo-events' }, frozen).then(() => {
+        frozenAnswered = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(frozenAnswered).toBe(false);
+      answerSns();
+      await frozenRequest;
       expect(await publishedAt(frozen[0]?.id ?? '')).toBeInstanceOf(Date);
 
       // Managed Instances and the local runtime keep running: the answer does not wait, the publish goes on.
       process.env.AWS_LAMBDA_MAX_CONCURRENCY = '1000';
       const running = await commitMessages(1, 'running-test');
-      await publishFromRequest('echo', { topic: 'echo-events' }, running);
       const messageId = running[0]?.id ?? '';
+      const snsHeldAgain = new Promise<void>((resolve) => {
+        answerSns = resolve;
+      });
+      held.mockImplementation(async (...args) => {
+        await snsHeldAgain;
+        return publish(...args);
+      });
+      await publishFromRequest('echo', { topic: 'echo-events' }, running);
       expect(await publishedAt(messageId)).toBeNull();
+      answerSns();
       await eventually(async () => ((await publishedAt(messageId)) ? true : undefined));
       const id = (running[0]?.data as { id: string } | undefined)?.id ?? '';
       await eventually(async () => ((await receivedFor(id)).length === 1 ? true : undefined));
     } finally {
-      process.env.AWS_LAMBDA_MAX_CONCURRENCY = concurrency;
+      held.mockRestore();
+      if (concurrency === undefined) delete process.env.AWS_LAMBDA_MAX_CONCURRENCY;
+      else process.env.AWS_LAMBDA_MAX_CONCURRENCY = concurrency;
     }
   });
 

@@ -34,6 +34,7 @@ afterAll(async () => {
 /** Polls the echo inbox with the given policy; resolves each sent body with the time its batch was handled. */
 function pollInbox(busy: () => boolean, maxYieldMs: number) {
   const handled = new Map<string, number>();
+  const errors: unknown[] = [];
   const stop = startPollers(
     sqs,
     [
@@ -50,9 +51,7 @@ function pollInbox(busy: () => boolean, maxYieldMs: number) {
         },
       },
     ],
-    (error) => {
-      throw error;
-    },
+    (error) => errors.push(error),
     { busy, maxYieldMs },
   );
   const send = async () => {
@@ -65,7 +64,7 @@ function pollInbox(busy: () => boolean, maxYieldMs: number) {
     while (!handled.has(body) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     return handled.get(body);
   };
-  return { send, handledAt, stop };
+  return { send, handledAt, stop, errors };
 }
 
 describe('queue pollers in the local runtime', () => {
@@ -80,6 +79,7 @@ describe('queue pollers in the local runtime', () => {
       const at = await inbox.handledAt(body, 5_000);
       expect(at).toBeDefined();
       expect((at ?? 0) - quietAt).toBeLessThan(2_000);
+      expect(inbox.errors).toEqual([]);
     } finally {
       await inbox.stop();
     }
@@ -90,6 +90,7 @@ describe('queue pollers in the local runtime', () => {
     try {
       const body = await inbox.send();
       expect(await inbox.handledAt(body, 5_000)).toBeDefined();
+      expect(inbox.errors).toEqual([]);
     } finally {
       await inbox.stop();
     }
