@@ -37,7 +37,6 @@ interface Lane {
   inFlight: number;
 }
 const lanes = new Map<string, Lane>();
-const laneKey = (service: string, destination: Destination) => `${service} ${JSON.stringify(destination)}`;
 
 /**
  * After a commit, publishes the messages the transaction wrote to the outbox and marks them published: the fast
@@ -55,19 +54,24 @@ export function publishCommitted(
   destination: Destination,
   messages: Envelope[],
 ): Promise<void> {
-  if (messages.length === 0) return Promise.resolve();
-  const key = laneKey(service, destination);
+  return enqueue(service, destination, messages).published;
+}
+
+/** Queues the messages on their lane and starts calls; `published` settles once all of them are published and marked. */
+function enqueue(service: string, destination: Destination, messages: Envelope[]) {
+  const key = `${service} ${JSON.stringify(destination)}`;
   let lane = lanes.get(key);
   if (!lane) {
     lane = { waiting: [], inFlight: 0 };
     lanes.set(key, lane);
   }
+  if (messages.length === 0) return { lane, published: Promise.resolve() };
   const queued = lane;
   const settled = Promise.all(
     messages.map((message) => new Promise<void>((settle) => queued.waiting.push({ message, settle }))),
   );
   pump(service, destination, queued);
-  return settled.then(() => undefined);
+  return { lane, published: settled.then(() => undefined) };
 }
 
 function pump(service: string, destination: Destination, lane: Lane): void {
@@ -104,9 +108,10 @@ export function publishFromRequest(
   destination: Destination,
   messages: Envelope[],
 ): Promise<void> {
-  const published = publishCommitted(service, destination, messages);
-  const waiting = lanes.get(laneKey(service, destination))?.waiting.length ?? 0;
-  return keepsRunningAfterResponse() && waiting < MAX_WAITING_UNAWAITED ? Promise.resolve() : published;
+  const { lane, published } = enqueue(service, destination, messages);
+  return keepsRunningAfterResponse() && lane.waiting.length < MAX_WAITING_UNAWAITED
+    ? Promise.resolve()
+    : published;
 }
 
 async function publishAndMark(service: string, destination: Destination, messages: Envelope[]) {
