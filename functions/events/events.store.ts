@@ -5,6 +5,7 @@ import { CATALOGUE_EVENTS_TOPIC } from '../../events/contracts/catalogue';
 import { type pg, withTransaction } from '../../layers/common/db';
 import { AppError } from '../../layers/common/errors';
 import { enqueue } from '../../layers/common/outbox';
+import { PgCode } from '../../layers/common/pg-errors';
 import { isTransient } from '../../layers/common/resilience';
 import {
   type CatalogueSearch,
@@ -122,7 +123,14 @@ const UPDATE = `UPDATE events SET status = $3, name = $4, type = $5, description
  * PostgreSQL refusing or losing connections (server down, database closed to connections, too many clients,
  * statement timeout) rather than refusing a statement.
  */
-const UNAVAILABLE_CODES = new Set(['55000', '57P03', '53300', '57014', '3D000', '28000']);
+const UNAVAILABLE_CODES = new Set<string>([
+  PgCode.OBJECT_NOT_IN_PREREQUISITE_STATE,
+  PgCode.CANNOT_CONNECT_NOW,
+  PgCode.TOO_MANY_CONNECTIONS,
+  PgCode.QUERY_CANCELED,
+  PgCode.INVALID_CATALOG_NAME,
+  PgCode.INVALID_AUTHORIZATION_SPECIFICATION,
+]);
 const UNAVAILABLE_MESSAGE =
   /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|not currently accepting connections/i;
 

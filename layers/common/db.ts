@@ -4,6 +4,17 @@ import pg from 'pg';
 import { envKey, intEnv, optionalEnv, requireEnv } from './config';
 import { getLogger } from './logger';
 
+/** Pool sizes and timeouts unless the environment says otherwise (see the README's variable table). */
+export const POOL_DEFAULTS = {
+  /** A Lambda container serves one request at a time; the local runtime serves many from one process. */
+  max: 4,
+  /** An idle connection is closed after this long (RDS Proxy keeps its own pool behind). */
+  idleTimeoutMs: 30_000,
+  connectTimeoutMs: 3_000,
+  /** A statement still running after this is cancelled, so a stuck query frees its connection. */
+  statementTimeoutMs: 5_000,
+} as const;
+
 const pools = new Map<string, Promise<pg.Pool>>();
 
 interface DbSecret {
@@ -42,11 +53,10 @@ export function getPool(service: string): Promise<pg.Pool> {
     pool = connectionConfig(service).then((config) => {
       const created = new pg.Pool({
         ...config,
-        // A Lambda container serves one request at a time; the local runtime serves many from one process.
-        max: intEnv('DB_POOL_MAX', 4),
-        idleTimeoutMillis: 30_000,
-        connectionTimeoutMillis: intEnv('DB_CONNECT_TIMEOUT_MS', 3_000),
-        statement_timeout: intEnv('DB_STATEMENT_TIMEOUT_MS', 5_000),
+        max: intEnv('DB_POOL_MAX', POOL_DEFAULTS.max),
+        idleTimeoutMillis: POOL_DEFAULTS.idleTimeoutMs,
+        connectionTimeoutMillis: intEnv('DB_CONNECT_TIMEOUT_MS', POOL_DEFAULTS.connectTimeoutMs),
+        statement_timeout: intEnv('DB_STATEMENT_TIMEOUT_MS', POOL_DEFAULTS.statementTimeoutMs),
         application_name: `tol-${service}`,
         // Queries queued without awaiting go out together (node-postgres pipelining), e.g. a BEGIN with the
         // statement after it: one round trip. Awaited one at a time, queries behave as without it.
@@ -64,16 +74,51 @@ export function getPool(service: string): Promise<pg.Pool> {
   return pool;
 }
 
+export interface TransactionOptions<T> {
+  /** Default: the database's (READ COMMITTED). */
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+  readOnly?: boolean;
+  /**
+   * Send BEGIN together with the first statement `work` issues (the pool pipelines): one round trip fewer. `work` must
+   * issue that statement before its first await.
+   */
+  pipelined?: boolean;
+  /** Commit only when this holds for the result; otherwise roll back and still return the result. Default: commit. */
+  commitWhen?: (result: T) => boolean;
+}
+
+const beginStatement = ({ isolation, readOnly }: Pick<TransactionOptions<never>, 'isolation' | 'readOnly'>) =>
+  ['BEGIN', isolation ? `ISOLATION LEVEL ${isolation.toUpperCase()}` : '', readOnly ? 'READ ONLY' : '']
+    .filter(Boolean)
+    .join(' ');
+
+/**
+ * Waits for every promise of a pipeline, so nothing is still in flight on the client when it goes back to the pool;
+ * then throws the first failure.
+ */
+async function settled<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
 /** Runs `work` in a transaction on one client; rolls back on any error. */
 export async function withTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
+  options: TransactionOptions<T> = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
+    const begin = client.query(beginStatement(options));
+    let result: T;
+    if (options.pipelined) [, result] = await settled(begin, work(client));
+    else {
+      await begin;
+      result = await work(client);
+    }
+    await client.query(options.commitWhen && !options.commitWhen(result) ? 'ROLLBACK' : 'COMMIT');
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

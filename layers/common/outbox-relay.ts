@@ -3,7 +3,7 @@
 import { getPool } from './db';
 import { getLogger } from './logger';
 import type { Envelope } from './messages';
-import { pruneOutbox, relayOutbox } from './outbox';
+import { PUBLISH_BATCH_MAX, pruneOutbox, relayOutbox } from './outbox';
 import { awsPublisher, type Destination } from './publisher';
 
 /** After a commit: publish now; a failure is logged and left to the scheduled relay. */
@@ -29,8 +29,6 @@ const MAX_CALLS_IN_FLIGHT = 2;
  * for their own publish again, so a backlog cannot grow without bound in memory.
  */
 const MAX_WAITING_UNAWAITED = 200;
-/** What one PublishBatch / SendMessageBatch call may carry. */
-const MAX_BATCH = 10;
 
 interface Lane {
   waiting: { message: Envelope; settle: () => void }[];
@@ -76,7 +74,7 @@ function enqueue(service: string, destination: Destination, messages: Envelope[]
 
 function pump(service: string, destination: Destination, lane: Lane): void {
   while (lane.inFlight < MAX_CALLS_IN_FLIGHT && lane.waiting.length > 0) {
-    const batch = lane.waiting.splice(0, MAX_BATCH);
+    const batch = lane.waiting.splice(0, PUBLISH_BATCH_MAX);
     lane.inFlight += 1;
     void publishAndMark(
       service,

@@ -1,10 +1,21 @@
 // The transactional outbox: a change and the message announcing it commit together; the relay publishes what is
 // pending (right after the commit, and on a schedule as a safety net), so a crash after commit loses no message.
 import type pg from 'pg';
+import { withTransaction } from './db';
 import type { Envelope } from './messages';
 import type { Destination, Publisher } from './publisher';
 
-const destinationKey = (destination: Destination) =>
+/** Rows one relay run claims. */
+const RELAY_BATCH_ROWS = 100;
+/** SNS PublishBatch and SQS SendMessageBatch take at most ten entries. */
+export const PUBLISH_BATCH_MAX = 10;
+/** How much of a publish error a row keeps. */
+const LAST_ERROR_CHARS = 500;
+/** Published rows are kept this long (for inspection), then pruned. */
+const PUBLISHED_RETENTION_DAYS = 7;
+
+/** The value of the outbox's `destination` column for a topic or queue; the relay reads it back. */
+export const destinationKey = (destination: Destination): string =>
   'topic' in destination ? `topic:${destination.topic}` : `queue:${destination.queue}`;
 
 const parseDestination = (key: string): Destination => {
@@ -36,12 +47,12 @@ export interface RelayResult {
  * Publishes up to `limit` pending messages, oldest first. Rows are claimed with SKIP LOCKED so concurrent relays
  * never publish the same row at once; a failed publish stays pending for the next run (delivery is at least once).
  */
-export async function relayOutbox(pool: pg.Pool, publisher: Publisher, limit = 100): Promise<RelayResult> {
-  const client = await pool.connect();
-  let published = 0;
-  let failed = 0;
-  try {
-    await client.query('BEGIN');
+export async function relayOutbox(
+  pool: pg.Pool,
+  publisher: Publisher,
+  limit = RELAY_BATCH_ROWS,
+): Promise<RelayResult> {
+  return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ id: string; destination: string; envelope: Envelope }>(
       `SELECT id, destination, envelope FROM outbox
        WHERE published_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -54,8 +65,8 @@ export async function relayOutbox(pool: pg.Pool, publisher: Publisher, limit = 1
     const done: string[] = [];
     const errors: { id: string; error: string }[] = [];
     for (const [key, envelopes] of groups) {
-      for (let start = 0; start < envelopes.length; start += 10) {
-        const batch = envelopes.slice(start, start + 10);
+      for (let start = 0; start < envelopes.length; start += PUBLISH_BATCH_MAX) {
+        const batch = envelopes.slice(start, start + PUBLISH_BATCH_MAX);
         try {
           const { failedIds } = await publisher.publish(parseDestination(key), batch);
           const failedSet = new Set(failedIds);
@@ -78,23 +89,15 @@ export async function relayOutbox(pool: pg.Pool, publisher: Publisher, limit = 1
       await client.query(
         `UPDATE outbox SET attempts = attempts + 1, last_error = e.error
          FROM unnest($1::uuid[], $2::text[]) AS e(id, error) WHERE outbox.id = e.id`,
-        [errors.map((entry) => entry.id), errors.map((entry) => entry.error.slice(0, 500))],
+        [errors.map((entry) => entry.id), errors.map((entry) => entry.error.slice(0, LAST_ERROR_CHARS))],
       );
     }
-    await client.query('COMMIT');
-    published = done.length;
-    failed = errors.length;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-  return { published, failed };
+    return { published: done.length, failed: errors.length };
+  });
 }
 
 /** Forgets published messages older than the retention window. */
-export async function pruneOutbox(pool: pg.Pool, olderThanDays = 7): Promise<number> {
+export async function pruneOutbox(pool: pg.Pool, olderThanDays = PUBLISHED_RETENTION_DAYS): Promise<number> {
   const result = await pool.query(
     `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(days => $1)`,
     [olderThanDays],

@@ -9,19 +9,20 @@ import {
   retry,
   wrap,
 } from 'cockatiel';
+import { PgCode } from './pg-errors';
 
 /** PostgreSQL errors that a retry can cure: serialization failure, deadlock, connection loss, server restart. */
-const TRANSIENT_PG_CODES = new Set([
-  '40001',
-  '40P01',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08003',
-  '08006',
-  '08001',
-  '08004',
+const TRANSIENT_PG_CODES = new Set<string>([
+  PgCode.SERIALIZATION_FAILURE,
+  PgCode.DEADLOCK_DETECTED,
+  PgCode.ADMIN_SHUTDOWN,
+  PgCode.CRASH_SHUTDOWN,
+  PgCode.CANNOT_CONNECT_NOW,
+  PgCode.CONNECTION_EXCEPTION,
+  PgCode.CONNECTION_DOES_NOT_EXIST,
+  PgCode.CONNECTION_FAILURE,
+  PgCode.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+  PgCode.SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION,
 ]);
 const TRANSIENT_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
 
