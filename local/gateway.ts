@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PROBLEM_CONTENT_TYPE, problemType } from '../layers/common/errors';
+import { functionLimits } from '../layers/common/function-defaults';
 import type { RouteTable } from '../layers/common/routes';
 import type { AuthorizerResult } from './authorizer';
 import { type AnyHandler, invoke, lambdaContext } from './lambda';
@@ -165,13 +166,13 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
       isBase64Encoded: !isText,
     };
-    const timeout = target.route.timeoutSeconds ?? 10;
-    const context = lambdaContext(`${target.service}-${target.name}`, timeout, target.route.memoryMb ?? 512);
+    const limits = functionLimits('route', target.route);
+    const context = lambdaContext(`${target.service}-${target.name}`, limits);
     const result = await invoke<APIGatewayProxyStructuredResultV2 | undefined>(
       handler,
       event,
       context,
-      timeout,
+      limits.timeoutSeconds,
     );
     writeResult(response, result);
   };

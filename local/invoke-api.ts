@@ -2,12 +2,11 @@
 // same @aws-sdk/client-lambda code they use in AWS (AWS_ENDPOINT_URL_LAMBDA points here).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FunctionLimits } from '../layers/common/function-defaults';
 import { type AnyHandler, invoke, lambdaContext } from './lambda';
 
-export interface InvokeTarget {
+export interface InvokeTarget extends FunctionLimits {
   handler: AnyHandler;
-  timeoutSeconds: number;
-  memoryMb: number;
 }
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
@@ -29,7 +28,7 @@ export async function startInvokeApi(targets: Map<string, InvokeTarget>, port = 
     }
     const event = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
     try {
-      const context = lambdaContext(name, target.timeoutSeconds, target.memoryMb);
+      const context = lambdaContext(name, target);
       const result = await invoke(target.handler, event, context, target.timeoutSeconds);
       response.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
       response.end(JSON.stringify(result ?? null));

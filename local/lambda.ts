@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
+import type { FunctionLimits } from '../layers/common/function-defaults';
 
 // Powertools reads this to decide that one process serves several invocations at once (Lambda Managed Instances);
 // it must be set before any Powertools module loads, which the local runtime guarantees by importing handlers late.
@@ -10,7 +11,8 @@ process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
 
 let store: InvokeStoreBase | undefined;
 
-export function lambdaContext(functionName: string, timeoutSeconds: number, memoryMb: number): Context {
+/** The context Lambda would give a function with these limits (see layers/common/function-defaults.ts). */
+export function lambdaContext(functionName: string, { timeoutSeconds, memoryMb }: FunctionLimits): Context {
   const deadline = Date.now() + timeoutSeconds * 1000;
   const requestId = randomUUID();
   return {

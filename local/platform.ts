@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { envKey } from '../layers/common/config';
+import { consumerBatchSize, functionLimits } from '../layers/common/function-defaults';
 import { functionNameEnv } from '../layers/common/internal';
 import type { ServiceManifest } from '../layers/common/manifest';
 import { queueUrlEnv, topicArnEnv } from '../layers/common/messages';
@@ -226,8 +227,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       for (const [name, fn] of Object.entries(manifest.functions ?? {})) {
         invokeTargets.set(`${manifest.service}-${name}`, {
           handler: await loadHandler(manifest, fn.handler),
-          timeoutSeconds: fn.timeoutSeconds ?? 10,
-          memoryMb: fn.memoryMb ?? 512,
+          ...functionLimits('internal', fn),
         });
         process.env[functionNameEnv(`${manifest.service}.${name}`)] = `${manifest.service}-${name}`;
       }
@@ -256,9 +256,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           functionName: `${manifest.service}-${name}`,
           queueUrl: aws.queueUrls[consumer.queue] ?? '',
           queueArn: aws.queueArns[consumer.queue] ?? '',
-          batchSize: consumer.batchSize ?? 10,
-          timeoutSeconds: consumer.timeoutSeconds ?? 10,
-          memoryMb: consumer.memoryMb ?? 512,
+          batchSize: consumerBatchSize(consumer),
+          ...functionLimits('consumer', consumer),
           handler: await loadHandler(manifest, consumer.handler),
         });
       }
@@ -284,8 +283,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             functionName: `${manifest.service}-${name}`,
             ruleName: schedule.name,
             everySeconds: schedule.localEverySeconds,
-            timeoutSeconds: schedule.timeoutSeconds ?? 60,
-            memoryMb: schedule.memoryMb ?? 512,
+            ...functionLimits('schedule', schedule),
             handler: await loadHandler(manifest, schedule.handler),
           });
         }

@@ -11,15 +11,14 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FunctionLimits } from '../layers/common/function-defaults';
 import { type AnyHandler, invoke, lambdaContext } from './lambda';
 
-export interface PollTarget {
+export interface PollTarget extends FunctionLimits {
   functionName: string;
   queueUrl: string;
   queueArn: string;
   batchSize: number;
-  timeoutSeconds: number;
-  memoryMb: number;
   handler: AnyHandler;
 }
 
@@ -91,7 +90,7 @@ export function startPollers(
         const event: SQSEvent = { Records: messages.map((message) => toRecord(message, target.queueArn)) };
         let failed: Set<string>;
         try {
-          const context = lambdaContext(target.functionName, target.timeoutSeconds, target.memoryMb);
+          const context = lambdaContext(target.functionName, target);
           const response = await invoke<SQSBatchResponse | undefined>(
             target.handler,
             event,

@@ -1,14 +1,13 @@
 // Fires each manifest schedule on its local interval with the event EventBridge sends ("Scheduled Event").
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
+import type { FunctionLimits } from '../layers/common/function-defaults';
 import { type AnyHandler, invoke, lambdaContext } from './lambda';
 
-export interface ScheduleTarget {
+export interface ScheduleTarget extends FunctionLimits {
   functionName: string;
   ruleName: string;
   everySeconds: number;
-  timeoutSeconds: number;
-  memoryMb: number;
   handler: AnyHandler;
 }
 
@@ -33,7 +32,7 @@ export function startSchedules(targets: ScheduleTarget[], onError: (error: unkno
       // Like a rule whose previous run is still going: skip rather than pile up.
       if (busy) return;
       busy = true;
-      const context = lambdaContext(target.functionName, target.timeoutSeconds, target.memoryMb);
+      const context = lambdaContext(target.functionName, target);
       invoke(target.handler, scheduledEvent(target.ruleName), context, target.timeoutSeconds)
         .catch(onError)
         .finally(() => {

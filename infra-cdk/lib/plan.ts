@@ -2,15 +2,10 @@
 // deploy would only discover later (unknown topic, queue, database or internal function; duplicate route keys or
 // rule names; colliding env names; internal functions, or services through them, invoking each other in a cycle).
 import { envKey } from '../../layers/common/config';
+import { type FunctionKind, functionLimits } from '../../layers/common/function-defaults';
 import type { Binds, RouteSpec, ServiceManifest, ServiceName } from '../../layers/common/manifest';
 import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
-import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, messagingResources } from '../../layers/common/resources';
-
-export const DEFAULT_MEMORY_MB = 512;
-export const DEFAULT_BATCH_SIZE = 10;
-
-/** `log-shipper`: the function CloudWatch Logs subscription filters feed (a manifest's `logShipper`). */
-export type FunctionKind = 'route' | 'consumer' | 'schedule' | 'internal' | 'log-shipper';
+import { messagingResources } from '../../layers/common/resources';
 
 /** The name a manifest's log shipper has in plans, tags (`tol:log-shipper` = `<service>.shipLogs`) and construct ids. */
 export const LOG_SHIPPER_NAME = 'shipLogs';
@@ -47,8 +42,7 @@ export function functionPlans(manifest: ServiceManifest): FunctionPlan[] {
     handler: entry.handler,
     summary: entry.summary,
     binds: entry.binds ?? {},
-    memoryMb: entry.memoryMb ?? DEFAULT_MEMORY_MB,
-    timeoutSeconds: entry.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+    ...functionLimits(kind, entry),
   });
   return [
     ...Object.entries(manifest.routes).map(([name, route]) => base(name, 'route', route)),
@@ -146,7 +140,7 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
       }
     }
     for (const [name, consumer] of Object.entries(manifest.consumers ?? {})) {
-      const timeout = consumer.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS;
+      const timeout = functionLimits('consumer', consumer).timeoutSeconds;
       if (consumer.visibilityTimeoutSeconds !== undefined && consumer.visibilityTimeoutSeconds < timeout) {
         // Lambda refuses such an event source: a message would reappear while its batch is still running.
         problems.push(`${manifest.service}.${name}: visibility timeout is shorter than the function timeout`);

@@ -11,8 +11,9 @@ import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
+import { consumerBatchSize } from '../../layers/common/function-defaults';
 import type { ServiceManifest, ServiceName } from '../../layers/common/manifest';
-import { DEFAULT_BATCH_SIZE, type FunctionPlan, functionPlans, needsVpc } from './plan';
+import { type FunctionPlan, functionPlans, needsVpc } from './plan';
 import { type PlatformBindings, ServiceFunction } from './service-function';
 import { pascal } from './settings';
 import type { StatefulStack } from './stateful-stack';
@@ -126,7 +127,7 @@ export class ServiceStack extends Stack {
         if (!consumer || !queue) return;
         fn.fn.addEventSource(
           new lambdaEventSources.SqsEventSource(queue, {
-            batchSize: consumer.batchSize ?? DEFAULT_BATCH_SIZE,
+            batchSize: consumerBatchSize(consumer),
             // A short wait fills batches under load without delaying a lone message noticeably.
             maxBatchingWindow: Duration.seconds(1),
             reportBatchItemFailures: true,

@@ -1,5 +1,6 @@
 // The messaging resources the manifests imply (topics, queues with their dead-letter queues, subscriptions),
 // derived in one place for the CDK app and the local emulator alike.
+import { functionLimits } from './function-defaults';
 import type { ServiceManifest } from './manifest';
 
 export interface QueueResource {
@@ -17,7 +18,6 @@ export interface MessagingResources {
 }
 
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
-export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
 
 export function messagingResources(manifests: readonly ServiceManifest[]): MessagingResources {
   const topics = manifests.flatMap((manifest) =>
@@ -37,8 +37,7 @@ export function messagingResources(manifests: readonly ServiceManifest[]): Messa
         maxReceiveCount: consumer.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
         // AWS advises at least six times the function timeout so a retried batch never reappears mid-flight.
         visibilityTimeoutSeconds:
-          consumer.visibilityTimeoutSeconds ??
-          6 * (consumer.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS),
+          consumer.visibilityTimeoutSeconds ?? 6 * functionLimits('consumer', consumer).timeoutSeconds,
         subscribesTo: consumer.subscribesTo ?? [],
       };
     }),

@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import { manifests } from '../../functions/manifests';
-import { DEFAULT_MEMORY_MB } from '../../infra-cdk/lib/plan';
+import { DEFAULT_MEMORY_MB } from '../../layers/common/function-defaults';
 import { type BundleResult, bundleFunction, CDK_BUNDLING } from './bundle';
 import { type ColdInitSample, lambdaEnvironment, measureColdInit } from './cold-init';
 import { type LambdaFunction, lambdaFunctions, ROOT } from './lambda-functions';

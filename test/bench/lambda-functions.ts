@@ -2,7 +2,8 @@
 // plan so the bench measures exactly the functions, entry files and memory sizes that deploy.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type FunctionKind, functionPlans } from '../../infra-cdk/lib/plan';
+import { functionPlans } from '../../infra-cdk/lib/plan';
+import type { FunctionKind } from '../../layers/common/function-defaults';
 import type { ServiceManifest, ServiceName } from '../../layers/common/manifest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

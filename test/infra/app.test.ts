@@ -20,6 +20,7 @@ import {
 } from '../../infra-cdk/lib/plan';
 import { PROJECT, pascal, REPO_ROOT } from '../../infra-cdk/lib/settings';
 import { envKey } from '../../layers/common/config';
+import { functionLimits } from '../../layers/common/function-defaults';
 import { functionNameEnv } from '../../layers/common/internal';
 import type { Binds, ServiceManifest, ServiceName } from '../../layers/common/manifest';
 import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
@@ -307,13 +308,14 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
     }
   });
 
-  it('sets memory and timeout from the manifest, 512 MB and 10 s by default', () => {
+  it('sets memory and timeout to what the local runtime gives the same entry', () => {
     for (const kind of ENTRY_KINDS) {
       const deployed = functionsOfKind(app.statelessTemplate, KINDS[kind]);
       for (const { key, entry } of entriesOf(manifests, kind)) {
+        const limits = functionLimits(KINDS[kind], entry);
         expect(deployed.get(key)?.[1].Properties, key).toMatchObject({
-          MemorySize: entry.memoryMb ?? 512,
-          Timeout: entry.timeoutSeconds ?? 10,
+          MemorySize: limits.memoryMb,
+          Timeout: limits.timeoutSeconds,
         });
       }
     }

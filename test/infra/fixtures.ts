@@ -4,6 +4,8 @@
 // test/infra/fixtures/functions.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CATALOGUE_EVENTS_TOPIC } from '../../events/contracts/catalogue';
+import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import type { ServiceManifest } from '../../layers/common/manifest';
 
 export const FIXTURE_FUNCTIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/functions');
@@ -17,7 +19,7 @@ export const fixtureManifests: readonly ServiceManifest[] = [
       'Fixture: a database, a topic, an authenticated write, a cached public read, and an update that asks ' +
       'tickets synchronously (declared before tickets, so binding cannot rely on manifest order).',
     database: true,
-    topics: ['catalogue-events'],
+    topics: [CATALOGUE_EVENTS_TOPIC],
     routes: {
       createEvent: {
         method: 'POST',
@@ -26,7 +28,7 @@ export const fixtureManifests: readonly ServiceManifest[] = [
         summary: 'Creates an event',
         auth: true,
         responses: { 201: { description: 'Created' } },
-        binds: { database: true, publishes: ['catalogue-events'], bucket: 'readwrite' },
+        binds: { database: true, publishes: [CATALOGUE_EVENTS_TOPIC], bucket: 'readwrite' },
         memoryMb: 1024,
         timeoutSeconds: 15,
       },
@@ -56,7 +58,7 @@ export const fixtureManifests: readonly ServiceManifest[] = [
       'Fixture: consumes catalogue events, publishes ticket events, sends to a queue directly, answers an ' +
       'internal call.',
     database: true,
-    topics: ['ticket-events'],
+    topics: [TICKET_EVENTS_TOPIC],
     routes: {
       purchase: {
         method: 'POST',
@@ -65,7 +67,7 @@ export const fixtureManifests: readonly ServiceManifest[] = [
         summary: 'Buys tickets',
         auth: true,
         responses: { 201: { description: 'Created' } },
-        binds: { database: true, publishes: ['ticket-events'], sends: ['ticket-emails'], redis: true },
+        binds: { database: true, publishes: [TICKET_EVENTS_TOPIC], sends: ['ticket-emails'], redis: true },
       },
     },
     consumers: {
@@ -73,7 +75,7 @@ export const fixtureManifests: readonly ServiceManifest[] = [
         queue: 'tickets-catalogue',
         handler: 'catalogue-changed.consumer.ts',
         summary: 'Keeps inventory in step with the catalogue',
-        subscribesTo: ['catalogue-events'],
+        subscribesTo: [CATALOGUE_EVENTS_TOPIC],
         batchSize: 5,
         maxReceiveCount: 3,
         binds: { database: true },
@@ -100,7 +102,7 @@ export const fixtureManifests: readonly ServiceManifest[] = [
         queue: 'ticket-emails',
         handler: 'ticket-purchased.consumer.ts',
         summary: 'Mails purchase confirmations',
-        subscribesTo: ['ticket-events', 'catalogue-events'],
+        subscribesTo: [TICKET_EVENTS_TOPIC, CATALOGUE_EVENTS_TOPIC],
         visibilityTimeoutSeconds: 90,
         binds: { database: true, mail: true },
       },
@@ -172,6 +174,8 @@ export const fixtureManifests: readonly ServiceManifest[] = [
         expression: 'cron(15 0 * * ? *)',
         localEverySeconds: 3600,
         binds: { logSearch: 'manage' },
+        timeoutSeconds: 300,
+        memoryMb: 256,
       },
     },
     logShipper: {

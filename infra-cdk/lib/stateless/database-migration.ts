@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
+import { DEFAULT_MEMORY_MB } from '../../../layers/common/function-defaults';
 import type { ServiceName } from '../../../layers/common/manifest';
 import { type PlatformBindings, ServiceFunction } from '../service-function';
 import { REPO_ROOT } from '../settings';
@@ -40,7 +41,7 @@ export class DatabaseMigration extends Construct {
       kind: 'migrate',
       entry: join(REPO_ROOT, 'layers/common/migrate-handler.ts'),
       description: `Applies pending ${props.service} database migrations (run by a CDK Trigger on deploy)`,
-      memoryMb: 512,
+      memoryMb: DEFAULT_MEMORY_MB,
       timeoutSeconds: MIGRATE_TIMEOUT.toSeconds(),
       inVpc: true,
       platform: props.platform,

@@ -85,7 +85,7 @@ function storeFailingFirst(real: LogStore, failures: Record<number, BulkItemOutc
 const fastRetries = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, batchSize: 500 };
 /** Runs the handler as the local runtime does: in its own invocation scope, with a Lambda context. */
 const run = (handler: AnyHandler, event: CloudWatchLogsEvent) =>
-  invoke(handler, event, lambdaContext('ops-shipLogs', 60, 512), 60);
+  invoke(handler, event, lambdaContext('ops-shipLogs', { timeoutSeconds: 60, memoryMb: 512 }), 60);
 
 async function deadLettered(): Promise<{ reasons: string[]; documents: LogDocument[] }[]> {
   return (sqs.inspectQueue('log-shipper-dlq')?.messages.ready ?? []).map((message) =>
