@@ -14,9 +14,10 @@ import {
   rm,
   writeFile,
 } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { freePort } from './ports';
+import { collectOutput, findOnPath, hasExited, waitForReady } from './processes';
 
 export interface OpenSearchServer {
   url: string;
@@ -113,7 +114,7 @@ export async function startOpenSearch(): Promise<OpenSearchServer> {
     });
     child = proc;
     process.on('exit', killOnExit);
-    collectOutput(proc, output);
+    collectOutput(proc, output, OUTPUT_LINES_KEPT);
 
     const url = `http://${HOST}:${httpPort}`;
     await waitForHealthy(proc, url);
@@ -177,28 +178,20 @@ async function writeConfig(home: string, conf: string, logs: string): Promise<vo
   await writeFile(join(conf, 'jvm.options'), `${options.join('\n')}\n`);
 }
 
-async function waitForHealthy(proc: ChildProcess, url: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`process exited (code ${proc.exitCode}, signal ${proc.signalCode})`);
-    }
-    try {
+const waitForHealthy = (proc: ChildProcess, url: string) =>
+  waitForReady(
+    proc,
+    async () => {
       const res = await fetch(`${url}/_cluster/health`, { signal: AbortSignal.timeout(5_000) });
       const body = (await res.json()) as { status?: string };
-      if (res.ok && (body.status === 'green' || body.status === 'yellow')) return;
-      lastError = `cluster health ${res.status} ${body.status ?? ''}`.trim();
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    await sleep(500);
-  }
-  throw new Error(`not healthy within ${READY_TIMEOUT_MS / 1000} s (${lastError})`);
-}
+      if (res.ok && (body.status === 'green' || body.status === 'yellow')) return true;
+      return `cluster health ${res.status} ${body.status ?? ''}`.trim();
+    },
+    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 250 },
+  );
 
 async function stopProcessGroup(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
+  if (hasExited(proc) || proc.pid === undefined) return;
   const pid = proc.pid;
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   killGroup(pid, 'SIGTERM');
@@ -233,49 +226,4 @@ async function chownTree(path: string, uid: number, gid: number): Promise<void> 
     if (entry.isDirectory()) await chownTree(child, uid, gid);
     else await chown(child, uid, gid);
   }
-}
-
-function collectOutput(proc: ChildProcess, lines: string[]): void {
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      lines.push(line);
-      if (lines.length > OUTPUT_LINES_KEPT) lines.shift();
-    }
-  };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
-}
-
-async function findOnPath(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this PATH entry
-    }
-  }
-  return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not determine a free port'));
-      });
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,40 +6,47 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { manifests as realManifests } from '../../functions/manifests';
 import type { ServiceManifest } from '../../layers/common/manifest';
-import { type Platform, startPlatform } from '../../local/platform';
-import { freePort } from './ports';
+import { type Platform, type PlatformOptions, startPlatform } from '../../local/platform';
+import { platformPorts } from './ports';
 
 export interface TestPlatformOptions {
   manifests?: readonly ServiceManifest[];
-  /** Override the Redis URL (e.g. a test's own Redis), or null for none. */
+  /** Override the Redis URL (e.g. a test's own Redis), or null for none: degraded mode, as `REDIS_URL=off`. */
   redisUrl?: string | null;
+  /** Override the OpenSearch URL (e.g. a forwarder in front of it), or null for none. */
+  openSearchUrl?: string | null;
   schedules?: boolean;
   externalAwsEndpoint?: string;
+  /** Run queue consumers (off to leave messages waiting in their queues). */
+  consumers?: boolean;
+  /** Restart tests: the data folder and ports of an earlier platform, so it starts again on the same data. */
+  dataDir?: string;
+  ports?: PlatformOptions['ports'];
+  /** Receives what the runtime reports (degraded dependencies, consumer errors); by default it is dropped. */
+  log?: (message: string) => void;
 }
 
+export const testPorts: () => Promise<PlatformOptions['ports']> = platformPorts;
+
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<Platform> {
-  const [api, aws, smtp, mailUi, postgres] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
+  const ports = options.ports ?? (await testPorts());
   const providedRedis = safeInject('redisUrl');
   // Tests sign many users up from one address; the rate-limit tests set their own, tighter limits first.
   process.env.RATE_LIMIT_REGISTER_IP ??= '1000/3600';
   process.env.RATE_LIMIT_TOKEN_IP ??= '1000/60';
   // Test files share one Redis: each platform keeps its rate-limit windows apart.
-  process.env.RATE_LIMIT_PREFIX = `rl-${api}`;
+  process.env.RATE_LIMIT_PREFIX = `rl-${ports.api}`;
   return startPlatform({
     manifests: options.manifests ?? realManifests,
-    dataDir: mkdtempSync(join(tmpdir(), 'tol-test-')),
-    ports: { api, aws, smtp, mailUi, postgres },
+    dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'tol-test-')),
+    ports,
     redisUrl: options.redisUrl === null ? undefined : (options.redisUrl ?? providedRedis),
-    openSearchUrl: safeInject('openSearchUrl'),
+    openSearchUrl:
+      options.openSearchUrl === null ? undefined : (options.openSearchUrl ?? safeInject('openSearchUrl')),
     schedules: options.schedules,
+    consumers: options.consumers,
     externalAwsEndpoint: options.externalAwsEndpoint,
-    log: () => undefined,
+    log: options.log ?? (() => undefined),
   });
 }
 

@@ -14,3 +14,15 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The five ports a platform listens on (API, AWS emulator, SMTP, mail web UI, PostgreSQL). */
+export async function platformPorts() {
+  const [api, aws, smtp, mailUi, postgres] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  return { api, aws, smtp, mailUi, postgres };
+}

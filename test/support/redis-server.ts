@@ -1,11 +1,12 @@
 // Runs a real, throwaway redis-server on a free loopback port for integration tests.
 // It can be stopped and started again on the same port, so tests can exercise Redis outages.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { freePort } from './ports';
+import { collectOutput, findOnPath, hasExited, waitForReady } from './processes';
 
 export interface RedisServer {
   url: string;
@@ -33,7 +34,7 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisSer
   const killOnExit = () => child?.kill('SIGKILL');
 
   const start = async () => {
-    if (child && child.exitCode === null && child.signalCode === null) return;
+    if (child && !hasExited(child)) return;
     await mkdir(dir, { recursive: true });
     output = [];
     const proc = spawn(
@@ -42,7 +43,7 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisSer
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
-    collectOutput(proc, output);
+    collectOutput(proc, output, OUTPUT_LINES_KEPT);
     process.on('exit', killOnExit);
     try {
       await waitForPong(proc, port);
@@ -75,23 +76,11 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisSer
   };
 }
 
-async function waitForPong(proc: ChildProcess, port: number): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`process exited (code ${proc.exitCode}, signal ${proc.signalCode})`);
-    }
-    try {
-      if (await ping(port)) return;
-      lastError = 'unexpected reply to PING';
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    await sleep(50);
-  }
-  throw new Error(`no PONG within ${READY_TIMEOUT_MS} ms (${lastError})`);
-}
+const waitForPong = (proc: ChildProcess, port: number) =>
+  waitForReady(proc, async () => (await ping(port)) || 'unexpected reply to PING', {
+    timeoutMs: READY_TIMEOUT_MS,
+    intervalMs: 50,
+  });
 
 // A raw RESP PING keeps readiness checks free of client reconnect logic.
 function ping(port: number): Promise<boolean> {
@@ -113,55 +102,10 @@ function ping(port: number): Promise<boolean> {
 }
 
 async function stopProcess(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  if (hasExited(proc)) return;
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   proc.kill('SIGTERM');
   const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(timer);
-}
-
-function collectOutput(proc: ChildProcess, lines: string[]): void {
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      lines.push(line);
-      if (lines.length > OUTPUT_LINES_KEPT) lines.shift();
-    }
-  };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
-}
-
-async function findOnPath(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this PATH entry
-    }
-  }
-  return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not determine a free port'));
-      });
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
