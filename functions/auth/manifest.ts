@@ -5,9 +5,10 @@ import {
   jwksResponse,
   metadataResponse,
   oauthErrorResponse,
-  oauthForm,
   registerRequest,
   registerResponse,
+  revokeForm,
+  tokenForm,
   tokenResponse,
 } from './schemas';
 
@@ -44,7 +45,7 @@ export const auth = defineService({
       handler: 'token.ts',
       summary: 'OAuth 2.0 token endpoint (password and refresh_token grants)',
       auth: false,
-      request: { body: oauthForm, contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 8 * 1024 },
+      request: { body: tokenForm, contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 8 * 1024 },
       responses: {
         200: { description: 'Tokens', schema: tokenResponse },
         400: { description: 'RFC 6749 error', schema: oauthErrorResponse },
@@ -59,7 +60,7 @@ export const auth = defineService({
       handler: 'revoke.ts',
       summary: 'OAuth 2.0 token revocation (RFC 7009)',
       auth: false,
-      request: { body: oauthForm, contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 8 * 1024 },
+      request: { body: revokeForm, contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 8 * 1024 },
       responses: {
         200: { description: 'Revoked, or nothing to revoke' },
         401: { description: 'Unknown client', schema: oauthErrorResponse },

@@ -33,6 +33,40 @@ export const changePasswordRequest = z.object({
 /** Form parameters arrive as strings; each grant checks its own (RFC 6749 wants its own error format). */
 export const oauthForm = z.record(z.string(), z.string());
 
+/**
+ * An OAuth form as the OpenAPI document lists it: every field optional to the HTTP wrapper (which grant needs which
+ * is the token endpoint's own check, answered in RFC 6749's error format), unknown fields allowed as RFC 6749 says.
+ */
+const declaredForm = (fields: Record<string, string>) =>
+  z
+    .object(
+      Object.fromEntries(
+        Object.entries(fields).map(([name, description]) => [name, z.string().optional().describe(description)]),
+      ),
+    )
+    .catchall(z.string())
+    .pipe(oauthForm);
+
+const clientFields = { client_id: 'The client, e.g. web', client_secret: 'Confidential clients only' };
+
+export const tokenForm = declaredForm({
+  grant_type: 'authorization_code, password or refresh_token',
+  ...clientFields,
+  username: 'password grant: the account email',
+  password: 'password grant',
+  refresh_token: 'refresh_token grant',
+  code: 'authorization_code grant: the code from the redirect',
+  redirect_uri: 'authorization_code grant: as sent to the authorization endpoint',
+  code_verifier: 'authorization_code grant: the PKCE verifier (RFC 7636)',
+  scope: 'Space-separated scopes; at most those the client or the refreshed token holds',
+});
+
+export const revokeForm = declaredForm({
+  token: 'The refresh or access token to revoke (RFC 7009)',
+  token_type_hint: 'refresh_token or access_token',
+  ...clientFields,
+});
+
 export const tokenResponse = z.object({
   access_token: z.string(),
   token_type: z.literal('Bearer'),

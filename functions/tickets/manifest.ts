@@ -18,6 +18,7 @@ import {
   order,
   orderParams,
   page,
+  purchaseHeaders,
   purchaseRequest,
   soldOutProblem,
   ticketWithEvent,
@@ -40,7 +41,7 @@ export const tickets = defineService({
         'Buy tickets (requires an Idempotency-Key header; a retry with the same key replays the order it created, ' +
         'while a refusal creates nothing and a retry is answered afresh)',
       auth: true,
-      request: { params: eventParams, body: purchaseRequest },
+      request: { params: eventParams, headers: purchaseHeaders, body: purchaseRequest },
       responses: {
         201: { description: 'Order confirmed, with one ticket per seat', schema: order },
         409: {

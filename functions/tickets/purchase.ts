@@ -1,6 +1,6 @@
 // POST /v1/events/{id}/orders: buy tickets, exactly once per Idempotency-Key.
 import { getPool } from '../../layers/common/db';
-import { PROBLEM_CONTENT_TYPE, ValidationError } from '../../layers/common/errors';
+import { PROBLEM_CONTENT_TYPE } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { countMetric } from '../../layers/common/metrics';
 import { publishFromRequest } from '../../layers/common/outbox-relay';
@@ -8,7 +8,6 @@ import { retryPolicy } from '../../layers/common/resilience';
 import { buyerOf } from './deps';
 import { tickets } from './manifest';
 import { purchase } from './orders.store';
-import { IDEMPOTENCY_KEY } from './schemas';
 
 // Serialization failures, deadlocks and dropped connections are retried; the key makes a retry safe.
 const retry = retryPolicy({ maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 400 });
@@ -16,17 +15,8 @@ const retry = retryPolicy({ maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 400 
 export const handler = httpHandler(
   'tickets',
   tickets.routes.purchase,
-  async ({ params, body, headers, caller, correlationId }) => {
-    const key = headers['idempotency-key'];
-    if (!key || !IDEMPOTENCY_KEY.test(key)) {
-      throw new ValidationError([
-        {
-          in: 'header',
-          field: 'Idempotency-Key',
-          message: 'Required: 8 to 100 characters of A-Z a-z 0-9 . _ : - (a UUID is ideal)',
-        },
-      ]);
-    }
+  async ({ params, body, declaredHeaders, caller, correlationId }) => {
+    const key = declaredHeaders['Idempotency-Key'];
     const pool = await getPool('tickets');
     const result = await retry.execute(() =>
       purchase(pool, {

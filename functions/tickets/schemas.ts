@@ -32,6 +32,16 @@ export type PurchaseRequest = z.infer<typeof purchaseRequest>;
 
 /** Idempotency-Key: opaque, client-generated (a UUID is ideal). */
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
+const IDEMPOTENCY_KEY_RULE = 'Required: 8 to 100 characters of A-Z a-z 0-9 . _ : - (a UUID is ideal)';
+
+export const purchaseHeaders = z.object({
+  'Idempotency-Key': z
+    .string({ error: IDEMPOTENCY_KEY_RULE })
+    .regex(IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE)
+    .describe(
+      'Makes the purchase safe to retry: a retry with the same key replays the order it created (for at least 24 hours).',
+    ),
+});
 
 const money = z.number().int();
 export const ticket = z.object({

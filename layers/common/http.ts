@@ -11,9 +11,11 @@ import type {
 } from 'aws-lambda';
 import type * as z from 'zod';
 import { optionalEnv } from './config';
+import { ENV } from './env-names';
 import {
   AppError,
   BadRequestError,
+  type FieldError,
   PayloadTooLargeError,
   PROBLEM_CONTENT_TYPE,
   toProblem,
@@ -46,7 +48,9 @@ export interface HttpRequest<R extends RouteSpec> {
   params: Infer<Req<R>['params']>;
   query: Infer<Req<R>['query']>;
   body: Infer<Req<R>['body']>;
-  /** Lower-case header names. */
+  /** The headers the route declares, validated, under the names it declares them with. */
+  declaredHeaders: Infer<Req<R>['headers']>;
+  /** Every header, lower-case names. */
   headers: Record<string, string | undefined>;
   /** Present on routes declared with `auth: true` (the authorizer has verified the token). */
   caller: R['auth'] extends true ? Caller : Caller | undefined;
@@ -97,7 +101,7 @@ export function httpHandler<R extends RouteSpec>(
     const request = parseRequest(route, event, context);
     return toResponse(await fn(request));
   };
-  const corsOrigins = optionalEnv('CORS_ALLOWED_ORIGINS', '*')
+  const corsOrigins = optionalEnv(ENV.corsAllowedOrigins, '*')
     .split(',')
     .map((origin) => origin.trim());
   return middy<HttpEvent, HttpResponse>(core)
@@ -204,9 +208,9 @@ function problemDetails(logger: ReturnType<typeof getLogger>): MiddlewareObj<Htt
 function parseRequest<R extends RouteSpec>(route: R, event: HttpEvent, context: Context): HttpRequest<R> {
   const spec = route.request ?? {};
   const headers = event.headers ?? {};
-  const issues: { in: 'path' | 'query' | 'body'; issues: z.core.$ZodIssue[] }[] = [];
+  const issues: { in: FieldError['in']; issues: z.core.$ZodIssue[] }[] = [];
 
-  const parsePart = (where: 'path' | 'query' | 'body', schema: z.ZodType | undefined, input: unknown) => {
+  const parsePart = (where: FieldError['in'], schema: z.ZodType | undefined, input: unknown) => {
     if (!schema) return undefined;
     const result = schema.safeParse(input);
     if (result.success) return result.data;
@@ -216,6 +220,7 @@ function parseRequest<R extends RouteSpec>(route: R, event: HttpEvent, context: 
 
   const params = parsePart('path', spec.params, event.pathParameters ?? {});
   const query = parsePart('query', spec.query, event.queryStringParameters ?? {});
+  const declaredHeaders = parsePart('header', spec.headers, declaredHeaderValues(spec.headers, headers));
   const body = spec.body ? parsePart('body', spec.body, readBody(route, event)) : undefined;
   if (issues.length > 0) {
     throw new ValidationError(issues.flatMap((part) => issuesToFieldErrors(part.in, part.issues)));
@@ -241,6 +246,7 @@ function parseRequest<R extends RouteSpec>(route: R, event: HttpEvent, context: 
     params,
     query,
     body,
+    declaredHeaders,
     headers,
     caller,
     correlationId: correlationIdOf(event),
@@ -248,6 +254,12 @@ function parseRequest<R extends RouteSpec>(route: R, event: HttpEvent, context: 
     event,
     context,
   } as HttpRequest<R>;
+}
+
+/** The values of the headers a schema declares, under its own names (HTTP header names are case-insensitive). */
+function declaredHeaderValues(schema: z.ZodType | undefined, headers: Record<string, string | undefined>) {
+  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape ?? {};
+  return Object.fromEntries(Object.keys(shape).map((name) => [name, headers[name.toLowerCase()]]));
 }
 
 function readBody(route: RouteSpec, event: HttpEvent): unknown {

@@ -50,6 +50,11 @@ export interface RouteSpec {
   request?: {
     params?: z.ZodType;
     query?: z.ZodType;
+    /**
+     * Request headers the route reads, as an object schema keyed by the header's name (any letter case: lookup is
+     * case-insensitive). Validated with the rest of the request and listed in the OpenAPI document.
+     */
+    headers?: z.ZodType;
     body?: z.ZodType;
     /** Media type the body must have; defaults to application/json. */
     contentType?: 'application/json' | 'application/x-www-form-urlencoded';

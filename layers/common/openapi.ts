@@ -14,7 +14,7 @@ const problem = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
-function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): JsonObject[] {
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'header'): JsonObject[] {
   if (!schema) return [];
   const json = toSchema(schema, 'input') as { properties?: Record<string, JsonObject>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({
@@ -58,6 +58,7 @@ export function buildOpenApi(
         parameters: [
           ...parameters(route.request?.params, 'path'),
           ...parameters(route.request?.query, 'query'),
+          ...parameters(route.request?.headers, 'header'),
         ],
         responses,
         ...(route.auth ? { security: [{ bearer: [] }] } : {}),

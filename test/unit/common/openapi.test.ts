@@ -29,4 +29,29 @@ describe('buildOpenApi', () => {
     expect(document.paths.$default).toBeUndefined();
     expect(document.paths['/v1/health']?.get?.responses).toHaveProperty('200');
   });
+
+  it('declares the Idempotency-Key header of a purchase as a required header parameter', () => {
+    const operation = document.paths['/v1/events/{id}/orders']?.post as {
+      parameters: { name: string; in: string; required: boolean; schema: { pattern?: string } }[];
+    };
+    const header = operation.parameters.find((parameter) => parameter.in === 'header');
+    expect(header).toMatchObject({ name: 'Idempotency-Key', required: true });
+    expect(header?.schema.pattern).toBeDefined();
+  });
+
+  it('declares the fields of the token and revocation forms under their form media type', () => {
+    const formFields = (path: string) => {
+      const body = document.paths[path]?.post?.requestBody as {
+        content: Record<string, { schema: { properties?: Record<string, unknown> } }>;
+      };
+      expect(Object.keys(body.content)).toEqual(['application/x-www-form-urlencoded']);
+      return Object.keys(body.content['application/x-www-form-urlencoded']?.schema.properties ?? {});
+    };
+    expect(formFields('/v1/oauth/token')).toEqual(
+      expect.arrayContaining(['grant_type', 'client_id', 'username', 'password', 'refresh_token', 'scope']),
+    );
+    expect(formFields('/v1/oauth/revoke')).toEqual(
+      expect.arrayContaining(['token', 'token_type_hint', 'client_id']),
+    );
+  });
 });
