@@ -3,11 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
+import { ENV } from '../layers/common/env-names';
 import type { FunctionLimits } from '../layers/common/function-defaults';
 
 // Powertools reads this to decide that one process serves several invocations at once (Lambda Managed Instances);
 // it must be set before any Powertools module loads, which the local runtime guarantees by importing handlers late.
-process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
+process.env[ENV.maxConcurrency] ??= '1000';
 
 let store: InvokeStoreBase | undefined;
 

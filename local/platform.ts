@@ -6,11 +6,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { envKey } from '../layers/common/config';
+import {
+  DEFAULT_JWT_AUDIENCE,
+  databaseUrlEnv,
+  ENV,
+  functionNameEnv,
+  queueUrlEnv,
+  topicArnEnv,
+} from '../layers/common/env-names';
 import { consumerBatchSize, functionLimits } from '../layers/common/function-defaults';
-import { functionNameEnv } from '../layers/common/internal';
 import type { ServiceManifest } from '../layers/common/manifest';
-import { queueUrlEnv, topicArnEnv } from '../layers/common/messages';
 import { migrateDatabase } from '../layers/common/migrate';
 import { MEDIA_BUCKET_LOCAL_NAME } from '../layers/common/resources';
 import { compileRoutes } from '../layers/common/routes';
@@ -27,7 +32,7 @@ import { type PollTarget, startPollers } from './queues';
 import { type ScheduleTarget, startSchedules } from './schedules';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const JWT_AUDIENCE = 'ticketorleaveit-api';
+export const JWT_AUDIENCE = DEFAULT_JWT_AUDIENCE;
 /** More API requests than this in flight at once, and queue consumers wait (see local/queues.ts). */
 const API_BUSY_REQUESTS = 4;
 
@@ -184,7 +189,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       port: options.ports.api,
       table,
       handlers,
-      corsOrigins: (process.env.CORS_ALLOWED_ORIGINS ?? '*').split(','),
+      corsOrigins: (process.env[ENV.corsAllowedOrigins] ?? '*').split(','),
       authorize: (authorization) =>
         authorizers.check
           ? authorizers.check(authorization)
@@ -195,25 +200,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL: aws.endpoint,
-      S3_FORCE_PATH_STYLE: 'true',
-      MEDIA_BUCKET: aws.bucket,
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(mail.smtpPort),
-      JWT_ISSUER: gateway.url,
-      JWT_AUDIENCE,
-      DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10',
-      ...(redisUp && options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-      ...(openSearchUp && options.openSearchUrl ? { OPENSEARCH_URL: options.openSearchUrl } : {}),
+      [ENV.s3ForcePathStyle]: 'true',
+      [ENV.mediaBucket]: aws.bucket,
+      [ENV.smtpHost]: '127.0.0.1',
+      [ENV.smtpPort]: String(mail.smtpPort),
+      [ENV.jwtIssuer]: gateway.url,
+      [ENV.jwtAudience]: JWT_AUDIENCE,
+      [ENV.dbPoolMax]: process.env[ENV.dbPoolMax] ?? '10',
+      ...(redisUp && options.redisUrl ? { [ENV.redisUrl]: options.redisUrl } : {}),
+      ...(openSearchUp && options.openSearchUrl ? { [ENV.openSearchUrl]: options.openSearchUrl } : {}),
     };
-    for (const service of dbServices)
-      env[envKey(service, 'DATABASE_URL')] = postgres.socketUrls[service] ?? '';
+    for (const service of dbServices) env[databaseUrlEnv(service)] = postgres.socketUrls[service] ?? '';
     for (const [topic, arn] of Object.entries(aws.topicArns)) env[topicArnEnv(topic)] = arn;
     for (const [queue, url] of Object.entries(aws.queueUrls)) env[queueUrlEnv(queue)] = url;
-    if (!redisUp) delete process.env.REDIS_URL;
-    if (!openSearchUp) delete process.env.OPENSEARCH_URL;
+    if (!redisUp) delete process.env[ENV.redisUrl];
+    if (!openSearchUp) delete process.env[ENV.openSearchUrl];
     Object.assign(process.env, env);
     // Powertools Metrics would print an EMF blob per invocation; CloudWatch is not there to read it locally.
-    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    process.env[ENV.metricsDisabled] ??= 'true';
     // Started before any handler loads, so the lines they log while loading are shipped too.
     const logShipping =
       openSearchUp && options.openSearchUrl
@@ -234,7 +238,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
     const invokeApi = await startInvokeApi(invokeTargets);
     stops.push(() => invokeApi.close());
-    process.env.AWS_ENDPOINT_URL_LAMBDA = invokeApi.url;
+    process.env[ENV.lambdaEndpoint] = invokeApi.url;
 
     authorizers.check = jwtAuthorizer({
       issuer: gateway.url,

@@ -5,6 +5,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Transporter } from 'nodemailer';
 import { region } from '../../layers/common/aws/region';
 import { intEnv, optionalEnv, requireEnv } from '../../layers/common/config';
+import { ENV } from '../../layers/common/env-names';
 import { isTransient } from '../../layers/common/resilience';
 
 export interface OutgoingEmail {
@@ -42,12 +43,12 @@ export function smtpMailer(): Mailer {
   let transport: { transporter: Transporter; from: string } | undefined;
   const connect = async () => {
     const { default: nodemailer } = await import('nodemailer');
-    const port = intEnv('SMTP_PORT', 25);
+    const port = intEnv(ENV.smtpPort, 25);
     const user = optionalEnv('SMTP_USER');
     return {
-      from: optionalEnv('MAIL_FROM', LOCAL_FROM),
+      from: optionalEnv(ENV.mailFrom, LOCAL_FROM),
       transporter: nodemailer.createTransport({
-        host: requireEnv('SMTP_HOST'),
+        host: requireEnv(ENV.smtpHost),
         port,
         secure: port === 465,
         ...(user ? { auth: { user, pass: requireEnv('SMTP_PASSWORD') } } : {}),
@@ -92,7 +93,7 @@ export function sesMailer(): Mailer {
     (api ??= import('@aws-sdk/client-sesv2').then((module) => ({
       module,
       client: new module.SESv2Client({ region: region() }),
-      from: requireEnv('MAIL_FROM'),
+      from: requireEnv(ENV.mailFrom),
     })));
   return {
     async send(email) {
@@ -122,7 +123,7 @@ export function mailerFromEnv(): Mailer {
   let chosen: Mailer | undefined;
   return {
     send(email) {
-      chosen ??= optionalEnv('SMTP_HOST') ? smtpMailer() : sesMailer();
+      chosen ??= optionalEnv(ENV.smtpHost) ? smtpMailer() : sesMailer();
       return chosen.send(email);
     },
   };

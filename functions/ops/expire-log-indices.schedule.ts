@@ -1,6 +1,7 @@
 // Retention: deletes the daily log indices older than LOG_RETENTION_DAYS (default 30). A plain scheduled job rather
 // than an ISM policy, so it behaves the same on every OpenSearch (the test distribution has no ISM plugin).
 import { intEnv, optionalEnv } from '../../layers/common/config';
+import { ENV } from '../../layers/common/env-names';
 import { getLogger, type Logger } from '../../layers/common/logger';
 import { DEFAULT_LOG_RETENTION_DAYS, expiredLogIndices } from './log-shipper';
 import { type LogIndexAdmin, openSearchClient, openSearchLogStore } from './log-store.opensearch';
@@ -28,10 +29,10 @@ export function makeHandler(deps: RetentionDeps) {
 
 export const handler = makeHandler({
   admin: async () => {
-    const url = optionalEnv('OPENSEARCH_URL');
+    const url = optionalEnv(ENV.openSearchUrl);
     return url ? openSearchLogStore(await openSearchClient({ url })) : undefined;
   },
-  retentionDays: () => intEnv('LOG_RETENTION_DAYS', DEFAULT_LOG_RETENTION_DAYS),
+  retentionDays: () => intEnv(ENV.logRetentionDays, DEFAULT_LOG_RETENTION_DAYS),
   now: () => new Date(),
   log: getLogger('ops'),
 });

@@ -3,8 +3,8 @@
 // Lambda's retries (document ids are the CloudWatch event ids: no duplicates) and on-failure destination take over.
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 import { requireEnv } from '../../layers/common/config';
+import { ENV, queueUrlEnv } from '../../layers/common/env-names';
 import { getLogger, type Logger } from '../../layers/common/logger';
-import { queueUrlEnv } from '../../layers/common/messages';
 import { countMetric, flushMetrics } from '../../layers/common/metrics';
 import { sqsDeadLetter } from './dead-letter.sqs';
 import {
@@ -72,7 +72,7 @@ let store: Promise<LogStore> | undefined;
 /** One client per container; a failed creation (say, no credentials yet) is tried again by the next invocation. */
 function containerStore(): Promise<LogStore> {
   if (!store) {
-    store = openSearchClient({ url: requireEnv('OPENSEARCH_URL') }).then(openSearchLogStore);
+    store = openSearchClient({ url: requireEnv(ENV.openSearchUrl) }).then(openSearchLogStore);
     store.catch(() => {
       store = undefined;
     });

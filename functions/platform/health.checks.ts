@@ -4,6 +4,7 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../layers/common/aws/s3';
 import { optionalEnv } from '../../layers/common/config';
 import { getPool } from '../../layers/common/db';
+import { ENV } from '../../layers/common/env-names';
 import { getLogger } from '../../layers/common/logger';
 import type { ServiceName } from '../../layers/common/manifest';
 import { getRedis, readyRedis } from '../../layers/common/redis';
@@ -56,16 +57,16 @@ export function realHealthDeps(): HealthDeps {
     await redis.ping();
     return undefined;
   };
-  const bucket = optionalEnv('MEDIA_BUCKET');
+  const bucket = optionalEnv(ENV.mediaBucket);
   if (bucket) {
     others.objectStorage = async () => {
       await s3Client().send(new HeadBucketCommand({ Bucket: bucket }));
       return undefined;
     };
   }
-  const smtpHost = optionalEnv('SMTP_HOST');
-  if (smtpHost) others.mail = tcpProbe(smtpHost, Number(optionalEnv('SMTP_PORT', '1025')));
-  const openSearch = optionalEnv('OPENSEARCH_URL');
+  const smtpHost = optionalEnv(ENV.smtpHost);
+  if (smtpHost) others.mail = tcpProbe(smtpHost, Number(optionalEnv(ENV.smtpPort, '1025')));
+  const openSearch = optionalEnv(ENV.openSearchUrl);
   others.logs = async () => {
     if (!openSearch) throw new NotConfigured('OPENSEARCH_URL is not set: logs stay in the console');
     const response = await fetch(new URL('/_cluster/health', openSearch));

@@ -2,20 +2,13 @@
 // deploy would only discover later (unknown topic, queue, database or internal function; duplicate route keys or
 // rule names; colliding env names; internal functions, or services through them, invoking each other in a cycle).
 import { envKey } from '../../layers/common/config';
+import { functionNameEnv, queueUrlEnv, topicArnEnv } from '../../layers/common/env-names';
 import { type FunctionKind, functionLimits } from '../../layers/common/function-defaults';
 import type { Binds, RouteSpec, ServiceManifest, ServiceName } from '../../layers/common/manifest';
-import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
 import { messagingResources } from '../../layers/common/resources';
 
 /** The name a manifest's log shipper has in plans, tags (`tol:log-shipper` = `<service>.shipLogs`) and construct ids. */
 export const LOG_SHIPPER_NAME = 'shipLogs';
-
-/**
- * Env var carrying the deployed name of internal function "<service>.<name>": FUNCTION_NAME_<SERVICE>_<NAME>.
- * Same mapping as `functionNameEnv` in layers/common/internal.ts (a test holds them equal); not imported from there
- * because that module loads the Powertools logger and cockatiel, runtime code the CDK app has no use for.
- */
-export const functionNameEnv = (target: string) => envKey('FUNCTION_NAME', ...target.split('.'));
 
 /** EventBridge rule names: 1-64 of letters, digits, `.`, `-` and `_`. */
 const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;

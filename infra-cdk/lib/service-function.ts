@@ -13,12 +13,17 @@ import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { envKey } from '../../layers/common/config';
+import {
+  databaseHostEnv,
+  databaseSecretArnEnv,
+  ENV,
+  functionNameEnv,
+  queueUrlEnv,
+  topicArnEnv,
+} from '../../layers/common/env-names';
 import type { FunctionKind } from '../../layers/common/function-defaults';
 import type { Binds, ServiceName } from '../../layers/common/manifest';
-import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
 import { acknowledge, managedPolicyFinding, wildcardResourceFinding } from './nag';
-import { functionNameEnv } from './plan';
 import { REPO_ROOT } from './settings';
 import { LOG_DOMAIN_NAME } from './stateful/log-search';
 import { DATABASE_USER, PROXY_PORT, type ServiceDatabase } from './stateful/service-database';
@@ -114,11 +119,11 @@ export class ServiceFunction extends Construct {
         : {}),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.service,
-        SERVICE_NAME: props.service,
+        [ENV.serviceName]: props.service,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-        JWT_ISSUER: props.platform.jwt.issuer,
-        JWT_AUDIENCE: props.platform.jwt.audience,
+        [ENV.jwtIssuer]: props.platform.jwt.issuer,
+        [ENV.jwtAudience]: props.platform.jwt.audience,
         ...props.environment,
       },
       bundling: {
@@ -190,8 +195,8 @@ export class ServiceFunction extends Construct {
     const database = this.platform.databases.get(service);
     if (!database) throw new Error(`${this.where}: service ${service} has no database`);
     this.requireVpc(`the ${service} database`);
-    this.fn.addEnvironment(envKey(service, 'DB_HOST'), database.proxy.endpoint);
-    this.fn.addEnvironment(envKey(service, 'DB_SECRET_ARN'), database.secret.secretArn);
+    this.fn.addEnvironment(databaseHostEnv(service), database.proxy.endpoint);
+    this.fn.addEnvironment(databaseSecretArnEnv(service), database.secret.secretArn);
     database.secret.grantRead(this.fn);
     database.proxy.grantConnect(this.fn, DATABASE_USER);
     this.fn.connections.allowTo(
@@ -242,7 +247,7 @@ export class ServiceFunction extends Construct {
       resource: name,
       resourceName: '*',
     });
-    this.fn.addEnvironment('MEDIA_BUCKET', name);
+    this.fn.addEnvironment(ENV.mediaBucket, name);
     this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucketArn] }));
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -262,7 +267,7 @@ export class ServiceFunction extends Construct {
   /** `REDIS_URL` and a path to Redis on 6379. */
   bindRedis(): this {
     this.requireVpc('Redis');
-    this.fn.addEnvironment('REDIS_URL', this.platform.redis.url);
+    this.fn.addEnvironment(ENV.redisUrl, this.platform.redis.url);
     this.fn.connections.allowToDefaultPort(this.platform.redis.connections, `${this.where} to Redis`);
     return this;
   }
@@ -271,7 +276,7 @@ export class ServiceFunction extends Construct {
   bindMail(): this {
     const stack = Stack.of(this);
     const identities = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
-    this.fn.addEnvironment('MAIL_FROM', this.platform.mailFrom);
+    this.fn.addEnvironment(ENV.mailFrom, this.platform.mailFrom);
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendEmail'],
@@ -296,9 +301,9 @@ export class ServiceFunction extends Construct {
   bindLogSearch(access: 'write' | 'manage' = 'write'): this {
     const { domain, connections } = this.platform.logSearch;
     this.requireVpc('the OpenSearch domain');
-    this.fn.addEnvironment('OPENSEARCH_URL', `https://${domain.domainEndpoint}`);
+    this.fn.addEnvironment(ENV.openSearchUrl, `https://${domain.domainEndpoint}`);
     if (access === 'manage')
-      this.fn.addEnvironment('LOG_RETENTION_DAYS', String(this.platform.logRetentionDays));
+      this.fn.addEnvironment(ENV.logRetentionDays, String(this.platform.logRetentionDays));
     // Narrower than domain.grantReadWrite, which adds ESHttpHead, ESHttpDelete and ESHttpPatch. The ARN is spelled
     // from the fixed domain name, as in the domain's own access policy, rather than a cross-stack reference.
     const stack = Stack.of(this);

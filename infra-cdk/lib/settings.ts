@@ -3,6 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Node } from 'constructs';
+import { DEFAULT_JWT_AUDIENCE } from '../../layers/common/env-names';
 
 /** The repository root: bundling resolves entries, the lock file and migrations from here. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,7 +34,7 @@ function text(node: Node, key: string): string | undefined {
 export function readSettings(node: Node): AppSettings {
   return {
     issuerUrl: text(node, 'issuerUrl'),
-    jwtAudience: text(node, 'jwtAudience') ?? 'ticketorleaveit-api',
+    jwtAudience: text(node, 'jwtAudience') ?? DEFAULT_JWT_AUDIENCE,
     mailFrom: text(node, 'mailFrom') ?? 'no-reply@ticketorleaveit.com',
     corsOrigins: (text(node, 'corsOrigins') ?? '*')
       .split(',')

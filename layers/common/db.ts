@@ -1,7 +1,8 @@
 // One pg pool per service per container. Locally: <SERVICE>_DATABASE_URL. In AWS: the RDS Proxy endpoint in
 // <SERVICE>_DB_HOST with credentials from the Secrets Manager secret named by <SERVICE>_DB_SECRET_ARN.
 import pg from 'pg';
-import { envKey, intEnv, optionalEnv, requireEnv } from './config';
+import { intEnv, optionalEnv, requireEnv } from './config';
+import { databaseHostEnv, databaseSecretArnEnv, databaseUrlEnv, ENV } from './env-names';
 import { getLogger } from './logger';
 
 /** Pool sizes and timeouts unless the environment says otherwise (see the README's variable table). */
@@ -25,18 +26,18 @@ interface DbSecret {
 }
 
 async function connectionConfig(service: string): Promise<pg.PoolConfig> {
-  const url = optionalEnv(envKey(service, 'DATABASE_URL'));
+  const url = optionalEnv(databaseUrlEnv(service));
   if (url) return { connectionString: url };
   // Loaded on first use only: functions without a database never pay for the Secrets Manager client.
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({});
   const { SecretString } = await client.send(
-    new GetSecretValueCommand({ SecretId: requireEnv(envKey(service, 'DB_SECRET_ARN')) }),
+    new GetSecretValueCommand({ SecretId: requireEnv(databaseSecretArnEnv(service)) }),
   );
   client.destroy();
   const secret = JSON.parse(SecretString ?? '{}') as DbSecret;
   return {
-    host: requireEnv(envKey(service, 'DB_HOST')),
+    host: requireEnv(databaseHostEnv(service)),
     port: secret.port ?? 5432,
     database: secret.dbname ?? service,
     user: secret.username,
@@ -53,10 +54,10 @@ export function getPool(service: string): Promise<pg.Pool> {
     pool = connectionConfig(service).then((config) => {
       const created = new pg.Pool({
         ...config,
-        max: intEnv('DB_POOL_MAX', POOL_DEFAULTS.max),
+        max: intEnv(ENV.dbPoolMax, POOL_DEFAULTS.max),
         idleTimeoutMillis: POOL_DEFAULTS.idleTimeoutMs,
-        connectionTimeoutMillis: intEnv('DB_CONNECT_TIMEOUT_MS', POOL_DEFAULTS.connectTimeoutMs),
-        statement_timeout: intEnv('DB_STATEMENT_TIMEOUT_MS', POOL_DEFAULTS.statementTimeoutMs),
+        connectionTimeoutMillis: intEnv(ENV.dbConnectTimeoutMs, POOL_DEFAULTS.connectTimeoutMs),
+        statement_timeout: intEnv(ENV.dbStatementTimeoutMs, POOL_DEFAULTS.statementTimeoutMs),
         application_name: `tol-${service}`,
         // Queries queued without awaiting go out together (node-postgres pipelining), e.g. a BEGIN with the
         // statement after it: one round trip. Awaited one at a time, queries behave as without it.

@@ -3,7 +3,8 @@
 // data or that same typed error back, with retries on transient failures and a circuit breaker per target.
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { envKey, requireEnv } from './config';
+import { requireEnv } from './config';
+import { functionNameEnv } from './env-names';
 import { AppError, ValidationError } from './errors';
 import { getLogger } from './logger';
 import { resilient } from './resilience';
@@ -29,9 +30,6 @@ export type InternalResponse<T = unknown> =
 
 /** A remote typed error, rebuilt on the caller's side so it maps to the same problem+json. */
 export class RemoteError extends AppError {}
-
-/** Env var carrying the deployed function name of "<service>.<name>". */
-export const functionNameEnv = (target: string) => envKey('FUNCTION_NAME', ...target.split('.'));
 
 /** The callee side: validates the payload, runs the function, and turns typed errors into a response. */
 export function internalHandler<S extends z.ZodType, R>(

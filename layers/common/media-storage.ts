@@ -4,6 +4,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { region } from './aws/region';
 import { once, optionalEnv, requireEnv } from './config';
+import { ENV } from './env-names';
 
 export interface MediaStorage {
   presignUpload(request: {
@@ -23,10 +24,10 @@ export interface MediaStorage {
 const lazyS3Client = once(async (): Promise<S3Client> => {
   const { S3Client } = await import('@aws-sdk/client-s3');
   // Emulators serve buckets by path (http://host:port/bucket/key); AWS by virtual host.
-  return new S3Client({ region: region(), forcePathStyle: optionalEnv('S3_FORCE_PATH_STYLE') === 'true' });
+  return new S3Client({ region: region(), forcePathStyle: optionalEnv(ENV.s3ForcePathStyle) === 'true' });
 });
 
-export function s3MediaStorage(bucket: () => string = once(() => requireEnv('MEDIA_BUCKET'))): MediaStorage {
+export function s3MediaStorage(bucket: () => string = once(() => requireEnv(ENV.mediaBucket))): MediaStorage {
   const client = lazyS3Client;
   return {
     async presignUpload({ key, contentType, maxBytes, expiresInSeconds }) {

@@ -1,7 +1,6 @@
-// The envelope every message between services travels in, and the names of the env vars that locate queues and topics.
+// The envelope every message between services travels in.
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { envKey } from './config';
 
 export const envelopeSchema = z.object({
   id: z.uuid(),
@@ -31,6 +30,3 @@ export function envelope<T>(
     data,
   };
 }
-
-export const topicArnEnv = (topic: string) => envKey('TOPIC_ARN', topic);
-export const queueUrlEnv = (queue: string) => envKey('QUEUE_URL', queue);

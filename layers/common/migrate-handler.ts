@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireEnv } from './config';
 import { getPool } from './db';
+import { ENV } from './env-names';
 import { getLogger } from './logger';
 import { migrateDatabase } from './migrate';
 
@@ -15,7 +16,7 @@ export interface MigrateResult {
 }
 
 export async function handler(): Promise<MigrateResult> {
-  const service = requireEnv('SERVICE_NAME');
+  const service = requireEnv(ENV.serviceName);
   const logger = getLogger(service);
   const client = await (await getPool(service)).connect();
   try {

@@ -3,7 +3,8 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { region } from './aws/region';
 import { requireEnv } from './config';
-import { type Envelope, queueUrlEnv, topicArnEnv } from './messages';
+import { queueUrlEnv, topicArnEnv } from './env-names';
+import type { Envelope } from './messages';
 
 /** Where a message goes: a topic (fan-out) or a queue (point to point). */
 export type Destination = { topic: string } | { queue: string };

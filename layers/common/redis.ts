@@ -1,10 +1,11 @@
 // The Redis client (ElastiCache in AWS). Optional: with REDIS_URL unset or Redis down, callers degrade (ADR 004).
 import { Redis } from 'ioredis';
 import { once, optionalEnv } from './config';
+import { ENV } from './env-names';
 
 /** The shared client, or undefined when no Redis is configured. Commands fail fast while Redis is unreachable. */
 export const getRedis = once((): Redis | undefined => {
-  const url = optionalEnv('REDIS_URL');
+  const url = optionalEnv(ENV.redisUrl);
   if (!url) return undefined;
   const client = new Redis(url, {
     lazyConnect: false,

@@ -2,9 +2,14 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { envKey } from '../../layers/common/config';
+import {
+  DEFAULT_JWT_AUDIENCE,
+  databaseUrlEnv,
+  ENV,
+  queueUrlEnv,
+  topicArnEnv,
+} from '../../layers/common/env-names';
 import { SERVICES, type ServiceManifest } from '../../layers/common/manifest';
-import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
 import { messagingResources } from '../../layers/common/resources';
 import type { LambdaFunction } from './lambda-functions';
 
@@ -46,19 +51,19 @@ export function lambdaEnvironment(
     AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key',
     AWS_SESSION_TOKEN: 'bench-session-token',
     POWERTOOLS_SERVICE_NAME: fn.service,
-    SERVICE_NAME: fn.service,
+    [ENV.serviceName]: fn.service,
     POWERTOOLS_LOG_LEVEL: 'INFO',
     NODE_OPTIONS: '--enable-source-maps',
-    MEDIA_BUCKET: 'bench-media',
-    JWT_ISSUER: 'https://auth.bench.invalid',
-    JWT_AUDIENCE: 'ticketorleaveit-api',
-    MAIL_FROM: 'no-reply@bench.invalid',
+    [ENV.mediaBucket]: 'bench-media',
+    [ENV.jwtIssuer]: 'https://auth.bench.invalid',
+    [ENV.jwtAudience]: DEFAULT_JWT_AUDIENCE,
+    [ENV.mailFrom]: 'no-reply@bench.invalid',
     // Set so that a module which connects to Redis at import is caught doing so, not excused by a missing URL.
-    REDIS_URL: 'redis://127.0.0.1:1',
+    [ENV.redisUrl]: 'redis://127.0.0.1:1',
   };
   // AWS gives <SERVICE>_DB_HOST and _DB_SECRET_ARN instead; db.ts reads either only when a pool is first asked for.
   for (const service of SERVICES) {
-    env[envKey(service, 'DATABASE_URL')] = `postgres://bench:bench@127.0.0.1:1/${service}`;
+    env[databaseUrlEnv(service)] = `postgres://bench:bench@127.0.0.1:1/${service}`;
   }
   const { topics, queues } = messagingResources(manifests);
   for (const topic of topics) env[topicArnEnv(topic.name)] = `arn:aws:sns:${REGION}:${ACCOUNT}:${topic.name}`;

@@ -12,18 +12,18 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifests as realManifests } from '../../functions/manifests';
 import { buildApp, type PlatformApp } from '../../infra-cdk/lib/app';
-import {
-  functionPlans,
-  functionNameEnv as infraFunctionNameEnv,
-  LOG_SHIPPER_NAME,
-  routeKeyOf,
-} from '../../infra-cdk/lib/plan';
+import { functionPlans, LOG_SHIPPER_NAME, routeKeyOf } from '../../infra-cdk/lib/plan';
 import { PROJECT, pascal, REPO_ROOT } from '../../infra-cdk/lib/settings';
-import { envKey } from '../../layers/common/config';
+import {
+  databaseHostEnv,
+  databaseSecretArnEnv,
+  ENV,
+  functionNameEnv,
+  queueUrlEnv,
+  topicArnEnv,
+} from '../../layers/common/env-names';
 import { functionLimits } from '../../layers/common/function-defaults';
-import { functionNameEnv } from '../../layers/common/internal';
 import type { Binds, ServiceManifest, ServiceName } from '../../layers/common/manifest';
-import { queueUrlEnv, topicArnEnv } from '../../layers/common/messages';
 import { messagingResources } from '../../layers/common/resources';
 import { FIXTURE_FUNCTIONS_DIR, fixtureManifests } from './fixtures';
 
@@ -188,17 +188,17 @@ function entriesOf<K extends EntryKind>(
 
 /** The env a function must have, derived from its binds independently of the CDK code. */
 function expectedEnv(service: string, binds: Binds): string[] {
-  const keys = ['POWERTOOLS_SERVICE_NAME', 'SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
-  keys.push('JWT_ISSUER', 'JWT_AUDIENCE');
+  const keys = ['POWERTOOLS_SERVICE_NAME', ENV.serviceName, 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
+  keys.push(ENV.jwtIssuer, ENV.jwtAudience);
   const databases = new Set([...(binds.database ? [service] : []), ...(binds.pingDatabases ?? [])]);
-  for (const db of databases) keys.push(envKey(db, 'DB_HOST'), envKey(db, 'DB_SECRET_ARN'));
+  for (const db of databases) keys.push(databaseHostEnv(db), databaseSecretArnEnv(db));
   for (const topic of binds.publishes ?? []) keys.push(topicArnEnv(topic));
   for (const queue of binds.sends ?? []) keys.push(queueUrlEnv(queue));
-  if (binds.bucket) keys.push('MEDIA_BUCKET');
-  if (binds.redis) keys.push('REDIS_URL');
-  if (binds.mail) keys.push('MAIL_FROM');
-  if (binds.logSearch) keys.push('OPENSEARCH_URL');
-  if (binds.logSearch === 'manage') keys.push('LOG_RETENTION_DAYS');
+  if (binds.bucket) keys.push(ENV.mediaBucket);
+  if (binds.redis) keys.push(ENV.redisUrl);
+  if (binds.mail) keys.push(ENV.mailFrom);
+  if (binds.logSearch) keys.push(ENV.openSearchUrl);
+  if (binds.logSearch === 'manage') keys.push(ENV.logRetentionDays);
   for (const target of binds.invokes ?? []) keys.push(functionNameEnv(target));
   return keys.sort();
 }
@@ -1230,14 +1230,5 @@ describe('manifest validation', () => {
     ]) {
       expect(message).toContain(problem);
     }
-  });
-});
-
-describe('internal function env names', () => {
-  it('are the same in the CDK app as in the runtime that reads them', () => {
-    for (const target of ['tickets.soldCount', 'events.capacity-check', 'users.by_id']) {
-      expect(infraFunctionNameEnv(target)).toBe(functionNameEnv(target));
-    }
-    expect(infraFunctionNameEnv('tickets.soldCount')).toBe('FUNCTION_NAME_TICKETS_SOLDCOUNT');
   });
 });

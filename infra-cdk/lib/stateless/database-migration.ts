@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
+import { ENV } from '../../../layers/common/env-names';
 import { DEFAULT_MEMORY_MB } from '../../../layers/common/function-defaults';
 import type { ServiceName } from '../../../layers/common/manifest';
 import { type PlatformBindings, ServiceFunction } from '../service-function';
@@ -47,8 +48,8 @@ export class DatabaseMigration extends Construct {
       platform: props.platform,
       environment: {
         // The pool's request-sized limits (5 s per statement, 3 s to connect) would abort an index build.
-        DB_STATEMENT_TIMEOUT_MS: String(MIGRATE_TIMEOUT.toMilliseconds()),
-        DB_CONNECT_TIMEOUT_MS: '15000',
+        [ENV.dbStatementTimeoutMs]: String(MIGRATE_TIMEOUT.toMilliseconds()),
+        [ENV.dbConnectTimeoutMs]: '15000',
       },
       commandHooks: {
         beforeBundling: () => [],

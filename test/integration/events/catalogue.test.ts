@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionNameEnv } from '../../../layers/common/internal';
+import { functionNameEnv } from '../../../layers/common/env-names';
 import type { Platform } from '../../../local/platform';
 import type { TestUser } from '../../support/accounts';
 import { startTestPlatform } from '../../support/platform';

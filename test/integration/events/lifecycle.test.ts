@@ -12,8 +12,7 @@ import {
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE_EVENTS_TOPIC } from '../../../events/contracts/catalogue';
-import { functionNameEnv } from '../../../layers/common/internal';
-import { topicArnEnv } from '../../../layers/common/messages';
+import { functionNameEnv, topicArnEnv } from '../../../layers/common/env-names';
 import type { Platform } from '../../../local/platform';
 import type { TestUser } from '../../support/accounts';
 import { startTestPlatform } from '../../support/platform';
