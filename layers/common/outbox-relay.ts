@@ -1,6 +1,7 @@
 // Relaying a service's outbox: right after a commit (best effort) and on the schedule each publishing service
 // declares (the safety net that publishes whatever a request or a crash left behind).
 import { getPool } from './db';
+import { ENV } from './env-names';
 import { getLogger } from './logger';
 import type { Envelope } from './messages';
 import { PUBLISH_BATCH_MAX, pruneOutbox, relayOutbox } from './outbox';
@@ -93,7 +94,7 @@ function pump(service: string, destination: Destination, lane: Lane): void {
  * Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY) and the local runtime. In Lambda's default model the environment
  * is frozen as soon as the handler returns, so whatever is still in flight then must have been awaited.
  */
-const keepsRunningAfterResponse = () => Number(process.env.AWS_LAMBDA_MAX_CONCURRENCY ?? '1') > 1;
+const keepsRunningAfterResponse = () => Number(process.env[ENV.maxConcurrency] ?? '1') > 1;
 
 /**
  * publishCommitted for a request handler: where the environment keeps running after the response, the request
