@@ -1,10 +1,17 @@
 // SQS, SNS and S3 from fauxqs, in process. Queues (with their DLQs and redrive policies), topics, subscriptions
-// and the media bucket are created from the same manifest-derived definitions the CDK app uses.
+// and the media bucket are created from the same manifest-derived definitions the CDK app uses. With a data folder,
+// fauxqs restores what it stored (queues, waiting and in-flight messages, topics, objects); a queue that already
+// exists keeps its messages and only has its attributes brought in line with the manifest, because fauxqs'
+// createQueue replaces a queue and everything in it, as a deploy never does on AWS.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import type { ServiceManifest } from '../layers/common/manifest';
 import { messagingResources } from '../layers/common/resources';
+
+/** fauxqs accepts any; the SDK insists on some. */
+const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export interface LocalAws {
   endpoint: string;
@@ -31,22 +38,38 @@ export async function startAwsEmulator(options: {
     ...(options.dataDir ? { dataDir: options.dataDir, s3StorageDir: join(options.dataDir, 's3') } : {}),
   });
   const { topics, queues } = messagingResources(options.manifests);
+  const endpoint = server.address.replace('127.0.0.1', 'localhost');
+  const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: EMULATOR_CREDENTIALS });
+  /** Creates the queue, or keeps the restored one and its messages with the manifest's attributes. */
+  const ensureQueue = async (name: string, attributes: Record<string, string>) => {
+    const restored = server.inspectQueue(name);
+    if (!restored) return server.createQueue(name, { attributes });
+    // Its stored URL carries the port of the run that created it.
+    const url = new URL(restored.url);
+    url.port = String(server.port);
+    const queueUrl = url.toString();
+    const stored = restored.attributes as Record<string, string | undefined>;
+    const changed = Object.entries(attributes).filter(([key, value]) => stored[key] !== value);
+    if (changed.length > 0)
+      await sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: Object.fromEntries(changed) }),
+      );
+    return { queueUrl, queueArn: restored.arn };
+  };
   const queueUrls: Record<string, string> = {};
   const queueArns: Record<string, string> = {};
   const topicArns: Record<string, string> = {};
   for (const topic of topics) topicArns[topic.name] = server.createTopic(topic.name).topicArn;
   for (const queue of queues) {
-    const dlq = server.createQueue(queue.dlqName, { attributes: { MessageRetentionPeriod: '1209600' } });
+    const dlq = await ensureQueue(queue.dlqName, { MessageRetentionPeriod: '1209600' });
     queueUrls[queue.dlqName] = dlq.queueUrl;
     queueArns[queue.dlqName] = dlq.queueArn;
-    const main = server.createQueue(queue.name, {
-      attributes: {
-        VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlq.queueArn,
-          maxReceiveCount: queue.maxReceiveCount,
-        }),
-      },
+    const main = await ensureQueue(queue.name, {
+      VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: dlq.queueArn,
+        maxReceiveCount: queue.maxReceiveCount,
+      }),
     });
     queueUrls[queue.name] = main.queueUrl;
     queueArns[queue.name] = main.queueArn;
@@ -54,9 +77,10 @@ export async function startAwsEmulator(options: {
       server.subscribe({ topic, queue: queue.name, attributes: { RawMessageDelivery: 'true' } });
     }
   }
+  sqs.destroy();
   server.createBucket(options.bucket);
   return {
-    endpoint: server.address.replace('127.0.0.1', 'localhost'),
+    endpoint,
     port: server.port,
     queueUrls,
     queueArns,

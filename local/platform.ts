@@ -30,6 +30,7 @@ import { startMail } from './mail';
 import { startPostgres } from './postgres';
 import { type PollTarget, startPollers } from './queues';
 import { type ScheduleTarget, startSchedules } from './schedules';
+import { webApp } from './web-app';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const JWT_AUDIENCE = DEFAULT_JWT_AUDIENCE;
@@ -52,6 +53,10 @@ export interface PlatformOptions {
   externalAwsEndpoint?: string;
   /** Fire schedules locally (off in tests that drive schedules themselves). */
   schedules?: boolean;
+  /** The built web app served at / on the API's origin (default web/dist, when built); false serves none. */
+  webAppDir?: string | false;
+  /** Poll queues and invoke their consumers (off in tests that leave messages waiting in the queues). */
+  consumers?: boolean;
   log: (message: string) => void;
 }
 
@@ -190,6 +195,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       table,
       handlers,
       corsOrigins: (process.env[ENV.corsAllowedOrigins] ?? '*').split(','),
+      staticSite:
+        options.webAppDir === false
+          ? undefined
+          : webApp({
+              dir: options.webAppDir ?? join(ROOT, 'web', 'dist'),
+              mediaOrigins: [new URL(aws.endpoint).origin],
+            }),
       authorize: (authorization) =>
         authorizers.check
           ? authorizers.check(authorization)
@@ -270,7 +282,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // on Lambda where they do not share its CPU; a batch waits at most a second for that.
     const stopPollers = startPollers(
       sqs,
-      pollTargets,
+      options.consumers === false ? [] : pollTargets,
       (error) => log(`consumer: ${(error as Error).message}`),
       { busy: () => gateway.inFlight() > API_BUSY_REQUESTS, maxYieldMs: 1_000 },
     );

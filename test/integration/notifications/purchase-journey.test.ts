@@ -2,10 +2,9 @@
 // the confirmation email with the codes of the tickets sold, and a cancellation the cancellation email.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InventorySyncRequest } from '../../../events/contracts/catalogue';
-import { invokeInternal } from '../../../layers/common/internal';
 import type { Platform } from '../../../local/platform';
 import { startTestPlatform } from '../../support/platform';
+import { buy, buyerHeaders, putOnSale } from '../../support/purchases';
 import { startTestIssuer } from '../../support/tokens';
 import { emailsFor } from './support';
 
@@ -29,41 +28,20 @@ interface Order {
 
 describe('buying tickets', () => {
   it('emails the buyer a confirmation with the codes of the tickets sold, then the cancellation', async () => {
-    const eventId = randomUUID();
-    const tierId = randomUUID();
-    const inventory: InventorySyncRequest = {
-      eventId,
-      organizerId: randomUUID(),
-      status: 'on_sale',
-      capacity: 10,
-      event: {
+    const onSale = await putOnSale(
+      {
         name: 'Harbour Lights',
         startsAt: '2027-02-14T10:00:00Z',
         endsAt: '2027-02-14T13:00:00Z',
         timezone: 'Australia/Sydney',
         place: 'Opera House, Sydney, AU',
       },
-      tiers: [{ tierId, name: 'Stalls', price: 8900, currency: 'AUD', quantity: 10 }],
-    };
-    await invokeInternal('tickets.syncInventory', inventory, 'journey');
-    const userId = randomUUID();
-    const email = `journey-${userId}@example.com`;
-    const token = await issuer.sign({
-      iss: platform.apiUrl,
-      aud: 'ticketorleaveit-api',
-      sub: userId,
-      client_id: 'web',
-      scope: 'api',
-      email,
-      given_name: 'Mia',
-    });
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      { name: 'Stalls', price: 8900, currency: 'AUD', quantity: 10 },
+    );
+    const email = `journey-${randomUUID()}@example.com`;
+    const headers = await buyerHeaders(issuer, platform.apiUrl, { email, givenName: 'Mia' });
 
-    const response = await fetch(`${platform.apiUrl}/v1/events/${eventId}/orders`, {
-      method: 'POST',
-      headers: { ...headers, 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ items: [{ tierId, quantity: 2 }] }),
-    });
+    const response = await buy(platform.apiUrl, headers, onSale, 2);
     expect(response.status).toBe(201);
     const order = (await response.json()) as Order;
 
