@@ -1,10 +1,18 @@
-// SQL for accounts, OAuth clients and refresh tokens (parameterised only). Account creation and its
+// SQL for accounts, OAuth clients, authorization codes and refresh tokens (parameterised only). Account creation and its
 // UserRegistered message commit together through the outbox.
 import type pg from 'pg';
 import { withTransaction } from '../../layers/common/db';
 import type { Envelope } from '../../layers/common/messages';
 import { enqueue } from '../../layers/common/outbox';
-import type { Account, AuthStore, Client, RefreshRecord, RotateResult } from './oauth';
+import type {
+  Account,
+  AuthStore,
+  Client,
+  CodeRecord,
+  RedeemResult,
+  RefreshRecord,
+  RotateResult,
+} from './oauth';
 
 interface AccountRow {
   id: string;
@@ -21,6 +29,20 @@ const toAccount = (row: AccountRow): Account => ({
   lastName: row.last_name,
 });
 const ACCOUNT_COLUMNS = 'id, email, password_hash, first_name, last_name';
+
+const INSERT_REFRESH = `INSERT INTO refresh_tokens
+  (id, family_id, account_id, client_id, token_hash, scope, expires_at, lifetime_seconds)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+const refreshValues = (token: Omit<RefreshRecord, 'clientId'>, clientId: string) => [
+  token.id,
+  token.familyId,
+  token.accountId,
+  clientId,
+  token.tokenHash,
+  token.scope,
+  token.expiresAt,
+  token.lifetimeSeconds ?? null,
+];
 
 /** Locks the account that owns a refresh token; false when no such token exists. */
 async function lockAccountOfToken(client: pg.PoolClient, tokenHash: Buffer): Promise<boolean> {
@@ -49,13 +71,20 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
     },
 
     async findClient(id) {
-      const { rows } = await pool.query<{ id: string; grant_types: string[]; scopes: string[] }>(
-        'SELECT id, grant_types, scopes FROM oauth_clients WHERE id = $1',
-        [id],
-      );
+      const { rows } = await pool.query<{
+        id: string;
+        grant_types: string[];
+        scopes: string[];
+        redirect_uris: string[];
+      }>('SELECT id, grant_types, scopes, redirect_uris FROM oauth_clients WHERE id = $1', [id]);
       const row = rows[0];
       return row
-        ? ({ id: row.id, grantTypes: row.grant_types, scopes: row.scopes } satisfies Client)
+        ? ({
+            id: row.id,
+            grantTypes: row.grant_types,
+            scopes: row.scopes,
+            redirectUris: row.redirect_uris,
+          } satisfies Client)
         : undefined;
     },
 
@@ -80,19 +109,7 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
     },
 
     async insertRefreshToken(token: RefreshRecord) {
-      await pool.query(
-        `INSERT INTO refresh_tokens (id, family_id, account_id, client_id, token_hash, scope, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          token.id,
-          token.familyId,
-          token.accountId,
-          token.clientId,
-          token.tokenHash,
-          token.scope,
-          token.expiresAt,
-        ],
-      );
+      await pool.query(INSERT_REFRESH, refreshValues(token, token.clientId));
     },
 
     async rotateRefreshToken(tokenHash, clientId, next): Promise<RotateResult> {
@@ -109,8 +126,9 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
           expires_at: Date;
           used_at: Date | null;
           revoked_at: Date | null;
+          lifetime_seconds: number | null;
         }>(
-          `SELECT id, family_id, account_id, client_id, scope, expires_at, used_at, revoked_at
+          `SELECT id, family_id, account_id, client_id, scope, expires_at, used_at, revoked_at, lifetime_seconds
            FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
           [tokenHash],
         );
@@ -127,21 +145,94 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
         }
         if (row.expires_at.getTime() <= Date.now()) return { status: 'expired' };
         await client.query('UPDATE refresh_tokens SET used_at = now() WHERE id = $1', [row.id]);
-        const replacement = next({ familyId: row.family_id, accountId: row.account_id, scope: row.scope });
-        await client.query(
-          `INSERT INTO refresh_tokens (id, family_id, account_id, client_id, token_hash, scope, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [
-            replacement.id,
-            replacement.familyId,
-            replacement.accountId,
-            clientId,
-            replacement.tokenHash,
-            replacement.scope,
-            replacement.expiresAt,
-          ],
-        );
+        const replacement = next({
+          familyId: row.family_id,
+          accountId: row.account_id,
+          scope: row.scope,
+          lifetimeSeconds: row.lifetime_seconds ?? undefined,
+        });
+        await client.query(INSERT_REFRESH, refreshValues(replacement, clientId));
         return { status: 'rotated', accountId: row.account_id, familyId: row.family_id, scope: row.scope };
+      });
+    },
+
+    async insertAuthorizationCode(code: CodeRecord) {
+      await pool.query(
+        `INSERT INTO authorization_codes
+           (code_hash, client_id, account_id, redirect_uri, code_challenge, scope, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          code.codeHash,
+          code.clientId,
+          code.accountId,
+          code.redirectUri,
+          code.codeChallenge,
+          code.scope,
+          code.expiresAt,
+        ],
+      );
+      // Codes live a minute; a day later even a replay has nothing left to revoke. A few at a time, no job needed.
+      await pool.query(
+        `DELETE FROM authorization_codes WHERE code_hash IN (
+           SELECT code_hash FROM authorization_codes WHERE expires_at < now() - interval '1 day' LIMIT 100)`,
+      );
+    },
+
+    async redeemAuthorizationCode(codeHash, decide): Promise<RedeemResult> {
+      return withTransaction(pool, async (client) => {
+        // The account row first, as for every change to its refresh tokens (see rotateRefreshToken).
+        await client.query(
+          `SELECT 1 FROM accounts WHERE id = (SELECT account_id FROM authorization_codes WHERE code_hash = $1)
+           FOR UPDATE`,
+          [codeHash],
+        );
+        const { rows } = await client.query<{
+          client_id: string;
+          account_id: string;
+          redirect_uri: string;
+          code_challenge: string;
+          scope: string;
+          expires_at: Date;
+          used_at: Date | null;
+          family_id: string | null;
+        }>(
+          `SELECT client_id, account_id, redirect_uri, code_challenge, scope, expires_at, used_at, family_id
+           FROM authorization_codes WHERE code_hash = $1 FOR UPDATE`,
+          [codeHash],
+        );
+        const row = rows[0];
+        if (!row) return { status: 'unknown' };
+        if (row.used_at) {
+          if (row.family_id) {
+            await client.query(
+              'UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL',
+              [row.family_id],
+            );
+          }
+          return { status: 'reused' };
+        }
+        const code: CodeRecord = {
+          codeHash,
+          clientId: row.client_id,
+          accountId: row.account_id,
+          redirectUri: row.redirect_uri,
+          codeChallenge: row.code_challenge,
+          scope: row.scope,
+          expiresAt: row.expires_at,
+        };
+        const verdict = decide(code);
+        if ('refused' in verdict) {
+          await client.query('UPDATE authorization_codes SET used_at = now() WHERE code_hash = $1', [
+            codeHash,
+          ]);
+          return { status: 'refused', reason: verdict.refused };
+        }
+        await client.query(INSERT_REFRESH, refreshValues(verdict.refresh, row.client_id));
+        await client.query(
+          'UPDATE authorization_codes SET used_at = now(), family_id = $2 WHERE code_hash = $1',
+          [codeHash, verdict.refresh.familyId],
+        );
+        return { status: 'issued', code };
       });
     },
 

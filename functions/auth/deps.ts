@@ -4,12 +4,14 @@ import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
 import { intEnv, once } from '../../layers/common/config';
 import { getPool } from '../../layers/common/db';
 import { pgAuthStore } from './accounts.store';
-import { issuer } from './issuer';
+import { issuer, webRedirectUris } from './issuer';
 import { SIGNING_ALG, signingKeys } from './keys';
 import { type AccessTokenClaims, oauthServer } from './oauth';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
+/** RFC 6749 §4.1.2 recommends at most ten minutes; the web app redeems its code at once. */
+export const CODE_TTL_SECONDS = 60;
 
 export const keys = once(() => {
   const pool = getPool('auth');
@@ -58,5 +60,8 @@ export const server = once(() => {
       decoyHash,
       accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: intEnv('REFRESH_TOKEN_TTL_DAYS', 30) * 24 * 3600,
+      browserRefreshTokenTtlSeconds: intEnv('BROWSER_REFRESH_TOKEN_TTL_HOURS', 12) * 3600,
+      codeTtlSeconds: CODE_TTL_SECONDS,
+      configuredRedirectUris: { web: webRedirectUris() },
     }));
 });

@@ -1,6 +1,9 @@
-// Auth service: sign-up, the OAuth 2.0 authorization server (token, revocation, JWKS, metadata) and password change.
+// Auth service: sign-up, the OAuth 2.0 authorization server (authorization and token endpoints, revocation, JWKS,
+// metadata) and password change.
 import { defineService } from '../../layers/common/manifest';
 import {
+  authorizeForm,
+  authorizeQuery,
   changePasswordRequest,
   jwksResponse,
   metadataResponse,
@@ -8,9 +11,17 @@ import {
   registerRequest,
   registerResponse,
   revokeForm,
+  signupForm,
   tokenForm,
   tokenResponse,
 } from './schemas';
+
+const page = { contentType: 'text/html' } as const;
+const form = { contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 16 * 1024 } as const;
+const codeRedirect = {
+  description:
+    'To the redirect URI with code and state, or with error= (RFC 6749 §4.1.2.1) and state; always with iss (RFC 9207)',
+};
 
 const metadata = {
   handler: 'metadata.ts',
@@ -21,7 +32,8 @@ const metadata = {
 
 export const auth = defineService({
   service: 'auth',
-  description: 'Sign-up, OAuth 2.0 token endpoint, revocation, JWKS and authorization-server metadata.',
+  description:
+    'Sign-up, the OAuth 2.0 authorization and token endpoints, revocation, JWKS and authorization-server metadata.',
   database: true,
   topics: ['auth-events'],
   routes: {
@@ -39,11 +51,63 @@ export const auth = defineService({
       },
       binds: { database: true, redis: true, publishes: ['auth-events'] },
     },
+    authorizePage: {
+      method: 'GET',
+      path: '/oauth/authorize',
+      handler: 'authorize-page.ts',
+      summary:
+        'OAuth 2.0 authorization endpoint (code + PKCE S256): the sign-in page, or sign-up with prompt=create',
+      auth: false,
+      request: { query: authorizeQuery },
+      responses: {
+        200: { description: 'The sign-in (or sign-up) page', ...page },
+        303: codeRedirect,
+        400: {
+          description: 'Unknown client or unregistered redirect URI: an error page, no redirect',
+          ...page,
+        },
+      },
+      binds: { database: true },
+    },
+    authorize: {
+      method: 'POST',
+      path: '/oauth/authorize',
+      handler: 'authorize.ts',
+      summary: 'Signs in from the authorization page and redirects with a single-use code (60 s)',
+      auth: false,
+      request: { body: authorizeForm, ...form },
+      responses: {
+        303: codeRedirect,
+        400: {
+          description: 'Wrong email or password, or a bad client: the page again, with the error',
+          ...page,
+        },
+        403: { description: 'Missing or stale CSRF token: the form again', ...page },
+        429: { description: 'Too many attempts (the token endpoint limits): the form again', ...page },
+      },
+      binds: { database: true, redis: true },
+    },
+    signup: {
+      method: 'POST',
+      path: '/oauth/signup',
+      handler: 'authorize-signup.ts',
+      summary: 'Creates an account from the authorization page and redirects with a code, signed in',
+      auth: false,
+      request: { body: signupForm, ...form },
+      responses: {
+        303: codeRedirect,
+        400: { description: 'Invalid fields or a bad client: the page again, with the errors', ...page },
+        403: { description: 'Missing or stale CSRF token: the form again', ...page },
+        409: { description: 'An account with this email exists', ...page },
+        429: { description: 'Too many sign-ups from this address', ...page },
+      },
+      binds: { database: true, redis: true, publishes: ['auth-events'] },
+    },
     token: {
       method: 'POST',
       path: '/v1/oauth/token',
       handler: 'token.ts',
-      summary: 'OAuth 2.0 token endpoint (password and refresh_token grants)',
+      summary: 'OAuth 2.0 token endpoint (authorization_code with PKCE, password and refresh_token grants)',
       auth: false,
       request: { body: tokenForm, contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 8 * 1024 },
       responses: {

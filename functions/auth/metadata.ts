@@ -8,12 +8,17 @@ export const handler = httpHandler('auth', auth.routes.metadata, async () => {
   return ok(
     {
       issuer: url,
+      authorization_endpoint: `${url}/oauth/authorize`,
       token_endpoint: `${url}/v1/oauth/token`,
       revocation_endpoint: `${url}/v1/oauth/revoke`,
       jwks_uri: `${url}/.well-known/jwks.json`,
-      grant_types_supported: ['password', 'refresh_token'],
-      // No authorization endpoint: first-party clients use the password grant (RFC 8414 still asks for the list).
-      response_types_supported: [],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'password'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      prompt_values_supported: ['create'],
+      // Public clients only: PKCE, not a secret, proves who redeems a code.
       token_endpoint_auth_methods_supported: ['none'],
       revocation_endpoint_auth_methods_supported: ['none'],
       scopes_supported: ['api'],

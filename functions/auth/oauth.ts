@@ -1,6 +1,7 @@
-// The OAuth 2.0 authorization server's rules: sign-up, the password and refresh_token grants (RFC 6749) with
-// refresh-token rotation and reuse detection, revocation (RFC 7009) and password change. No SQL, no AWS here.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+// The OAuth 2.0 authorization server's rules: sign-up, the authorization_code (with PKCE, RFC 7636), password and
+// refresh_token grants (RFC 6749) with refresh-token rotation and reuse detection, revocation (RFC 7009) and password
+// change. No SQL, no AWS here.
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AuthMessageTypes, type UserRegisteredV1 } from '../../events/contracts/auth';
 import { ConflictError, ForbiddenError, OAuthError } from '../../layers/common/errors';
 import { type Envelope, envelope } from '../../layers/common/messages';
@@ -17,6 +18,8 @@ export interface Client {
   id: string;
   grantTypes: string[];
   scopes: string[];
+  /** Where the authorization endpoint may send this client's codes (exact match). */
+  redirectUris: string[];
 }
 
 export interface RefreshRecord {
@@ -27,7 +30,28 @@ export interface RefreshRecord {
   tokenHash: Buffer;
   scope: string;
   expiresAt: Date;
+  /** Set for browser sign-ins: every rotation gives the next token this lifetime again (an idle timeout). */
+  lifetimeSeconds?: number;
 }
+
+/** A code of the authorization endpoint, bound to what the token request must repeat. */
+export interface CodeRecord {
+  codeHash: Buffer;
+  clientId: string;
+  accountId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scope: string;
+  expiresAt: Date;
+}
+
+/** What the token endpoint decides about a code it has locked: refuse it, or the refresh token it issues. */
+export type CodeVerdict = { refused: string } | { refresh: Omit<RefreshRecord, 'clientId'> };
+
+export type RedeemResult =
+  | { status: 'issued'; code: CodeRecord }
+  | { status: 'refused'; reason: string }
+  | { status: 'reused' | 'unknown' };
 
 export type RotateResult =
   | { status: 'rotated'; accountId: string; familyId: string; scope: string }
@@ -44,8 +68,19 @@ export interface AuthStore {
   rotateRefreshToken(
     tokenHash: Buffer,
     clientId: string,
-    next: (from: { familyId: string; accountId: string; scope: string }) => Omit<RefreshRecord, 'clientId'>,
+    next: (from: {
+      familyId: string;
+      accountId: string;
+      scope: string;
+      lifetimeSeconds?: number;
+    }) => Omit<RefreshRecord, 'clientId'>,
   ): Promise<RotateResult>;
+  insertAuthorizationCode(code: CodeRecord): Promise<void>;
+  /**
+   * Spends a code, whatever the verdict, and stores the refresh token the verdict issues in the same transaction. A
+   * code presented again revokes the sign-in it was exchanged for.
+   */
+  redeemAuthorizationCode(codeHash: Buffer, decide: (code: CodeRecord) => CodeVerdict): Promise<RedeemResult>;
   familyOf(tokenHash: Buffer, clientId: string): Promise<string | undefined>;
   revokeFamily(familyId: string, accountId?: string): Promise<void>;
   changePassword(accountId: string, passwordHash: string, keepFamily?: string): Promise<void>;
@@ -69,6 +104,12 @@ export interface OAuthDeps {
   decoyHash: () => Promise<string>;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** Idle lifetime of refresh tokens issued through the authorization endpoint (browser apps). */
+  browserRefreshTokenTtlSeconds: number;
+  /** Lifetime of an authorization code. */
+  codeTtlSeconds: number;
+  /** Redirect URIs that depend on where the platform runs (the web app's), by client id, added to the registered. */
+  configuredRedirectUris?: Record<string, string[]>;
   now?: () => Date;
 }
 
@@ -82,6 +123,10 @@ export interface TokenResponse {
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest();
 const newRefreshToken = () => randomBytes(32).toString('base64url');
+/** RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))). */
+export const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+const GRANTS = ['authorization_code', 'password', 'refresh_token'];
 
 export function oauthServer(deps: OAuthDeps) {
   const now = deps.now ?? (() => new Date());
@@ -93,10 +138,16 @@ export function oauthServer(deps: OAuthDeps) {
     return value;
   };
 
+  const findClient = async (id: string): Promise<Client | undefined> => {
+    const client = id.length <= 100 ? await deps.store.findClient(id) : undefined;
+    const configured = deps.configuredRedirectUris?.[id] ?? [];
+    return client && { ...client, redirectUris: [...new Set([...client.redirectUris, ...configured])] };
+  };
+
   const authenticateClient = async (form: Record<string, string>, grantType?: string) => {
     const clientId = form.client_id;
     if (!clientId) throw new OAuthError('invalid_client', 'Identify the client with client_id.');
-    const client = clientId.length <= 100 ? await deps.store.findClient(clientId) : undefined;
+    const client = await findClient(clientId);
     if (!client) throw new OAuthError('invalid_client', 'Unknown client.');
     if (grantType && !client.grantTypes.includes(grantType)) {
       throw new OAuthError('unauthorized_client', `This client may not use the ${grantType} grant.`);
@@ -113,7 +164,7 @@ export function oauthServer(deps: OAuthDeps) {
     return scopes.join(' ');
   };
 
-  const refreshRecord = (familyId: string, accountId: string, scope: string) => {
+  const refreshRecord = (familyId: string, accountId: string, scope: string, lifetimeSeconds?: number) => {
     const token = newRefreshToken();
     return {
       token,
@@ -123,9 +174,62 @@ export function oauthServer(deps: OAuthDeps) {
         accountId,
         tokenHash: hashToken(token),
         scope,
-        expiresAt: new Date(now().getTime() + deps.refreshTokenTtlSeconds * 1000),
+        expiresAt: new Date(now().getTime() + (lifetimeSeconds ?? deps.refreshTokenTtlSeconds) * 1000),
+        lifetimeSeconds,
       },
     };
+  };
+
+  /** The account these credentials sign in, or undefined; the same work whether or not the email is registered. */
+  const authenticate = async (email: string, password: string) => {
+    const account = email.length <= 254 ? await deps.store.findAccountByEmail(email) : undefined;
+    const valid = await deps.verifyPassword(password, account?.passwordHash ?? (await deps.decoyHash()));
+    return account && valid ? account : undefined;
+  };
+
+  const redeemCode = async (client: Client, form: Record<string, string>) => {
+    const code = requireParam(form, 'code');
+    const redirectUri = requireParam(form, 'redirect_uri');
+    const verifier = requireParam(form, 'code_verifier');
+    if (!CODE_VERIFIER.test(verifier)) {
+      throw new OAuthError(
+        'invalid_request',
+        'code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~.',
+      );
+    }
+    let issued: { token: string; familyId: string } | undefined;
+    const result = await deps.store.redeemAuthorizationCode(hashToken(code), (row) => {
+      if (row.clientId !== client.id) return { refused: 'The code was issued to another client.' };
+      if (row.expiresAt.getTime() <= now().getTime()) return { refused: 'The code has expired.' };
+      if (row.redirectUri !== redirectUri) {
+        return { refused: 'redirect_uri differs from the one of the authorization request.' };
+      }
+      const challenge = Buffer.from(row.codeChallenge);
+      const computed = Buffer.from(s256(verifier));
+      if (challenge.length !== computed.length || !timingSafeEqual(challenge, computed)) {
+        return { refused: 'code_verifier does not match the code_challenge.' };
+      }
+      const { token, record } = refreshRecord(
+        randomUUID(),
+        row.accountId,
+        row.scope,
+        deps.browserRefreshTokenTtlSeconds,
+      );
+      issued = { token, familyId: record.familyId };
+      return { refresh: record };
+    });
+    if (result.status !== 'issued' || !issued) {
+      const why =
+        result.status === 'refused'
+          ? result.reason
+          : result.status === 'reused'
+            ? 'The code was already used; the tokens issued for it are now revoked.'
+            : 'Unknown code.';
+      throw new OAuthError('invalid_grant', why);
+    }
+    const account = await deps.store.findAccount(result.code.accountId);
+    if (!account) throw new OAuthError('invalid_grant', 'The account no longer exists.');
+    return { account, scope: result.code.scope, ...issued };
   };
 
   const tokens = async (
@@ -184,18 +288,21 @@ export function oauthServer(deps: OAuthDeps) {
     /** The token endpoint: dispatches on grant_type. */
     async token(form: Record<string, string>): Promise<TokenResponse> {
       const grantType = requireParam(form, 'grant_type');
-      if (grantType !== 'password' && grantType !== 'refresh_token') {
-        throw new OAuthError('unsupported_grant_type', 'Supported grants: password, refresh_token.');
+      if (!GRANTS.includes(grantType)) {
+        throw new OAuthError('unsupported_grant_type', `Supported grants: ${GRANTS.join(', ')}.`);
       }
       const client = await authenticateClient(form, grantType);
+
+      if (grantType === 'authorization_code') {
+        const { account, scope, token, familyId } = await redeemCode(client, form);
+        return tokens(account, client.id, scope, familyId, token);
+      }
 
       if (grantType === 'password') {
         const username = requireParam(form, 'username').trim();
         const password = requireParam(form, 'password');
-        const account = username.length <= 254 ? await deps.store.findAccountByEmail(username) : undefined;
-        // Same work whether or not the account exists, so timing does not reveal which emails are registered.
-        const valid = await deps.verifyPassword(password, account?.passwordHash ?? (await deps.decoyHash()));
-        if (!account || !valid) throw new OAuthError('invalid_grant', 'The email or password is wrong.');
+        const account = await authenticate(username, password);
+        if (!account) throw new OAuthError('invalid_grant', 'The email or password is wrong.');
         const scope = grantedScope(client, form.scope);
         const { token, record } = refreshRecord(randomUUID(), account.id, scope);
         await deps.store.insertRefreshToken({ ...record, clientId: client.id });
@@ -208,7 +315,7 @@ export function oauthServer(deps: OAuthDeps) {
       const result = await deps.store.rotateRefreshToken(hashToken(presented), client.id, (from) => {
         // Checked before anything is written: a bad scope must not spend the presented token.
         scope = grantedScope(client, form.scope, from.scope.split(' '));
-        const { token, record } = refreshRecord(from.familyId, from.accountId, scope);
+        const { token, record } = refreshRecord(from.familyId, from.accountId, scope, from.lifetimeSeconds);
         issued = token;
         return record;
       });
@@ -239,6 +346,25 @@ export function oauthServer(deps: OAuthDeps) {
       // An access token cannot be recalled before it expires (at most 15 minutes), but its sign-in can: no refresh.
       const session = await readSessionOfAccessToken(token);
       if (session) await deps.store.revokeFamily(session.sid, session.sub);
+    },
+
+    findClient,
+    authenticate,
+    grantedScope,
+
+    /** Issues the single-use code of an authorization request that has been checked and signed in. */
+    async issueCode(
+      accountId: string,
+      request: { clientId: string; redirectUri: string; codeChallenge: string; scope: string },
+    ): Promise<string> {
+      const code = randomBytes(32).toString('base64url');
+      await deps.store.insertAuthorizationCode({
+        ...request,
+        codeHash: hashToken(code),
+        accountId,
+        expiresAt: new Date(now().getTime() + deps.codeTtlSeconds * 1000),
+      });
+      return code;
     },
 
     async changePassword(caller: { userId: string; sessionId?: string }, current: string, next: string) {

@@ -41,7 +41,10 @@ const declaredForm = (fields: Record<string, string>) =>
   z
     .object(
       Object.fromEntries(
-        Object.entries(fields).map(([name, description]) => [name, z.string().optional().describe(description)]),
+        Object.entries(fields).map(([name, description]) => [
+          name,
+          z.string().optional().describe(description),
+        ]),
       ),
     )
     .catchall(z.string())
@@ -67,6 +70,35 @@ export const revokeForm = declaredForm({
   ...clientFields,
 });
 
+// The authorization endpoint's parameters are all optional here: what is missing or wrong must be answered the
+// RFC 6749 way (an error page or a redirect with error=), not with a problem+json.
+const optional = z.string().optional();
+export const authorizeQuery = z.object({
+  response_type: optional.describe('Must be "code"'),
+  client_id: optional.describe('A registered client, e.g. "web"'),
+  redirect_uri: optional.describe("One of the client's registered redirect URIs, exactly"),
+  state: optional.describe('Required; returned unchanged with the code or the error'),
+  code_challenge: optional.describe('BASE64URL(SHA-256(code_verifier)), 43 characters'),
+  code_challenge_method: optional.describe('Must be "S256"'),
+  scope: optional.describe('Default and only scope: api'),
+  prompt: optional.describe('"create" shows the sign-up form first'),
+  login_hint: optional.describe('Pre-fills the email field'),
+});
+const csrf = optional.describe('The token of the form the page rendered (bound to its cookie and request)');
+export const authorizeForm = authorizeQuery.extend({
+  email: optional,
+  password: optional,
+  cancel: optional.describe('Present when the user pressed Cancel: redirects with error=access_denied'),
+  csrf,
+});
+export const signupForm = authorizeQuery.extend({
+  firstName: optional,
+  lastName: optional,
+  email: optional,
+  password: optional,
+  csrf,
+});
+
 export const tokenResponse = z.object({
   access_token: z.string(),
   token_type: z.literal('Bearer'),
@@ -84,5 +116,9 @@ export const metadataResponse = z.object({
   token_endpoint: z.string(),
   jwks_uri: z.string(),
   revocation_endpoint: z.string(),
+  authorization_endpoint: z.string(),
+  response_types_supported: z.array(z.string()),
   grant_types_supported: z.array(z.string()),
+  code_challenge_methods_supported: z.array(z.string()),
+  token_endpoint_auth_methods_supported: z.array(z.string()),
 });

@@ -1,0 +1,37 @@
+// POST /oauth/authorize: the sign-in form. CSRF-checked, rate-limited like the token endpoint (the same windows, so
+// trying passwords here and there together gets no more attempts), then a 303 to the client with a single-use code.
+import { httpHandler } from '../../layers/common/http';
+import { enforceRateLimits } from '../../layers/common/rate-limit';
+import { checkPosted, denied, issueCode, limited, pageOptions, showForm } from './authorize-flow';
+import { server } from './deps';
+import { auth } from './manifest';
+import { rateLimiter, rateLimits } from './rate-limits';
+
+export const handler = httpHandler(
+  'auth',
+  auth.routes.authorize,
+  async ({ body, event, sourceIp }) => {
+    const checked = await checkPosted(event, body, 'sign-in');
+    if (!checked.ok) return checked.answer;
+    const { request } = checked;
+    if (body.cancel) return denied(request);
+    const email = (body.email ?? '').trim();
+    const again = (status: number, error: string, headers?: Record<string, string>) =>
+      showForm(event, request, 'sign-in', { status, error, values: { email }, headers });
+    if (!email || !body.password) return again(400, 'Enter your email and password.');
+
+    return limited(
+      async () => {
+        await enforceRateLimits(rateLimiter(), [
+          { rule: rateLimits().tokenPerIp, subject: sourceIp },
+          { rule: rateLimits().tokenPerAccount, subject: email.toLowerCase().slice(0, 254) },
+        ]);
+        const account = await (await server()()).authenticate(email, body.password ?? '');
+        if (!account) return again(400, 'The email or password is wrong.');
+        return issueCode(account.id, request);
+      },
+      (error, headers) => again(429, error, headers),
+    );
+  },
+  pageOptions(),
+);
