@@ -1,8 +1,9 @@
 // One service's code, in a stack of its own: one function per manifest route, consumer, schedule and internal function
 // (plus the log shipper), each with its log group, role and security group; the routes, integrations and invoke
 // permissions on the shared HTTP API; queue event sources; schedule rules; and the migrate function and trigger of
-// the service's database. One stack per service keeps each far below CloudFormation's 500 resources (the whole
-// platform in one stack was past it) and lets a service's code deploy on its own. Safe to destroy and redeploy.
+// the service's database. One stack per service keeps each far below CloudFormation's 500 resources (every function
+// brings a role, a log group, alarms and permissions: the whole platform would not fit in one) and lets a service's
+// code deploy on its own. Safe to destroy and redeploy.
 
 import { join } from 'node:path';
 import { CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
@@ -14,7 +15,7 @@ import type { Construct } from 'constructs';
 import { consumerBatchSize } from '../../layers/common/function-defaults';
 import type { ServiceManifest, ServiceName } from '../../layers/common/manifest';
 import { type FunctionPlan, functionPlans, needsVpc } from './plan';
-import { type PlatformBindings, ServiceFunction } from './service-function';
+import { copyPackageFiles, type PlatformBindings, ServiceFunction } from './service-function';
 import { pascal } from './settings';
 import type { StatefulStack } from './stateful-stack';
 import { DatabaseMigration } from './stateless/database-migration';
@@ -79,6 +80,7 @@ export class ServiceStack extends Stack {
         timeoutSeconds: plan.timeoutSeconds,
         inVpc: needsVpc(plan.binds),
         platform,
+        ...(plan.files.length > 0 ? { commandHooks: copyPackageFiles(plan.files) } : {}),
       });
       this.functions.set(`${plan.kind}:${plan.service}.${plan.name}`, fn);
       if (plan.kind === 'internal') this.internalFunctions.set(`${plan.service}.${plan.name}`, fn.fn);

@@ -20,9 +20,10 @@ export async function relayNow(service: string): Promise<void> {
 
 /**
  * At most this many publish calls per service and destination at once; messages arriving meanwhile wait and leave
- * together. Few calls in flight is what makes batches: with 8, the local flash sale's 500 messages went out almost
- * one per call; with 2, about ten per call. Two calls of ten take 20 messages per round trip (a few ms locally,
- * some 20–40 ms on AWS through SNS and RDS Proxy: roughly 500–1,000 messages a second per environment).
+ * together. Few calls in flight is what makes batches: with many, each message finds a free call and leaves alone;
+ * with two, a burst's messages gather while both are busy and leave up to ten per call. Two calls of ten carry 20
+ * messages per round trip, which at a few tens of milliseconds per round trip (SNS plus the UPDATE through RDS Proxy)
+ * is several hundred messages a second per environment.
  */
 const MAX_CALLS_IN_FLIGHT = 2;
 /**
@@ -44,7 +45,7 @@ const lanes = new Map<string, Lane>();
  *
  * Concurrent invocations in one container share calls: while calls are in flight for a destination, the messages
  * that come in wait and leave together in the next one (up to 10), marked published by one UPDATE. A container
- * serving one invocation at a time publishes each request's messages at once, as before; the local runtime, or
+ * serving one invocation at a time publishes each request's messages in a call of their own; the local runtime, or
  * an execution environment serving concurrent requests, makes far fewer calls under load. Each caller still
  * waits until its own messages are published and marked.
  */
