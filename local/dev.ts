@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { manifests } from '../functions/manifests';
 import { intEnv, optionalEnv } from '../layers/common/config';
+import { redisUrlFromEnv } from '../layers/common/redis';
 import { ROOT, startPlatform } from './platform';
+import { ensureWebAppBuilt } from './web-app';
 
 const { values } = parseArgs({
   options: { fresh: { type: 'boolean', default: false }, ephemeral: { type: 'boolean', default: false } },
 });
 const log = (message: string) => process.stderr.write(`[dev] ${message}\n`);
 
+await ensureWebAppBuilt(join(ROOT, 'web'), log);
 const platform = await startPlatform({
   manifests,
   dataDir: optionalEnv('LOCAL_DATA_DIR', join(ROOT, '.local')),
@@ -23,7 +26,7 @@ const platform = await startPlatform({
     mailUi: intEnv('MAIL_UI_PORT', 1080),
     postgres: intEnv('PGPORT', 5433),
   },
-  redisUrl: optionalEnv('REDIS_URL', 'redis://127.0.0.1:6379'),
+  redisUrl: redisUrlFromEnv('redis://127.0.0.1:6379'),
   openSearchUrl: optionalEnv('OPENSEARCH_URL'),
   externalAwsEndpoint: optionalEnv('AWS_ENDPOINT_URL'),
   log,
@@ -34,6 +37,7 @@ process.stdout.write(
   [
     '',
     `TicketOrLeaveIt is up (${routes} routes)`,
+    `  Web app        ${platform.apiUrl}/`,
     `  API            ${platform.apiUrl}  (health: ${platform.apiUrl}/v1/health, docs: ${platform.apiUrl}/v1/docs)`,
     `  Mail inbox     ${platform.mailUrl}  (SMTP on port ${platform.smtpPort})`,
     `  AWS endpoint   ${platform.awsEndpoint}  (SQS, SNS, S3${optionalEnv('AWS_ENDPOINT_URL') ? ', external: LocalStack profile' : ', embedded fauxqs'})`,

@@ -22,6 +22,8 @@ export interface GatewayOptions {
   handlers: Map<string, AnyHandler>;
   authorize: (authorization: string | undefined) => Promise<AuthorizerResult>;
   corsOrigins: string[];
+  /** Answers GET/HEAD requests that match no route (the web app, local/web-app.ts); false leaves them to the API. */
+  staticSite?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   onError?: (error: unknown) => void;
 }
 
@@ -108,6 +110,7 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       );
     }
     const matched = options.table.match(method, rawPath);
+    if (!matched && options.staticSite && (await options.staticSite(request, response))) return;
     const target = matched && 'route' in matched ? matched.route : options.table.fallback;
     if (!target)
       return problem(response, 404, 'not-found', 'Not found', `There is no route ${method} ${rawPath}.`);

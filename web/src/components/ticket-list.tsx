@@ -1,0 +1,66 @@
+// Tickets with their codes as QR codes, and an .ics download to add the event to a calendar.
+
+import { icsFor } from '../lib/ics';
+import { QrCode } from './qr-code';
+import { Badge, download } from './ui';
+
+export interface TicketView {
+  id: string;
+  code: string;
+  tierName: string;
+  status: 'valid' | 'void';
+}
+
+export interface EventSummary {
+  id: string;
+  name: string;
+  place: string;
+  startsAt: string;
+  endsAt: string;
+  timezone: string;
+}
+
+export function Tickets({ tickets, eventName }: { tickets: TicketView[]; eventName: string }) {
+  return (
+    <ul class="ticket-grid">
+      {tickets.map((ticket) => (
+        <li key={ticket.id} class={`ticket card ${ticket.status}`}>
+          <QrCode value={ticket.code} label={`QR code of ticket ${ticket.code} for ${eventName}`} />
+          <div>
+            <strong>{ticket.tierName}</strong>
+            <div class="code">{ticket.code}</div>
+            {ticket.status === 'void' && <Badge tone="bad">Void</Badge>}
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function AddToCalendar({ event }: { event: EventSummary }) {
+  return (
+    <button
+      type="button"
+      onClick={() =>
+        download(
+          new Blob(
+            [
+              icsFor({
+                uid: event.id,
+                name: event.name,
+                startsAt: event.startsAt,
+                endsAt: event.endsAt,
+                place: event.place,
+                url: `${location.origin}/events/${event.id}`,
+              }),
+            ],
+            { type: 'text/calendar' },
+          ),
+          `${event.name.replace(/[^\p{L}\p{N}]+/gu, '-').toLowerCase() || 'event'}.ics`,
+        )
+      }
+    >
+      Add to calendar
+    </button>
+  );
+}

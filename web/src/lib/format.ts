@@ -1,0 +1,115 @@
+// Dates, times and money through Intl, always in the event's own time zone and currency (a Paris concert shows
+// Paris time to a buyer in Tokyo). Formatters are cached: building one is the costly part.
+const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+
+function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
+  let formatter = cache.get(key) as T | undefined;
+  if (!formatter) {
+    formatter = make();
+    cache.set(key, formatter);
+  }
+  return formatter;
+}
+
+const locale = () => (typeof navigator === 'undefined' ? 'en' : navigator.language) || 'en';
+
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+};
+
+const dateTimeIn = (timeZone: string, loc: string, weekday?: 'short') =>
+  cached(
+    `dt|${loc}|${timeZone}|${weekday ?? ''}`,
+    () => new Intl.DateTimeFormat(loc, { ...DATE_TIME, weekday, timeZone }),
+  ) as Intl.DateTimeFormat;
+
+/** "Sat, 14 Mar 2026, 20:00 CET" in the event's zone. */
+export function formatDateTime(iso: string, timeZone: string, loc = locale()): string {
+  return dateTimeIn(timeZone, loc, 'short').format(new Date(iso));
+}
+
+/** "14 Mar 2026, 20:00 – 23:00 CET": a start and end in the event's zone. */
+export function formatRange(startIso: string, endIso: string, timeZone: string, loc = locale()): string {
+  return dateTimeIn(timeZone, loc).formatRange(new Date(startIso), new Date(endIso));
+}
+
+const minorDigits = (currency: string) =>
+  cached(
+    `digits|${currency}`,
+    () => new Intl.NumberFormat('en', { style: 'currency', currency }),
+  ).resolvedOptions().maximumFractionDigits ?? 2;
+
+/** Integer minor units in an ISO 4217 currency ("€12.50" for 1250 EUR; "¥1,250" for 1250 JPY). */
+export function formatMoney(minor: number, currency: string, loc = locale()): string {
+  const value = minor / 10 ** minorDigits(currency);
+  return cached(
+    `money|${loc}|${currency}`,
+    () => new Intl.NumberFormat(loc, { style: 'currency', currency }),
+  ).format(value);
+}
+
+/** Whole units a person types ("12.50") to integer minor units. */
+export function toMinor(amount: string, currency: string): number {
+  return Math.round(Number.parseFloat(amount || '0') * 10 ** minorDigits(currency));
+}
+
+export function fromMinor(minor: number, currency: string): string {
+  return (minor / 10 ** minorDigits(currency)).toFixed(minorDigits(currency));
+}
+
+export function formatPercent(ratio: number, loc = locale()): string {
+  return cached(
+    `pct|${loc}`,
+    () => new Intl.NumberFormat(loc, { style: 'percent', maximumFractionDigits: 1 }),
+  ).format(ratio);
+}
+
+/**
+ * The UTC instant of a wall-clock time ("2026-03-14T20:00") in an IANA zone, for a form's datetime-local field.
+ * Two passes settle DST edges: the offset is read at the guess, then at the corrected instant.
+ */
+export function zonedToUtc(local: string, timeZone: string): string {
+  const asUtc = Date.parse(`${local}:00Z`);
+  let instant = asUtc;
+  for (let pass = 0; pass < 2; pass += 1) instant = asUtc - offsetMs(instant, timeZone);
+  return new Date(instant).toISOString();
+}
+
+/** The wall-clock "YYYY-MM-DDTHH:mm" of a UTC instant in a zone (the inverse of zonedToUtc). */
+export function utcToZoned(iso: string, timeZone: string): string {
+  const instant = Date.parse(iso);
+  return new Date(instant + offsetMs(instant, timeZone)).toISOString().slice(0, 16);
+}
+
+function offsetMs(instant: number, timeZone: string): number {
+  const parts = cached(
+    `parts|${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      }),
+  ) as Intl.DateTimeFormat;
+  const values: Record<string, number> = {};
+  for (const part of parts.formatToParts(new Date(instant))) values[part.type] = Number(part.value);
+  const wall = Date.UTC(
+    values.year ?? 1970,
+    (values.month ?? 1) - 1,
+    values.day ?? 1,
+    values.hour ?? 0,
+    values.minute ?? 0,
+    values.second ?? 0,
+  );
+  return wall - Math.floor(instant / 1000) * 1000;
+}

@@ -1,0 +1,98 @@
+// One order: its status, what was bought, each ticket's QR code, add to calendar and cancel.
+
+import { useState } from 'preact/hooks';
+import { useLocation, useRoute } from 'preact-iso';
+import { api, unwrap } from '../api/client';
+import { RequireUser } from '../components/layout';
+import { AddToCalendar, Tickets } from '../components/ticket-list';
+import { Alert, Badge, Show, useLoad } from '../components/ui';
+import { formatDateTime, formatMoney } from '../lib/format';
+
+export function OrderPage() {
+  return (
+    <RequireUser>
+      <Order />
+    </RequireUser>
+  );
+}
+
+function Order() {
+  const { params } = useRoute();
+  const { query } = useLocation();
+  const id = params.id ?? '';
+  const [load, reload] = useLoad(
+    () => unwrap(api.GET('/v1/orders/{id}', { params: { path: { id } } })),
+    [id],
+  );
+  const [error, setError] = useState<string>();
+  return (
+    <section>
+      <Show load={load}>
+        {(order) => (
+          <>
+            {query.new && order.status === 'confirmed' && (
+              <Alert kind="success">Your order is confirmed. A confirmation email is on its way.</Alert>
+            )}
+            <h1>{order.event.name}</h1>
+            <p>
+              {formatDateTime(order.event.startsAt, order.event.timezone)} · {order.event.place}
+            </p>
+            <p>
+              Order <span class="code">{order.id.slice(0, 8)}</span> · <OrderStatus status={order.status} /> ·{' '}
+              {formatMoney(order.total, order.currency)}
+              {order.refund !== null && ` · refunded ${formatMoney(order.refund, order.currency)}`}
+            </p>
+            <div class="row">
+              <AddToCalendar event={order.event} />
+              {order.status === 'confirmed' && (
+                <CancelOrder id={order.id} onDone={reload} onError={setError} />
+              )}
+            </div>
+            {error && <Alert>{error}</Alert>}
+            <h2>Tickets</h2>
+            <Tickets tickets={order.tickets} eventName={order.event.name} />
+          </>
+        )}
+      </Show>
+    </section>
+  );
+}
+
+export function OrderStatus({ status }: { status: 'pending_payment' | 'confirmed' | 'cancelled' }) {
+  if (status === 'confirmed') return <Badge tone="ok">Confirmed</Badge>;
+  if (status === 'cancelled') return <Badge tone="bad">Cancelled</Badge>;
+  return <Badge tone="warn">Awaiting payment</Badge>;
+}
+
+export function CancelOrder({
+  id,
+  onDone,
+  onError,
+}: {
+  id: string;
+  onDone: () => void;
+  onError: (message: string) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      class="danger"
+      disabled={busy}
+      onClick={async () => {
+        if (!confirm('Cancel this order? Its tickets stop working and the amount is refunded.')) return;
+        setBusy(true);
+        try {
+          await unwrap(api.POST('/v1/orders/{id}/cancel', { params: { path: { id } } }));
+          onDone();
+        } catch (error) {
+          onError((error as Error).message);
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      Cancel order
+    </button>
+  );
+}

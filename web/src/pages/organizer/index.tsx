@@ -1,0 +1,6 @@
+// Organizer pages, in their own chunk with the charting library: my events and the sales dashboard, the event
+// editor, one event's dashboard and its attendees.
+export { AttendeesPage } from './attendees';
+export { EventDashboardPage } from './event-dashboard';
+export { EventEditorPage } from './event-editor';
+export { OrganizerHomePage } from './home';
