@@ -174,7 +174,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       log(
         options.redisUrl
           ? `Redis at ${options.redisUrl} does not answer: running degraded (per-container rate limits, no cache)`
-          : 'REDIS_URL is not set: running degraded (per-container rate limits, no cache)',
+          : 'Redis is off (REDIS_URL unset or off): running degraded (per-container rate limits, no cache)',
       );
     }
     const openSearchUp = options.openSearchUrl ? await openSearchAnswers(options.openSearchUrl) : false;

@@ -50,7 +50,9 @@ export function realHealthDeps(): HealthDeps {
   const others: Record<string, Probe> = {};
   others.redis = async () => {
     if (!getRedis())
-      throw new NotConfigured('REDIS_URL is not set: rate limits are per container and nothing is cached');
+      throw new NotConfigured(
+        'Redis is off (REDIS_URL unset or off): rate limits are per container, nothing cached',
+      );
     const redis = await readyRedis();
     if (!redis)
       throw new NotConfigured('Redis does not answer: rate limits are per container and nothing is cached');

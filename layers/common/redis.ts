@@ -1,11 +1,24 @@
-// The Redis client (ElastiCache in AWS). Optional: with REDIS_URL unset or Redis down, callers degrade (ADR 004).
+// The Redis client (ElastiCache in AWS). Optional: with REDIS_URL unset or `off`, or Redis down, callers degrade
+// (ADR 004).
 import { Redis } from 'ioredis';
 import { once, optionalEnv } from './config';
 import { ENV } from './env-names';
 
+/** The value of REDIS_URL that turns Redis off on purpose, where leaving it unset would pick a default. */
+export const REDIS_OFF = 'off';
+
+/**
+ * The Redis URL from REDIS_URL: `fallback` when it is unset or empty, undefined when it is `off` (degraded mode on
+ * purpose, e.g. `REDIS_URL=off npm run dev`, or a test of degraded mode on a machine that runs a Redis).
+ */
+export function redisUrlFromEnv(fallback?: string): string | undefined {
+  const url = optionalEnv(ENV.redisUrl, fallback ?? '');
+  return url === '' || url.toLowerCase() === REDIS_OFF ? undefined : url;
+}
+
 /** The shared client, or undefined when no Redis is configured. Commands fail fast while Redis is unreachable. */
 export const getRedis = once((): Redis | undefined => {
-  const url = optionalEnv(ENV.redisUrl);
+  const url = redisUrlFromEnv();
   if (!url) return undefined;
   const client = new Redis(url, {
     lazyConnect: false,
