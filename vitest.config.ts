@@ -1,14 +1,33 @@
 // Test projects: unit (pure logic), integration (real services), e2e (journeys over HTTP), infra (CDK template).
 import { defineConfig } from 'vitest/config';
 
+// What every project shares. Powertools writes log lines straight to stdout, past vitest; POWERTOOLS_DEV sends them
+// through `console`, which vitest shows only for a failing test (silent: 'passed-only' below). fauxqs loads
+// node:sqlite, whose "experimental" warning would otherwise print once per test file. expect.poll waits for an
+// outcome as long as a loaded machine may need (a condition that holds ends the wait at once).
+const shared = {
+  env: { POWERTOOLS_DEV: 'true' },
+  execArgv: ['--disable-warning=ExperimentalWarning'],
+  expect: { poll: { timeout: 30_000, interval: 50 } },
+};
+
 export default defineConfig({
   test: {
     // Function logs are printed only for failing tests, where they explain the failure.
     silent: 'passed-only',
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         test: {
+          ...shared,
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // Property tests run hundreds of cases; a loaded machine may take several times the 5 s default.
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          ...shared,
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
@@ -18,15 +37,17 @@ export default defineConfig({
       },
       {
         test: {
+          ...shared,
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
+          // The journeys start `npm run dev` with Redis and OpenSearch off: no shared servers to set up.
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
       },
       {
         test: {
+          ...shared,
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 300_000,

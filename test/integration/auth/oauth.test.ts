@@ -13,12 +13,15 @@ let logged = '';
 
 beforeAll(async () => {
   platform = await startTestPlatform({ schedules: false });
-  // Every log line the functions write, to check that no password or token ever reaches one.
-  const write = process.stdout.write.bind(process.stdout);
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    logged += String(chunk);
-    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-  });
+  // Every log line the functions write (through `console` under the tests' POWERTOOLS_DEV), to check that no
+  // password or token ever reaches one.
+  for (const method of ['log', 'debug', 'info', 'warn', 'error'] as const) {
+    const print = console[method].bind(console);
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      logged += `${args.map(String).join(' ')}\n`;
+      print(...args);
+    });
+  }
 });
 afterAll(async () => {
   vi.restoreAllMocks();

@@ -9,6 +9,7 @@ import type { Platform } from '../../../local/platform';
 import type { TestUser } from '../../support/accounts';
 import { startTestPlatform } from '../../support/platform';
 import { type RedisServer, startRedis } from '../../support/redis-server';
+import { waitUntil } from '../../support/wait';
 import { adminUrl, eventBody, inDays, MANIFESTS, steps, uniqueWord } from './support';
 
 let platform: Platform;
@@ -48,7 +49,16 @@ async function setEventsDatabase(state: 'open' | 'closed') {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The catalogue's fresh cache entries (not the last good copies, nor the version key) still in Redis. */
+async function freshEntries() {
+  const client = new Redis(redis.url);
+  try {
+    const keys = await client.keys(`${process.env.EVENTS_CACHE_PREFIX}:*`);
+    return keys.filter((key) => !key.includes(':last:') && !key.endsWith(':v'));
+  } finally {
+    client.disconnect();
+  }
+}
 const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);
 
 describe('with the events database down', () => {
@@ -59,7 +69,9 @@ describe('with the events database down', () => {
     const warm = await api('GET', `/v1/events?tag=${tag}`);
     expect(ids(warm.body)).toEqual([first.id, second.id]);
     expect((await api('GET', `/v1/events/${first.id}`)).status).toBe(200);
-    await sleep(1_500);
+    await waitUntil(async () => (await freshEntries()).length === 0, {
+      message: 'fresh cache entries expired',
+    });
 
     await setEventsDatabase('closed');
     try {

@@ -7,33 +7,7 @@ import { events } from '../../../functions/events/manifest';
 import { tickets } from '../../../functions/tickets/manifest';
 import type { Platform } from '../../../local/platform';
 import { signUp, type TestUser } from '../../support/accounts';
-
-export interface Answer {
-  status: number;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the API answered.
-  body: any;
-}
-
-export function client(platform: () => Platform) {
-  return async function api(
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown; rawBody?: string } = {},
-  ): Promise<Answer> {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined || options.rawBody !== undefined)
-      headers['content-type'] = 'application/json';
-    const response = await fetch(`${platform().apiUrl}${path}`, {
-      method,
-      headers,
-      body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-  };
-}
+import { client } from '../../support/http';
 
 /** What the events tests run: accounts (to sign organizers up), the catalogue, and the inventory it relies on. */
 export const MANIFESTS = [auth, events, tickets];
@@ -72,7 +46,7 @@ export function eventBody(overrides: Record<string, unknown> = {}) {
 export const uniqueWord = () => `zq${randomUUID().replaceAll('-', '').slice(0, 10)}`;
 
 export function steps(platform: () => Platform) {
-  const api = client(platform);
+  const api = client(() => platform().apiUrl);
   const create = async (user: TestUser, overrides: Record<string, unknown> = {}) => {
     const response = await api('POST', '/v1/events', { token: user.accessToken, body: eventBody(overrides) });
     if (response.status !== 201)

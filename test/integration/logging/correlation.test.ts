@@ -44,6 +44,18 @@ async function signUpAs(correlationId: string) {
   return { id, email, password, accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
 }
 
+/** Waits until the request's lines in OpenSearch come from at least these services, and answers them. */
+async function linesFrom(correlationId: string, services: string[]): Promise<LogLine[]> {
+  let lines: LogLine[] = [];
+  await expect
+    .poll(async () => {
+      lines = await linesOf(openSearchUrl, correlationId);
+      return servicesOf(lines);
+    })
+    .toEqual(expect.arrayContaining(services));
+  return lines;
+}
+
 describe('the log lines of one purchase', () => {
   it('come from tickets and notifications, and one correlation-id query finds them all, oldest first', async () => {
     expect(platform.openSearch).toBe('up');
@@ -55,16 +67,7 @@ describe('the log lines of one purchase', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('x-correlation-id')).toBe(correlationId);
 
-    let lines: LogLine[] = [];
-    await expect
-      .poll(
-        async () => {
-          lines = await linesOf(openSearchUrl, correlationId);
-          return servicesOf(lines);
-        },
-        { timeout: 30_000, interval: 500 },
-      )
-      .toEqual(expect.arrayContaining(['notifications', 'tickets']));
+    const lines = await linesFrom(correlationId, ['notifications', 'tickets']);
 
     const access = lines.find((line) => line.service === 'tickets' && line.message === 'request completed');
     expect(access).toMatchObject({
@@ -97,9 +100,7 @@ describe('the log lines of one purchase', () => {
       headers: { 'x-correlation-id': correlationId },
     });
     expect(response.status).toBeLessThan(600);
-    await expect
-      .poll(async () => (await linesOf(openSearchUrl, correlationId)).length, { timeout: 20_000 })
-      .toBeGreaterThan(0);
+    await expect.poll(async () => (await linesOf(openSearchUrl, correlationId)).length).toBeGreaterThan(0);
 
     const client = await openSearchClient({ url: openSearchUrl });
     const template = await client.indices.getIndexTemplate({ name: LOG_TEMPLATE_NAME });
@@ -120,16 +121,7 @@ describe('the log lines of one purchase', () => {
     const user = await signUpAs(correlationId);
     // A failed sign-in too: its log lines are the likeliest to echo what was sent.
     await passwordGrant(platform.apiUrl, user.email, 'not the password at all');
-    let lines: LogLine[] = [];
-    await expect
-      .poll(
-        async () => {
-          lines = await linesOf(openSearchUrl, correlationId);
-          return servicesOf(lines);
-        },
-        { timeout: 20_000 },
-      )
-      .toContain('auth');
+    const lines = await linesFrom(correlationId, ['auth']);
     const text = JSON.stringify(lines);
     for (const secret of [user.password, user.accessToken, user.refreshToken])
       expect(text).not.toContain(secret);
@@ -140,9 +132,7 @@ describe('the log lines of one purchase', () => {
     const event = await eventOnSale();
     const correlationId = `script-${randomUUID()}`;
     expect((await buy(platform.apiUrl, user.accessToken, event, correlationId)).status).toBe(201);
-    await expect
-      .poll(async () => servicesOf(await linesOf(openSearchUrl, correlationId)), { timeout: 30_000 })
-      .toEqual(expect.arrayContaining(['notifications', 'tickets']));
+    await linesFrom(correlationId, ['notifications', 'tickets']);
 
     const { stdout } = await promisify(execFile)(
       join(ROOT, 'node_modules/.bin/tsx'),

@@ -1,18 +1,14 @@
 // Helpers of the logging tests: the platform started against a chosen OpenSearch URL with its runtime log kept, a
-// TCP forwarder that stands for a stable OpenSearch address while the server behind it stops and another takes over,
+// TCP forwarder that stands for a stable OpenSearch address while the server behind it is down and then answers again,
 // putting an event on sale, buying with a chosen correlation id, and the lines OpenSearch holds for one request.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { inject } from 'vitest';
 import type { InventorySyncRequest } from '../../../events/contracts/catalogue';
-import { manifests } from '../../../functions/manifests';
 import { correlationQuery } from '../../../functions/ops/log-query';
 import { openSearchClient, openSearchLogStore } from '../../../functions/ops/log-store.opensearch';
 import { invokeInternal } from '../../../layers/common/internal';
-import { type Platform, startPlatform } from '../../../local/platform';
+import type { Platform } from '../../../local/platform';
+import { startTestPlatform } from '../../support/platform';
 import { freePort } from '../../support/ports';
 
 export interface PlatformWithLog {
@@ -21,22 +17,10 @@ export interface PlatformWithLog {
   runtimeLog: string[];
 }
 
-/** Like test/support/platform's startTestPlatform, with this OpenSearch URL and the runtime log kept. */
+/** The platform against this OpenSearch URL, with what the runtime reports kept. */
 export async function startPlatformWith(openSearchUrl: string): Promise<PlatformWithLog> {
-  const [api, aws, smtp, mailUi, postgres] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  process.env.RATE_LIMIT_PREFIX = `rl-${api}`;
   const runtimeLog: string[] = [];
-  const platform = await startPlatform({
-    manifests,
-    dataDir: mkdtempSync(join(tmpdir(), 'tol-test-')),
-    ports: { api, aws, smtp, mailUi, postgres },
-    redisUrl: inject('redisUrl') || undefined,
+  const platform = await startTestPlatform({
     openSearchUrl,
     schedules: false,
     log: (message) => runtimeLog.push(message),
@@ -44,18 +28,17 @@ export async function startPlatformWith(openSearchUrl: string): Promise<Platform
   return { platform, runtimeLog };
 }
 
-/** Accepts connections on one port and pipes them to the current target; with no target it drops them at once. */
-export async function startForwarder(target: string | undefined) {
-  let upstream = target ? new URL(target) : undefined;
+/**
+ * Listens on one port and pipes each connection to the current target, as a DNS name in front of OpenSearch would.
+ * With no target it stops listening, so a client meets a refused connection exactly as when the server is stopped.
+ */
+export async function startForwarder(target: string) {
+  let upstream = new URL(target);
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
-    if (!upstream) {
-      client.destroy();
-      return;
-    }
     const server = connect(Number(upstream.port), upstream.hostname);
     sockets.add(server);
     server.on('close', () => sockets.delete(server));
@@ -65,19 +48,24 @@ export async function startForwarder(target: string | undefined) {
     client.pipe(server).pipe(client);
   });
   const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const listen = () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const close = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+    });
+  await listen();
   return {
     url: `http://127.0.0.1:${port}`,
-    /** Sends new connections to `next` (undefined: drops them) and cuts the open ones. */
-    retarget(next: string | undefined) {
-      upstream = next ? new URL(next) : undefined;
-      for (const socket of sockets) socket.destroy();
+    /** The server behind the address is gone: open connections are cut and new ones refused. */
+    down: close,
+    /** Another server answers at the same address. */
+    up: async (next: string) => {
+      upstream = new URL(next);
+      await listen();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

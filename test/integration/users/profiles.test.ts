@@ -2,7 +2,6 @@
 // made from registrations (once) or from the token, name changes, and pictures uploaded straight to the bucket.
 import { randomUUID } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_EVENTS_TOPIC } from '../../../events/contracts/auth';
@@ -11,8 +10,11 @@ import { topicArnEnv } from '../../../layers/common/env-names';
 import type { ServiceManifest } from '../../../layers/common/manifest';
 import { type Envelope, envelope } from '../../../layers/common/messages';
 import type { Platform } from '../../../local/platform';
+import { client } from '../../support/http';
 import { startTestPlatform } from '../../support/platform';
+import { waitForQueueDrained } from '../../support/sqs';
 import { startTestIssuer } from '../../support/tokens';
+import { waitUntil } from '../../support/wait';
 
 /** Stands in for the auth service: only its topic, which this test publishes to the way auth does. */
 const authTopic: ServiceManifest = {
@@ -33,7 +35,6 @@ let platform: Platform;
 let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
 let db: pg.Pool;
 let sns: SNSClient;
-let sqs: SQSClient;
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
@@ -41,11 +42,9 @@ beforeAll(async () => {
   platform = await startTestPlatform({ manifests: [authTopic, users], schedules: false });
   db = new pg.Pool({ connectionString: platform.databaseUrls.users, max: 2 });
   sns = new SNSClient({ endpoint: platform.awsEndpoint, region: 'us-east-1' });
-  sqs = new SQSClient({ endpoint: platform.awsEndpoint, region: 'us-east-1' });
 });
 afterAll(async () => {
   sns?.destroy();
-  sqs?.destroy();
   await db?.end();
   await platform?.stop();
   await issuer?.close();
@@ -72,18 +71,7 @@ const tokenFor = (person: Person, bare = false) =>
     ...(bare ? {} : { email: person.email, given_name: person.firstName, family_name: person.lastName }),
   });
 
-async function api(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${platform.apiUrl}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-}
+const api = client(() => platform.apiUrl);
 
 const getMe = async (person: Person, bare = false) =>
   api('GET', '/v1/users/me', { token: await tokenFor(person, bare) });
@@ -108,31 +96,9 @@ async function publish(message: Envelope) {
   );
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Waits until the consumer's queue holds nothing, waiting or in flight: every message published was handled. */
-async function queueDrained() {
-  await eventually(async () => {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: platform.queueUrls['users-auth-events'],
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return Attributes.ApproximateNumberOfMessages === '0' &&
-      Attributes.ApproximateNumberOfMessagesNotVisible === '0'
-      ? true
-      : undefined;
-  });
-}
+const queueDrained = () =>
+  waitForQueueDrained(platform.awsEndpoint, platform.queueUrls['users-auth-events'] ?? '');
 
 const storedRows = async (userId: string) =>
   (
@@ -175,7 +141,7 @@ describe('a profile appears for every registered user', () => {
     expect((await getMe(ada, true)).status).toBe(404);
 
     await publish(registration(ada));
-    const profile = await eventually(async () => {
+    const profile = await waitUntil(async () => {
       const response = await getMe(ada, true);
       return response.status === 200 ? response.body : undefined;
     });
@@ -192,7 +158,7 @@ describe('a profile appears for every registered user', () => {
     const grace = newPerson('Grace', 'Hopper');
     const message = registration(grace);
     await publish(message);
-    await eventually(async () => ((await storedRows(grace.id)).length === 1 ? true : undefined));
+    await waitUntil(async () => (await storedRows(grace.id)).length === 1);
     expect((await patchMe(grace, { firstName: 'Amazing Grace' })).status).toBe(200);
 
     await publish(message);

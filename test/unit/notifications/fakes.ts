@@ -10,6 +10,7 @@ import type {
   ScanDeps,
   SendDeps,
 } from '../../../functions/notifications/notifications';
+import { testClock } from '../../support/clock';
 
 interface HoldingRecord extends Holder {
   orderId: string;
@@ -162,8 +163,8 @@ export function memoryLog() {
 }
 
 export function fakeDeps(overrides: Partial<SendDeps & ScanDeps> = {}) {
-  let clock = new Date('2026-06-01T12:00:00Z');
-  const now = () => clock;
+  const clock = testClock('2026-06-01T12:00:00Z');
+  const now = clock.now;
   const memory = memoryStore(now);
   const mailer = fakeMailer();
   let relayed = 0;
@@ -184,8 +185,6 @@ export function fakeDeps(overrides: Partial<SendDeps & ScanDeps> = {}) {
     deps,
     memory,
     mailer,
-    advance: (ms: number) => {
-      clock = new Date(clock.getTime() + ms);
-    },
+    advance: clock.advance,
   };
 }
