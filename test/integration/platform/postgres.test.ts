@@ -1,0 +1,128 @@
+// The local runtime's PostgreSQL recovers on its own: a server left running by a crashed run is found and stopped
+// before a new one starts, a start that fails says why and what to do, and a server that dies is started again.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT } from '../../../local/platform';
+import { type LocalPostgres, startPostgres } from '../../../local/postgres';
+import { freePort } from '../../support/ports';
+
+const running: LocalPostgres[] = [];
+afterEach(async () => {
+  for (const server of running.splice(0)) await server.stop();
+});
+
+const postmasterPid = (dataDir: string) =>
+  Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.query('SELECT 1 AS one')).rows[0]?.one === 1;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function until(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('a PostgreSQL left running by a run that was killed', () => {
+  it('is stopped, and the next start serves the same data', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tol-orphan-'));
+    const port = await freePort();
+    const crashed = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test/fixtures/postgres/start-and-wait.ts'), dataDir, String(port)],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      crashed.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      crashed.on('exit', (code) => reject(new Error(`the first run exited (${code}) before it was ready`)));
+    });
+    crashed.kill('SIGKILL');
+    const orphan = postmasterPid(dataDir);
+    expect(alive(orphan)).toBe(true);
+
+    const logs: string[] = [];
+    const server = await startPostgres({
+      dataDir,
+      port,
+      services: ['orphan'],
+      log: (line) => logs.push(line),
+    });
+    running.push(server);
+
+    expect(alive(orphan)).toBe(false);
+    expect(logs.join('\n')).toContain(`pid ${orphan}`);
+    expect(await answers(server.urls.orphan ?? '')).toBe(true);
+  }, 90_000);
+});
+
+describe('a start that fails', () => {
+  it('says what went wrong and how to fix it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tol-pgfail-'));
+    const taken = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    try {
+      const failure = await startPostgres({ dataDir, port, services: ['blocked'] }).then(
+        (server) => {
+          running.push(server);
+          return undefined;
+        },
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message).toMatch(/address already in use/i);
+      expect((failure as Error).message).toContain('PGPORT');
+    } finally {
+      taken.close();
+    }
+  }, 90_000);
+});
+
+describe('a PostgreSQL server that dies', () => {
+  it('is noticed and started again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tol-pgdies-'));
+    const logs: string[] = [];
+    const server = await startPostgres({
+      dataDir,
+      port: await freePort(),
+      services: ['phoenix'],
+      log: (line) => logs.push(line),
+    });
+    running.push(server);
+    const first = postmasterPid(dataDir);
+
+    process.kill(first, 'SIGKILL');
+
+    await until(() => server.status() === 'restarting', 5_000, 'the crash noticed');
+    await until(() => answers(server.urls.phoenix ?? ''), 30_000, 'PostgreSQL serving again');
+    expect(server.status()).toBe('up');
+    expect(postmasterPid(dataDir)).not.toBe(first);
+    expect(logs.join('\n')).toMatch(/PostgreSQL stopped unexpectedly/);
+  }, 90_000);
+});
