@@ -1,8 +1,11 @@
-// GET /v1/docs: a page that renders the OpenAPI document with Redoc (loaded from its CDN by the reader's browser).
+// GET /v1/docs: a page that renders the OpenAPI document with Redoc, whose script the platform serves itself
+// (/v1/docs/redoc.js), so the page works with no network beyond the API and runs no inline script.
+import redocPackage from 'redoc/package.json' with { type: 'json' };
 import { httpHandler } from '../../layers/common/http';
 import { platform } from './manifest';
 
-const REDOC = 'https://cdn.redoc.ly/redoc/v2.5.0/bundles/redoc.standalone.js';
+// The version in the query makes the script's URL change with the package, so it may be cached for a year.
+const SCRIPT = `${platform.routes.docsScript.path}?v=${encodeURIComponent(redocPackage.version)}`;
 
 const page = `<!doctype html>
 <html lang="en">
@@ -12,9 +15,9 @@ const page = `<!doctype html>
   <title>TicketOrLeaveIt API</title>
 </head>
 <body>
-  <redoc spec-url="/v1/openapi.json"></redoc>
+  <redoc spec-url="${platform.routes.openapi.path}"></redoc>
   <noscript>This page needs JavaScript. The raw document is at <a href="/v1/openapi.json">/v1/openapi.json</a>.</noscript>
-  <script src="${REDOC}"></script>
+  <script src="${SCRIPT}"></script>
 </body>
 </html>
 `;
@@ -30,10 +33,10 @@ export const handler = httpHandler(
   {
     contentSecurityPolicy: {
       'default-src': "'self'",
-      'script-src': "'self' https://cdn.redoc.ly",
-      'style-src': "'self' 'unsafe-inline' https://fonts.googleapis.com",
-      'font-src': "'self' https://fonts.gstatic.com",
-      'img-src': "'self' data: https:",
+      'script-src': "'self'",
+      // Redoc styles its components with injected <style> elements and runs its search index in a blob: worker.
+      'style-src': "'self' 'unsafe-inline'",
+      'img-src': "'self' data:",
       'worker-src': "'self' blob:",
       'connect-src': "'self'",
       // The defaults this page must relax (an empty or false value drops a directive): Redoc builds its DOM from
@@ -42,6 +45,5 @@ export const handler = httpHandler(
       sandbox: 'allow-scripts allow-same-origin allow-popups',
       'upgrade-insecure-requests': false,
     },
-    allowCrossOriginScripts: true,
   },
 );

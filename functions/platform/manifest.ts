@@ -41,6 +41,15 @@ export const platform = defineService({
       auth: false,
       responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
     },
+    docsScript: {
+      method: 'GET',
+      path: '/v1/docs/redoc.js',
+      handler: 'docs-script.ts',
+      summary: "The docs page's renderer (Redoc's standalone bundle), served by the platform itself",
+      auth: false,
+      files: ['redoc/bundles/redoc.standalone.js'],
+      responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } },
+    },
     notFound: {
       method: 'GET',
       path: '$default',

@@ -25,6 +25,8 @@ export interface FunctionPlan {
   binds: Binds;
   memoryMb: number;
   timeoutSeconds: number;
+  /** Package files copied into the bundle (routes only, see RouteSpec.files). */
+  files: string[];
 }
 
 export function functionPlans(manifest: ServiceManifest): FunctionPlan[] {
@@ -35,6 +37,7 @@ export function functionPlans(manifest: ServiceManifest): FunctionPlan[] {
     handler: entry.handler,
     summary: entry.summary,
     binds: entry.binds ?? {},
+    files: entry.files ?? [],
     ...functionLimits(kind, entry),
   });
   return [
@@ -50,6 +53,7 @@ interface EntryLike {
   handler: string;
   summary: string;
   binds?: Binds;
+  files?: string[];
   memoryMb?: number;
   timeoutSeconds?: number;
 }

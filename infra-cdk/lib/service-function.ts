@@ -1,7 +1,8 @@
 // One Lambda function of a service, with the platform's fixed choices (Node 22 on arm64, ESM bundle, X-Ray, one
 // month of logs) and bind* helpers that turn each manifest bind into its env var plus exactly the access it needs.
 
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, join, relative } from 'node:path';
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -74,6 +75,21 @@ export const TAG = {
   /** `tol:route`, `tol:consumer`, `tol:schedule`, `tol:internal` or `tol:migrate`, valued `<service>.<name>`. */
   of: (kind: ServiceFunctionProps['kind']) => `tol:${kind}`,
 } as const;
+
+const requireFromRoot = createRequire(join(REPO_ROOT, 'package.json'));
+
+/** Bundling hooks that copy installed package files next to the bundle, under their base names (RouteSpec.files). */
+export function copyPackageFiles(files: string[]): nodejs.ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      files.map((file) => {
+        const source = relative(REPO_ROOT, requireFromRoot.resolve(file));
+        return `cp "${inputDir}/${source}" "${outputDir}/${basename(file)}"`;
+      }),
+  };
+}
 
 // esbuild's ESM output has no `require`; CommonJS dependencies (pg, ioredis) still call it.
 const ESM_REQUIRE_BANNER =

@@ -63,6 +63,11 @@ export interface RouteSpec {
   };
   responses: Record<number, ResponseSpec>;
   binds?: Binds;
+  /**
+   * Files from installed packages the handler reads at run time (e.g. `redoc/bundles/redoc.standalone.js`): the CDK
+   * app copies each into the function's bundle under its base name; locally they are read from node_modules.
+   */
+  files?: string[];
   memoryMb?: number;
   timeoutSeconds?: number;
   /** Tags for the OpenAPI document; default: the service name. */

@@ -9,6 +9,8 @@ const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonObject => {
   return rest;
 };
 
+const OAUTH_SCOPES = { api: 'Everything the signed-in user may do through this API' };
+
 const problem = {
   description: 'Problem details (RFC 9457)',
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -88,7 +90,27 @@ export function buildOpenApi(
     tags: manifests.map((manifest) => ({ name: manifest.service, description: manifest.description })),
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        // How to get that bearer token: the auth service's flows (metadata at /.well-known/oauth-authorization-server).
+        oauth2: {
+          type: 'oauth2',
+          description:
+            'Public clients (client_id, no secret). Browser and native apps use the authorization code flow with ' +
+            'PKCE (S256 only, state required; codes live 60 s and work once). The password flow stays for existing ' +
+            'API consumers. Refresh tokens rotate on every use; a reused one revokes its whole sign-in. ' +
+            'Sign out with POST /v1/oauth/revoke (RFC 7009).',
+          flows: {
+            authorizationCode: {
+              authorizationUrl: '/oauth/authorize',
+              tokenUrl: '/v1/oauth/token',
+              refreshUrl: '/v1/oauth/token',
+              scopes: OAUTH_SCOPES,
+            },
+            password: { tokenUrl: '/v1/oauth/token', refreshUrl: '/v1/oauth/token', scopes: OAUTH_SCOPES },
+          },
+        },
+      },
       schemas: {
         Problem: {
           type: 'object',

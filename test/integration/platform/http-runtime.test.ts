@@ -79,13 +79,23 @@ describe('API description', () => {
     expect(docs.headers.get('content-type')).toMatch(/^text\/html/);
     const page = await docs.text();
     expect(page).toContain('spec-url="/v1/openapi.json"');
-    // The page's own CSP must allow the renderer it loads.
+    // Offline: every script is the platform's own (a same-origin path), none inline, and the CSP allows no other.
+    const scripts = [...page.matchAll(/<script([^>]*)>/g)].map((match) => match[1] ?? '');
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const attributes of scripts) expect(attributes).toMatch(/^ src="\/[^/]/);
     const csp = docs.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain('https://cdn.redoc.ly');
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toMatch(/https?:|unsafe-eval|script-src[^;]*unsafe-inline/);
     // Nothing in the policy may stop the renderer: no bare sandbox, no upgrade of the local http document.
     expect(csp).toMatch(/sandbox allow-scripts/);
     expect(csp).not.toMatch(/upgrade-insecure-requests/);
-    expect(docs.headers.get('cross-origin-embedder-policy')).toBeNull();
+
+    const src = /<script src="([^"]+)"/.exec(page)?.[1] ?? '';
+    const script = await fetch(new URL(src, platform.apiUrl));
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(script.headers.get('cache-control')).toContain('immutable');
+    expect(await script.text()).toContain('Redoc');
   });
 });
 

@@ -30,6 +30,18 @@ describe('buildOpenApi', () => {
     expect(document.paths['/v1/health']?.get?.responses).toHaveProperty('200');
   });
 
+  it('documents how to get a token: the authorization code and password flows of the auth service', () => {
+    const oauth2 = document.components.securitySchemes.oauth2;
+    expect(oauth2.flows.authorizationCode).toMatchObject({
+      authorizationUrl: '/oauth/authorize',
+      tokenUrl: '/v1/oauth/token',
+      scopes: { api: expect.any(String) },
+    });
+    expect(oauth2.flows.password.tokenUrl).toBe('/v1/oauth/token');
+    expect(document.paths['/oauth/authorize']).toHaveProperty('get');
+    expect(document.paths['/oauth/authorize']).toHaveProperty('post');
+  });
+
   it('declares the Idempotency-Key header of a purchase as a required header parameter', () => {
     const operation = document.paths['/v1/events/{id}/orders']?.post as {
       parameters: { name: string; in: string; required: boolean; schema: { pattern?: string } }[];
