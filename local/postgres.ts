@@ -51,7 +51,8 @@ const servicePassword = (service: string) => `${service}-local`;
  */
 const SOCKET_DIR = process.platform !== 'win32' && existsSync('/tmp') ? '/tmp' : undefined;
 
-const alive = (pid: number) => {
+/** Whether a process with this pid exists (one of another user's answers EPERM). */
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../../../local/platform';
-import { type LocalPostgres, startPostgres } from '../../../local/postgres';
+import { alive, type LocalPostgres, startPostgres } from '../../../local/postgres';
 import { freePort } from '../../support/ports';
 
 const running: LocalPostgres[] = [];
@@ -18,15 +18,6 @@ afterEach(async () => {
 
 const postmasterPid = (dataDir: string) =>
   Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 async function answers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
