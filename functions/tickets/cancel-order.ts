@@ -1,20 +1,33 @@
 // POST /v1/orders/{id}/cancel: the buyer cancels before the event starts; seats return and the order is refunded.
-import { getPool } from '../../layers/common/db';
+import { ConflictError } from '../../layers/common/errors';
 import { httpHandler, ok } from '../../layers/common/http';
-import { relayNow } from '../../layers/common/outbox-relay';
 import { retryPolicy } from '../../layers/common/resilience';
+import { realDeps } from './deps';
 import { tickets } from './manifest';
-import { cancelOrder } from './orders.store';
+import type { TicketsDeps } from './model';
+import { noSuchOrder } from './respond';
 
 const retry = retryPolicy();
 
-export const handler = httpHandler(
-  'tickets',
-  tickets.routes.cancelOrder,
-  async ({ params, caller, correlationId }) => {
-    const pool = await getPool('tickets');
-    const order = await retry.execute(() => cancelOrder(pool, params.id, caller.userId, correlationId));
-    await relayNow('tickets');
-    return ok(order);
-  },
-);
+export function makeHandler(deps: TicketsDeps) {
+  return httpHandler('tickets', tickets.routes.cancelOrder, async ({ params, caller, correlationId }) => {
+    const outcome = await retry.execute(() =>
+      deps.cancellations.cancelOrder(params.id, caller.userId, correlationId, deps.now()),
+    );
+    switch (outcome.kind) {
+      case 'not-found':
+        throw noSuchOrder();
+      case 'already-cancelled':
+        throw new ConflictError('This order is already cancelled.', 'already-cancelled');
+      case 'event-started':
+        throw new ConflictError(
+          'The event has started; its orders can no longer be cancelled.',
+          'event-started',
+        );
+    }
+    await deps.relay();
+    return ok(outcome.order);
+  });
+}
+
+export const handler = makeHandler(realDeps());

@@ -1,21 +1,14 @@
 // SQL for the organizer dashboard (parameterised only): the organizer's own events, sales figures per currency, sales
-// over time in the event's time zone, and attendees. Sales over time read a rollup (sales_slots: per event, 15-minute
+// over time in the event's time zone, and attendees. dashboard.shape.ts turns the figures into the responses. Sales over time read a rollup (sales_slots: per event, 15-minute
 // slot and currency) for everything older than the event's seal, and the orders table for the few minutes after it,
 // so a metrics read costs the buckets it shows, not the orders sold. The rollup is sealed here, by the metrics read.
 import type pg from 'pg';
 import * as z from 'zod';
 import { withTransaction } from '../../layers/common/db';
 import { decodeCursor, encodeCursor, type Page, toPage } from '../../layers/common/pagination';
-import {
-  type AttendeeRecord,
-  fillRate,
-  localTime,
-  type MetricsWindow,
-  revenueLines,
-  stepOf,
-  withOffset,
-} from './dashboard';
-import type { Dashboard, EventMetrics } from './dashboard.schemas';
+import { type AttendeeRecord, type MetricsWindow, stepOf, withOffset } from './dashboard';
+import type { DashboardFigures, MetricsFigures, SalesFigures } from './dashboard.shape';
+import { tierStockOf } from './inventory.store';
 
 const SLOT = `interval '15 minutes'`;
 const slotOf = (column: string) => `date_bin(${SLOT}, ${column}, timestamptz 'epoch')`;
@@ -135,17 +128,7 @@ export async function resetSalesRollup(pool: pg.Pool, eventId: string): Promise<
   });
 }
 
-interface Figures {
-  currency: string;
-  orders: number;
-  tickets: number;
-  gross: number;
-  cancelledOrders: number;
-  cancelledTickets: number;
-  refunds: number;
-}
-
-const figuresOf = (row: Record<string, string | number | null>): Figures => ({
+const figuresOf = (row: Record<string, string | number | null>): SalesFigures => ({
   currency: String(row.currency),
   orders: Number(row.orders ?? 0),
   tickets: Number(row.tickets ?? 0),
@@ -187,141 +170,68 @@ function salesSql(bucket: (column: string) => string, windowed: boolean): string
 const SERIES_SQL = salesSql((column) => `width_bucket(${column}, $5::timestamptz[])`, true);
 const TOTALS_SQL = salesSql(() => 'NULL::int', false);
 
-/** Everything the metrics endpoint shows, read in one snapshot. */
-export async function readEventMetrics(
+/** Everything the metrics endpoint shows, read in one snapshot: the window's buckets, all-time totals and the tiers. */
+export async function readMetricsFigures(
   pool: pg.Pool,
   event: OwnedEvent,
   window: MetricsWindow,
   timeZone: string,
-  now = new Date(),
-): Promise<EventMetrics> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    // The seal, and the local bucket starts as instants: date_trunc and generate_series in the zone handle 23- and
-    // 25-hour days. One row of arrays rather than a row per bucket.
-    // Instants travel as epoch milliseconds: parsing a thousand timestamps costs more than the query.
-    const frame = await client.query<{
-      sealed: Date;
-      starts: number[];
-      offsets: number[];
-      stop: Date;
-    }>(
-      `SELECT coalesce((SELECT sealed_until FROM sales_rollups WHERE event_id = $6), timestamptz 'epoch') AS sealed,
-              array_agg((extract(epoch FROM b) * 1000)::float8 ORDER BY b) AS starts,
-              array_agg(extract(epoch FROM (b AT TIME ZONE $4) - (b AT TIME ZONE 'UTC'))::int ORDER BY b) AS offsets,
-              date_add(max(b), $5::interval, $4) AS stop
-       FROM generate_series(
-         date_trunc($1, $2::timestamptz, $4),
-         greatest(date_trunc($1, $2::timestamptz, $4), date_trunc($1, $3::timestamptz - interval '1 microsecond', $4)),
-         $5::interval, $4) AS b`,
-      [window.interval, window.from, window.to, timeZone, stepOf(window.interval), event.id],
-    );
-    const { sealed, offsets, stop } = frame.rows[0] as (typeof frame.rows)[number];
-    const starts = frame.rows[0]?.starts.map((ms) => new Date(ms)) ?? [];
-    const first = starts[0] as Date;
-    const startsLiteral = `{${starts.map((start) => start.toISOString()).join(',')}}`;
-    const cells = await client.query(SERIES_SQL, [event.id, sealed, first, stop, startsLiteral]);
-    const totals = await client.query(TOTALS_SQL, [event.id, sealed]);
-    const tiers = await client.query<{
-      tier_id: string;
-      name: string;
-      price: string;
-      currency: string;
-      quantity: number;
-      sold: number;
-    }>(
-      'SELECT tier_id, name, price, currency, quantity, sold FROM tier_stock WHERE event_id = $1 ORDER BY position',
-      [event.id],
-    );
-    await client.query('COMMIT');
-
-    const onSale = event.status === 'on_sale';
-    const allTime = totals.rows.map(figuresOf);
-    const currencies = [
-      ...new Set([...tiers.rows.map((tier) => tier.currency), ...allTime.map((line) => line.currency)]),
-    ].sort();
-    const zeroes = () => Object.fromEntries(currencies.map((currency) => [currency, 0]));
-    const series = starts.map((start, index) => ({
-      start: start.toISOString(),
-      local: localTime(start, offsets[index] as number),
-      orders: 0,
-      tickets: 0,
-      gross: zeroes(),
-      cancelledOrders: 0,
-      cancelledTickets: 0,
-      refunds: zeroes(),
-    }));
-    for (const row of cells.rows) {
-      const entry = series[Number(row.k) - 1];
-      if (!entry) continue;
-      const cell = figuresOf(row);
-      entry.orders += cell.orders;
-      entry.tickets += cell.tickets;
-      entry.gross[cell.currency] = (entry.gross[cell.currency] ?? 0) + cell.gross;
-      entry.cancelledOrders += cell.cancelledOrders;
-      entry.cancelledTickets += cell.cancelledTickets;
-      entry.refunds[cell.currency] = (entry.refunds[cell.currency] ?? 0) + cell.refunds;
-    }
-    const sold = tiers.rows.reduce((sum, tier) => sum + tier.sold, 0);
-    const quantity = tiers.rows.reduce((sum, tier) => sum + tier.quantity, 0);
-    const sum = (pick: (line: Figures) => number) => allTime.reduce((total, line) => total + pick(line), 0);
-    return {
-      event: {
-        id: event.id,
-        name: event.name,
-        status: event.status,
-        startsAt: event.startsAt.toISOString(),
-        endsAt: event.endsAt.toISOString(),
-        timezone: timeZone,
-        place: event.place,
-      },
-      capacity: event.capacity,
-      sold,
-      remaining: onSale ? quantity - sold : 0,
-      utilisation: fillRate(sold, event.capacity),
-      tiers: tiers.rows.map((tier) => ({
-        tierId: tier.tier_id,
-        name: tier.name,
-        price: Number(tier.price),
-        currency: tier.currency,
-        quantity: tier.quantity,
-        sold: tier.sold,
-        remaining: onSale ? tier.quantity - tier.sold : 0,
-      })),
-      orders: {
-        placed: sum((line) => line.orders),
-        confirmed: sum((line) => line.orders - line.cancelledOrders),
-        cancelled: sum((line) => line.cancelledOrders),
-      },
-      tickets: { sold, cancelled: sum((line) => line.cancelledTickets) },
-      revenue: revenueLines(allTime),
-      window: {
-        from: first.toISOString(),
-        to: stop.toISOString(),
-        interval: window.interval,
-        timezone: timeZone,
-      },
-      series,
-      generatedAt: now.toISOString(),
-    };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+): Promise<MetricsFigures> {
+  return withTransaction(
+    pool,
+    async (client) => {
+      // The seal, and the local bucket starts as instants: date_trunc and generate_series in the zone handle 23- and
+      // 25-hour days. One row of arrays rather than a row per bucket.
+      // Instants travel as epoch milliseconds: parsing a thousand timestamps costs more than the query.
+      const frame = await client.query<{ sealed: Date; starts: number[]; offsets: number[]; stop: Date }>(
+        `SELECT coalesce((SELECT sealed_until FROM sales_rollups WHERE event_id = $6), timestamptz 'epoch') AS sealed,
+                array_agg((extract(epoch FROM b) * 1000)::float8 ORDER BY b) AS starts,
+                array_agg(extract(epoch FROM (b AT TIME ZONE $4) - (b AT TIME ZONE 'UTC'))::int ORDER BY b) AS offsets,
+                date_add(max(b), $5::interval, $4) AS stop
+         FROM generate_series(
+           date_trunc($1, $2::timestamptz, $4),
+           greatest(date_trunc($1, $2::timestamptz, $4), date_trunc($1, $3::timestamptz - interval '1 microsecond', $4)),
+           $5::interval, $4) AS b`,
+        [window.interval, window.from, window.to, timeZone, stepOf(window.interval), event.id],
+      );
+      const { sealed, offsets, stop } = frame.rows[0] as (typeof frame.rows)[number];
+      const starts = frame.rows[0]?.starts.map((ms) => new Date(ms)) ?? [];
+      const first = starts[0] as Date;
+      const startsLiteral = `{${starts.map((start) => start.toISOString()).join(',')}}`;
+      const cells = await client.query(SERIES_SQL, [event.id, sealed, first, stop, startsLiteral]);
+      const totals = await client.query(TOTALS_SQL, [event.id, sealed]);
+      const tiers = await client.query<{
+        tier_id: string;
+        name: string;
+        price: string;
+        currency: string;
+        quantity: number;
+        sold: number;
+      }>(
+        'SELECT tier_id, name, price, currency, quantity, sold FROM tier_stock WHERE event_id = $1 ORDER BY position',
+        [event.id],
+      );
+      return {
+        buckets: starts.map((start, index) => ({ start, offsetSeconds: offsets[index] as number })),
+        stop,
+        cells: cells.rows.map((row) => ({ bucket: Number(row.k), ...figuresOf(row) })),
+        totals: totals.rows.map(figuresOf),
+        tiers: tiers.rows.map(tierStockOf),
+      };
+    },
+    { isolation: 'repeatable read', readOnly: true },
+  );
 }
 
 /** How many upcoming events the dashboard lists. */
 export const UPCOMING_LIMIT = 50;
 
-/** Figures across all of an organizer's events, and the upcoming ones with their fill rate. */
-export async function readDashboard(
+/** Figures across all of an organizer's events, and the upcoming ones with what they sold. */
+export async function readDashboardFigures(
   pool: pg.Pool,
   organizerId: string,
-  now = new Date(),
-): Promise<Dashboard> {
+  now: Date,
+): Promise<DashboardFigures> {
   const [events, upcoming, money] = await Promise.all([
     pool.query(
       `SELECT count(*)::int AS total,
@@ -360,8 +270,6 @@ export async function readDashboard(
     ),
   ]);
   const counts = events.rows[0];
-  const lines = money.rows.map(figuresOf);
-  const sum = (pick: (line: Figures) => number) => lines.reduce((total, line) => total + pick(line), 0);
   return {
     events: {
       total: counts.total,
@@ -369,27 +277,20 @@ export async function readDashboard(
       cancelled: counts.cancelled,
       upcoming: counts.upcoming,
     },
-    tickets: { sold: counts.sold, cancelled: sum((line) => line.cancelledTickets) },
-    orders: {
-      placed: sum((line) => line.orders),
-      confirmed: sum((line) => line.orders - line.cancelledOrders),
-      cancelled: sum((line) => line.cancelledOrders),
-    },
-    revenue: revenueLines(lines),
+    sold: counts.sold,
+    money: money.rows.map(figuresOf),
     upcoming: upcoming.rows.map((row) => ({
       id: row.event_id,
       name: row.name,
       status: row.status,
-      startsAt: row.starts_at.toISOString(),
-      endsAt: row.ends_at.toISOString(),
+      startsAt: row.starts_at,
+      endsAt: row.ends_at,
       timezone: row.timezone,
       place: row.place,
       capacity: row.capacity,
       sold: row.sold,
       remaining: row.remaining,
-      fillRate: fillRate(row.sold, row.capacity),
     })),
-    generatedAt: now.toISOString(),
   };
 }
 

@@ -1,8 +1,56 @@
-// The tickets service's shared wiring: its pool, and the buyer as the access token describes them.
-
+// Wiring of the tickets service's real dependencies, built once per container and shared by its handlers. Nothing
+// here connects at import: the pool is made on first use. The dashboard reads add the Redis cache (cached-deps.ts).
+import { randomUUID } from 'node:crypto';
+import { once } from '../../layers/common/config';
+import { bindPool, getPool } from '../../layers/common/db';
 import { ForbiddenError } from '../../layers/common/errors';
 import type { Caller } from '../../layers/common/http';
-import type { Buyer } from './orders.store';
+import { getLogger } from '../../layers/common/logger';
+import { countMetric } from '../../layers/common/metrics';
+import { publishFromRequest, relayNow } from '../../layers/common/outbox-relay';
+import { pgCancellationStore } from './cancellation.store';
+import {
+  findOwnedEvent,
+  listAttendees,
+  readDashboardFigures,
+  readMetricsFigures,
+  sealSales,
+} from './dashboard.store';
+import { listEventHistory, listOrders, listTickets } from './history.store';
+import { readAvailability, syncInventory } from './inventory.store';
+import { type Buyer, type JsonCache, NO_CACHE, type TicketsDeps } from './model';
+import { findOrder } from './orders.store';
+import { pgPurchaseStore } from './purchase.store';
+
+const SERVICE = 'tickets';
+
+/** The dependencies around a given dashboard cache. */
+export function buildDeps(dashboardCache: JsonCache): TicketsDeps {
+  const pool = () => getPool(SERVICE);
+  return {
+    purchases: pgPurchaseStore(pool),
+    cancellations: pgCancellationStore(pool),
+    orders: bindPool(pool, { findOrder, listOrders, listTickets, listEventHistory }),
+    inventory: bindPool(pool, { readAvailability, syncInventory }),
+    dashboard: bindPool(pool, {
+      findOwnedEvent,
+      sealSales,
+      readMetricsFigures,
+      readDashboardFigures,
+      listAttendees,
+    }),
+    dashboardCache,
+    now: () => new Date(),
+    newId: randomUUID,
+    publish: (destination, messages) => publishFromRequest(SERVICE, destination, messages),
+    relay: () => relayNow(SERVICE),
+    count: (metric, value) => countMetric(SERVICE, metric, value),
+    warn: (message, attributes) => getLogger(SERVICE).warn(message, attributes),
+  };
+}
+
+/** For every function but the dashboard reads: no Redis client in their bundle. */
+export const realDeps = once(() => buildDeps(NO_CACHE));
 
 /** Tokens from our auth service carry the buyer's email and first name (for the confirmation email). */
 export function buyerOf(caller: Caller): Buyer {

@@ -1,12 +1,16 @@
 // GET /v1/orders/{id}: one of the caller's orders; anyone else's is a 404.
-import { getPool } from '../../layers/common/db';
-import { NotFoundError } from '../../layers/common/errors';
 import { httpHandler, ok } from '../../layers/common/http';
+import { realDeps } from './deps';
 import { tickets } from './manifest';
-import { findOrder } from './orders.store';
+import type { TicketsDeps } from './model';
+import { noSuchOrder } from './respond';
 
-export const handler = httpHandler('tickets', tickets.routes.getOrder, async ({ params, caller }) => {
-  const order = await findOrder(await getPool('tickets'), params.id, caller.userId);
-  if (!order) throw new NotFoundError('No such order.');
-  return ok(order);
-});
+export function makeHandler(deps: TicketsDeps) {
+  return httpHandler('tickets', tickets.routes.getOrder, async ({ params, caller }) => {
+    const order = await deps.orders.findOrder(params.id, caller.userId);
+    if (!order) throw noSuchOrder();
+    return ok(order);
+  });
+}
+
+export const handler = makeHandler(realDeps());

@@ -15,6 +15,16 @@ interface TierRow {
   sold: number;
 }
 
+/** A tier's row of tier_stock as the service shows it. */
+export const tierStockOf = (tier: Omit<TierRow, 'event_id' | 'price'> & { price: string | number }) => ({
+  tierId: tier.tier_id,
+  name: tier.name,
+  price: Number(tier.price),
+  currency: tier.currency,
+  quantity: tier.quantity,
+  sold: tier.sold,
+});
+
 export async function syncInventory(
   pool: pg.Pool,
   request: InventorySyncRequest,
@@ -172,12 +182,7 @@ export async function readAvailability(
       // What can still be bought: the tiers' unsold tickets (capacity beyond the tiers is not for sale).
       remaining: row.status === 'on_sale' ? quantity - sold : 0,
       tiers: tiers.map((tier) => ({
-        tierId: tier.tier_id,
-        name: tier.name,
-        price: Number(tier.price),
-        currency: tier.currency,
-        quantity: tier.quantity,
-        sold: tier.sold,
+        ...tierStockOf(tier),
         remaining: row.status === 'on_sale' ? tier.quantity - tier.sold : 0,
       })),
     };

@@ -1,9 +1,13 @@
 // GET /v1/users/me/orders: the caller's orders, newest first.
-import { getPool } from '../../layers/common/db';
 import { httpHandler, ok } from '../../layers/common/http';
-import { listOrders } from './history.store';
+import { realDeps } from './deps';
 import { tickets } from './manifest';
+import type { TicketsDeps } from './model';
 
-export const handler = httpHandler('tickets', tickets.routes.myOrders, async ({ query, caller }) =>
-  ok(await listOrders(await getPool('tickets'), caller.userId, query.limit, query.cursor)),
-);
+export function makeHandler(deps: TicketsDeps) {
+  return httpHandler('tickets', tickets.routes.myOrders, async ({ query, caller }) =>
+    ok(await deps.orders.listOrders(caller.userId, query.limit, query.cursor)),
+  );
+}
+
+export const handler = makeHandler(realDeps());

@@ -1,6 +1,8 @@
 // The rules of buying and cancelling: what an order costs, what a ticket code looks like, when an order may be
 // cancelled, and how a purchase request is fingerprinted for idempotency. No SQL, no AWS here.
 import { createHash, randomBytes } from 'node:crypto';
+import { type OrderCancelledV1, TicketMessageTypes } from '../../events/contracts/tickets';
+import { type Envelope, envelope } from '../../layers/common/messages';
 import type { PurchaseRequest } from './schemas';
 
 /** 20 characters of base32 (100 bits): unguessable, easy to read aloud at a door. */
@@ -47,4 +49,13 @@ export function cancellable(
   if (order.status === 'cancelled') return 'already-cancelled';
   if (order.eventStartsAt.getTime() <= now.getTime()) return 'event-started';
   return 'ok';
+}
+
+/** The OrderCancelled message announcing a cancellation (notifications emails the buyer). */
+export function orderCancelledMessage(
+  data: OrderCancelledV1,
+  correlationId: string,
+): Envelope<OrderCancelledV1> {
+  const { type, version } = TicketMessageTypes.OrderCancelled;
+  return envelope('tickets', type, version, data, correlationId);
 }

@@ -1,46 +1,86 @@
 // POST /v1/events/{id}/orders: buy tickets, exactly once per Idempotency-Key.
-import { getPool } from '../../layers/common/db';
-import { PROBLEM_CONTENT_TYPE } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
-import { countMetric } from '../../layers/common/metrics';
-import { publishFromRequest } from '../../layers/common/outbox-relay';
+import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
+import { ConflictError, PROBLEM_CONTENT_TYPE, ValidationError } from '../../layers/common/errors';
+import { type HttpResult, httpHandler } from '../../layers/common/http';
 import { retryPolicy } from '../../layers/common/resilience';
-import { buyerOf } from './deps';
+import { buyerOf, realDeps } from './deps';
 import { tickets } from './manifest';
-import { purchase } from './orders.store';
+import type { TicketsDeps } from './model';
+import { type PurchaseOutcome, purchase } from './purchasing';
+import { idempotencyKeyInUse, idempotencyKeyReused } from './respond';
 
 // Serialization failures, deadlocks and dropped connections are retried; the key makes a retry safe.
 const retry = retryPolicy({ maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 400 });
 
-export const handler = httpHandler(
-  'tickets',
-  tickets.routes.purchase,
-  async ({ params, body, declaredHeaders, caller, correlationId }) => {
-    const key = declaredHeaders['Idempotency-Key'];
-    const pool = await getPool('tickets');
-    const result = await retry.execute(() =>
-      purchase(pool, {
+const NOT_ON_SALE = {
+  'not-published': 'is not on sale (it may be a draft)',
+  cancelled: 'was cancelled',
+  started: 'has already started',
+} as const;
+const REFUSED = {
+  'sold-out': 'Not enough tickets left for this order.',
+  'seats-contended':
+    'Many buyers are taking the last seats of this tier at once; retry with the same Idempotency-Key.',
+} as const;
+
+/** The one place a purchase's outcome becomes HTTP. A refusal changes nothing and is answered, not stored. */
+function answer(outcome: PurchaseOutcome, eventId: string): HttpResult {
+  const replayed = { 'idempotent-replayed': String(outcome.kind === 'replayed') };
+  switch (outcome.kind) {
+    case 'sold':
+    case 'replayed':
+      return {
+        statusCode: 201,
+        body: outcome.order,
+        headers: { ...replayed, location: `/v1/orders/${outcome.order.id}` },
+      };
+    case 'not-on-sale':
+    case 'refused': {
+      const error =
+        outcome.kind === 'not-on-sale'
+          ? new ConflictError(`This event ${NOT_ON_SALE[outcome.why]}.`, 'not-on-sale')
+          : new ConflictError(REFUSED[outcome.reason], outcome.reason, { remaining: outcome.remaining });
+      return {
+        statusCode: error.status,
+        body: error.toProblem(`/v1/events/${eventId}/orders`),
+        headers: { ...replayed, 'content-type': PROBLEM_CONTENT_TYPE },
+      };
+    }
+    case 'unknown-tier':
+      throw new ValidationError([
+        { in: 'body', field: `items.${outcome.index}.tierId`, message: 'This event has no such ticket tier' },
+      ]);
+    case 'key-in-use':
+      throw idempotencyKeyInUse();
+    case 'key-reused':
+      throw idempotencyKeyReused();
+  }
+}
+
+export function makeHandler(deps: TicketsDeps) {
+  return httpHandler(
+    'tickets',
+    tickets.routes.purchase,
+    async ({ params, body, declaredHeaders, caller, correlationId }) => {
+      const input = {
         buyer: buyerOf(caller),
         eventId: params.id,
         request: body,
-        idempotencyKey: key,
+        idempotencyKey: declaredHeaders['Idempotency-Key'],
         correlationId,
-      }),
-    );
-    // The TicketPurchased message leaves now; the buyer waits for it only where Lambda freezes after the answer.
-    if (result.message) await publishFromRequest('tickets', { topic: 'ticket-events' }, [result.message]);
-    const seats = body.items.reduce((sum, item) => sum + item.quantity, 0);
-    if (result.status === 201 && !result.replayed) countMetric('tickets', 'TicketsSold', seats);
-    if (result.status === 409 && !result.replayed) countMetric('tickets', 'OrdersRefused');
-    const orderId = result.status === 201 ? (result.body as { id: string }).id : undefined;
-    return {
-      statusCode: result.status,
-      body: result.body,
-      headers: {
-        'idempotent-replayed': String(result.replayed),
-        ...(result.status >= 400 ? { 'content-type': PROBLEM_CONTENT_TYPE } : {}),
-        ...(orderId ? { location: `/v1/orders/${orderId}` } : {}),
-      },
-    };
-  },
-);
+      };
+      const outcome = await retry.execute(() =>
+        purchase(deps.purchases, input, { now: deps.now(), newId: deps.newId }),
+      );
+      if (outcome.kind === 'sold') {
+        // The TicketPurchased message leaves now; the buyer waits for it only where Lambda freezes after the answer.
+        await deps.publish({ topic: TICKET_EVENTS_TOPIC }, [outcome.message]);
+        deps.count('TicketsSold', outcome.seats);
+      }
+      if (outcome.kind === 'not-on-sale' || outcome.kind === 'refused') deps.count('OrdersRefused');
+      return answer(outcome, params.id);
+    },
+  );
+}
+
+export const handler = makeHandler(realDeps());

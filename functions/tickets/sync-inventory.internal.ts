@@ -1,9 +1,11 @@
 // tickets.syncInventory: the events service sets up or changes an event's inventory (see the catalogue contract).
 import { inventorySyncRequest } from '../../events/contracts/catalogue';
-import { getPool } from '../../layers/common/db';
 import { internalHandler } from '../../layers/common/internal';
-import { syncInventory } from './inventory.store';
+import { realDeps } from './deps';
+import type { TicketsDeps } from './model';
 
-export const handler = internalHandler('tickets', inventorySyncRequest, async (request) =>
-  syncInventory(await getPool('tickets'), request),
-);
+export function makeHandler(deps: TicketsDeps) {
+  return internalHandler('tickets', inventorySyncRequest, (request) => deps.inventory.syncInventory(request));
+}
+
+export const handler = makeHandler(realDeps());

@@ -129,6 +129,28 @@ export async function withTransaction<T>(
   }
 }
 
+/** A store function that takes the pool first, as a handler's deps hold it: bound to its service's pool. */
+export type PoolBound<F> = F extends (db: pg.Pool, ...args: infer A) => infer R
+  ? (...args: A) => Promise<Awaited<R>>
+  : never;
+
+/**
+ * Store functions written as `(pool, ...args)`, bound to a pool that is resolved on first call (nothing connects at
+ * import), so a service's deps can hand them to handlers and tests can hand in their own.
+ */
+export function bindPool<S extends Record<string, (db: pg.Pool, ...args: never[]) => unknown>>(
+  pool: () => Promise<pg.Pool>,
+  functions: S,
+): { [K in keyof S]: PoolBound<S[K]> } {
+  return Object.fromEntries(
+    Object.entries(functions).map(([name, fn]) => [
+      name,
+      async (...args: unknown[]) =>
+        (fn as (db: pg.Pool, ...rest: unknown[]) => unknown)(await pool(), ...args),
+    ]),
+  ) as { [K in keyof S]: PoolBound<S[K]> };
+}
+
 /** Closes every pool (local runtime shutdown, tests). */
 export async function closePools(): Promise<void> {
   const all = [...pools.values()];

@@ -1,0 +1,61 @@
+// The tickets service's ports: what its handlers need (stores, clock, publishing, metrics), built for real in
+// deps.ts and faked in unit tests. Stores are the pg adapters' functions bound to the service's pool.
+import type { OrderCancelledV1 } from '../../events/contracts/tickets';
+import type { PoolBound } from '../../layers/common/db';
+import type { Envelope } from '../../layers/common/messages';
+import type { CountedMetric } from '../../layers/common/metrics';
+import type { Destination } from '../../layers/common/publisher';
+import type { CancellationStore } from './cancellation.store';
+import type * as dashboard from './dashboard.store';
+import type * as history from './history.store';
+import type * as inventory from './inventory.store';
+import type { findOrder } from './orders.store';
+import type { PurchaseStore } from './purchasing';
+
+export interface Buyer {
+  userId: string;
+  email: string;
+  firstName: string;
+}
+
+export type CancelReason = OrderCancelledV1['reason'];
+
+type Bound<M> = { [K in keyof M]: PoolBound<M[K]> };
+
+export interface OrderReads
+  extends Bound<Pick<typeof history, 'listOrders' | 'listTickets' | 'listEventHistory'>> {
+  findOrder: PoolBound<typeof findOrder>;
+}
+export type InventoryStore = Bound<Pick<typeof inventory, 'readAvailability' | 'syncInventory'>>;
+export type DashboardStore = Bound<
+  Pick<
+    typeof dashboard,
+    'findOwnedEvent' | 'sealSales' | 'readMetricsFigures' | 'readDashboardFigures' | 'listAttendees'
+  >
+>;
+
+/** JSON read through a short-lived cache: the text under `key`, or `load()` serialised (and kept when a cache is on). */
+export type JsonCache = (
+  key: string,
+  load: () => Promise<unknown>,
+) => Promise<{ body: string; hit: boolean }>;
+
+/** No cache: every read loads. */
+export const NO_CACHE: JsonCache = async (_key, load) => ({ body: JSON.stringify(await load()), hit: false });
+
+export interface TicketsDeps {
+  purchases: PurchaseStore;
+  cancellations: CancellationStore;
+  orders: OrderReads;
+  inventory: InventoryStore;
+  dashboard: DashboardStore;
+  dashboardCache: JsonCache;
+  now: () => Date;
+  newId: () => string;
+  /** Publishes committed outbox messages at once (the scheduled relay covers a publish that does not finish). */
+  publish: (destination: Destination, messages: Envelope[]) => Promise<void>;
+  /** Publishes whatever the outbox holds, now. */
+  relay: () => Promise<void>;
+  count: (metric: CountedMetric, value?: number) => void;
+  warn: (message: string, attributes: Record<string, unknown>) => void;
+}
