@@ -7,8 +7,8 @@ import { cachedDeps } from './cached-deps';
 import { events } from './manifest';
 import type { EventsDeps } from './model';
 import { cancelEvent } from './organizer';
+import { cancelEventBody } from './requests.schemas';
 import { answer, organizerOf, PRIVATE } from './respond';
-import { cancelEventBody } from './schemas';
 
 /** The reason, if a JSON body gives one. */
 function reasonOf(event: HttpEvent): string | undefined {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { NotFoundError } from '../../layers/common/errors';
 import { decodeCatalogueCursor, encodeCatalogueCursor } from './cursor';
 import { DatabaseUnavailableError, type EventRecord, type EventsDeps } from './model';
-import type { CatalogueQueryInput } from './schemas';
+import type { CatalogueQueryInput } from './requests.schemas';
 import {
   AVAILABILITY_UNKNOWN,
   type CatalogueEntry,

@@ -3,18 +3,20 @@
 import { CATALOGUE_EVENTS_TOPIC } from '../../events/contracts/catalogue';
 import { defineService } from '../../layers/common/manifest';
 import {
-  cataloguePage,
   catalogueQuery,
   createEventBody,
   eventIdParams,
   imageUploadBody,
+  organizerQuery,
+  updateEventBody,
+} from './requests.schemas';
+import {
+  cataloguePage,
   imageUploadResponse,
   organizerEventResponse,
   organizerPage,
-  organizerQuery,
   publicEventResponse,
-  updateEventBody,
-} from './schemas';
+} from './responses.schemas';
 
 const DEGRADED = 'x-degraded names what is missing; the body says so in `degraded`';
 

@@ -17,6 +17,7 @@ import { envelope } from '../../layers/common/messages';
 import { salesOf } from './catalogue';
 import { decodeOrganizerCursor, encodeOrganizerCursor } from './cursor';
 import type { EventRecord, EventStatus, EventsDeps } from './model';
+import type { CreateEventBody, UpdateEventBody } from './requests.schemas';
 import {
   IMAGE_CONTENT_TYPES,
   type ImageContentType,
@@ -25,7 +26,6 @@ import {
   scheduleViolations,
   type Tier,
 } from './rules';
-import type { CreateEventBody, UpdateEventBody } from './schemas';
 import {
   AVAILABILITY_UNKNOWN,
   type Degraded,

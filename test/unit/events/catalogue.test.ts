@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { searchCatalogue, viewPublicEvent } from '../../../functions/events/catalogue';
 import { DatabaseUnavailableError } from '../../../functions/events/model';
 import { createEvent, publishEvent } from '../../../functions/events/organizer';
-import type { CreateEventBody } from '../../../functions/events/schemas';
+import type { CreateEventBody } from '../../../functions/events/requests.schemas';
 import { fakeDeps } from './fakes';
 
 const ADA = '11111111-1111-4111-8111-111111111111';

@@ -10,7 +10,7 @@ import {
   updateEvent,
   viewOwnEvent,
 } from '../../../functions/events/organizer';
-import type { CreateEventBody } from '../../../functions/events/schemas';
+import type { CreateEventBody } from '../../../functions/events/requests.schemas';
 import { type AppError, ConflictError, NotFoundError, ValidationError } from '../../../layers/common/errors';
 import { fakeDeps } from './fakes';
 

@@ -5,7 +5,7 @@ import {
   createEventBody,
   imageUploadBody,
   updateEventBody,
-} from '../../../functions/events/schemas';
+} from '../../../functions/events/requests.schemas';
 
 const valid = {
   name: ' Jazz at the Sunset ',
