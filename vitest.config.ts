@@ -1,4 +1,5 @@
-// Test projects: unit (pure logic), integration (real services), e2e (journeys over HTTP), infra (CDK template).
+// Test projects: unit (pure logic), integration (real services), e2e (journeys over HTTP), browser (the web app in
+// Chromium), infra (CDK template).
 import { defineConfig } from 'vitest/config';
 
 // What every project shares. Powertools writes log lines straight to stdout, past vitest; POWERTOOLS_DEV sends them
@@ -42,6 +43,16 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           // The journeys start `npm run dev` with Redis and OpenSearch off: no shared servers to set up.
           testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          // The web app in Debian's chromium against the local platform (Redis off: no shared servers to set up).
+          testTimeout: 60_000,
           hookTimeout: 180_000,
         },
       },

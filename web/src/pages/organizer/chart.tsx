@@ -9,12 +9,15 @@ export interface ChartProps {
   caption: string;
   /** x values (unix seconds for time axes, or indexes for categories) followed by one array per series. */
   data: uPlot.AlignedData;
-  series: { label: string; stroke: string; fill?: string }[];
+  /** align: where a bar stands beside its x value (-1 left, 1 right), so two bar series sit side by side. */
+  series: { label: string; stroke: string; fill?: string; align?: -1 | 0 | 1 }[];
   bars?: boolean;
   /** Category labels for the x axis when it is not time. */
   categories?: string[];
   /** Formats x values (time axes) in the event's zone. */
   timeZone?: string;
+  /** The x axis' extent (defaults to the data's; categories get half a slot either side). */
+  xRange?: [number, number];
   height?: number;
   table: ComponentChildren;
 }
@@ -26,6 +29,7 @@ export function Chart({
   bars,
   categories,
   timeZone,
+  xRange,
   height = 240,
   table,
 }: ChartProps) {
@@ -37,7 +41,15 @@ export function Chart({
       width: Math.max(280, element.clientWidth),
       height,
       ...(timeZone ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1e3), timeZone) } : {}),
-      scales: { x: { time: !categories } },
+      scales: {
+        x: {
+          time: !categories,
+          ...(xRange || categories
+            ? { range: (): uPlot.Range.MinMax => xRange ?? [-0.5, (categories?.length ?? 1) - 0.5] }
+            : {}),
+        },
+        y: { range: (_u, _min, max): uPlot.Range.MinMax => [0, Math.max(1, max) * 1.1] },
+      },
       axes: [categories ? { values: (_u, ticks) => ticks.map((tick) => categories[tick] ?? '') } : {}, {}],
       series: [
         {},
@@ -46,7 +58,15 @@ export function Chart({
           stroke: item.stroke,
           fill: item.fill,
           width: 2,
-          ...(bars ? { paths: uPlot.paths.bars?.({ size: [0.6, 64] }), points: { show: false } } : {}),
+          ...(bars
+            ? {
+                paths: uPlot.paths.bars?.({
+                  size: [series.length > 1 ? 0.35 : 0.6, 64],
+                  align: item.align ?? 0,
+                }),
+                points: { show: false },
+              }
+            : { points: { show: true, size: 7 } }),
         })),
       ],
     };
@@ -59,7 +79,7 @@ export function Chart({
       resize.disconnect();
       plot.destroy();
     };
-  }, [data, series, bars, categories, timeZone, height]);
+  }, [data, series, bars, categories, timeZone, xRange, height]);
   return (
     <figure class="chart card">
       <figcaption>{caption}</figcaption>

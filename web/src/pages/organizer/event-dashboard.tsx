@@ -124,6 +124,10 @@ function SalesChart({ metrics }: { metrics: Metrics }) {
       ] as [number[], number[], number[]],
     [metrics],
   );
+  const range = useMemo(
+    (): [number, number] => [Date.parse(metrics.window.from) / 1000, Date.parse(metrics.window.to) / 1000],
+    [metrics],
+  );
   const series = useMemo(
     () => [
       { label: 'Tickets sold', stroke: '#5b21b6', fill: 'rgba(91,33,182,0.15)' },
@@ -137,6 +141,7 @@ function SalesChart({ metrics }: { metrics: Metrics }) {
       data={data}
       series={series}
       timeZone={metrics.window.timezone}
+      xRange={range}
       table={
         <table>
           <thead>
@@ -178,8 +183,8 @@ function TierChart({ metrics }: { metrics: Metrics }) {
   const categories = useMemo(() => metrics.tiers.map((tier) => tier.name), [metrics]);
   const series = useMemo(
     () => [
-      { label: 'Sold', stroke: '#5b21b6', fill: '#7c3aed' },
-      { label: 'Remaining', stroke: '#0f766e', fill: '#99f6e4' },
+      { label: 'Sold', stroke: '#5b21b6', fill: '#7c3aed', align: -1 as const },
+      { label: 'Remaining', stroke: '#0f766e', fill: '#99f6e4', align: 1 as const },
     ],
     [],
   );

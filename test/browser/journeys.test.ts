@@ -1,0 +1,274 @@
+// The web app in a real browser against the whole local platform: an organizer creates, illustrates and publishes an
+// event; an attendee signs up through the authorize page, searches, buys and sees the tickets' QR codes and the
+// confirmation email; the organizer sees the sale on the dashboard and downloads the attendees CSV; sold-out
+// answers are shown as such. Every page is checked with axe-core and photographed at desktop and phone width.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../local/platform';
+import { ROOT } from '../../local/platform';
+import { ensureWebAppBuilt } from '../../local/web-app';
+import { signUp } from '../support/accounts';
+import { startTestPlatform } from '../support/platform';
+import { waitUntil } from '../support/wait';
+import { type Browser, launchBrowser, screenshots, seriousViolations, watchErrors } from './browser';
+import { solidPng } from './png';
+
+let platform: Platform;
+let browser: Browser;
+let organizer: Page;
+let attendee: Page;
+const errors = new Map<Page, string[]>();
+const tag = `t${randomUUID().slice(0, 8)}`;
+const eventName = `Jazz night ${tag}`;
+const attendeeEmail = `attendee-${tag}@example.com`;
+let eventId = '';
+
+const url = (path: string) => `${platform.apiUrl}${path}`;
+
+/** axe finds nothing serious, the page logged no error, and its screenshots are saved. */
+async function checkPage(page: Page, name: string) {
+  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
+  await screenshots(page, name);
+}
+
+/** Signs up through the authorization server's own form (prompt=create) and comes back signed in. */
+async function signUpInBrowser(page: Page, firstName: string, email: string) {
+  await page.goto(url('/'));
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/oauth\/authorize/);
+  await page.getByLabel('First name').fill(firstName);
+  await page.getByLabel('Last name').fill('Tester');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel(/^Password/).fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('link', { name: firstName }).waitFor();
+  expect(new URL(page.url()).pathname).toBe('/');
+}
+
+const inDays = (days: number, hour: number) => {
+  const date = new Date(Date.now() + days * 86_400_000);
+  return `${date.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00`;
+};
+
+async function apiJson(
+  path: string,
+  token: string,
+  init: { method?: string; body?: unknown; key?: string } = {},
+) {
+  const response = await fetch(url(path), {
+    method: init.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...(init.key ? { 'idempotency-key': init.key } : {}),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  return {
+    status: response.status,
+    body: (await response.json().catch(() => undefined)) as Record<string, never>,
+  };
+}
+
+beforeAll(async () => {
+  await ensureWebAppBuilt(join(ROOT, 'web'), () => undefined);
+  [platform, browser] = await Promise.all([startTestPlatform({ redisUrl: null }), launchBrowser()]);
+  organizer = await browser.context.newPage();
+  attendee = await browser.context.newPage();
+  for (const page of [organizer, attendee]) errors.set(page, watchErrors(page));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+describe('the web app in Chromium', () => {
+  it('an organizer signs up, creates an event with an image and publishes it', async () => {
+    await signUpInBrowser(organizer, 'Olga', `organizer-${tag}@example.com`);
+    await organizer.getByRole('link', { name: 'Organize' }).click();
+    await organizer.getByRole('heading', { name: 'Organize' }).waitFor();
+    await checkPage(organizer, 'organizer-home-empty');
+
+    await organizer.getByRole('link', { name: 'New event' }).click();
+    await organizer.getByLabel('Name', { exact: true }).fill(eventName);
+    await organizer.getByLabel('Type').selectOption('concert');
+    await organizer.getByLabel('Tags (comma-separated)').fill(`jazz, ${tag}`);
+    await organizer.getByLabel('Description').fill('A night of jazz.\n\nDoors open at 19:30.');
+    await organizer.getByLabel('Time zone').selectOption('Europe/Paris');
+    await organizer.getByLabel('Starts (local time)').fill(inDays(30, 20));
+    await organizer.getByLabel('Ends (local time)').fill(inDays(30, 23));
+    await organizer.getByLabel('Venue', { exact: true }).fill('Le Duc des Lombards');
+    await organizer.getByLabel('Address', { exact: true }).fill('42 rue des Lombards');
+    await organizer.getByLabel('City', { exact: true }).fill('Paris');
+    await organizer.getByLabel('Country', { exact: true }).fill('France');
+    await organizer.getByLabel('Capacity (seats in all)').fill('11');
+    await organizer.getByLabel('Tier name').first().fill('Standard');
+    await organizer.getByLabel('Quantity').first().fill('10');
+    await organizer.getByRole('button', { name: 'Add a tier' }).click();
+    await organizer.getByLabel('Tier name').nth(1).fill('VIP');
+    await organizer.getByLabel('Price').nth(1).fill('80.00');
+    await organizer.getByLabel('Quantity').nth(1).fill('1');
+    await checkPage(organizer, 'organizer-new-event');
+    await organizer.getByRole('button', { name: 'Create draft' }).click();
+
+    await organizer.getByRole('heading', { name: `Edit ${eventName}` }).waitFor();
+    eventId = /\/organizer\/events\/([^/]+)\/edit/.exec(organizer.url())?.[1] ?? '';
+    expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
+
+    await organizer.getByLabel(/Add an image/).setInputFiles({
+      name: 'poster.png',
+      mimeType: 'image/png',
+      buffer: solidPng(640, 360, [91, 33, 182]),
+    });
+    await organizer.getByText('Image added.').waitFor();
+    await organizer.getByRole('img', { name: `${eventName}, upload 1` }).waitFor();
+
+    await organizer.getByRole('button', { name: 'Publish' }).click();
+    await organizer.getByText('Published: the event is on sale.').waitFor();
+    await checkPage(organizer, 'organizer-edit-event');
+  });
+
+  it('an attendee signs up, searches, buys and sees the QR codes and the confirmation email', async () => {
+    await signUpInBrowser(attendee, 'Ada', attendeeEmail);
+    await checkPage(attendee, 'home');
+
+    await attendee.getByRole('searchbox', { name: 'Search' }).fill(tag);
+    await attendee.getByRole('button', { name: 'Search', exact: true }).click();
+    const card = attendee.getByRole('listitem').filter({ hasText: eventName });
+    await card.getByText('11 left').waitFor();
+    await checkPage(attendee, 'home-search');
+
+    await card.getByRole('link', { name: eventName }).click();
+    await attendee.getByRole('heading', { name: eventName }).waitFor();
+    // The browser runs in Tokyo; the event is shown in Paris time, as its venue's clock reads.
+    await attendee.getByText(/20:00/).first().waitFor();
+    await attendee.getByRole('img', { name: `${eventName} (1 of 1)` }).waitFor();
+    await checkPage(attendee, 'event');
+
+    await attendee.getByLabel('Quantity of Standard').selectOption('2');
+    await attendee.getByRole('button', { name: 'Buy tickets' }).click();
+    await attendee.getByRole('heading', { name: 'Checkout' }).waitFor();
+    await attendee.locator('tfoot').getByText('€50.00').waitFor();
+    await checkPage(attendee, 'checkout');
+    await attendee.getByRole('button', { name: 'Confirm purchase' }).click();
+
+    await attendee.getByText('Your order is confirmed.').waitFor();
+    const qrCodes = attendee.locator('svg.qr');
+    await expect.poll(() => qrCodes.count()).toBe(2);
+    const codes = await qrCodes.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-code')));
+    for (const code of codes) {
+      expect(code).toBeTruthy();
+      await attendee.getByText(code as string, { exact: true }).waitFor();
+    }
+    await checkPage(attendee, 'order');
+
+    await attendee.getByRole('link', { name: 'My tickets' }).click();
+    await attendee.getByRole('heading', { name: eventName }).waitFor();
+    await expect.poll(() => attendee.locator('svg.qr').count()).toBe(2);
+    await checkPage(attendee, 'my-tickets');
+
+    await attendee.getByRole('link', { name: 'My orders' }).click();
+    await attendee.getByRole('link', { name: eventName }).waitFor();
+    await checkPage(attendee, 'my-orders');
+
+    await attendee.getByRole('link', { name: 'Ada' }).click();
+    await attendee.getByLabel('First name').waitFor();
+    await checkPage(attendee, 'profile');
+
+    const email = await waitUntil(async () => {
+      const inbox = (await (await fetch(`${platform.mailUrl}/api/email`)).json()) as {
+        subject: string;
+        to: { address: string }[];
+      }[];
+      return inbox.find((mail) => mail.to.some((to) => to.address === attendeeEmail));
+    });
+    expect(email.subject).toContain(eventName);
+  });
+
+  it('the organizer sees the sale on the dashboard chart and downloads the attendees CSV', async () => {
+    await organizer.goto(url(`/organizer/events/${eventId}`));
+    const sold = organizer.getByTestId('sold');
+    await expect
+      .poll(async () => {
+        if ((await sold.count()) === 0 || (await sold.textContent()) !== '2')
+          await organizer.getByRole('button', { name: 'Refresh' }).click();
+        return sold.textContent();
+      })
+      .toBe('2');
+    const salesChart = organizer.locator('figure').filter({ hasText: 'Sales per hour' });
+    await salesChart.locator('canvas').waitFor();
+    await salesChart.getByText('Figures').click();
+    await salesChart
+      .getByRole('row')
+      .filter({ has: organizer.getByRole('cell', { name: '2', exact: true }) })
+      .first()
+      .waitFor();
+    await checkPage(organizer, 'organizer-dashboard');
+
+    await organizer.getByRole('link', { name: 'Attendees' }).click();
+    await organizer.getByRole('cell', { name: attendeeEmail }).first().waitFor();
+    await checkPage(organizer, 'organizer-attendees');
+    const [download] = await Promise.all([
+      organizer.waitForEvent('download'),
+      organizer.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    const csv = readFileSync((await download.path()) as string, 'utf8');
+    expect(csv.split('\n').filter((line) => line.includes(attendeeEmail))).toHaveLength(2);
+  });
+
+  it('shows sold out: the refusal with what remains at checkout, then the card and the event page', async () => {
+    const owner = await signUp(platform.apiUrl);
+    const created = await apiJson('/v1/events', owner.accessToken, {
+      method: 'POST',
+      body: {
+        name: `Tiny gig ${tag}`,
+        type: 'concert',
+        timezone: 'Europe/Paris',
+        startsAt: new Date(Date.now() + 20 * 86_400_000).toISOString(),
+        endsAt: new Date(Date.now() + 20 * 86_400_000 + 7_200_000).toISOString(),
+        capacity: 2,
+        location: { venue: 'Cave', address: '1 rue', city: 'Paris', country: 'France' },
+        ticketTiers: [{ name: 'Entry', price: 1000, currency: 'EUR', quantity: 2 }],
+      },
+    });
+    expect(created.status).toBe(201);
+    const gig = created.body as unknown as { id: string; ticketTiers: { id: string }[] };
+    const tierId = gig.ticketTiers[0]?.id ?? '';
+    expect(
+      (await apiJson(`/v1/events/${gig.id}/publish`, owner.accessToken, { method: 'POST' })).status,
+    ).toBe(200);
+    const rival = await signUp(platform.apiUrl);
+    const buy = () =>
+      apiJson(`/v1/events/${gig.id}/orders`, rival.accessToken, {
+        method: 'POST',
+        key: randomUUID(),
+        body: { items: [{ tierId, quantity: 1 }] },
+      });
+    expect((await buy()).status).toBe(201);
+
+    // The attendee asks for two when one is left: the 409 names what remains.
+    await attendee.goto(url(`/checkout/${gig.id}?items=${tierId}:2`));
+    await attendee.getByRole('button', { name: 'Confirm purchase' }).click();
+    await attendee.getByText('Sold out.').waitFor();
+    await attendee.getByText('Entry: 1 left').waitFor();
+    await checkPage(attendee, 'checkout-sold-out');
+
+    expect((await buy()).status).toBe(201);
+    await attendee.goto(url(`/?q=${encodeURIComponent(`Tiny gig ${tag}`)}`));
+    const card = attendee.getByRole('listitem').filter({ hasText: `Tiny gig ${tag}` });
+    await card.getByText('Sold out').waitFor();
+    await card.getByRole('link', { name: `Tiny gig ${tag}` }).click();
+    await attendee.getByText('Sold out').first().waitFor();
+    expect(await attendee.getByRole('button', { name: 'Buy tickets' }).isDisabled()).toBe(true);
+    expect(await attendee.getByLabel('Quantity of Entry').isDisabled()).toBe(true);
+    await checkPage(attendee, 'event-sold-out');
+  });
+
+  it('no page reported an error or a Content-Security-Policy violation', () => {
+    expect([...errors.values()].flat()).toEqual([]);
+  });
+});
