@@ -243,6 +243,13 @@ describe('an order', () => {
       ['a short Idempotency-Key', await buy(token, event.eventId, [{ tierId, quantity: 1 }], 'abc')],
     ];
     for (const [name, response] of cases) expect([name, response.status]).toEqual([name, 400]);
+    for (const name of ['no Idempotency-Key', 'a short Idempotency-Key']) {
+      const response = cases.find(([label]) => label === name)?.[1];
+      expect(await response?.json()).toMatchObject({
+        type: '/problems/validation-error',
+        errors: [{ in: 'header', field: 'Idempotency-Key' }],
+      });
+    }
     expect((await db.query('SELECT sold FROM tier_stock WHERE tier_id = $1', [tierId])).rows[0]?.sold).toBe(
       0,
     );
