@@ -51,6 +51,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OAuth 2.0 authorization endpoint (code + PKCE S256): the sign-in page, or sign-up with prompt=create */
+        get: operations["auth.authorizePage"];
+        put?: never;
+        /** Signs in from the authorization page and redirects with a single-use code (60 s) */
+        post: operations["auth.authorize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Creates an account from the authorization page and redirects with a code, signed in */
+        post: operations["auth.signup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/password": {
         parameters: {
             query?: never;
@@ -94,6 +129,23 @@ export interface paths {
         };
         /** A page that renders the OpenAPI document */
         get: operations["platform.docs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/docs/redoc.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The docs page's renderer (Redoc's standalone bundle), served by the platform itself */
+        get: operations["platform.docsScript"];
         put?: never;
         post?: never;
         delete?: never;
@@ -266,7 +318,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** OAuth 2.0 token endpoint (password and refresh_token grants) */
+        /** OAuth 2.0 token endpoint (authorization_code with PKCE, password and refresh_token grants) */
         post: operations["auth.token"];
         delete?: never;
         options?: never;
@@ -604,11 +656,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        authorization_endpoint: string;
+                        code_challenge_methods_supported: string[];
                         grant_types_supported: string[];
                         issuer: string;
                         jwks_uri: string;
+                        response_types_supported: string[];
                         revocation_endpoint: string;
                         token_endpoint: string;
+                        token_endpoint_auth_methods_supported: string[];
                     };
                 };
             };
@@ -639,12 +695,255 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        authorization_endpoint: string;
+                        code_challenge_methods_supported: string[];
                         grant_types_supported: string[];
                         issuer: string;
                         jwks_uri: string;
+                        response_types_supported: string[];
                         revocation_endpoint: string;
                         token_endpoint: string;
+                        token_endpoint_auth_methods_supported: string[];
                     };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.authorizePage": {
+        parameters: {
+            query?: {
+                /** @description A registered client, e.g. "web" */
+                client_id?: string;
+                /** @description BASE64URL(SHA-256(code_verifier)), 43 characters */
+                code_challenge?: string;
+                /** @description Must be "S256" */
+                code_challenge_method?: string;
+                /** @description Pre-fills the email field */
+                login_hint?: string;
+                /** @description "create" shows the sign-up form first */
+                prompt?: string;
+                /** @description One of the client's registered redirect URIs, exactly */
+                redirect_uri?: string;
+                /** @description Must be "code" */
+                response_type?: string;
+                /** @description Default and only scope: api */
+                scope?: string;
+                /** @description Required; returned unchanged with the code or the error */
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in (or sign-up) page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description To the redirect URI with code and state, or with error= (RFC 6749 §4.1.2.1) and state; always with iss (RFC 9207) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown client or unregistered redirect URI: an error page, no redirect */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description Present when the user pressed Cancel: redirects with error=access_denied */
+                    cancel?: string;
+                    /** @description A registered client, e.g. "web" */
+                    client_id?: string;
+                    /** @description BASE64URL(SHA-256(code_verifier)), 43 characters */
+                    code_challenge?: string;
+                    /** @description Must be "S256" */
+                    code_challenge_method?: string;
+                    /** @description The token of the form the page rendered (bound to its cookie and request) */
+                    csrf?: string;
+                    email?: string;
+                    /** @description Pre-fills the email field */
+                    login_hint?: string;
+                    password?: string;
+                    /** @description "create" shows the sign-up form first */
+                    prompt?: string;
+                    /** @description One of the client's registered redirect URIs, exactly */
+                    redirect_uri?: string;
+                    /** @description Must be "code" */
+                    response_type?: string;
+                    /** @description Default and only scope: api */
+                    scope?: string;
+                    /** @description Required; returned unchanged with the code or the error */
+                    state?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description To the redirect URI with code and state, or with error= (RFC 6749 §4.1.2.1) and state; always with iss (RFC 9207) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong email or password, or a bad client: the page again, with the error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Missing or stale CSRF token: the form again */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Too many attempts (the token endpoint limits): the form again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description A registered client, e.g. "web" */
+                    client_id?: string;
+                    /** @description BASE64URL(SHA-256(code_verifier)), 43 characters */
+                    code_challenge?: string;
+                    /** @description Must be "S256" */
+                    code_challenge_method?: string;
+                    /** @description The token of the form the page rendered (bound to its cookie and request) */
+                    csrf?: string;
+                    email?: string;
+                    firstName?: string;
+                    lastName?: string;
+                    /** @description Pre-fills the email field */
+                    login_hint?: string;
+                    password?: string;
+                    /** @description "create" shows the sign-up form first */
+                    prompt?: string;
+                    /** @description One of the client's registered redirect URIs, exactly */
+                    redirect_uri?: string;
+                    /** @description Must be "code" */
+                    response_type?: string;
+                    /** @description Default and only scope: api */
+                    scope?: string;
+                    /** @description Required; returned unchanged with the code or the error */
+                    state?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description To the redirect URI with code and state, or with error= (RFC 6749 §4.1.2.1) and state; always with iss (RFC 9207) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid fields or a bad client: the page again, with the errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Missing or stale CSRF token: the form again */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An account with this email exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Too many sign-ups from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
                 };
             };
             /** @description Problem details (RFC 9457) */
@@ -797,6 +1096,35 @@ export interface operations {
                 };
                 content: {
                     "text/html": unknown;
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "platform.docsScript": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JavaScript */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": unknown;
                 };
             };
             /** @description Problem details (RFC 9457) */
@@ -1579,7 +1907,10 @@ export interface operations {
     "tickets.purchase": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Makes the purchase safe to retry: a retry with the same key replays the order it created (for at least 24 hours). */
+                "Idempotency-Key": string;
+            };
             path: {
                 id: string;
             };
@@ -1897,6 +2228,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/x-www-form-urlencoded": {
+                    /** @description The client, e.g. web */
+                    client_id?: string;
+                    /** @description Confidential clients only */
+                    client_secret?: string;
+                    /** @description The refresh or access token to revoke (RFC 7009) */
+                    token?: string;
+                    /** @description refresh_token or access_token */
+                    token_type_hint?: string;
+                } & {
                     [key: string]: string;
                 };
             };
@@ -1951,6 +2291,27 @@ export interface operations {
         requestBody: {
             content: {
                 "application/x-www-form-urlencoded": {
+                    /** @description The client, e.g. web */
+                    client_id?: string;
+                    /** @description Confidential clients only */
+                    client_secret?: string;
+                    /** @description authorization_code grant: the code from the redirect */
+                    code?: string;
+                    /** @description authorization_code grant: the PKCE verifier (RFC 7636) */
+                    code_verifier?: string;
+                    /** @description authorization_code, password or refresh_token */
+                    grant_type?: string;
+                    /** @description password grant */
+                    password?: string;
+                    /** @description authorization_code grant: as sent to the authorization endpoint */
+                    redirect_uri?: string;
+                    /** @description refresh_token grant */
+                    refresh_token?: string;
+                    /** @description Space-separated scopes; at most those the client or the refreshed token holds */
+                    scope?: string;
+                    /** @description password grant: the account email */
+                    username?: string;
+                } & {
                     [key: string]: string;
                 };
             };

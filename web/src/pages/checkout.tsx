@@ -40,9 +40,8 @@ export function CheckoutPage() {
       onRetry: (attempt) => setBusy(`Many people are buying right now; trying again (${attempt + 1})…`),
       send: async (idempotencyKey) => {
         const { data, error, response } = await api.POST('/v1/events/{id}/orders', {
-          params: { path: { id } },
+          params: { path: { id }, header: { 'Idempotency-Key': idempotencyKey } },
           body: { items },
-          headers: { 'idempotency-key': idempotencyKey },
         });
         return { status: response.status, body: data ?? error };
       },
