@@ -3,11 +3,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { inject, type ProvidedContext } from 'vitest';
 import { manifests as realManifests } from '../../functions/manifests';
 import type { ServiceManifest } from '../../layers/common/manifest';
 import { type Platform, type PlatformOptions, startPlatform } from '../../local/platform';
 import { platformPorts } from './ports';
+import { copyPostgresTemplate } from './postgres-template';
 
 export interface TestPlatformOptions {
   manifests?: readonly ServiceManifest[];
@@ -34,11 +35,13 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   // Tests sign many users up from one address; the rate-limit tests set their own, tighter limits first.
   process.env.RATE_LIMIT_REGISTER_IP ??= '1000/3600';
   process.env.RATE_LIMIT_TOKEN_IP ??= '1000/60';
+  // Sign-ups hash at a test cost: at OWASP's, each takes about half a second of CPU (seconds on a loaded machine).
+  process.env.PASSWORD_SCRYPT_LN ??= '12';
   // Test files share one Redis: each platform keeps its rate-limit windows apart.
   process.env.RATE_LIMIT_PREFIX = `rl-${ports.api}`;
   return startPlatform({
     manifests: options.manifests ?? realManifests,
-    dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'tol-test-')),
+    dataDir: options.dataDir ?? newDataDir(),
     ports,
     redisUrl: options.redisUrl === null ? undefined : (options.redisUrl ?? providedRedis),
     openSearchUrl:
@@ -50,7 +53,15 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   });
 }
 
-function safeInject(key: 'redisUrl' | 'openSearchUrl'): string | undefined {
+/** A fresh data folder, holding a copy of the run's prepared PostgreSQL cluster when global setup made one. */
+function newDataDir(): string {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tol-test-'));
+  const template = safeInject('postgresTemplate');
+  if (template) copyPostgresTemplate(template, dataDir);
+  return dataDir;
+}
+
+function safeInject(key: keyof ProvidedContext): string | undefined {
   try {
     return inject(key) || undefined;
   } catch {
@@ -62,5 +73,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
     openSearchUrl: string;
+    /** A data folder with the prepared PostgreSQL cluster (empty: none, each platform runs initdb). */
+    postgresTemplate: string;
   }
 }
