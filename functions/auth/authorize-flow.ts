@@ -46,8 +46,9 @@ export const pageOptions = (): HttpHandlerOptions => ({
     'style-src': STYLE_HASH,
     // Browsers apply form-action to the redirect that answers the form as well.
     'form-action': `'self' ${redirectOrigins()}`.trim(),
-    // Forms must post with this origin's cookie, so the sandbox keeps the origin; scripts stay off.
-    sandbox: 'allow-forms allow-same-origin',
+    // No sandbox: default-src 'none' already refuses every script, and a sandbox that turns scripting off also stops
+    // the tools that check the page from inside (axe through DevTools waits forever for its timers).
+    sandbox: false,
     // The local runtime serves plain http.
     'upgrade-insecure-requests': false,
   },
