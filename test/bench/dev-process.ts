@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../local/platform';
-import { freePort } from '../support/ports';
+import { devPortsEnv, freePort, platformPorts } from '../support/ports';
 import type { Log } from './section';
 
 export interface DevProcess {
@@ -26,9 +26,7 @@ export async function startDevProcess(options: {
   args?: string[];
   timeoutMs?: number;
 }): Promise<DevProcess> {
-  const [port, aws, smtp, mailUi, pgPort, closed] = await Promise.all(
-    Array.from({ length: 6 }, () => freePort()),
-  );
+  const [ports, closed] = await Promise.all([platformPorts(), freePort()]);
   const dataDir = mkdtempSync(join(tmpdir(), `tol-bench-${options.label}-`));
   const child = spawn(
     process.execPath,
@@ -39,11 +37,7 @@ export async function startDevProcess(options: {
       detached: true,
       env: {
         ...process.env,
-        PORT: String(port),
-        AWS_EMULATOR_PORT: String(aws),
-        SMTP_PORT: String(smtp),
-        MAIL_UI_PORT: String(mailUi),
-        PGPORT: String(pgPort),
+        ...devPortsEnv(ports),
         LOCAL_DATA_DIR: dataDir,
         // Without a Redis of the bench's own, a closed port rather than whatever may listen on 6379.
         REDIS_URL: `redis://127.0.0.1:${closed}`,
@@ -70,7 +64,7 @@ export async function startDevProcess(options: {
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const apiUrl = `http://localhost:${port}`;
+  const apiUrl = `http://localhost:${ports.api}`;
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   for (;;) {
     try {
@@ -87,7 +81,7 @@ export async function startDevProcess(options: {
   options.log(`${options.label}: platform up at ${apiUrl}`);
   return {
     apiUrl,
-    databaseUrl: (service) => `postgres://${service}:${service}-local@127.0.0.1:${pgPort}/${service}`,
+    databaseUrl: (service) => `postgres://${service}:${service}-local@127.0.0.1:${ports.postgres}/${service}`,
     redis: !errors.includes('Redis at'),
     child,
     stop,

@@ -26,3 +26,12 @@ export async function platformPorts() {
   ]);
   return { api, aws, smtp, mailUi, postgres };
 }
+
+/** The environment that puts `npm run dev` on these ports. */
+export const devPortsEnv = (ports: Awaited<ReturnType<typeof platformPorts>>) => ({
+  PORT: String(ports.api),
+  AWS_EMULATOR_PORT: String(ports.aws),
+  SMTP_PORT: String(ports.smtp),
+  MAIL_UI_PORT: String(ports.mailUi),
+  PGPORT: String(ports.postgres),
+});

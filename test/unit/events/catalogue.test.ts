@@ -4,22 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { searchCatalogue, viewPublicEvent } from '../../../functions/events/catalogue';
 import { DatabaseUnavailableError } from '../../../functions/events/model';
 import { createEvent, publishEvent } from '../../../functions/events/organizer';
-import type { CreateEventBody } from '../../../functions/events/requests.schemas';
-import { fakeDeps } from './fakes';
+import { eventBody, fakeDeps } from './fakes';
 
 const ADA = '11111111-1111-4111-8111-111111111111';
-const body: CreateEventBody = {
-  name: 'Jazz at the Sunset',
-  type: 'concert',
-  description: 'Modal jazz.',
-  startsAt: '2030-02-01T19:00:00.000Z',
-  endsAt: '2030-02-01T22:00:00.000Z',
-  timezone: 'Europe/Paris',
+const body = eventBody({
   location: { onlineUrl: 'https://stream.example.com' },
   capacity: 10,
   ticketTiers: [{ name: 'Standard', price: 2500, currency: 'EUR', quantity: 10 }],
   tags: [],
-};
+});
 
 async function withPublishedEvent() {
   const fakes = fakeDeps();

@@ -12,6 +12,7 @@ import {
   type ReadCache,
   type StoredImage,
 } from '../../../functions/events/model';
+import type { CreateEventBody } from '../../../functions/events/requests.schemas';
 import { ConflictError } from '../../../layers/common/errors';
 import type { Envelope } from '../../../layers/common/messages';
 
@@ -202,3 +203,21 @@ export function fakeDeps(overrides: Partial<EventsDeps> = {}) {
   };
   return { deps, store, inventory, images, cache, warnings, relayed: () => relayed };
 }
+
+/** A valid new event: a concert in Paris in 2030, 100 seats in two tiers (60 + 40). */
+export const eventBody = (overrides: Partial<CreateEventBody> = {}): CreateEventBody => ({
+  name: 'Jazz at the Sunset',
+  type: 'concert',
+  description: 'Modal jazz.',
+  startsAt: '2030-02-01T19:00:00.000Z',
+  endsAt: '2030-02-01T22:00:00.000Z',
+  timezone: 'Europe/Paris',
+  location: { venue: 'Sunset', address: '60 rue des Lombards', city: 'Paris', country: 'France' },
+  capacity: 100,
+  ticketTiers: [
+    { name: 'Standard', price: 2500, currency: 'EUR', quantity: 60 },
+    { name: 'VIP', price: 6000, currency: 'EUR', quantity: 40 },
+  ],
+  tags: ['jazz'],
+  ...overrides,
+});

@@ -10,29 +10,11 @@ import {
   updateEvent,
   viewOwnEvent,
 } from '../../../functions/events/organizer';
-import type { CreateEventBody } from '../../../functions/events/requests.schemas';
 import { type AppError, ConflictError, NotFoundError, ValidationError } from '../../../layers/common/errors';
-import { fakeDeps } from './fakes';
+import { eventBody as body, fakeDeps } from './fakes';
 
 const ADA = '11111111-1111-4111-8111-111111111111';
 const MALLORY = '22222222-2222-4222-8222-222222222222';
-
-const body = (overrides: Partial<CreateEventBody> = {}): CreateEventBody => ({
-  name: 'Jazz at the Sunset',
-  type: 'concert',
-  description: 'Modal jazz.',
-  startsAt: '2030-02-01T19:00:00.000Z',
-  endsAt: '2030-02-01T22:00:00.000Z',
-  timezone: 'Europe/Paris',
-  location: { venue: 'Sunset', address: '60 rue des Lombards', city: 'Paris', country: 'France' },
-  capacity: 100,
-  ticketTiers: [
-    { name: 'Standard', price: 2500, currency: 'EUR', quantity: 60 },
-    { name: 'VIP', price: 6000, currency: 'EUR', quantity: 40 },
-  ],
-  tags: ['jazz'],
-  ...overrides,
-});
 
 const errorOf = async (work: Promise<unknown>) => {
   try {

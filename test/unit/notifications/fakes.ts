@@ -1,5 +1,6 @@
 // In-memory stand-ins for the notifications store and mailer, for unit tests of its rules.
 import { randomUUID } from 'node:crypto';
+import type { OrderCancelledV1, TicketPurchasedV1 } from '../../../events/contracts/tickets';
 import type { Mailer, OutgoingEmail } from '../../../functions/notifications/mailer';
 import type {
   Claim,
@@ -20,12 +21,22 @@ interface HoldingRecord extends Holder {
 
 interface DeliveryRecord extends DeliverySpec {
   id: string;
-  status: 'sending' | 'sent' | 'failed' | 'unconfirmed';
+  status: 'sending' | 'sent' | 'failed';
   attempts: number;
   claimedAt: Date;
   sentAt?: Date;
   lastError?: string;
 }
+
+/** Who holds an order's tickets, for which event: what a purchase and a cancellation message both say. */
+const holder = (order: TicketPurchasedV1 | OrderCancelledV1) => ({
+  orderId: order.orderId,
+  userId: order.buyer.userId,
+  email: order.buyer.email,
+  firstName: order.buyer.firstName,
+  eventId: order.eventId,
+  event: order.event,
+});
 
 export function memoryStore(now: () => Date = () => new Date()) {
   const holdings = new Map<string, HoldingRecord>();
@@ -36,12 +47,7 @@ export function memoryStore(now: () => Date = () => new Date()) {
     async recordPurchase(order, at) {
       const existing = holdings.get(order.orderId);
       holdings.set(order.orderId, {
-        orderId: order.orderId,
-        userId: order.buyer.userId,
-        email: order.buyer.email,
-        firstName: order.buyer.firstName,
-        eventId: order.eventId,
-        event: order.event,
+        ...holder(order),
         ticketCount: order.tickets.length,
         ticketCodes: order.tickets.map((ticket) => ticket.code),
         status: existing?.status ?? 'confirmed',
@@ -52,12 +58,7 @@ export function memoryStore(now: () => Date = () => new Date()) {
     async recordCancellation(order) {
       const existing = holdings.get(order.orderId);
       holdings.set(order.orderId, {
-        orderId: order.orderId,
-        userId: order.buyer.userId,
-        email: order.buyer.email,
-        firstName: order.buyer.firstName,
-        eventId: order.eventId,
-        event: order.event,
+        ...holder(order),
         ticketCount: existing?.ticketCount ?? 0,
         ticketCodes: existing?.ticketCodes ?? [],
         status: 'cancelled',
@@ -102,7 +103,6 @@ export function memoryStore(now: () => Date = () => new Date()) {
         return { state: 'claimed', id };
       }
       if (existing.status === 'sent') return { state: 'sent' };
-      if (existing.status === 'unconfirmed') return { state: 'unconfirmed' };
       return { state: 'sending', id: existing.id, claimedAt: existing.claimedAt };
     },
     async markSent(id) {
@@ -113,9 +113,11 @@ export function memoryStore(now: () => Date = () => new Date()) {
       const row = [...deliveries.values()].find((candidate) => candidate.id === id);
       if (row?.status === 'sending') Object.assign(row, { status: 'failed', lastError: error });
     },
-    async markUnconfirmed(id) {
+    async takeOverStale(id, staleBefore) {
       const row = [...deliveries.values()].find((candidate) => candidate.id === id);
-      if (row?.status === 'sending') row.status = 'unconfirmed';
+      if (row?.status !== 'sending' || row.claimedAt >= staleBefore) return false;
+      Object.assign(row, { claimedAt: now(), attempts: row.attempts + 1 });
+      return true;
     },
     async sentTo() {
       return { items: [], nextCursor: null };
