@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
 import { withTransaction } from '../../layers/common/db';
-import { BadRequestError, ConflictError } from '../../layers/common/errors';
+import type { SyncOutcome } from './model';
 import { spreadSeats } from './slots';
 
 interface TierRow {
@@ -25,131 +25,126 @@ export const tierStockOf = (tier: Omit<TierRow, 'event_id' | 'price'> & { price:
   sold: tier.sold,
 });
 
-export async function syncInventory(
-  pool: pg.Pool,
-  request: InventorySyncRequest,
-): Promise<EventAvailability> {
+/**
+ * Sets up or changes an event's inventory in one transaction; a refused change writes nothing (the transaction rolls
+ * back) and says why.
+ */
+export async function syncInventory(pool: pg.Pool, request: InventorySyncRequest): Promise<SyncOutcome> {
   const total = request.tiers.reduce((sum, tier) => sum + tier.quantity, 0);
-  if (total > request.capacity) {
-    throw new BadRequestError(
-      `The tiers hold ${total} tickets, more than the capacity of ${request.capacity}.`,
-      'tiers-over-capacity',
-    );
-  }
-  return withTransaction(pool, async (client) => {
-    const existing = await client.query<{ status: string }>(
-      'SELECT status FROM inventories WHERE event_id = $1 FOR UPDATE',
-      [request.eventId],
-    );
-    if (existing.rows[0]?.status === 'cancelled' && request.status === 'on_sale') {
-      throw new ConflictError('This event was cancelled; its sales cannot reopen.', 'event-cancelled');
-    }
-    const { event } = request;
-    await client.query(
-      `INSERT INTO inventories (event_id, organizer_id, status, capacity, name, starts_at, ends_at, timezone, place)
+  if (total > request.capacity) return { kind: 'tiers-over-capacity', total, capacity: request.capacity };
+  return withTransaction<SyncOutcome>(
+    pool,
+    async (client) => {
+      const existing = await client.query<{ status: string }>(
+        'SELECT status FROM inventories WHERE event_id = $1 FOR UPDATE',
+        [request.eventId],
+      );
+      if (existing.rows[0]?.status === 'cancelled' && request.status === 'on_sale')
+        return { kind: 'event-cancelled' };
+      const { event } = request;
+      await client.query(
+        `INSERT INTO inventories (event_id, organizer_id, status, capacity, name, starts_at, ends_at, timezone, place)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (event_id) DO UPDATE SET status = $3, capacity = $4, name = $5, starts_at = $6, ends_at = $7,
          timezone = $8, place = $9, updated_at = now()`,
-      [
-        request.eventId,
-        request.organizerId,
-        request.status,
-        request.capacity,
-        event.name,
-        event.startsAt,
-        event.endsAt,
-        event.timezone,
-        event.place,
-      ],
-    );
+        [
+          request.eventId,
+          request.organizerId,
+          request.status,
+          request.capacity,
+          event.name,
+          event.startsAt,
+          event.endsAt,
+          event.timezone,
+          event.place,
+        ],
+      );
 
-    // Orders keep a copy of their event for history, emails and the cancellation deadline: keep it current.
-    await client.query(
-      `UPDATE orders SET event_name = $2, event_starts_at = $3, event_ends_at = $4, event_timezone = $5, event_place = $6
+      // Orders keep a copy of their event for history, emails and the cancellation deadline: keep it current.
+      await client.query(
+        `UPDATE orders SET event_name = $2, event_starts_at = $3, event_ends_at = $4, event_timezone = $5, event_place = $6
        WHERE event_id = $1
          AND (event_name, event_starts_at, event_ends_at, event_timezone, event_place) IS DISTINCT FROM ($2, $3, $4, $5, $6)`,
-      [request.eventId, event.name, event.startsAt, event.endsAt, event.timezone, event.place],
-    );
-    const current = await client.query<Omit<TierRow, 'sold'>>(
-      'SELECT * FROM tiers WHERE event_id = $1 ORDER BY position FOR UPDATE',
-      [request.eventId],
-    );
-    // The slots too: purchases lock only their slot, so this waits for those in flight and holds off the next.
-    const slots = await client.query<{ tier_id: string; slot: number; sold: number }>(
-      'SELECT tier_id, slot, sold FROM tier_slots WHERE tier_id = ANY($1::uuid[]) ORDER BY tier_id, slot FOR UPDATE',
-      [current.rows.map((row) => row.tier_id)],
-    );
-    const slotsOf = (tierId: string) => slots.rows.filter((slot) => slot.tier_id === tierId);
-    const soldOf = (tierId: string) => slotsOf(tierId).reduce((sum, slot) => sum + slot.sold, 0);
-    const wanted = new Set(request.tiers.map((tier) => tier.tierId));
-    // A tier with orders, even only cancelled ones, stays: its orders and tickets refer to it.
-    const withOrders = new Set(
-      (
-        await client.query<{ tier_id: string }>(
-          'SELECT DISTINCT tier_id FROM order_items WHERE tier_id = ANY($1::uuid[])',
-          [current.rows.map((row) => row.tier_id)],
-        )
-      ).rows.map((row) => row.tier_id),
-    );
-    const removedWithSales = current.rows.filter(
-      (row) => !wanted.has(row.tier_id) && (soldOf(row.tier_id) > 0 || withOrders.has(row.tier_id)),
-    );
-    if (removedWithSales.length > 0) {
-      throw new ConflictError('A tier that has sold tickets cannot be removed.', 'tier-has-sales', {
-        tiers: removedWithSales.map((row) => ({ tierId: row.tier_id, sold: soldOf(row.tier_id) })),
-      });
-    }
-    const belowSold = request.tiers
-      .filter((tier) => soldOf(tier.tierId) > tier.quantity)
-      .map((tier) => ({ tierId: tier.tierId, quantity: tier.quantity, sold: soldOf(tier.tierId) }));
-    if (belowSold.length > 0) {
-      throw new ConflictError('A tier cannot hold fewer tickets than it has already sold.', 'below-sold', {
-        tiers: belowSold,
-      });
-    }
-    await client.query('DELETE FROM tiers WHERE event_id = $1 AND NOT (tier_id = ANY($2::uuid[]))', [
-      request.eventId,
-      [...wanted],
-    ]);
-    for (const [position, tier] of request.tiers.entries()) {
-      const upserted = await client.query(
-        `INSERT INTO tiers (tier_id, event_id, name, price, currency, quantity, open, position)
+        [request.eventId, event.name, event.startsAt, event.endsAt, event.timezone, event.place],
+      );
+      const current = await client.query<Omit<TierRow, 'sold'>>(
+        'SELECT * FROM tiers WHERE event_id = $1 ORDER BY position FOR UPDATE',
+        [request.eventId],
+      );
+      // The slots too: purchases lock only their slot, so this waits for those in flight and holds off the next.
+      const slots = await client.query<{ tier_id: string; slot: number; sold: number }>(
+        'SELECT tier_id, slot, sold FROM tier_slots WHERE tier_id = ANY($1::uuid[]) ORDER BY tier_id, slot FOR UPDATE',
+        [current.rows.map((row) => row.tier_id)],
+      );
+      const slotsOf = (tierId: string) => slots.rows.filter((slot) => slot.tier_id === tierId);
+      const soldOf = (tierId: string) => slotsOf(tierId).reduce((sum, slot) => sum + slot.sold, 0);
+      const wanted = new Set(request.tiers.map((tier) => tier.tierId));
+      // A tier with orders, even only cancelled ones, stays: its orders and tickets refer to it.
+      const withOrders = new Set(
+        (
+          await client.query<{ tier_id: string }>(
+            'SELECT DISTINCT tier_id FROM order_items WHERE tier_id = ANY($1::uuid[])',
+            [current.rows.map((row) => row.tier_id)],
+          )
+        ).rows.map((row) => row.tier_id),
+      );
+      const removedWithSales = current.rows.filter(
+        (row) => !wanted.has(row.tier_id) && (soldOf(row.tier_id) > 0 || withOrders.has(row.tier_id)),
+      );
+      if (removedWithSales.length > 0) {
+        return {
+          kind: 'tier-has-sales',
+          tiers: removedWithSales.map((row) => ({ tierId: row.tier_id, sold: soldOf(row.tier_id) })),
+        };
+      }
+      const belowSold = request.tiers
+        .filter((tier) => soldOf(tier.tierId) > tier.quantity)
+        .map((tier) => ({ tierId: tier.tierId, quantity: tier.quantity, sold: soldOf(tier.tierId) }));
+      if (belowSold.length > 0) return { kind: 'below-sold', tiers: belowSold };
+      await client.query('DELETE FROM tiers WHERE event_id = $1 AND NOT (tier_id = ANY($2::uuid[]))', [
+        request.eventId,
+        [...wanted],
+      ]);
+      for (const [position, tier] of request.tiers.entries()) {
+        const upserted = await client.query(
+          `INSERT INTO tiers (tier_id, event_id, name, price, currency, quantity, open, position)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (tier_id) DO UPDATE SET name = $3, price = $4, currency = $5, quantity = $6, open = $7, position = $8
          WHERE tiers.event_id = $2`,
-        [
-          tier.tierId,
-          request.eventId,
-          tier.name,
-          tier.price,
-          tier.currency,
-          tier.quantity,
-          request.status === 'on_sale',
-          position,
-        ],
+          [
+            tier.tierId,
+            request.eventId,
+            tier.name,
+            tier.price,
+            tier.currency,
+            tier.quantity,
+            request.status === 'on_sale',
+            position,
+          ],
+        );
+        if (upserted.rowCount === 0) return { kind: 'tier-conflict', tierId: tier.tierId };
+      }
+      // Each tier's seats over its slots: what a slot sold stays in it, the seats left are spread again.
+      const spread = request.tiers.flatMap((tier) =>
+        spreadSeats(tier.quantity, slotsOf(tier.tierId)).map((slot) => ({ tierId: tier.tierId, ...slot })),
       );
-      if (upserted.rowCount === 0)
-        throw new ConflictError(`Tier ${tier.tierId} belongs to another event.`, 'tier-conflict');
-    }
-    // Each tier's seats over its slots: what a slot sold stays in it, the seats left are spread again.
-    const spread = request.tiers.flatMap((tier) =>
-      spreadSeats(tier.quantity, slotsOf(tier.tierId)).map((slot) => ({ tierId: tier.tierId, ...slot })),
-    );
-    await client.query(
-      `INSERT INTO tier_slots (tier_id, slot, quantity, open)
+      await client.query(
+        `INSERT INTO tier_slots (tier_id, slot, quantity, open)
        SELECT v.tier_id, v.slot, v.quantity, $4 FROM unnest($1::uuid[], $2::smallint[], $3::int[]) AS v(tier_id, slot, quantity)
        ON CONFLICT (tier_id, slot) DO UPDATE SET quantity = EXCLUDED.quantity, open = EXCLUDED.open`,
-      [
-        spread.map((slot) => slot.tierId),
-        spread.map((slot) => slot.slot),
-        spread.map((slot) => slot.quantity),
-        request.status === 'on_sale',
-      ],
-    );
-    const [availability] = await readAvailability(client, [request.eventId]);
-    if (!availability) throw new Error('inventory vanished inside its own transaction');
-    return availability;
-  });
+        [
+          spread.map((slot) => slot.tierId),
+          spread.map((slot) => slot.slot),
+          spread.map((slot) => slot.quantity),
+          request.status === 'on_sale',
+        ],
+      );
+      const [availability] = await readAvailability(client, [request.eventId]);
+      if (!availability) throw new Error('inventory vanished inside its own transaction');
+      return { kind: 'synced', availability };
+    },
+    { commitWhen: (outcome) => outcome.kind === 'synced' },
+  );
 }
 
 export async function readAvailability(

@@ -1,5 +1,6 @@
 // The tickets service's ports: what its handlers need (stores, clock, publishing, metrics), built for real in
 // deps.ts and faked in unit tests. Stores are the pg adapters' functions bound to the service's pool.
+import type { EventAvailability } from '../../events/contracts/catalogue';
 import type { OrderCancelledV1 } from '../../events/contracts/tickets';
 import type { PoolBound } from '../../layers/common/db';
 import type { Envelope } from '../../layers/common/messages';
@@ -19,6 +20,15 @@ export interface Buyer {
 }
 
 export type CancelReason = OrderCancelledV1['reason'];
+
+/** What an inventory change from the catalogue comes to: synced, or refused (and nothing written) with the reason. */
+export type SyncOutcome =
+  | { kind: 'synced'; availability: EventAvailability }
+  | { kind: 'tiers-over-capacity'; total: number; capacity: number }
+  | { kind: 'event-cancelled' }
+  | { kind: 'tier-has-sales'; tiers: { tierId: string; sold: number }[] }
+  | { kind: 'below-sold'; tiers: { tierId: string; quantity: number; sold: number }[] }
+  | { kind: 'tier-conflict'; tierId: string };
 
 type Bound<M> = { [K in keyof M]: PoolBound<M[K]> };
 
