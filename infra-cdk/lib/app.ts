@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { App, type AppProps, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { manifests as realManifests } from '../../functions/manifests';
+import { ENV } from '../../layers/common/env-names';
 import type { ServiceManifest } from '../../layers/common/manifest';
 import { ObservabilityStack } from './observability-stack';
 import { validateManifests } from './plan';
 import { PROJECT, REPO_ROOT, readSettings } from './settings';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
+import { WebStack } from './web-stack';
 
 export interface BuildAppOptions {
   manifests?: readonly ServiceManifest[];
@@ -18,6 +20,8 @@ export interface BuildAppOptions {
   functionsDir?: string;
   /** Passed to `new App()`: context, outdir. */
   appProps?: AppProps;
+  /** The built web app to upload; default web/dist. */
+  webDir?: string;
 }
 
 export interface PlatformApp {
@@ -25,6 +29,7 @@ export interface PlatformApp {
   stateful: StatefulStack;
   stateless: StatelessStack;
   observability: ObservabilityStack;
+  web: WebStack;
 }
 
 /**
@@ -64,6 +69,20 @@ export function buildApp(options: BuildAppOptions = {}): PlatformApp {
     "functions use the data stack's network, databases, topics and queues",
   );
 
+  const web = new WebStack(app, `${PROJECT}-Web`, {
+    description:
+      'TicketOrLeaveIt web app: S3 bucket and CloudFront, which also routes the API paths to the HTTP API',
+    api: stateless.api.api,
+    webDir: options.webDir,
+    ...(env ? { env } : {}),
+  });
+  web.addStackDependency(stateless, 'CloudFront forwards the API paths to the HTTP API');
+  // Browsers reach the API through the distribution (same origin); other origins only when deploys name them.
+  const corsOrigins = [web.origin, ...settings.corsOrigins].join(',');
+  for (const [key, fn] of stateless.functions) {
+    if (key.startsWith('route:')) fn.fn.addEnvironment(ENV.corsAllowedOrigins, corsOrigins);
+  }
+
   const observability = new ObservabilityStack(app, `${PROJECT}-Observability`, {
     description: 'TicketOrLeaveIt monitoring: log shipping subscriptions, alarms, dashboard',
     stateful,
@@ -77,5 +96,5 @@ export function buildApp(options: BuildAppOptions = {}): PlatformApp {
 
   Tags.of(app).add('project', 'ticketorleaveit');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stateful, stateless, observability };
+  return { app, stateful, stateless, observability, web };
 }

@@ -15,7 +15,10 @@ export interface AppSettings {
   issuerUrl?: string;
   jwtAudience: string;
   mailFrom: string;
-  /** Browser origins allowed by the API's CORS preflight and the media bucket's CORS rule. */
+  /**
+   * Browser origins besides the web app's own (CloudFront serves the app and the API on one origin, so it needs no
+   * CORS): allowed by the API's CORS preflight, the functions and the media bucket's CORS rule. Default: none.
+   */
   corsOrigins: string[];
   /** Where DLQ alarms are emailed; no subscription when unset. */
   alarmEmail?: string;
@@ -36,7 +39,7 @@ export function readSettings(node: Node): AppSettings {
     issuerUrl: text(node, 'issuerUrl'),
     jwtAudience: text(node, 'jwtAudience') ?? DEFAULT_JWT_AUDIENCE,
     mailFrom: text(node, 'mailFrom') ?? 'no-reply@ticketorleaveit.com',
-    corsOrigins: (text(node, 'corsOrigins') ?? '*')
+    corsOrigins: (text(node, 'corsOrigins') ?? '')
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),

@@ -3,10 +3,12 @@
 // queue its DLQ and alarm, each database its proxy and migrations, functions get exactly the env and access they
 // bind, and cdk-nag's AwsSolutions checks pass with reasons.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Stack, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import { manifests as realManifests } from '../../functions/manifests';
 import { buildApp, type PlatformApp } from '../../infra-cdk/lib/app';
 import { functionPlans, LOG_SHIPPER_NAME, routeKeyOf } from '../../infra-cdk/lib/plan';
 import { PROJECT, pascal, REPO_ROOT } from '../../infra-cdk/lib/settings';
+import { SPA_REWRITE, WebStack } from '../../infra-cdk/lib/web-stack';
 import {
   databaseHostEnv,
   databaseSecretArnEnv,
@@ -25,9 +28,11 @@ import {
 import { functionLimits } from '../../layers/common/function-defaults';
 import type { Binds, ServiceManifest, ServiceName } from '../../layers/common/manifest';
 import { messagingResources } from '../../layers/common/resources';
-import { FIXTURE_FUNCTIONS_DIR, fixtureManifests } from './fixtures';
+import { FIXTURE_FUNCTIONS_DIR, FIXTURE_WEB_DIR, fixtureManifests } from './fixtures';
 
-const SYNTH_TIMEOUT = { timeout: 180_000 };
+// Synthesis bundles every function with esbuild: a few minutes when the machine is busy with other work.
+const SYNTH_MS = 420_000;
+const SYNTH_TIMEOUT = { timeout: SYNTH_MS };
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 
 interface Synthesized extends PlatformApp {
@@ -56,7 +61,9 @@ function synth(manifests: readonly ServiceManifest[], functionsDir?: string): Sy
   const cacheDir = join(REPO_ROOT, 'node_modules/.cache');
   mkdirSync(cacheDir, { recursive: true });
   const outdir = mkdtempSync(join(cacheDir, 'tol-infra-'));
-  const platform = buildApp({ manifests, functionsDir, appProps: { outdir, context } });
+  // The fixture app always uploads a web app; the real one uploads web/dist when it has been built.
+  const webDir = functionsDir ? FIXTURE_WEB_DIR : undefined;
+  const platform = buildApp({ manifests, functionsDir, webDir, appProps: { outdir, context } });
   const assembly = platform.app.synth();
   const statelessStacks = [platform.stateless, ...platform.stateless.services.values()];
   const result = {
@@ -186,10 +193,11 @@ function entriesOf<K extends EntryKind>(
   );
 }
 
-/** The env a function must have, derived from its binds independently of the CDK code. */
-function expectedEnv(service: string, binds: Binds): string[] {
+/** The env a function must have, derived from its kind and binds independently of the CDK code. */
+function expectedEnv(service: string, binds: Binds, kind: string): string[] {
   const keys = ['POWERTOOLS_SERVICE_NAME', ENV.serviceName, 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
   keys.push(ENV.jwtIssuer, ENV.jwtAudience);
+  if (kind === 'route') keys.push(ENV.corsAllowedOrigins);
   const databases = new Set([...(binds.database ? [service] : []), ...(binds.pingDatabases ?? [])]);
   for (const db of databases) keys.push(databaseHostEnv(db), databaseSecretArnEnv(db));
   for (const topic of binds.publishes ?? []) keys.push(topicArnEnv(topic));
@@ -232,7 +240,7 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
   let app: Synthesized;
   beforeAll(() => {
     app = synth(manifests, functionsDir);
-  }, 180_000);
+  }, SYNTH_MS);
 
   it(
     'deploys exactly one function per manifest route, consumer, schedule and internal function',
@@ -329,7 +337,7 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
         const [, fn] = defined(deployed.get(key), key);
         const variables = (fn.Properties.Environment as { Variables: object }).Variables;
         const binds = entry.binds ?? {};
-        expect(Object.keys(variables).sort(), key).toEqual(expectedEnv(service, binds));
+        expect(Object.keys(variables).sort(), key).toEqual(expectedEnv(service, binds, KINDS[kind]));
         const needsVpc = Boolean(
           binds.database || binds.pingDatabases?.length || binds.redis || binds.logSearch,
         );
@@ -409,7 +417,9 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
     ).toEqual([]);
     const stacks = app.app.node.children.filter(Stack.isStack);
     expect(stacks.map((stack) => stack.stackName).sort()).toEqual(
-      [app.stateful, ...app.statelessStacks, app.observability].map((stack) => stack.stackName).sort(),
+      [app.stateful, ...app.statelessStacks, app.observability, app.web]
+        .map((stack) => stack.stackName)
+        .sort(),
     );
     for (const stack of stacks) {
       expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual(
@@ -437,7 +447,7 @@ describe.each(apps)(
     let app: Synthesized;
     beforeAll(() => {
       app = synth(manifests, functionsDir);
-    }, 180_000);
+    }, SYNTH_MS);
 
     it('keep only the HTTP API, its stage and access logs, and the JWT authorizer in the shared stack', () => {
       const resources = Template.fromStack(app.stateless).toJSON().Resources as Record<string, Resource>;
@@ -532,6 +542,8 @@ describe.each(apps)(
           [
             app.stateful.stackName,
             app.stateless.stackName,
+            // Route functions allow the distribution's origin in CORS_ALLOWED_ORIGINS.
+            ...(Object.keys(manifest.routes).length > 0 ? [app.web.stackName] : []),
             ...[...invoked].map((service) => app.stateless.services.get(service)?.stackName),
           ].sort(),
         );
@@ -544,7 +556,7 @@ describe('the CDK app built from the real manifests, room to grow', () => {
   let app: Synthesized;
   beforeAll(() => {
     app = synth(realManifests);
-  }, 180_000);
+  }, SYNTH_MS);
 
   it('keeps every stack under 400 resources and 150 outputs, and every template under 800 KB', () => {
     // CloudFormation's limits are 500 resources, 200 outputs and 1 MB of template (from S3).
@@ -570,7 +582,7 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
   let app: Synthesized;
   beforeAll(() => {
     app = synth(fixtureManifests, FIXTURE_FUNCTIONS_DIR);
-  }, 180_000);
+  }, SYNTH_MS);
   const messaging = messagingResources(fixtureManifests);
 
   it('gives every consumer queue a DLQ with its receive count and a visibility of 6x the function timeout', () => {
@@ -865,7 +877,7 @@ describe.each(apps)(
     let app: Synthesized;
     beforeAll(() => {
       app = synth(manifests, functionsDir);
-    }, 180_000);
+    }, SYNTH_MS);
 
     it("subscribes every function's log group to the log shipper, except the shipper's own", () => {
       const { shipperId, shipperLogGroup, sources } = shipperAndSources(app.statelessTemplate);
@@ -1230,5 +1242,169 @@ describe('manifest validation', () => {
     ]) {
       expect(message).toContain(problem);
     }
+  });
+});
+
+describe('the web app in the CDK app built from the fixture manifests', () => {
+  let app: Synthesized;
+  let template: Template;
+  let distribution: Record<string, unknown>;
+  beforeAll(() => {
+    app = synth(fixtureManifests, FIXTURE_FUNCTIONS_DIR);
+    template = Template.fromStack(app.web);
+    const [[, resource] = ['', undefined]] = resourcesOf(template, 'AWS::CloudFront::Distribution');
+    distribution = defined(resource, 'distribution').Properties.DistributionConfig as Record<string, unknown>;
+  }, SYNTH_MS);
+
+  const API_PATHS = ['/v1/*', '/oauth/*', '/.well-known/*'];
+  const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+  const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+  type Origin = { Id: string; DomainName: unknown; S3OriginConfig?: object; OriginAccessControlId?: unknown };
+  type Behavior = Record<string, unknown> & { TargetOriginId: string; PathPattern?: string };
+
+  const originsByKind = () => {
+    const origins = distribution.Origins as Origin[];
+    return {
+      site: defined(
+        origins.find((origin) => origin.OriginAccessControlId !== undefined),
+        's3 origin',
+      ),
+      api: defined(
+        origins.find((origin) => JSON.stringify(origin.DomainName).includes('execute-api')),
+        'api origin',
+      ),
+    };
+  };
+
+  it('serves the app from a private bucket that only this distribution may read, through origin access control', () => {
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: {
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      },
+    });
+    const { site } = originsByKind();
+    expect(site.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    const siteBucketId = app.web.getLogicalId(app.web.bucket.node.defaultChild as CfnElement);
+    expect(JSON.stringify(site.DomainName)).toContain(siteBucketId);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    const policies = resourcesOf(template, 'AWS::S3::BucketPolicy').filter(
+      ([, policy]) => JSON.stringify(policy.Properties.Bucket) === JSON.stringify({ Ref: siteBucketId }),
+    );
+    const statements = policies.flatMap(
+      ([, policy]) =>
+        (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+    );
+    const read = defined(
+      statements.find((statement) =>
+        JSON.stringify(statement.Principal).includes('cloudfront.amazonaws.com'),
+      ),
+      'cloudfront read statement',
+    );
+    expect(read.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(read.Condition)).toContain('AWS:SourceArn');
+    expect(JSON.stringify(read.Condition)).toContain(
+      app.web.getLogicalId(app.web.distribution.node.defaultChild as CfnElement),
+    );
+  });
+
+  it('routes /v1/*, /oauth/* and /.well-known/* to the HTTP API uncached, with every viewer header but Host', () => {
+    const { api } = originsByKind();
+    expect(JSON.stringify(api.DomainName)).toContain('Fn::GetStackOutput');
+    const behaviors = distribution.CacheBehaviors as Behavior[];
+    expect(behaviors.map((behavior) => behavior.PathPattern).sort()).toEqual([...API_PATHS].sort());
+    for (const behavior of behaviors) {
+      expect(behavior, behavior.PathPattern).toMatchObject({
+        TargetOriginId: api.Id,
+        CachePolicyId: CACHING_DISABLED,
+        OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+        ViewerProtocolPolicy: 'https-only',
+        AllowedMethods: expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
+      });
+    }
+    expect(distribution.CustomErrorResponses).toBeUndefined();
+  });
+
+  it('answers every other path with the app: files as they are, page paths with index.html', () => {
+    const { site } = originsByKind();
+    const defaults = distribution.DefaultCacheBehavior as Behavior;
+    expect(defaults).toMatchObject({ TargetOriginId: site.Id, ViewerProtocolPolicy: 'redirect-to-https' });
+    expect(distribution.DefaultRootObject).toBe('index.html');
+    const rewrite = new Function(`${SPA_REWRITE}; return handler;`)() as (event: {
+      request: { uri: string };
+    }) => { uri: string };
+    const uriOf = (uri: string) => rewrite({ request: { uri } }).uri;
+    expect(uriOf('/events/7f0c9e2a')).toBe('/index.html');
+    expect(uriOf('/')).toBe('/index.html');
+    expect(uriOf('/assets/index-3b2f.js')).toBe('/assets/index-3b2f.js');
+    expect(uriOf('/favicon.svg')).toBe('/favicon.svg');
+  });
+
+  it('sends the security headers and a CSP without inline scripts with the app', () => {
+    const [[, policy] = ['', undefined]] = resourcesOf(template, 'AWS::CloudFront::ResponseHeadersPolicy');
+    const config = defined(policy, 'response headers policy').Properties.ResponseHeadersPolicyConfig as {
+      SecurityHeadersConfig: Record<string, Record<string, unknown>>;
+    };
+    const csp = JSON.stringify(config.SecurityHeadersConfig.ContentSecurityPolicy);
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(config.SecurityHeadersConfig).toMatchObject({
+      FrameOptions: { FrameOption: 'DENY' },
+      ContentTypeOptions: { Override: true },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 31_536_000 },
+    });
+    expect((distribution.DefaultCacheBehavior as Behavior).ResponseHeadersPolicyId).toEqual({
+      Ref: resourcesOf(template, 'AWS::CloudFront::ResponseHeadersPolicy')[0]?.[0],
+    });
+  });
+
+  it('logs requests, uploads the built app and invalidates the cache on each deploy', () => {
+    expect(distribution.Logging).toMatchObject({ Prefix: 'cloudfront/' });
+    const [[, deployment] = ['', undefined]] = resourcesOf(template, 'Custom::CDKBucketDeployment');
+    expect(defined(deployment, 'deployment').Properties).toMatchObject({
+      DestinationBucketName: { Ref: app.web.getLogicalId(app.web.bucket.node.defaultChild as CfnElement) },
+      DistributionPaths: ['/*'],
+    });
+  });
+
+  it("lets browsers call the API from the distribution's origin only, with no CORS preflight at API Gateway", () => {
+    const apiTemplate = Template.fromStack(app.stateless).toJSON().Resources as Record<string, Resource>;
+    const [httpApi] = Object.values(apiTemplate).filter(
+      (resource) => resource.Type === 'AWS::ApiGatewayV2::Api',
+    );
+    expect(defined(httpApi, 'http api').Properties.CorsConfiguration).toBeUndefined();
+    for (const { key } of entriesOf(fixtureManifests, 'routes')) {
+      const [, fn] = defined(functionsOfKind(app.statelessTemplate, 'route').get(key), key);
+      const cors = JSON.stringify((fn.Properties.Environment as { Variables: object }).Variables).match(
+        /"CORS_ALLOWED_ORIGINS":(\{.*?\}\]\]\})/,
+      )?.[1];
+      expect(cors, key).toContain('https://');
+      expect(cors, key).toContain(app.web.stackName);
+    }
+  });
+});
+
+describe('the web stack without a built app', () => {
+  it('deploys the bucket and distribution empty and says how to build the app', () => {
+    const app = new App();
+    const apiStack = new Stack(app, 'Api');
+    const api = new apigw.HttpApi(apiStack, 'HttpApi');
+    const web = new WebStack(app, 'Web', { api, webDir: mkdtempSync(join(tmpdir(), 'tol-no-web-')) });
+    const template = Template.fromStack(web);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    expect(Annotations.fromStack(web).findInfo('*', Match.stringLikeRegexp('npm run web:build')).length).toBe(
+      1,
+    );
   });
 });

@@ -9,6 +9,8 @@ import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import type { ServiceManifest } from '../../layers/common/manifest';
 
 export const FIXTURE_FUNCTIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/functions');
+/** A built web app of one page, for the web stack to upload. */
+export const FIXTURE_WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/web');
 
 const ok = { 200: { description: 'OK' } };
 

@@ -44,7 +44,9 @@ export class Buckets extends Construct {
         {
           // Presigned POST uploads from the browser; GET/HEAD to show what was uploaded.
           allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
-          allowedOrigins: props.corsOrigins,
+          // The web app's origin (its CloudFront domain) is created after this stack and cannot be named here; an
+          // upload needs a presigned POST policy whatever the origin, so any origin may send one.
+          allowedOrigins: props.corsOrigins.length > 0 ? props.corsOrigins : ['*'],
           allowedHeaders: ['*'],
           exposedHeaders: ['ETag', 'Location'],
           maxAge: 3600,

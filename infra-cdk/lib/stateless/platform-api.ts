@@ -32,21 +32,26 @@ export class PlatformApi extends Construct {
       apiName: 'ticketorleaveit',
       description: 'TicketOrLeaveIt public API',
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: props.settings.corsOrigins,
-        allowMethods: [apigw.CorsHttpMethod.ANY],
-        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id'],
-        // Same list as layers/common/http.ts: with CORS configured here, API Gateway replaces the function's headers.
-        exposeHeaders: [
-          'x-correlation-id',
-          'location',
-          'retry-after',
-          'ratelimit',
-          'ratelimit-policy',
-          'x-degraded',
-        ],
-        maxAge: Duration.minutes(10),
-      },
+      // Only for browser apps on other origins: the web app reaches the API through CloudFront on its own origin.
+      ...(props.settings.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: props.settings.corsOrigins,
+              allowMethods: [apigw.CorsHttpMethod.ANY],
+              allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id'],
+              // Same list as layers/common/http.ts: with CORS configured here, API Gateway replaces the function's headers.
+              exposeHeaders: [
+                'x-correlation-id',
+                'location',
+                'retry-after',
+                'ratelimit',
+                'ratelimit-policy',
+                'x-degraded',
+              ],
+              maxAge: Duration.minutes(10),
+            },
+          }
+        : {}),
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
