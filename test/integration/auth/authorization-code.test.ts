@@ -4,13 +4,17 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Platform } from '../../../local/platform';
-import { registerUser } from '../../support/accounts';
+import { passwordGrant, registerUser } from '../../support/accounts';
 import { startTestPlatform } from '../../support/platform';
 
 let platform: Platform;
 let redirectUri: string;
 
+const ACCOUNT_LIMIT = 5;
+
 beforeAll(async () => {
+  // Each test signs its own accounts in once or twice; the rate-limit test spends one account's whole window.
+  process.env.RATE_LIMIT_TOKEN_ACCOUNT = `${ACCOUNT_LIMIT}/3600`;
   platform = await startTestPlatform({ schedules: false });
   redirectUri = `${platform.apiUrl}/callback`;
 });
@@ -306,6 +310,21 @@ describe('the authorization endpoint', () => {
     );
     const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1] ?? '', 'base64url').toString());
     expect(claims).toMatchObject({ email, given_name: 'Katherine' });
+  });
+
+  it('counts the form and the token endpoint in one rate-limit window per account', async () => {
+    const user = await registerUser(platform.apiUrl);
+    for (let i = 0; i < ACCOUNT_LIMIT; i += 1) {
+      expect((await passwordGrant(platform.apiUrl, user.email, 'guess')).status).toBe(400);
+    }
+    const config = await discover();
+    const { url } = await authorizationRequest(config);
+    const page = await openPage(url);
+    const response = await submit(page, { email: user.email, password: user.password });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(response.headers.get('location')).toBeNull();
+    expect(await response.text()).toContain('Too many attempts');
   });
 
   it('publishes exactly what it supports in its metadata', async () => {
