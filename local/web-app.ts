@@ -7,8 +7,12 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import {
+  API_PATH_PREFIXES,
+  WEB_SECURITY_HEADERS,
+  webContentSecurityPolicy,
+} from '../layers/common/web-app-policy';
 
-const API_PREFIXES = ['/v1/', '/oauth/', '/.well-known/'];
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -34,32 +38,12 @@ export interface WebAppOptions {
 
 export type WebAppHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
-export function contentSecurityPolicy(mediaOrigins: string[] = []): string {
-  const media = mediaOrigins.join(' ');
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    `img-src 'self' data: blob: ${media}`.trim(),
-    `connect-src 'self' ${media}`.trim(),
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
 /** Answers a request with the app, or returns false (not a GET/HEAD for the app; the caller answers it). */
 export function webApp(options: WebAppOptions): WebAppHandler {
   const root = normalize(options.dir + sep);
   const headers = {
-    'content-security-policy': contentSecurityPolicy(options.mediaOrigins),
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'strict-origin-when-cross-origin',
-    'cross-origin-opener-policy': 'same-origin',
-    'permissions-policy': 'camera=(self), geolocation=(), microphone=(), payment=()',
+    'content-security-policy': webContentSecurityPolicy(options.mediaOrigins),
+    ...WEB_SECURITY_HEADERS,
   };
   // Compressed once per file version; the app is a handful of files.
   const gzipped = new Map<string, { mtimeMs: number; body: Buffer }>();
@@ -68,7 +52,8 @@ export function webApp(options: WebAppOptions): WebAppHandler {
     const method = (request.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') return false;
     const pathname = safePath(request.url ?? '/');
-    if (pathname === undefined || API_PREFIXES.some((prefix) => pathname.startsWith(prefix))) return false;
+    if (pathname === undefined || API_PATH_PREFIXES.some((prefix) => pathname.startsWith(prefix)))
+      return false;
     if (!existsSync(join(root, 'index.html'))) return false;
 
     const isFile = extname(pathname) !== '';
