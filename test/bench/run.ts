@@ -12,6 +12,7 @@ const SECTIONS: readonly BenchSection[] = [
   flashSaleSection,
   (await import('./search.bench')).searchSection,
   (await import('./metrics.bench')).metricsSection,
+  (await import('./web.bench')).webSection,
 ];
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
