@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   Annotations,
   Aws,
+  CfnOutput,
   CrossStackReferences,
   DefaultStackSynthesizer,
   Duration,
@@ -149,6 +150,7 @@ export class WebStack extends Stack {
       additionalBehaviors: Object.fromEntries(API_PATH_PREFIXES.map((prefix) => [`${prefix}*`, apiBehavior])),
     });
     this.origin = `https://${this.distribution.distributionDomainName}`;
+    new CfnOutput(this, 'Url', { value: this.origin, description: 'The web app and, under /v1, the API' });
 
     acknowledge(
       this.distribution,
