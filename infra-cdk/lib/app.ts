@@ -14,6 +14,9 @@ import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 import { WebStack } from './web-stack';
 
+/** The service whose routes are the OAuth authorization server (authorize, token, revoke). */
+const OAUTH_SERVICE = 'auth';
+
 export interface BuildAppOptions {
   manifests?: readonly ServiceManifest[];
   /** Where `<service>/<handler>` files live; tests point this at their fixtures. Default: `functions/`. */
@@ -80,7 +83,11 @@ export function buildApp(options: BuildAppOptions = {}): PlatformApp {
   // Browsers reach the API through the distribution (same origin); other origins only when deploys name them.
   const corsOrigins = [web.origin, ...settings.corsOrigins].join(',');
   for (const [key, fn] of stateless.functions) {
-    if (key.startsWith('route:')) fn.fn.addEnvironment(ENV.corsAllowedOrigins, corsOrigins);
+    if (!key.startsWith('route:')) continue;
+    fn.fn.addEnvironment(ENV.corsAllowedOrigins, corsOrigins);
+    // The web app signs in with the authorization code flow and gets its code back on its own origin.
+    if (fn.service === OAUTH_SERVICE)
+      fn.fn.addEnvironment(ENV.oauthWebRedirectUris, `${web.origin}/callback`);
   }
 
   const observability = new ObservabilityStack(app, `${PROJECT}-Observability`, {

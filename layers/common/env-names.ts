@@ -23,6 +23,8 @@ export const ENV = {
   /** Where Lambda Invoke calls go locally (the runtime's Invoke API). */
   lambdaEndpoint: 'AWS_ENDPOINT_URL_LAMBDA',
   corsAllowedOrigins: 'CORS_ALLOWED_ORIGINS',
+  /** Redirect URIs of the first-party web client (the auth service's OAuth endpoints). */
+  oauthWebRedirectUris: 'OAUTH_WEB_REDIRECT_URIS',
   dbPoolMax: 'DB_POOL_MAX',
   dbConnectTimeoutMs: 'DB_CONNECT_TIMEOUT_MS',
   dbStatementTimeoutMs: 'DB_STATEMENT_TIMEOUT_MS',

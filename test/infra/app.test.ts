@@ -198,6 +198,7 @@ function expectedEnv(service: string, binds: Binds, kind: string): string[] {
   const keys = ['POWERTOOLS_SERVICE_NAME', ENV.serviceName, 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
   keys.push(ENV.jwtIssuer, ENV.jwtAudience);
   if (kind === 'route') keys.push(ENV.corsAllowedOrigins);
+  if (kind === 'route' && service === 'auth') keys.push(ENV.oauthWebRedirectUris);
   const databases = new Set([...(binds.database ? [service] : []), ...(binds.pingDatabases ?? [])]);
   for (const db of databases) keys.push(databaseHostEnv(db), databaseSecretArnEnv(db));
   for (const topic of binds.publishes ?? []) keys.push(topicArnEnv(topic));
