@@ -392,6 +392,8 @@ function EventActions({
               submit.preventDefault();
               if (!confirm('Cancel this event? Every order is cancelled and refunded.')) return;
               void run(async () => {
+                // The route reads an optional JSON body ({ reason }) that its manifest does not declare, so the
+                // generated types know no body: the cast is the one place the client steps outside them.
                 await unwrap(
                   api.POST('/v1/events/{id}/cancel', {
                     ...path,
