@@ -3,6 +3,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { InvokeStore } from '@aws/lambda-invoke-store';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -236,6 +237,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ? await startLogShipping({ url: options.openSearchUrl, log })
         : undefined;
     if (logShipping) stops.push(() => logShipping.stop());
+
+    // Lambda's invocation store exists before any function code runs; Powertools' logger throws without it, and a
+    // line logged outside an invocation (a pool losing a connection while PostgreSQL restarts) must not crash us.
+    await InvokeStore.getInstanceAsync();
 
     // Internal functions, reachable through the Lambda Invoke API as "<service>-<name>".
     const invokeTargets = new Map<string, InvokeTarget>();

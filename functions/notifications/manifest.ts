@@ -3,10 +3,17 @@
 import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import { defineService } from '../../layers/common/manifest';
 import { historyPage, historyQuery, REMINDERS_QUEUE } from './schemas';
+import { SEND_TIMEOUT_SECONDS, SEND_VISIBILITY_TIMEOUT_SECONDS } from './timing';
 
 // A failed send is retried inline a few times, then by redelivery every visibility timeout, until the DLQ (and its
-// alarm) takes a message that failed maxReceiveCount times: 8 receives 30 s apart ride out a few minutes of outage.
-const sending = { maxReceiveCount: 8, visibilityTimeoutSeconds: 30, timeoutSeconds: 20, batchSize: 10 };
+// alarm) takes a message that failed maxReceiveCount times: 8 receives 45 s apart ride out five minutes of outage.
+// The visibility timeout follows from the send timeout and the claim staleness (timing.ts).
+const sending = {
+  maxReceiveCount: 8,
+  visibilityTimeoutSeconds: SEND_VISIBILITY_TIMEOUT_SECONDS,
+  timeoutSeconds: SEND_TIMEOUT_SECONDS,
+  batchSize: 10,
+};
 
 export const notifications = defineService({
   service: 'notifications',

@@ -162,7 +162,8 @@ export function pgNotificationStore(pool: () => Promise<pg.Pool>): NotificationS
            ON CONFLICT (dedupe_key) DO UPDATE SET
              status = 'sending', attempts = deliveries.attempts + 1, claimed_at = clock_timestamp(),
              recipient = EXCLUDED.recipient, subject = EXCLUDED.subject
-           WHERE deliveries.status = 'failed'
+           -- 'unconfirmed' rows are claims an earlier version gave up after a crash: they are sent now.
+           WHERE deliveries.status IN ('failed', 'unconfirmed')
            RETURNING id`,
           [
             randomUUID(),
@@ -182,9 +183,8 @@ export function pgNotificationStore(pool: () => Promise<pg.Pool>): NotificationS
           [spec.key],
         );
         const row = rows[0];
-        if (!row || row.status === 'failed') continue;
+        if (!row || row.status === 'failed' || row.status === 'unconfirmed') continue;
         if (row.status === 'sent') return { state: 'sent' };
-        if (row.status === 'unconfirmed') return { state: 'unconfirmed' };
         return { state: 'sending', id: row.id, claimedAt: row.claimed_at } satisfies Claim;
       }
       throw new Error(`could not claim delivery ${spec.key}`);
@@ -213,11 +213,15 @@ export function pgNotificationStore(pool: () => Promise<pg.Pool>): NotificationS
       );
     },
 
-    async markUnconfirmed(id) {
-      await (await pool()).query(
-        "UPDATE deliveries SET status = 'unconfirmed' WHERE id = $1 AND status = 'sending'",
-        [id],
+    async takeOverStale(id, claimedAt) {
+      // Compare-and-set on the claim time (as read, to the millisecond a JS Date holds): of two attempts taking over
+      // at once, the second finds the time the first set and matches nothing.
+      const taken = await (await pool()).query(
+        `UPDATE deliveries SET claimed_at = clock_timestamp(), attempts = attempts + 1
+         WHERE id = $1 AND status = 'sending' AND date_trunc('milliseconds', claimed_at) = $2`,
+        [id, claimedAt],
       );
+      return taken.rowCount === 1;
     },
 
     async sentTo(userId, limit, cursor) {

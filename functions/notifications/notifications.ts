@@ -1,6 +1,6 @@
-// The rules of notifications: keep the holdings the ticket messages describe, send each email at most once (a
-// claim under its dedupe key before sending, released on failure so a retry may send), and queue one reminder per
-// holder and event. No SDK and no SQL here: those sit behind NotificationStore, Mailer and the relay.
+// The rules of notifications: keep the holdings the ticket messages describe, send each email at least once and,
+// short of a crash mid-send, exactly once (a claim under its dedupe key before sending, released on failure so a retry
+// may send, taken over once stale), and queue one reminder per holder and event. No SDK and no SQL here: those sit behind NotificationStore, Mailer and the relay.
 import type { EventSnapshot } from '../../events/contracts/catalogue';
 import type { OrderCancelledV1, TicketPurchasedV1 } from '../../events/contracts/tickets';
 import type { Logger } from '../../layers/common/logger';
@@ -8,9 +8,7 @@ import type { Page } from '../../layers/common/pagination';
 import type { Mailer } from './mailer';
 import type { NotificationKind, NotificationView, ReminderDueV1 } from './schemas';
 import { cancellationEmail, confirmationEmail, type Email, reminderEmail } from './templates';
-
-/** What a claim older than this (never marked sent or failed) means: its sender crashed or timed out mid-send. */
-export const STALE_CLAIM_MS = 2 * 60_000;
+import { STALE_CLAIM_MS } from './timing';
 
 /** The consumer's per-record logger (correlation and message ids on every line). */
 export type Log = Pick<Logger, 'info' | 'warn'>;
@@ -29,8 +27,7 @@ export interface DeliverySpec {
 export type Claim =
   | { state: 'claimed'; id: string }
   | { state: 'sent' }
-  | { state: 'sending'; id: string; claimedAt: Date }
-  | { state: 'unconfirmed' };
+  | { state: 'sending'; id: string; claimedAt: Date };
 
 /** The confirmed tickets one user holds for one event, as the latest of their orders describes the event. */
 export interface Holder {
@@ -60,8 +57,11 @@ export interface NotificationStore {
   markSent(id: string, providerMessageId: string | undefined): Promise<void>;
   /** Gives a claim back after a failed send, so a retry may claim it again. */
   releaseDelivery(id: string, error: string): Promise<void>;
-  /** Gives up a stale claim without sending: the email may or may not have gone out. */
-  markUnconfirmed(id: string): Promise<void>;
+  /**
+   * Takes over a stale claim (its attempt crashed) for a new attempt, if it is still "sending" under the claim made
+   * at `claimedAt`; false when another attempt took it over first or it was settled meanwhile.
+   */
+  takeOverStale(id: string, claimedAt: Date): Promise<boolean>;
   sentTo(userId: string, limit: number, cursor?: string): Promise<Page<NotificationView>>;
 }
 
@@ -92,13 +92,14 @@ export class SendFailedError extends Error {
   override name = 'SendFailedError';
 }
 
-export type DeliveryOutcome = 'sent' | 'already-sent' | 'given-up';
+export type DeliveryOutcome = 'sent' | 'already-sent';
 
 /**
  * Sends the email unless it was sent before. The claim commits before the send, so a redelivered or duplicated
  * message finds it: "sent" does nothing, a fresh "sending" is retried later (another copy is sending), and a
- * "sending" older than STALE_CLAIM_MS is given up rather than sent blindly, because the crashed attempt may have
- * been accepted by the mail server: no duplicate is preferred to a possible duplicate.
+ * "sending" older than STALE_CLAIM_MS, whose attempt can no longer be running, is taken over and sent again. The
+ * crashed attempt may have been accepted by the mail server before it died, so a crash mid-send can cost a
+ * duplicate email; never a missing one (at least once, as SQS itself delivers).
  */
 export async function deliverOnce(
   deps: SendDeps,
@@ -108,20 +109,22 @@ export async function deliverOnce(
 ): Promise<DeliveryOutcome> {
   const claim = await deps.store.claimDelivery(spec);
   const where = { dedupe_key: spec.key, kind: spec.kind };
-  if (claim.state === 'sent' || claim.state === 'unconfirmed') {
-    log.info('email already handled; not sending again', { ...where, state: claim.state });
+  if (claim.state === 'sent') {
+    log.info('email already sent; not sending again', where);
     return 'already-sent';
   }
+  const { id } = claim;
   if (claim.state === 'sending') {
     const age = deps.now().getTime() - claim.claimedAt.getTime();
-    if (age < STALE_CLAIM_MS)
+    if (age < STALE_CLAIM_MS || !(await deps.store.takeOverStale(claim.id, claim.claimedAt)))
       throw new DeliveryInFlightError(`email ${spec.key} is being sent by another attempt`);
-    await deps.store.markUnconfirmed(claim.id);
-    log.warn('an earlier attempt claimed this email and never finished; not resending to avoid a duplicate', {
-      ...where,
-      claimed_ms_ago: age,
-    });
-    return 'given-up';
+    log.warn(
+      'an earlier attempt claimed this email and never finished: sending it again (it may arrive twice)',
+      {
+        ...where,
+        claimed_ms_ago: age,
+      },
+    );
   }
   let providerMessageId: string | undefined;
   try {
@@ -136,10 +139,10 @@ export async function deliverOnce(
     ));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await deps.store.releaseDelivery(claim.id, message.slice(0, 500));
+    await deps.store.releaseDelivery(id, message.slice(0, 500));
     throw new SendFailedError(`sending ${spec.key} failed: ${message}`, { cause: error });
   }
-  await deps.store.markSent(claim.id, providerMessageId);
+  await deps.store.markSent(id, providerMessageId);
   log.info('email sent', where);
   return 'sent';
 }

@@ -113,9 +113,9 @@ export function memoryStore(now: () => Date = () => new Date()) {
       const row = [...deliveries.values()].find((candidate) => candidate.id === id);
       if (row?.status === 'sending') Object.assign(row, { status: 'failed', lastError: error });
     },
-    async takeOverStale(id, staleBefore) {
+    async takeOverStale(id, claimedAt) {
       const row = [...deliveries.values()].find((candidate) => candidate.id === id);
-      if (row?.status !== 'sending' || row.claimedAt >= staleBefore) return false;
+      if (row?.status !== 'sending' || row.claimedAt.getTime() !== claimedAt.getTime()) return false;
       Object.assign(row, { claimedAt: now(), attempts: row.attempts + 1 });
       return true;
     },
