@@ -84,7 +84,11 @@ export function buildOpenApi(
     info: {
       title: 'TicketOrLeaveIt API',
       version: info.version,
-      description: 'Event ticketing: accounts, events, tickets, notifications and organizer dashboards.',
+      // The comment is Redoc's marker for where the security schemes (the OAuth flows) are rendered; other renderers
+      // show nothing for it.
+      description:
+        'Event ticketing: accounts, events, tickets, notifications and organizer dashboards.\n\n' +
+        '## Authentication\n\n<!-- ReDoc-Inject: <security-definitions> -->',
     },
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     tags: manifests.map((manifest) => ({ name: manifest.service, description: manifest.description })),
