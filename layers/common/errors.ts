@@ -200,12 +200,47 @@ export class OAuthError extends AppError {
   }
 }
 
+/** Socket errors meaning the other end cannot be reached (refused, reset, timed out, unknown host). */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+/** PostgreSQL SQLSTATEs of a server shutting down, starting up or dropping the connection (classes 08 and 57P). */
+const UNAVAILABLE_SQLSTATE = /^(08\d{3}|57P0[1-3])$/;
+/** What node-postgres and pg-pool say when a connection ends or cannot be had in time. */
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Connection ended unexpectedly|the database system is (starting up|shutting down)/i;
+
+/**
+ * Whether an error means a dependency is down rather than a bug: a database or service that cannot be reached, or
+ * a circuit breaker that has opened on it. Such requests answer 503 with Retry-After, so clients retry later.
+ */
+export function isOutage(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 3) return false;
+  const { code, name } = error as Error & { code?: unknown };
+  if (name === 'BrokenCircuitError' || name === 'TaskCancelledError') return true;
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code)))
+    return true;
+  if (UNREACHABLE_MESSAGE.test(error.message)) return true;
+  if (error instanceof AggregateError && error.errors.some((inner) => isOutage(inner, depth + 1)))
+    return true;
+  return isOutage(error.cause, depth + 1);
+}
+
 /** Maps any thrown value to a problem. Errors that are not ours become a generic 500 that carries no internals. */
 export function toProblem(
   error: unknown,
   instance?: string,
 ): { problem: Problem; headers: Record<string, string> } {
   if (error instanceof AppError) return { problem: error.toProblem(instance), headers: error.headers };
+  if (isOutage(error)) {
+    const outage = new ServiceUnavailableError();
+    return { problem: outage.toProblem(instance), headers: outage.headers };
+  }
   return {
     problem: {
       type: problemType('internal'),
