@@ -1,7 +1,6 @@
 // What the authorization endpoint's handlers share: the CSRF cookie, the pages and their security headers, and the
 // answers (a page, a redirect with error=, or a redirect with the code).
 import { randomBytes } from 'node:crypto';
-import { optionalEnv } from '../../layers/common/config';
 import { TooManyRequestsError } from '../../layers/common/errors';
 import type { HttpEvent, HttpHandlerOptions, HttpResult } from '../../layers/common/http';
 import {
@@ -14,7 +13,7 @@ import {
   requestParams,
 } from './authorization';
 import { server } from './deps';
-import { issuer } from './issuer';
+import { configuredWebRedirectUris, issuer } from './issuer';
 import { errorPage, type FormPage, STYLE_HASH, signInPage, signUpPage } from './sign-in-page';
 
 const NONCE = /^[A-Za-z0-9_-]{43}$/;
@@ -29,9 +28,9 @@ function cookieNonce(event: HttpEvent): string | undefined {
 }
 
 function redirectOrigins(): string {
-  const origins = (optionalEnv('OAUTH_WEB_REDIRECT_URIS') ?? '').split(',').flatMap((uri) => {
+  const origins = configuredWebRedirectUris().flatMap((uri) => {
     try {
-      return [new URL(uri.trim()).origin];
+      return [new URL(uri).origin];
     } catch {
       return [];
     }

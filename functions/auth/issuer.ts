@@ -1,9 +1,17 @@
 // Issuer URL and audience of the access tokens, and the web app's redirect URIs, read once per container.
 import { once, optionalEnv, requireEnv } from '../../layers/common/config';
+import { ENV } from '../../layers/common/env-names';
 
 export const issuer = once(() => ({ url: requireEnv('JWT_ISSUER'), audience: requireEnv('JWT_AUDIENCE') }));
 
 const LOOPBACK = ['localhost', '127.0.0.1'];
+
+/** OAUTH_WEB_REDIRECT_URIS as a list (empty when unset); read without the issuer, so a module may call it at load. */
+export const configuredWebRedirectUris = (): string[] =>
+  (optionalEnv(ENV.oauthWebRedirectUris) ?? '')
+    .split(',')
+    .map((uri) => uri.trim())
+    .filter(Boolean);
 
 /**
  * Where the first-party web app (client `web`) receives its codes: OAUTH_WEB_REDIRECT_URIS (comma-separated, set by
@@ -11,13 +19,8 @@ const LOOPBACK = ['localhost', '127.0.0.1'];
  * both loopback names, so either address works in the browser.
  */
 export const webRedirectUris = once((): string[] => {
-  const configured = optionalEnv('OAUTH_WEB_REDIRECT_URIS');
-  if (configured) {
-    return configured
-      .split(',')
-      .map((uri) => uri.trim())
-      .filter(Boolean);
-  }
+  const configured = configuredWebRedirectUris();
+  if (configured.length > 0) return configured;
   const origin = new URL(issuer().url);
   if (!LOOPBACK.includes(origin.hostname)) return [new URL('/callback', origin).href];
   return LOOPBACK.map((host) => {
