@@ -41,7 +41,8 @@ export async function launchBrowser(options: { downloads?: boolean } = {}): Prom
     locale: 'en-GB',
     timezoneId: 'Asia/Tokyo',
   });
-  context.setDefaultTimeout(20_000);
+  // Generous: two cores shared with the platform under test, and often with more.
+  context.setDefaultTimeout(30_000);
   return {
     context,
     close: async () => {

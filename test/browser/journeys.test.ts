@@ -124,7 +124,10 @@ describe('the web app in Chromium', () => {
       mimeType: 'image/png',
       buffer: solidPng(640, 360, [91, 33, 182]),
     });
-    await organizer.getByText('Image added.').waitFor();
+    // The notice says how the upload ended: success, or the API's reason.
+    const notice = organizer.locator('.alert').first();
+    await notice.waitFor();
+    expect(await notice.textContent()).toBe('Image added.');
     await organizer.getByRole('img', { name: `${eventName}, upload 1` }).waitFor();
 
     await organizer.getByRole('button', { name: 'Publish' }).click();
@@ -266,6 +269,28 @@ describe('the web app in Chromium', () => {
     expect(await attendee.getByRole('button', { name: 'Buy tickets' }).isDisabled()).toBe(true);
     expect(await attendee.getByLabel('Quantity of Entry').isDisabled()).toBe(true);
     await checkPage(attendee, 'event-sold-out');
+  });
+
+  it('serves the app on the API origin: index.html for app paths, long-cached assets, API 404s untouched', async () => {
+    const page = await fetch(url('/events/some-id'), { headers: { 'accept-encoding': 'gzip' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const script = /<script[^>]*src="([^"]+)"/.exec(html)?.[1] ?? '';
+    const asset = await fetch(url(script));
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-type')).toContain('javascript');
+
+    const api = await fetch(url('/v1/nowhere'));
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toContain('application/problem+json');
+    expect((await fetch(url('/assets/missing.js'))).status).toBe(404);
   });
 
   it('no page reported an error or a Content-Security-Policy violation', () => {

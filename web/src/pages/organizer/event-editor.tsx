@@ -47,12 +47,34 @@ function EventEditor() {
         : Promise.resolve(undefined),
     [id],
   );
+  // Kept here, not in the form: a saved change remounts the form with the event as it now stands.
+  const [notice, setNotice] = useState<Notice>();
   if (load.state === 'loading') return <Loading />;
   if (load.state === 'error') return <Alert>{load.message}</Alert>;
-  return <EventForm key={load.data?.updatedAt ?? 'new'} event={load.data} reload={reload} />;
+  return (
+    <EventForm
+      key={load.data?.updatedAt ?? 'new'}
+      event={load.data}
+      reload={reload}
+      notice={notice}
+      setNotice={setNotice}
+    />
+  );
 }
 
-function EventForm({ event, reload }: { event: OwnEvent | undefined; reload: () => void }) {
+type Notice = { kind: 'success' | 'error'; text: string } | undefined;
+
+function EventForm({
+  event,
+  reload,
+  notice,
+  setNotice,
+}: {
+  event: OwnEvent | undefined;
+  reload: () => void;
+  notice: Notice;
+  setNotice: (notice: Notice) => void;
+}) {
   const { route } = useLocation();
   const [timezone, setTimezone] = useState(event?.timezone ?? defaultZone());
   const [online, setOnline] = useState(event ? 'onlineUrl' in event.location : false);
@@ -61,7 +83,6 @@ function EventForm({ event, reload }: { event: OwnEvent | undefined; reload: () 
       { name: 'General admission', price: '25.00', currency: 'EUR', quantity: 100 },
     ],
   );
-  const [notice, setNotice] = useState<{ kind: 'success' | 'error'; text: string }>();
   const [busy, setBusy] = useState(false);
   const location = event?.location;
 
