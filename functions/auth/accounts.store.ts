@@ -1,6 +1,7 @@
 // SQL for accounts, OAuth clients, authorization codes and refresh tokens (parameterised only). Account creation and its
 // UserRegistered message commit together through the outbox.
 import type pg from 'pg';
+import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
 import { withTransaction } from '../../layers/common/db';
 import type { Envelope } from '../../layers/common/messages';
 import { enqueue } from '../../layers/common/outbox';
@@ -103,7 +104,7 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
           ],
         );
         if (inserted.rowCount === 0) return 'duplicate' as const;
-        await enqueue(client, { topic: 'auth-events' }, [message]);
+        await enqueue(client, { topic: AUTH_EVENTS_TOPIC }, [message]);
         return 'created' as const;
       });
     },

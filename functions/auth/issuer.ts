@@ -2,7 +2,7 @@
 import { once, optionalEnv, requireEnv } from '../../layers/common/config';
 import { ENV } from '../../layers/common/env-names';
 
-export const issuer = once(() => ({ url: requireEnv('JWT_ISSUER'), audience: requireEnv('JWT_AUDIENCE') }));
+export const issuer = once(() => ({ url: requireEnv(ENV.jwtIssuer), audience: requireEnv(ENV.jwtAudience) }));
 
 const LOOPBACK = ['localhost', '127.0.0.1'];
 

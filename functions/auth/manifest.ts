@@ -1,5 +1,6 @@
 // Auth service: sign-up, the OAuth 2.0 authorization server (authorization and token endpoints, revocation, JWKS,
 // metadata) and password change.
+import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
 import { defineService } from '../../layers/common/manifest';
 import {
   authorizeForm,
@@ -35,7 +36,7 @@ export const auth = defineService({
   description:
     'Sign-up, the OAuth 2.0 authorization and token endpoints, revocation, JWKS and authorization-server metadata.',
   database: true,
-  topics: ['auth-events'],
+  topics: [AUTH_EVENTS_TOPIC],
   routes: {
     register: {
       method: 'POST',
@@ -49,7 +50,7 @@ export const auth = defineService({
         409: { description: 'An account with this email exists' },
         429: { description: 'Too many sign-ups from this address' },
       },
-      binds: { database: true, redis: true, publishes: ['auth-events'] },
+      binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
     },
     authorizePage: {
       method: 'GET',
@@ -101,7 +102,7 @@ export const auth = defineService({
         409: { description: 'An account with this email exists', ...page },
         429: { description: 'Too many sign-ups from this address', ...page },
       },
-      binds: { database: true, redis: true, publishes: ['auth-events'] },
+      binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
     },
     token: {
       method: 'POST',
@@ -182,7 +183,7 @@ export const auth = defineService({
       summary: 'Publishes outbox messages a request could not publish itself',
       expression: 'rate(1 minute)',
       localEverySeconds: 5,
-      binds: { database: true, publishes: ['auth-events'] },
+      binds: { database: true, publishes: [AUTH_EVENTS_TOPIC] },
     },
   },
 });

@@ -1,6 +1,7 @@
 // Tickets service: inventory per tier, purchases without overselling, orders, tickets and event history.
 
-import { eventAvailability } from '../../events/contracts/catalogue';
+import { CATALOGUE_EVENTS_TOPIC, eventAvailability } from '../../events/contracts/catalogue';
+import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import { defineService } from '../../layers/common/manifest';
 import {
   attendee,
@@ -31,7 +32,7 @@ export const tickets = defineService({
   service: 'tickets',
   description: 'Inventory per tier, purchases without overselling, orders, tickets and event history.',
   database: true,
-  topics: ['ticket-events'],
+  topics: [TICKET_EVENTS_TOPIC],
   routes: {
     purchase: {
       method: 'POST',
@@ -52,7 +53,7 @@ export const tickets = defineService({
         },
         422: { description: 'The Idempotency-Key was used for a different purchase' },
       },
-      binds: { database: true, publishes: ['ticket-events'] },
+      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 10,
     },
     cancelOrder: {
@@ -63,7 +64,7 @@ export const tickets = defineService({
       summary: 'Cancel an order before the event starts; its seats go back on sale and it is refunded',
       request: { params: orderParams },
       responses: { 200: { description: 'The cancelled order, with its refund', schema: order } },
-      binds: { database: true, publishes: ['ticket-events'] },
+      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
     },
     getOrder: {
       ...mine,
@@ -177,8 +178,8 @@ export const tickets = defineService({
       queue: 'tickets-catalogue-events',
       handler: 'event-cancelled.consumer.ts',
       summary: 'Cancels and refunds every order of a cancelled event',
-      subscribesTo: ['catalogue-events'],
-      binds: { database: true, publishes: ['ticket-events'] },
+      subscribesTo: [CATALOGUE_EVENTS_TOPIC],
+      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 60,
     },
   },
@@ -201,7 +202,7 @@ export const tickets = defineService({
       summary: 'Publishes outbox messages a request could not publish itself',
       expression: 'rate(1 minute)',
       localEverySeconds: 5,
-      binds: { database: true, publishes: ['ticket-events'] },
+      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
     },
     expireIdempotencyKeys: {
       name: 'tickets-expire-idempotency-keys',
