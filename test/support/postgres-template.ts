@@ -4,13 +4,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { manifests } from '../../functions/manifests';
 import { migrateDatabase } from '../../layers/common/migrate';
-import { serviceDir } from '../../local/platform';
 import { startPostgres } from '../../local/postgres';
 import { freePort } from './ports';
+
+// Not local/platform's serviceDir: loading the runtime sets AWS_LAMBDA_MAX_CONCURRENCY in this process (global
+// setup, the parent of every test worker), which functions then read as "an InvokeStore is installed".
+const FUNCTIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'functions');
 
 /** The cluster folder inside a platform's data folder (local/postgres.ts keeps it there). */
 const CLUSTER = 'pg';
@@ -41,7 +45,9 @@ export async function preparePostgresTemplate(): Promise<PostgresTemplate | unde
       const client = new pg.Client({ connectionString: server.urls[manifest.service] });
       await client.connect();
       try {
-        await migrateDatabase(client, { dir: join(serviceDir(manifest), 'migrations') });
+        await migrateDatabase(client, {
+          dir: join(manifest.dir ?? join(FUNCTIONS_DIR, manifest.service), 'migrations'),
+        });
       } finally {
         await client.end();
       }
