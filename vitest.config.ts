@@ -16,6 +16,9 @@ export default defineConfig({
   test: {
     // Function logs are printed only for failing tests, where they explain the failure.
     silent: 'passed-only',
+    // vitest's default is one worker per core but one, a single worker on 2 cores. An integration file mostly waits
+    // for its own servers (PostgreSQL, the emulator, mail, consumers polling), so three files at once keep 2 cores busy.
+    maxWorkers: 3,
     projects: [
       {
         test: {
@@ -41,8 +44,9 @@ export default defineConfig({
           ...shared,
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          // The journeys start `npm run dev` with Redis and OpenSearch off: no shared servers to set up.
-          testTimeout: 120_000,
+          // The journeys start `npm run dev` with Redis and OpenSearch off: no shared servers to set up. One journey
+          // starts it three times, each start up to two minutes on a loaded machine.
+          testTimeout: 420_000,
           hookTimeout: 180_000,
         },
       },
@@ -61,6 +65,7 @@ export default defineConfig({
           ...shared,
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
+          setupFiles: ['test/support/cdk-output.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },
