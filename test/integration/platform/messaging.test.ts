@@ -12,6 +12,8 @@ import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { echo } from '../../fixtures/echo/manifest';
 import { startTestPlatform } from '../../support/platform';
+import { waitForQueueDrained } from '../../support/sqs';
+import { waitUntil } from '../../support/wait';
 
 let platform: Platform;
 let db: pg.Pool;
@@ -27,16 +29,6 @@ afterAll(async () => {
   sqs?.destroy();
   await platform?.stop();
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const receivedFor = async (echoId: string) =>
   (await db.query('SELECT message_id FROM received WHERE echo_id = $1', [echoId])).rows as {
@@ -74,7 +66,7 @@ describe('outbox to consumer', () => {
       body: JSON.stringify({ name: 'Grace', quantity: 1 }),
     });
     expect(response.status).toBe(201);
-    const rows = await eventually(async () =>
+    const rows = await waitUntil(async () =>
       (await receivedFor(id)).length > 0 ? receivedFor(id) : undefined,
     );
     expect(rows).toHaveLength(1);
@@ -101,7 +93,7 @@ describe('outbox to consumer', () => {
 
     const result = await relayOutbox(db, awsPublisher);
     expect(result.published).toBeGreaterThanOrEqual(1);
-    const rows = await eventually(async () =>
+    const rows = await waitUntil(async () =>
       (await receivedFor(id)).length > 0 ? receivedFor(id) : undefined,
     );
     expect(rows).toHaveLength(1);
@@ -119,7 +111,7 @@ describe('outbox to consumer', () => {
     );
     expect(marked.rows[0]?.n).toBe(messages.length);
     const ids = messages.map((message) => (message.data as { id: string }).id);
-    const received = await eventually(async () => {
+    const received = await waitUntil(async () => {
       const { rows } = await db.query<{ echo_id: string }>(
         'SELECT echo_id FROM received WHERE echo_id = ANY($1::uuid[])',
         [ids],
@@ -149,7 +141,8 @@ describe('outbox to consumer', () => {
       const frozenRequest = publishFromRequest('echo', { topic: 'echo-events' }, frozen).then(() => {
         frozenAnswered = true;
       });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The publish has reached SNS, which does not answer yet: the request must still be waiting for it.
+      await waitUntil(() => held.mock.calls.length > 0);
       expect(frozenAnswered).toBe(false);
       answerSns();
       await frozenRequest;
@@ -169,9 +162,9 @@ describe('outbox to consumer', () => {
       await publishFromRequest('echo', { topic: 'echo-events' }, running);
       expect(await publishedAt(messageId)).toBeNull();
       answerSns();
-      await eventually(async () => ((await publishedAt(messageId)) ? true : undefined));
+      await waitUntil(async () => ((await publishedAt(messageId)) ? true : undefined));
       const id = (running[0]?.data as { id: string } | undefined)?.id ?? '';
-      await eventually(async () => ((await receivedFor(id)).length === 1 ? true : undefined));
+      await waitUntil(async () => ((await receivedFor(id)).length === 1 ? true : undefined));
     } finally {
       held.mockRestore();
       if (concurrency === undefined) delete process.env.AWS_LAMBDA_MAX_CONCURRENCY;
@@ -187,9 +180,8 @@ describe('outbox to consumer', () => {
     const queueUrl = platform.queueUrls['echo-inbox'];
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
-    await eventually(async () => ((await receivedFor(id)).length > 0 ? true : undefined));
-    // Give the second copy time to be consumed too, then check it changed nothing.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Both copies handled: the queue holds neither, waiting or in flight. Then the second changed nothing.
+    await waitForQueueDrained(platform.awsEndpoint, queueUrl ?? '');
     expect(await receivedFor(id)).toHaveLength(1);
   });
 
@@ -207,11 +199,11 @@ describe('outbox to consumer', () => {
         ),
       }),
     );
-    await eventually(async () => ((await receivedFor(good)).length > 0 ? true : undefined));
+    await waitUntil(async () => ((await receivedFor(good)).length > 0 ? true : undefined));
 
     const dlqUrl = platform.queueUrls['echo-inbox-dlq'];
     const bodies: string[] = [];
-    await eventually(async () => {
+    await waitUntil(async () => {
       const received = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: dlqUrl,
@@ -222,7 +214,7 @@ describe('outbox to consumer', () => {
       );
       for (const message of received.Messages ?? []) bodies.push(message.Body ?? '');
       return bodies.length >= 2 ? true : undefined;
-    }, 30_000);
+    });
     expect(bodies).toContain('this is not json');
     expect(bodies.some((body) => body.includes(poison.id))).toBe(true);
   });
@@ -232,7 +224,7 @@ describe('schedules', () => {
   it('fires a manifest schedule on its local interval', async () => {
     const count = async () => Number((await db.query('SELECT count(*) FROM ticks')).rows[0]?.count ?? 0);
     const before = await count();
-    await eventually(async () => ((await count()) >= before + 2 ? true : undefined), 10_000);
+    await waitUntil(async () => (await count()) >= before + 2);
   });
 });
 

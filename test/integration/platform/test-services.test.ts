@@ -1,9 +1,10 @@
 // Proves the test-support launchers start real Redis and OpenSearch servers that behave like
 // the managed ones: Redis can be taken down and brought back on the same port, OpenSearch indexes and searches.
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenSearchServer, startOpenSearch } from '../../support/opensearch-server';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../support/redis-server';
+import { waitUntil } from '../../support/wait';
 
 describe('the Redis test server', () => {
   let redis: RedisServer;
@@ -17,7 +18,7 @@ describe('the Redis test server', () => {
       maxRetriesPerRequest: 0,
       retryStrategy: () => 100,
     });
-    await waitUntil(() => client.status === 'ready', 5_000);
+    await waitUntil(() => client.status === 'ready');
   }, 30_000);
 
   afterAll(async () => {
@@ -37,25 +38,18 @@ describe('the Redis test server', () => {
 
     await redis.start();
     expect(redis.port).toBe(port);
-    await waitUntil(() => client.status === 'ready', 5_000);
+    await waitUntil(() => client.status === 'ready');
     await client.set('tol:test-services', 'back again');
     expect(await client.get('tol:test-services')).toBe('back again');
   }, 30_000);
 });
 
+// The server global setup started with startOpenSearch: a second one here would cost a JVM start for nothing.
 describe('the OpenSearch test server', () => {
-  let opensearch: OpenSearchServer;
-
-  beforeAll(async () => {
-    opensearch = await startOpenSearch();
-  }, 180_000);
-
-  afterAll(async () => {
-    await opensearch?.stop();
-  }, 60_000);
+  const opensearch = { url: inject('openSearchUrl') };
 
   it('indexes a document and finds it with a full-text search', async () => {
-    const index = `${opensearch.url}/tol-test-services`;
+    const index = `${opensearch.url}/tol-test-services-${randomUUID()}`;
     const put = await fetch(`${index}/_doc/evt-1?refresh=true`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -74,11 +68,3 @@ describe('the OpenSearch test server', () => {
     expect(body.hits.hits[0]?._source.city).toBe('Lisbon');
   }, 30_000);
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
