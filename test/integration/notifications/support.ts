@@ -1,7 +1,6 @@
 // Helpers of the notifications tests: ticket messages shaped as the tickets service publishes them, a stand-in
 // for tickets' topic, reading maildev's inbox over its REST API, and waiting for an outcome.
 import { randomUUID } from 'node:crypto';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { EventSnapshot } from '../../../events/contracts/catalogue';
 import {
   type OrderCancelledV1,
@@ -12,6 +11,8 @@ import {
 import { notifications } from '../../../functions/notifications/manifest';
 import type { ServiceManifest } from '../../../layers/common/manifest';
 import { type Envelope, envelope } from '../../../layers/common/messages';
+import { waitForQueueDrained } from '../../support/sqs';
+import { waitUntil } from '../../support/wait';
 
 /** Stands in for the tickets service: only its topic, which the tests publish to the way tickets does. */
 export const ticketsTopic: ServiceManifest = {
@@ -129,18 +130,20 @@ export async function inbox(mailUrl: string, to: string): Promise<CaughtEmail[]>
   }
 }
 
+/** Waits until `probe` answers something other than undefined, and answers it (test/support's waitUntil). */
 export async function eventually<T>(
   probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
+  const found = await waitUntil(
+    async () => {
+      const value = await probe();
+      return value === undefined ? undefined : { value };
+    },
+    { timeoutMs, message: what },
+  );
+  return found.value;
 }
 
 /** Waits until `to` has received `count` emails, and answers them. */
@@ -157,26 +160,5 @@ export const emailsFor = (mailUrl: string, to: string, count = 1, timeoutMs = 20
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until a queue holds no message at all, in flight or waiting: every copy has been consumed. */
-export async function drained(awsEndpoint: string, queueUrl: string, timeoutMs = 45_000): Promise<void> {
-  const sqs = new SQSClient({ endpoint: awsEndpoint, region: 'us-east-1' });
-  try {
-    await eventually(
-      async () => {
-        const { Attributes = {} } = await sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: queueUrl,
-            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-          }),
-        );
-        const left =
-          Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-          Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-        return left === 0 ? true : undefined;
-      },
-      timeoutMs,
-      'queue drained',
-    );
-  } finally {
-    sqs.destroy();
-  }
-}
+export const drained = (awsEndpoint: string, queueUrl: string, timeoutMs = 45_000) =>
+  waitForQueueDrained(awsEndpoint, queueUrl, { timeoutMs });
