@@ -3,7 +3,12 @@ import { httpHandler } from '../../layers/common/http';
 import { server, sessionOfAccessToken } from './deps';
 import { auth } from './manifest';
 
-export const handler = httpHandler('auth', auth.routes.revoke, async ({ body }) => {
-  await (await server()()).revoke(body, sessionOfAccessToken);
-  return { statusCode: 200, headers: { 'cache-control': 'no-store' } };
-});
+export const handler = httpHandler(
+  'auth',
+  auth.routes.revoke,
+  async ({ body }) => {
+    await (await server()()).revoke(body, sessionOfAccessToken);
+    return { statusCode: 200, headers: { 'cache-control': 'no-store' } };
+  },
+  { oauthErrors: true },
+);

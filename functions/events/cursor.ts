@@ -1,6 +1,6 @@
 // Opaque pagination cursors: the sort key of the last item of a page (keyset pagination), so the next page starts
 // right after it whatever was inserted meanwhile, and ties on the date are broken by the id.
-import { ValidationError } from '../../layers/common/errors';
+import { cursorInstant, invalidCursor } from '../../layers/common/pagination';
 
 export type CatalogueCursor =
   | { sort: 'date'; startsAt: string; id: string }
@@ -12,16 +12,12 @@ export interface OrganizerCursor {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isInstant = (value: unknown): value is string =>
-  typeof value === 'string' && value.length <= 40 && !Number.isNaN(Date.parse(value));
+const isInstant = (value: unknown): value is string => cursorInstant.safeParse(value).success;
 
 export const encodeCursor = (value: object) =>
   Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 
-const badCursor = () =>
-  new ValidationError([
-    { in: 'query', field: 'cursor', message: 'Not a cursor this list gave out; start again without one.' },
-  ]);
+const badCursor = invalidCursor;
 
 function decode(cursor: string): Record<string, unknown> {
   try {

@@ -2,17 +2,15 @@
 // reminder claims with their outbox messages, and the history of sent emails (keyset pagination).
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import * as z from 'zod';
 import { withTransaction } from '../../layers/common/db';
 import { envelope } from '../../layers/common/messages';
 import { enqueue } from '../../layers/common/outbox';
-import { decodeCursor, toPage } from '../../layers/common/pagination';
+import { decodeCursor, timeAndId, toPage } from '../../layers/common/pagination';
 import { retryPolicy } from '../../layers/common/resilience';
 import type { Claim, Holder, NotificationStore } from './notifications';
 import { type NotificationKind, REMINDERS_QUEUE, type ReminderDueV1, ReminderMessageTypes } from './schemas';
 
 const SERVICE = 'notifications';
-const timeAndId = z.tuple([z.iso.datetime(), z.uuid()]);
 // After a send, recording its outcome must survive a dropped connection: a claim left "sending" is never resent.
 const afterSend = retryPolicy({ maxAttempts: 4, initialDelayMs: 50, maxDelayMs: 1_000 });
 

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import * as z from 'zod';
 import { withTransaction } from '../../layers/common/db';
-import { decodeCursor, encodeCursor, type Page, toPage } from '../../layers/common/pagination';
+import { cursorInstant, decodeCursor, encodeCursor, type Page, toPage } from '../../layers/common/pagination';
 import { type AttendeeRecord, type MetricsWindow, stepOf, withOffset } from './dashboard';
 import type { DashboardFigures, MetricsFigures, SalesFigures } from './dashboard.shape';
 import { tierStockOf } from './inventory.store';
@@ -295,7 +295,7 @@ export async function readDashboardFigures(
 }
 
 // Microsecond precision: a cursor rounded to milliseconds could skip or repeat rows.
-const attendeeKey = z.tuple([z.iso.datetime(), z.uuid(), z.uuid()]);
+const attendeeKey = z.tuple([cursorInstant, z.uuid(), z.uuid()]);
 
 /** Tickets of the event in purchase order (then order id, ticket id), keyset-paginated. */
 export async function listAttendees(

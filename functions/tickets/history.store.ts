@@ -1,12 +1,9 @@
 // SQL for what buyers read: their orders, their tickets, and their event history (from the snapshot on each
 // order, so no call to the events service). Lists use keyset pagination on their sort key.
 import type pg from 'pg';
-import * as z from 'zod';
-import { decodeCursor, type Page, toPage } from '../../layers/common/pagination';
+import { decodeCursor, type Page, timeAndId, toPage } from '../../layers/common/pagination';
 import { ORDER_SELECT, type OrderRow, toOrder } from './orders.store';
 import type { Order } from './schemas';
-
-const timeAndId = z.tuple([z.iso.datetime(), z.uuid()]);
 
 /** Newest first. */
 export async function listOrders(

@@ -16,6 +16,7 @@ import {
   AppError,
   BadRequestError,
   type FieldError,
+  OAuthError,
   PayloadTooLargeError,
   PROBLEM_CONTENT_TYPE,
   toProblem,
@@ -26,7 +27,7 @@ import {
 import { getLogger } from './logger';
 import { DEFAULT_MAX_BODY_BYTES, type RouteSpec } from './manifest';
 import { flushMetrics } from './metrics';
-import { issuesToFieldErrors } from './validation';
+import { issuesToFieldErrors, unstorableTextFields } from './validation';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResponse = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };
@@ -87,6 +88,8 @@ export interface HttpHandlerOptions {
   contentSecurityPolicy?: Record<string, string | false>;
   /** Cross-Origin-Embedder-Policy require-corp blocks cross-origin scripts a page may load; off for such pages. */
   allowCrossOriginScripts?: boolean;
+  /** An OAuth endpoint: a request that fails validation is RFC 6749's `invalid_request`, not problem+json. */
+  oauthErrors?: boolean;
 }
 
 /** Builds the Lambda handler of one manifest route. */
@@ -98,7 +101,7 @@ export function httpHandler<R extends RouteSpec>(
 ) {
   const logger = getLogger(service);
   const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
-    const request = parseRequest(route, event, context);
+    const request = parseRequest(route, event, context, options);
     return toResponse(await fn(request));
   };
   const corsOrigins = optionalEnv(ENV.corsAllowedOrigins, '*')
@@ -205,13 +208,24 @@ function problemDetails(logger: ReturnType<typeof getLogger>): MiddlewareObj<Htt
   };
 }
 
-function parseRequest<R extends RouteSpec>(route: R, event: HttpEvent, context: Context): HttpRequest<R> {
+function parseRequest<R extends RouteSpec>(
+  route: R,
+  event: HttpEvent,
+  context: Context,
+  options: HttpHandlerOptions,
+): HttpRequest<R> {
   const spec = route.request ?? {};
   const headers = event.headers ?? {};
   const issues: { in: FieldError['in']; issues: z.core.$ZodIssue[] }[] = [];
+  const textErrors: FieldError[] = [];
 
   const parsePart = (where: FieldError['in'], schema: z.ZodType | undefined, input: unknown) => {
     if (!schema) return undefined;
+    const unstorable = unstorableTextFields(where, input);
+    if (unstorable.length > 0) {
+      textErrors.push(...unstorable);
+      return undefined;
+    }
     const result = schema.safeParse(input);
     if (result.success) return result.data;
     issues.push({ in: where, issues: result.error.issues });
@@ -222,8 +236,13 @@ function parseRequest<R extends RouteSpec>(route: R, event: HttpEvent, context: 
   const query = parsePart('query', spec.query, event.queryStringParameters ?? {});
   const declaredHeaders = parsePart('header', spec.headers, declaredHeaderValues(spec.headers, headers));
   const body = spec.body ? parsePart('body', spec.body, readBody(route, event)) : undefined;
-  if (issues.length > 0) {
-    throw new ValidationError(issues.flatMap((part) => issuesToFieldErrors(part.in, part.issues)));
+  if (issues.length > 0 || textErrors.length > 0) {
+    const errors = [...textErrors, ...issues.flatMap((part) => issuesToFieldErrors(part.in, part.issues))];
+    if (options.oauthErrors) {
+      const fields = errors.map((error) => `${error.field || error.in}: ${error.message}`).join('; ');
+      throw new OAuthError('invalid_request', `The request is not valid (${fields}).`);
+    }
+    throw new ValidationError(errors);
   }
 
   const claims = event.requestContext?.authorizer?.jwt?.claims;

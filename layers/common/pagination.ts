@@ -1,7 +1,7 @@
 // Cursor pagination shared by every list: `{ items, nextCursor }`, `limit` and an opaque `cursor` that encodes
 // the sort key of the last item returned (so pages stay stable while rows are added).
 import * as z from 'zod';
-import { BadRequestError } from './errors';
+import { ValidationError } from './errors';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -10,6 +10,20 @@ export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
   cursor: z.string().max(500).optional(),
 };
+
+/**
+ * An instant in a cursor, as toISOString writes it: ISO 8601 in UTC and a year PostgreSQL has (it has no year 0,
+ * which the ISO pattern allows), so a tampered cursor is refused here rather than by the database.
+ */
+export const cursorInstant = z.iso.datetime().refine((value) => !value.startsWith('0000'));
+
+/** The usual sort key of a newest-first list: the creation instant, ties broken by the id. */
+export const timeAndId = z.tuple([cursorInstant, z.uuid()]);
+
+export const invalidCursor = () =>
+  new ValidationError([
+    { in: 'query', field: 'cursor', message: 'Not a cursor this list gave out; start again without one.' },
+  ]);
 
 export interface Page<T> {
   items: T[];
@@ -29,10 +43,7 @@ export function decodeCursor<T extends readonly unknown[]>(
   try {
     return shape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw new BadRequestError(
-      'The cursor is not valid; use the nextCursor of a previous page.',
-      'invalid-cursor',
-    );
+    throw invalidCursor();
   }
 }
 
