@@ -7,8 +7,8 @@ import { buildDeps, cacheSettings } from './deps';
 
 const redis = once(() => import('../../layers/common/redis'));
 
+const readyRedis = async () => (await redis()).readyRedis();
+
 export const cachedDeps = once(() =>
-  buildDeps(
-    redisReadCache({ redis: async () => (await redis()).readyRedis(), prefix: cacheSettings().prefix }),
-  ),
+  buildDeps(redisReadCache({ redis: readyRedis, prefix: cacheSettings().prefix }), readyRedis),
 );

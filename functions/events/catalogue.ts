@@ -1,6 +1,7 @@
 // The public catalogue: search and event pages, read through the cache. A fresh cache entry belongs to one catalogue
 // version (every change to a public event moves the version on); a "last good" copy of each page outlives versions
-// and is what the catalogue serves, marked degraded, while the database is down. Remaining tickets are never cached.
+// and is what the catalogue serves, marked degraded, while the database is down. Remaining tickets are not cached
+// here: they come from the tickets service's snapshot (at most SNAPSHOT_TTL_MS old, events/contracts).
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../../layers/common/errors';
 import { decodeCatalogueCursor, encodeCatalogueCursor } from './cursor';
@@ -124,6 +125,7 @@ export async function salesOf(
   deps: EventsDeps,
   events: readonly EventRecord[],
   correlationId: string,
+  options: { shared?: boolean } = {},
 ): Promise<Map<string, Sales>> {
   const sales = new Map<string, Sales>();
   const ids: string[] = [];
@@ -134,7 +136,7 @@ export async function salesOf(
   if (ids.length === 0) return sales;
   try {
     const found = await withTimeout(
-      deps.inventory.availability(ids, correlationId),
+      deps.inventory.availability(ids, correlationId, options),
       deps.availabilityTimeoutMs,
       'tickets.availability',
     );
@@ -169,11 +171,18 @@ export async function viewPublicEvent(deps: EventsDeps, id: string, correlationI
   const sales: Sales =
     event.status === 'cancelled'
       ? { kind: 'none' }
-      : ((await salesOf(deps, [event], correlationId)).get(event.id) ?? { kind: 'unknown' });
+      : ((await salesOf(deps, [event], correlationId, { shared: true })).get(event.id) ?? {
+          kind: 'unknown',
+        });
   const urls = await Promise.all(event.images.map((key) => deps.images.viewUrl(key, IMAGE_URL_TTL_SECONDS)));
   const notes = [
     ...(degraded ? [degraded] : []),
     ...(sales.kind === 'unknown' ? [AVAILABILITY_UNKNOWN] : []),
   ];
-  return { view: publicEventView(event, sales, urls), degraded: notes };
+  const view = publicEventView(event, sales, urls);
+  // The image URLs are signed anew on every request, so the ETag names the images by key and by the half-lifetime
+  // in which they were signed: a 304 never leaves a client holding URLs about to expire.
+  const signedIn = Math.floor(deps.now().getTime() / ((IMAGE_URL_TTL_SECONDS * 1000) / 2));
+  const etag = { ...view, images: event.images, signedIn, degraded: notes };
+  return { view, degraded: notes, etag };
 }

@@ -6,6 +6,7 @@ import { getPool } from '../../layers/common/db';
 import { getLogger } from '../../layers/common/logger';
 import { s3MediaStorage } from '../../layers/common/media-storage';
 import { relayNow } from '../../layers/common/outbox-relay';
+import type { Redis } from '../../layers/common/redis';
 import { pgEventStore } from './events.store';
 import { type CacheSettings, type EventsDeps, NO_CACHE, type ReadCache } from './model';
 import { ticketsInventory } from './tickets.client';
@@ -19,12 +20,12 @@ export const cacheSettings = once(
   }),
 );
 
-/** The dependencies around a given read cache. */
-export function buildDeps(cache: ReadCache): EventsDeps {
+/** The dependencies around a given read cache (and Redis, for the tickets service's availability snapshot). */
+export function buildDeps(cache: ReadCache, redis?: () => Promise<Redis | undefined>): EventsDeps {
   const settings = cacheSettings();
   return {
     store: pgEventStore(() => getPool('events')),
-    inventory: ticketsInventory(),
+    inventory: ticketsInventory(redis),
     images: s3MediaStorage(),
     cache,
     cacheSettings: settings,

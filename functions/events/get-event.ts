@@ -8,9 +8,10 @@ import { answer } from './respond';
 
 export function makeHandler(deps: EventsDeps) {
   return httpHandler('events', events.routes.getEvent, async ({ params, correlationId }) => {
-    const { view, degraded } = await viewPublicEvent(deps, params.id, correlationId);
-    // Remaining tickets change with every sale: shared caches may keep the page only briefly.
-    return answer(200, view, degraded, 'public, max-age=5');
+    const { view, degraded, etag } = await viewPublicEvent(deps, params.id, correlationId);
+    // Remaining tickets change with every sale: caches may keep the page but must revalidate it, which the ETag
+    // makes a cheap 304 while nothing changed.
+    return { ...answer(200, view, degraded, 'public, no-cache'), etag };
   });
 }
 

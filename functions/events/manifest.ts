@@ -53,11 +53,13 @@ export const events = defineService({
       method: 'GET',
       path: '/v1/events/{id}',
       handler: 'get-event.ts',
-      summary: 'A published or cancelled event with the tickets still for sale',
+      summary:
+        'A published or cancelled event with the tickets still for sale; remaining tickets at most 1 s behind sales (ETag: 304 while unchanged)',
       auth: false,
       request: { params: eventIdParams },
       responses: {
         200: { description: `The event; ${DEGRADED}`, schema: publicEventResponse },
+        304: { description: 'Unchanged since the ETag given in If-None-Match' },
         404: { description: 'No published event has this id' },
       },
       binds: { database: true, redis: true, bucket: 'read', invokes: ['tickets.availability'] },

@@ -96,8 +96,16 @@ export class InventoryUnavailableError extends ServiceUnavailableError {
 export interface Inventory {
   /** Sets up or changes the event's inventory; rethrows the tickets service's typed errors (409 below-sold...). */
   sync(request: InventorySyncRequest, correlationId: string): Promise<EventAvailability>;
-  /** Availability of these events, by event id; throws InventoryUnavailableError when tickets cannot answer. */
-  availability(eventIds: string[], correlationId: string): Promise<Map<string, EventAvailability>>;
+  /**
+   * Availability of these events, by event id; throws InventoryUnavailableError when tickets cannot answer. With
+   * `shared`, a snapshot up to SNAPSHOT_TTL_MS old will do (public pages); without, it is read from tickets now
+   * (what an organizer sees after a change).
+   */
+  availability(
+    eventIds: string[],
+    correlationId: string,
+    options?: { shared?: boolean },
+  ): Promise<Map<string, EventAvailability>>;
 }
 
 export interface StoredImage {

@@ -1,11 +1,15 @@
 // The tickets service as the events service sees it: inventory set up and changed through tickets.syncInventory,
-// availability read through tickets.availability (internal synchronous calls with retry and a circuit breaker).
+// availability read through tickets.availability (internal synchronous calls with retry and a circuit breaker). With
+// Redis, public pages read availability through the shared snapshot (events/contracts/availability-snapshot.ts), so
+// a refresh storm on an event page calls tickets once per event and SNAPSHOT_TTL_MS.
+import { readSnapshots, writeSnapshots } from '../../events/contracts/availability-snapshot';
 import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
 import { AppError } from '../../layers/common/errors';
 import { invokeInternal } from '../../layers/common/internal';
+import type { Redis } from '../../layers/common/redis';
 import { type Inventory, InventoryUnavailableError } from './model';
 
-export function ticketsInventory(): Inventory {
+export function ticketsInventory(redis: () => Promise<Redis | undefined> = async () => undefined): Inventory {
   return {
     async sync(request: InventorySyncRequest, correlationId: string) {
       try {
@@ -17,19 +21,24 @@ export function ticketsInventory(): Inventory {
       }
     },
 
-    async availability(eventIds: string[], correlationId: string) {
-      const found = new Map<string, EventAvailability>();
+    async availability(eventIds: string[], correlationId: string, options: { shared?: boolean } = {}) {
+      const client = options.shared ? await redis() : undefined;
+      const found = await readSnapshots(client, eventIds);
+      const missing = eventIds.filter((id) => !found.has(id));
+      const fresh: EventAvailability[] = [];
       // The contract takes 100 events per call.
-      for (let start = 0; start < eventIds.length; start += 100) {
+      for (let start = 0; start < missing.length; start += 100) {
         const { events } = await invokeInternal<{ events: EventAvailability[] }>(
           'tickets.availability',
-          { eventIds: eventIds.slice(start, start + 100) },
+          { eventIds: missing.slice(start, start + 100) },
           correlationId,
         ).catch((error: unknown) => {
           throw new InventoryUnavailableError(`Availability is unknown: ${(error as Error).message}`);
         });
-        for (const event of events) found.set(event.eventId, event);
+        fresh.push(...events);
       }
+      await writeSnapshots(client, fresh);
+      for (const event of fresh) found.set(event.eventId, event);
       return found;
     },
   };

@@ -1,15 +1,18 @@
-// GET /v1/events/{id}/availability: remaining tickets per tier of an event that has inventory.
+// GET /v1/events/{id}/availability: remaining tickets per tier of an event that has inventory, from the shared
+// snapshot (at most SNAPSHOT_TTL_MS behind), with an ETag so an unchanged answer costs a 304.
 import { NotFoundError } from '../../layers/common/errors';
 import { httpHandler, ok } from '../../layers/common/http';
+import { snapshotAvailability } from './availability.snapshot';
 import { realDeps } from './deps';
 import { tickets } from './manifest';
 import type { TicketsDeps } from './model';
 
 export function makeHandler(deps: TicketsDeps) {
   return httpHandler('tickets', tickets.routes.availability, async ({ params }) => {
-    const [availability] = await deps.inventory.readAvailability([params.id]);
+    const [availability] = await snapshotAvailability(deps, [params.id]);
     if (!availability) throw new NotFoundError('This event is not on sale.');
-    return ok(availability, { 'cache-control': 'no-store' });
+    // Caches may keep the answer but must revalidate it: with the ETag that is a cheap 304.
+    return { ...ok(availability, { 'cache-control': 'public, no-cache' }), etag: availability };
   });
 }
 

@@ -106,14 +106,16 @@ export const tickets = defineService({
       method: 'GET',
       path: '/v1/events/{id}/availability',
       handler: 'get-availability.ts',
-      summary: 'Remaining tickets of an event, per tier',
+      summary:
+        'Remaining tickets of an event, per tier, at most 1 s behind sales (ETag: 304 while unchanged)',
       auth: false,
       request: { params: eventParams },
       responses: {
         200: { description: 'Availability', schema: eventAvailability },
+        304: { description: 'Unchanged since the ETag given in If-None-Match' },
         404: { description: 'Not on sale' },
       },
-      binds: { database: true },
+      binds: { database: true, redis: true },
       tags: ['tickets'],
     },
     organizerDashboard: {
@@ -191,8 +193,9 @@ export const tickets = defineService({
     },
     availability: {
       handler: 'availability.internal.ts',
-      summary: 'Remaining capacity per tier of up to 100 events (called by the events service)',
-      binds: { database: true },
+      summary:
+        'Remaining capacity per tier of up to 100 events (called by the events service), read through the 1 s availability snapshot',
+      binds: { database: true, redis: true },
     },
   },
   schedules: {

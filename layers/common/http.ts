@@ -1,6 +1,6 @@
 // The HTTP handler wrapper every route uses: correlation id, access log, CORS, security headers, request parsing
 // and zod validation, and the one place where errors become RFC 9457 problem+json.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpSecurityHeaders from '@middy/http-security-headers';
@@ -66,6 +66,12 @@ export interface HttpResult {
   /** Serialised as JSON unless it is a string and a content-type header is given. */
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * What a 200 answer's representation depends on: its hash becomes a weak ETag, and a request whose If-None-Match
+   * names it is answered 304 without a body. Usually the body; a body with parts that change on every request (e.g.
+   * presigned URLs) names what matters instead.
+   */
+  etag?: unknown;
 }
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -102,7 +108,7 @@ export function httpHandler<R extends RouteSpec>(
   const logger = getLogger(service);
   const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const request = parseRequest(route, event, context, options);
-    return toResponse(await fn(request));
+    return toResponse(await fn(request), request.headers['if-none-match']);
   };
   const corsOrigins = optionalEnv(ENV.corsAllowedOrigins, '*')
     .split(',')
@@ -113,7 +119,7 @@ export function httpHandler<R extends RouteSpec>(
       httpCors({
         origins: corsOrigins,
         exposeHeaders:
-          'x-correlation-id, location, retry-after, ratelimit, ratelimit-policy, x-degraded, idempotent-replayed, content-disposition, link, x-next-cursor, x-export-rows, x-cache',
+          'x-correlation-id, location, retry-after, ratelimit, ratelimit-policy, x-degraded, idempotent-replayed, content-disposition, link, x-next-cursor, x-export-rows, x-cache, etag',
         maxAge: 600,
       }),
     )
@@ -307,9 +313,24 @@ function readBody(route: RouteSpec, event: HttpEvent): unknown {
   return Object.fromEntries(new URLSearchParams(text));
 }
 
-function toResponse(result: HttpResult): HttpResponse {
+/** A weak entity tag of a value (weak: equal JSON, not byte-equal bodies). */
+const etagOf = (value: unknown) =>
+  `W/"${createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 27)}"`;
+
+/** RFC 9110 13.1.2: If-None-Match is a list of tags or `*`, compared weakly. */
+function noneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));
+}
+
+function toResponse(result: HttpResult, ifNoneMatch?: string): HttpResponse {
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(result.headers ?? {})) headers[key.toLowerCase()] = value;
+  if (result.etag !== undefined && result.statusCode === 200) {
+    headers.etag = etagOf(result.etag);
+    if (noneMatch(ifNoneMatch, headers.etag)) return { statusCode: 304, headers };
+  }
   if (result.body === undefined || result.statusCode === 204)
     return { statusCode: result.statusCode, headers };
   if (typeof result.body === 'string' && headers['content-type']) {

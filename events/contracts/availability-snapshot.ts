@@ -1,0 +1,47 @@
+// The availability snapshot: each event's remaining tickets as last read from the tickets database, kept in Redis
+// for at most SNAPSHOT_TTL_MS and shared by the public reads of remaining tickets (the event page and the
+// availability route). Whichever reads the source on a miss writes it (read-through), so a refresh storm costs
+// the tickets service one read per event and TTL, and those reads are never more than SNAPSHOT_TTL_MS behind sales.
+// Every Redis failure is a miss (ADR 004): without Redis each read goes to tickets, as before.
+import type { Redis } from 'ioredis';
+import type { EventAvailability } from './catalogue';
+
+/** How long a snapshot is served: the staleness the event page and the availability route promise. */
+export const SNAPSHOT_TTL_MS = 1_000;
+
+const key = (eventId: string) => `tickets:availability:v1:${eventId}`;
+
+/** The snapshots found, by event id; absent ids (and all of them when Redis fails) are misses. */
+export async function readSnapshots(
+  redis: Redis | undefined,
+  eventIds: readonly string[],
+): Promise<Map<string, EventAvailability>> {
+  const found = new Map<string, EventAvailability>();
+  if (!redis || eventIds.length === 0) return found;
+  try {
+    const values = await redis.mget(eventIds.map(key));
+    values.forEach((value, index) => {
+      const id = eventIds[index];
+      if (value !== null && id !== undefined) found.set(id, JSON.parse(value) as EventAvailability);
+    });
+  } catch {
+    // Redis is down or slow: the caller reads the source.
+  }
+  return found;
+}
+
+/** Stores fresh snapshots; a failed write only means the next read goes to the database. */
+export async function writeSnapshots(
+  redis: Redis | undefined,
+  events: readonly EventAvailability[],
+): Promise<void> {
+  if (!redis || events.length === 0) return;
+  try {
+    const pipeline = redis.multi();
+    for (const event of events)
+      pipeline.set(key(event.eventId), JSON.stringify(event), 'PX', SNAPSHOT_TTL_MS);
+    await pipeline.exec();
+  } catch {
+    // Nothing to do: snapshots are an optimisation.
+  }
+}
