@@ -331,18 +331,18 @@ export function oauthServer(deps: OAuthDeps) {
       return tokens(account, client.id, scope, result.familyId, issued);
     },
 
-    /** RFC 7009: revokes a refresh token's whole sign-in; unknown tokens are not an error. */
+    /**
+     * RFC 7009: revokes a refresh token's whole sign-in; unknown tokens are not an error. The hint is only a hint
+     * (§2.1): a token not found as the hinted type is looked up as the other, so a wrong hint still revokes.
+     */
     async revoke(
       form: Record<string, string>,
       readSessionOfAccessToken: (token: string) => Promise<{ sid: string; sub: string } | undefined>,
     ) {
       await authenticateClient(form);
       const token = requireParam(form, 'token');
-      const hint = form.token_type_hint;
-      if (hint !== 'access_token') {
-        const family = await deps.store.familyOf(hashToken(token), form.client_id ?? '');
-        if (family) return deps.store.revokeFamily(family);
-      }
+      const family = await deps.store.familyOf(hashToken(token), form.client_id ?? '');
+      if (family) return deps.store.revokeFamily(family);
       // An access token cannot be recalled before it expires (at most 15 minutes), but its sign-in can: no refresh.
       const session = await readSessionOfAccessToken(token);
       if (session) await deps.store.revokeFamily(session.sid, session.sub);
