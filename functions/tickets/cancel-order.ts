@@ -5,7 +5,7 @@ import { retryPolicy } from '../../layers/common/resilience';
 import { realDeps } from './deps';
 import { tickets } from './manifest';
 import type { TicketsDeps } from './model';
-import { noSuchOrder } from './respond';
+import { noSuchOrder, PRIVATE } from './respond';
 
 const retry = retryPolicy();
 
@@ -26,7 +26,7 @@ export function makeHandler(deps: TicketsDeps) {
         );
     }
     await deps.relay();
-    return ok(outcome.order);
+    return ok(outcome.order, PRIVATE);
   });
 }
 

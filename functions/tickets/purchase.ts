@@ -7,7 +7,7 @@ import { buyerOf, realDeps } from './deps';
 import { tickets } from './manifest';
 import type { TicketsDeps } from './model';
 import { type PurchaseOutcome, purchase } from './purchasing';
-import { idempotencyKeyInUse, idempotencyKeyReused } from './respond';
+import { idempotencyKeyInUse, idempotencyKeyReused, PRIVATE } from './respond';
 
 // Serialization failures, deadlocks and dropped connections are retried; the key makes a retry safe.
 const retry = retryPolicy({ maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 400 });
@@ -32,7 +32,7 @@ function answer(outcome: PurchaseOutcome, eventId: string): HttpResult {
       return {
         statusCode: 201,
         body: outcome.order,
-        headers: { ...replayed, location: `/v1/orders/${outcome.order.id}` },
+        headers: { ...replayed, ...PRIVATE, location: `/v1/orders/${outcome.order.id}` },
       };
     case 'not-on-sale':
     case 'refused': {

@@ -16,5 +16,8 @@ export const idempotencyKeyReused = () =>
     'This Idempotency-Key was used for a different purchase.',
   );
 
+/** Orders and ticket codes are the buyer's alone: no shared cache may keep them, no browser may store them. */
+export const PRIVATE = { 'cache-control': 'private, no-store' } as const;
+
 export const noSuchOrder = () => new NotFoundError('No such order.');
 export const noSuchOwnedEvent = () => new NotFoundError('You have no event with this id.');
