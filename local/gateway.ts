@@ -8,11 +8,39 @@ import { PROBLEM_CONTENT_TYPE, problemType } from '../layers/common/errors';
 import { functionLimits } from '../layers/common/function-defaults';
 import type { RouteTable } from '../layers/common/routes';
 import type { AuthorizerResult } from './authorizer';
-import { type AnyHandler, invoke, lambdaContext } from './lambda';
+import { type AnyHandler, FunctionTimeoutError, invoke, lambdaContext } from './lambda';
 
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const TEXT_TYPES = /^(text\/|application\/(json|[a-z.+-]*\+json|x-www-form-urlencoded|xml|javascript))/i;
+
+/**
+ * How many connections the gateway holds and how long a client may take to send its request. Slow or idle clients
+ * cannot hold the process: past the limit a new connection is closed at once, and a request whose headers (or whole
+ * body) have not arrived in time is answered 408 and its connection closed. Handlers are not bounded by these; their
+ * own timeout is.
+ */
+export interface GatewayLimits {
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+const positive = (value: string | undefined, fallback: number) => {
+  const number = Number(value);
+  return value && Number.isInteger(number) && number > 0 ? number : fallback;
+};
+
+/** The limits from GATEWAY_* variables, each with its default (see the README's environment table). */
+export function gatewayLimits(env: NodeJS.ProcessEnv = process.env): GatewayLimits {
+  return {
+    maxConnections: positive(env.GATEWAY_MAX_CONNECTIONS, 512),
+    headersTimeoutMs: positive(env.GATEWAY_HEADERS_TIMEOUT_MS, 10_000),
+    requestTimeoutMs: positive(env.GATEWAY_REQUEST_TIMEOUT_MS, 30_000),
+    keepAliveTimeoutMs: positive(env.GATEWAY_KEEP_ALIVE_TIMEOUT_MS, 65_000),
+  };
+}
 
 export interface GatewayOptions {
   port: number;
@@ -24,7 +52,12 @@ export interface GatewayOptions {
   corsOrigins: string[];
   /** Answers GET/HEAD requests that match no route (the web app, local/web-app.ts); false leaves them to the API. */
   staticSite?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  /** Failures of the gateway or a function: logged with their stack. */
   onError?: (error: unknown) => void;
+  /** What is expected under load and no fault of ours (a client gone, a function timed out, a connection refused). */
+  onNotice?: (message: string) => void;
+  /** Default: gatewayLimits() (the environment). */
+  limits?: Partial<GatewayLimits>;
 }
 
 export interface Gateway {
@@ -180,35 +213,76 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     writeResult(response, result);
   };
 
+  const notice = options.onNotice ?? (() => undefined);
+  const limits = { ...gatewayLimits(), ...options.limits };
+  // Node checks header and request deadlines on this interval (30 s by default, which would let them overrun).
+  const checkEveryMs = Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4)));
+
   let inFlight = 0;
-  const server: Server = createServer((request, response) => {
-    inFlight += 1;
-    // Once per request: when its response closes, or when its connection does (a pipelined response still queued
-    // behind another gets no 'close' of its own if the client goes away).
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      inFlight -= 1;
-      request.socket.off('close', release);
-    };
-    response.once('close', release);
-    request.socket.once('close', release);
-    serve(request, response).catch((error) => {
-      options.onError?.(error);
-      if (!response.headersSent) {
-        // What API Gateway answers when the integration fails: a 500 without internals.
-        problem(
-          response,
-          500,
-          'internal',
-          'Internal server error',
-          'The function failed; see the runtime log.',
-        );
-      } else response.end();
-    });
+  const server: Server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: checkEveryMs,
+    },
+    (request, response) => {
+      inFlight += 1;
+      // Once per request: when its response closes, or when its connection does (a pipelined response still queued
+      // behind another gets no 'close' of its own if the client goes away).
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        inFlight -= 1;
+        request.socket.off('close', release);
+      };
+      response.once('close', () => {
+        release();
+        if (!response.writableFinished)
+          notice(`client closed request ${request.method} ${request.url} before the answer`);
+      });
+      request.socket.once('close', release);
+      serve(request, response).catch((error) => {
+        // The client went away (mid-body or while the function ran): nobody to answer, and not a failure of ours.
+        if (request.socket.destroyed || response.destroyed) return;
+        if (error instanceof FunctionTimeoutError) {
+          notice(`${request.method} ${request.url}: ${error.message}; answered 504, its result is discarded`);
+          return problem(
+            response,
+            504,
+            'gateway-timeout',
+            'Gateway timeout',
+            'The function did not answer in time; try again.',
+          );
+        }
+        options.onError?.(error);
+        if (!response.headersSent) {
+          // What API Gateway answers when the integration fails: a 500 without internals.
+          problem(
+            response,
+            500,
+            'internal',
+            'Internal server error',
+            'The function failed; see the runtime log.',
+          );
+        } else response.end();
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  let refused = 0;
+  let refusalReported = 0;
+  server.on('drop', () => {
+    refused += 1;
+    // One line per 10 s at most: a flood of connections must not become a flood of log lines.
+    if (Date.now() - refusalReported < 10_000) return;
+    refusalReported = Date.now();
+    notice(
+      `refused ${refused} connection(s): ${limits.maxConnections} open already (GATEWAY_MAX_CONNECTIONS)`,
+    );
+    refused = 0;
   });
-  server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => {

@@ -35,7 +35,20 @@ export function lambdaContext(functionName: string, { timeoutSeconds, memoryMb }
 // biome-ignore lint/suspicious/noExplicitAny: handlers of every event type pass through here.
 export type AnyHandler = (event: any, context: Context) => Promise<any>;
 
-/** Invokes a handler inside its own invocation scope, with a timeout like Lambda's. */
+/** What Lambda reports when a function runs past its timeout; the gateway answers it with 504. */
+export class FunctionTimeoutError extends Error {
+  override readonly name = 'FunctionTimeoutError';
+  constructor(readonly timeoutSeconds: number) {
+    super(`Task timed out after ${timeoutSeconds} seconds`);
+  }
+}
+
+/**
+ * Invokes a handler inside its own invocation scope, with a timeout like Lambda's. At the timeout the caller gets
+ * FunctionTimeoutError and the handler's eventual result is discarded: one process cannot freeze a handler as Lambda
+ * does, so handlers that do long work stop on `context.getRemainingTimeInMillis()` (e.g. through
+ * `AbortSignal.timeout(...)`), as they must on Lambda to clean up.
+ */
 export async function invoke<T>(
   handler: AnyHandler,
   event: unknown,
@@ -46,13 +59,13 @@ export async function invoke<T>(
   const scope = { [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Task timed out after ${timeoutSeconds} seconds`)),
-      timeoutSeconds * 1000,
-    );
+    timer = setTimeout(() => reject(new FunctionTimeoutError(timeoutSeconds)), timeoutSeconds * 1000);
   });
+  const run = store.run(scope, () => handler(event, context)) as Promise<T>;
+  // A late failure has nobody left to answer: swallow it here so it never becomes an unhandled rejection.
+  run.catch(() => undefined);
   try {
-    return await Promise.race([store.run(scope, () => handler(event, context)) as Promise<T>, timeout]);
+    return await Promise.race([run, timeout]);
   } finally {
     clearTimeout(timer);
   }

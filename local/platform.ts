@@ -208,6 +208,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           ? authorizers.check(authorization)
           : Promise.resolve({ ok: false, reason: 'starting' }),
       onError: (error) => log(`gateway: ${(error as Error).stack ?? error}`),
+      onNotice: (message) => log(`gateway: ${message}`),
     });
     stops.push(() => gateway.close());
 
