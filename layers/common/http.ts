@@ -16,6 +16,7 @@ import {
   AppError,
   BadRequestError,
   type FieldError,
+  isOutage,
   OAuthError,
   PayloadTooLargeError,
   PROBLEM_CONTENT_TYPE,
@@ -158,7 +159,9 @@ function observe(
       status,
       latency_ms: Date.now() - (started.get(request.event) ?? Date.now()),
     };
-    if (status >= 500) logger.error('request failed', line);
+    // A 503 is a dependency down or load shed, logged where its cause is (a warning); other 5xx are bugs.
+    if (status === 503) logger.warn('request failed', line);
+    else if (status >= 500) logger.error('request failed', line);
     else logger.info('request completed', line);
     logger.resetKeys();
     flushMetrics();
@@ -204,7 +207,8 @@ function problemDetails(logger: ReturnType<typeof getLogger>): MiddlewareObj<Htt
         return;
       }
       const { problem, headers } = toProblem(error, request.event.rawPath);
-      logger.error('unhandled error', { error: error as Error });
+      if (isOutage(error)) logger.warn('dependency unavailable', outageOf(error));
+      else logger.error('unhandled error', { error: error as Error });
       request.response = {
         statusCode: problem.status,
         headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
@@ -212,6 +216,28 @@ function problemDetails(logger: ReturnType<typeof getLogger>): MiddlewareObj<Htt
       };
     },
   };
+}
+
+/**
+ * What an outage log line says instead of a stack: the dependency (the address a socket could not reach, or the
+ * innermost cause's name, e.g. an open circuit breaker) and why.
+ */
+function outageOf(error: unknown): { dependency: string; reason: string } {
+  let current = error as (Error & { code?: unknown; address?: unknown; port?: unknown }) | undefined;
+  for (let depth = 0; current instanceof Error && depth < 4; depth++) {
+    const { code, address, port, name, message } = current;
+    if (typeof address === 'string')
+      return { dependency: port ? `${address}:${port}` : address, reason: String(code ?? message) };
+    // Node's connect tries every address of a host name: the first one names the dependency.
+    if (current instanceof AggregateError && current.errors[0] instanceof Error) {
+      current = current.errors[0];
+      continue;
+    }
+    if (!(current.cause instanceof Error))
+      return { dependency: name === 'Error' ? 'unknown' : name, reason: String(code ?? message) };
+    current = current.cause as typeof current;
+  }
+  return { dependency: 'unknown', reason: String(error) };
 }
 
 function parseRequest<R extends RouteSpec>(
