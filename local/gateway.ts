@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PROBLEM_CONTENT_TYPE, problemType } from '../layers/common/errors';
 import { functionLimits } from '../layers/common/function-defaults';
+import { answerHeaders } from '../layers/common/http';
 import type { RouteTable } from '../layers/common/routes';
 import type { AuthorizerResult } from './authorizer';
 import { type AnyHandler, FunctionTimeoutError, invoke, lambdaContext } from './lambda';
@@ -68,8 +69,19 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-function problem(response: ServerResponse, status: number, slug: string, title: string, detail: string) {
-  response.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' });
+function problem(
+  response: ServerResponse,
+  status: number,
+  slug: string,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+) {
+  response.writeHead(status, {
+    ...headers,
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'cache-control': 'no-store',
+  });
   response.end(JSON.stringify({ type: problemType(slug), title, status, detail }));
 }
 
@@ -155,8 +167,12 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (target.route.auth) {
       const verdict = await options.authorize(headers.authorization);
       if (!verdict.ok) {
-        response.setHeader('www-authenticate', 'Bearer');
-        return problem(response, 401, 'unauthorized', 'Unauthorized', 'A valid bearer token is required.');
+        // RFC 6750 §3.1: a request without a token gets the bare challenge, a refused token names the reason.
+        const challenge = headers.authorization ? 'Bearer error="invalid_token"' : 'Bearer';
+        return problem(response, 401, 'unauthorized', 'Unauthorized', 'A valid bearer token is required.', {
+          ...answerHeaders(headers),
+          'www-authenticate': challenge,
+        });
       }
       authorizer = {
         principalId: '',

@@ -111,33 +111,55 @@ export function httpHandler<R extends RouteSpec>(
     const request = parseRequest(route, event, context, options);
     return toResponse(await fn(request), request.headers['if-none-match']);
   };
+  return middy<HttpEvent, HttpResponse>(core)
+    .use(observe(logger, route))
+    .use(cors())
+    .use(securityHeaders(options))
+    .use(problemDetails(logger));
+}
+
+function cors() {
   const corsOrigins = optionalEnv(ENV.corsAllowedOrigins, '*')
     .split(',')
     .map((origin) => origin.trim());
-  return middy<HttpEvent, HttpResponse>(core)
-    .use(observe(logger, route))
-    .use(
-      httpCors({
-        origins: corsOrigins,
-        exposeHeaders:
-          'x-correlation-id, location, retry-after, ratelimit, ratelimit-policy, x-degraded, idempotent-replayed, content-disposition, link, x-next-cursor, x-export-rows, x-cache, etag',
-        maxAge: 600,
-      }),
-    )
-    .use(
-      httpSecurityHeaders({
-        // middy's typing says string values; false (drop the directive) is what its builder handles too.
-        ...(options.contentSecurityPolicy
-          ? { contentSecurityPolicy: options.contentSecurityPolicy as Record<string, string> }
-          : {}),
-        ...(options.allowCrossOriginScripts ? { crossOriginEmbedderPolicy: false } : {}),
-        // The API is read by browsers on other origins (CORS decides who), so resources must not be same-origin only.
-        crossOriginResourcePolicy: { policy: 'cross-origin' },
-        // Browser-feature policies mean nothing on JSON; dropping them saves a kilobyte on every response.
-        permissionsPolicy: false,
-      }),
-    )
-    .use(problemDetails(logger));
+  return httpCors({
+    origins: corsOrigins,
+    exposeHeaders:
+      'x-correlation-id, location, retry-after, ratelimit, ratelimit-policy, x-degraded, idempotent-replayed, content-disposition, link, x-next-cursor, x-export-rows, x-cache, etag',
+    maxAge: 600,
+  });
+}
+
+function securityHeaders(options: HttpHandlerOptions) {
+  return httpSecurityHeaders({
+    // middy's typing says string values; false (drop the directive) is what its builder handles too.
+    ...(options.contentSecurityPolicy
+      ? { contentSecurityPolicy: options.contentSecurityPolicy as Record<string, string> }
+      : {}),
+    ...(options.allowCrossOriginScripts ? { crossOriginEmbedderPolicy: false } : {}),
+    // The API is read by browsers on other origins (CORS decides who), so resources must not be same-origin only.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    // Browser-feature policies mean nothing on JSON; dropping them saves a kilobyte on every response.
+    permissionsPolicy: false,
+  });
+}
+
+/**
+ * The headers the wrapper adds to every answer (CORS for the request's origin, the security headers, the
+ * correlation id), for an answer given before any function runs: the local gateway's own 401.
+ */
+export function answerHeaders(requestHeaders: Record<string, string | undefined>): Record<string, string> {
+  const incoming = requestHeaders[CORRELATION_HEADER];
+  const request = {
+    event: { headers: requestHeaders },
+    response: { statusCode: 401, headers: {} as Record<string, string> },
+  };
+  for (const middleware of [securityHeaders({}), cors()]) middleware.after?.(request as never);
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.response.headers))
+    headers[key.toLowerCase()] = String(value);
+  headers[CORRELATION_HEADER] = incoming && CORRELATION_ID.test(incoming) ? incoming : randomUUID();
+  return headers;
 }
 
 /** Correlation id in, out and on every log line; one access-log line per request with status and latency. */
