@@ -12,13 +12,21 @@ import { type Inventory, InventoryUnavailableError } from './model';
 export function ticketsInventory(redis: () => Promise<Redis | undefined> = async () => undefined): Inventory {
   return {
     async sync(request: InventorySyncRequest, correlationId: string) {
+      let availability: EventAvailability;
       try {
-        return await invokeInternal<EventAvailability>('tickets.syncInventory', request, correlationId);
+        availability = await invokeInternal<EventAvailability>(
+          'tickets.syncInventory',
+          request,
+          correlationId,
+        );
       } catch (error) {
         // Tickets' own answers (409 below-sold, tier-has-sales...) reach the organizer as they are.
         if (error instanceof AppError) throw error;
         throw new InventoryUnavailableError();
       }
+      // The organizer's change shows on the public page at once, not when the old snapshot expires.
+      await writeSnapshots(await redis(), [availability]);
+      return availability;
     },
 
     async availability(eventIds: string[], correlationId: string, options: { shared?: boolean } = {}) {

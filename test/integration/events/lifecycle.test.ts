@@ -16,6 +16,7 @@ import { functionNameEnv, topicArnEnv } from '../../../layers/common/env-names';
 import type { Platform } from '../../../local/platform';
 import type { TestUser } from '../../support/accounts';
 import { startTestPlatform } from '../../support/platform';
+import { waitUntil } from '../../support/wait';
 import { eventBody, inDays, MANIFESTS, setSold, steps, uniqueWord } from './support';
 
 /** A real 1×1 PNG. */
@@ -228,7 +229,12 @@ describe('an event from draft to cancellation', () => {
     const { inventory, tiers } = await inventoryOf(event.id);
     expect(inventory.capacity).toBe(100);
     expect(tiers.map((tier) => tier.quantity)).toEqual([60, 40]);
-    const page = await api('GET', `/v1/events/${event.id}`);
+    // The sales were written straight into the tickets database: the public page shows them once its availability
+    // snapshot (at most SNAPSHOT_TTL_MS old) is read again.
+    const page = await waitUntil(async () => {
+      const answer = await api('GET', `/v1/events/${event.id}`);
+      return answer.body.remaining === 50 ? answer : undefined;
+    });
     expect(page.body).toMatchObject({ capacity: 100, remaining: 50 });
     expect(page.body.ticketTiers.map((tier: { remaining: number }) => tier.remaining)).toEqual([10, 40]);
 
