@@ -8,6 +8,7 @@ import type { AnyHandler } from '../../../local/lambda';
 import { handler as fast } from '../../fixtures/slow/fast';
 import { slow } from '../../fixtures/slow/manifest';
 import { finished, handler as wait } from '../../fixtures/slow/wait';
+import { startTestPlatform } from '../../support/platform';
 import { waitUntil } from '../../support/wait';
 
 let gateway: Gateway | undefined;
@@ -145,5 +146,31 @@ describe('a client that closes its request before the answer', () => {
     );
     expect(gateway?.inFlight()).toBe(0);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('the runtime log', () => {
+  it('shows a client abort as a gateway notice, with no error or stack trace', async () => {
+    const lines: string[] = [];
+    const platform = await startTestPlatform({
+      manifests: [slow],
+      schedules: false,
+      redisUrl: null,
+      openSearchUrl: null,
+      log: (line) => lines.push(line),
+    });
+    try {
+      const { port } = new URL(platform.apiUrl);
+      const client = await rawClient(
+        Number(port),
+        'POST /v1/test/slow/fast HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{"half":',
+      );
+      await waitUntil(async () => (await fetch(`${platform.apiUrl}/v1/test/slow/fast`)).ok);
+      client.socket.destroy();
+      await waitUntil(() => lines.some((line) => line.startsWith('gateway: client closed request POST')));
+      expect(lines.filter((line) => /error|\n\s+at /i.test(line))).toEqual([]);
+    } finally {
+      await platform.stop();
+    }
   });
 });
