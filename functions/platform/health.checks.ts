@@ -53,7 +53,8 @@ export function realHealthDeps(): HealthDeps {
       throw new NotConfigured(
         'Redis is off (REDIS_URL unset or off): rate limits are per container, nothing cached',
       );
-    const redis = await readyRedis();
+    // A health check may wait for a first connection as long as any probe; requests wait only briefly.
+    const redis = await readyRedis(PROBE_TIMEOUT_MS);
     if (!redis)
       throw new NotConfigured('Redis does not answer: rate limits are per container and nothing is cached');
     await redis.ping();

@@ -275,14 +275,15 @@ function parseRequest<R extends RouteSpec>(
 
   const parsePart = (where: FieldError['in'], schema: z.ZodType | undefined, input: unknown) => {
     if (!schema) return undefined;
+    // The part's other fields are still checked, so one answer lists every bad field; a field with unstorable text
+    // is reported once, for that.
     const unstorable = unstorableTextFields(where, input);
-    if (unstorable.length > 0) {
-      textErrors.push(...unstorable);
-      return undefined;
-    }
+    textErrors.push(...unstorable);
     const result = schema.safeParse(input);
-    if (result.success) return result.data;
-    issues.push({ in: where, issues: result.error.issues });
+    if (result.success) return unstorable.length > 0 ? undefined : result.data;
+    const reported = new Set(unstorable.map((error) => error.field));
+    const rest = result.error.issues.filter((issue) => !reported.has(issue.path.map(String).join('.')));
+    if (rest.length > 0) issues.push({ in: where, issues: rest });
     return undefined;
   };
 

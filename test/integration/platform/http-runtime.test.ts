@@ -252,7 +252,10 @@ describe('protected routes, checked like the API Gateway JWT authorizer', () => 
     ]) {
       const response = await whoami(token);
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      // RFC 6750 §3.1: a request without a token gets the bare challenge, a refused token says so.
+      expect(response.headers.get('www-authenticate')).toBe(
+        token === undefined ? 'Bearer' : 'Bearer error="invalid_token"',
+      );
     }
   });
 });
