@@ -179,7 +179,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A published or cancelled event with the tickets still for sale */
+        /** A published or cancelled event with the tickets still for sale; remaining tickets at most 1 s behind sales (ETag: 304 while unchanged) */
         get: operations["events.getEvent"];
         put?: never;
         post?: never;
@@ -197,7 +197,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Remaining tickets of an event, per tier */
+        /** Remaining tickets of an event, per tier, at most 1 s behind sales (ETag: 304 while unchanged) */
         get: operations["tickets.availability"];
         put?: never;
         post?: never;
@@ -1442,6 +1442,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unchanged since the ETag given in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Problem details (RFC 9457) */
             400: {
                 headers: {
@@ -1672,6 +1679,13 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Unchanged since the ETag given in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem details (RFC 9457) */
             400: {
