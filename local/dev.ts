@@ -23,6 +23,9 @@ function explain(error: unknown): string {
   return failure instanceof Error ? failure.message : String(error);
 }
 
+// Read before the start: the runtime then sets AWS_ENDPOINT_URL itself, for the functions it runs in this process.
+const externalAwsEndpoint = optionalEnv('AWS_ENDPOINT_URL');
+
 const platform = await startPlatform({
   manifests,
   dataDir: optionalEnv('LOCAL_DATA_DIR', join(ROOT, '.local')),
@@ -37,7 +40,7 @@ const platform = await startPlatform({
   },
   redisUrl: redisUrlFromEnv('redis://127.0.0.1:6379'),
   openSearchUrl: optionalEnv('OPENSEARCH_URL'),
-  externalAwsEndpoint: optionalEnv('AWS_ENDPOINT_URL'),
+  externalAwsEndpoint,
   log,
 }).catch((error: unknown) => {
   log(`could not start: ${explain(error)}`);
@@ -52,7 +55,7 @@ process.stdout.write(
     `  Web app        ${platform.apiUrl}/`,
     `  API            ${platform.apiUrl}  (health: ${platform.apiUrl}/v1/health, docs: ${platform.apiUrl}/v1/docs)`,
     `  Mail inbox     ${platform.mailUrl}  (SMTP on port ${platform.smtpPort})`,
-    `  AWS endpoint   ${platform.awsEndpoint}  (SQS, SNS, S3${optionalEnv('AWS_ENDPOINT_URL') ? ', external: LocalStack profile' : ', embedded fauxqs'})`,
+    `  AWS endpoint   ${platform.awsEndpoint}  (SQS, SNS, S3${externalAwsEndpoint ? ', external: LocalStack profile' : ', embedded fauxqs'})`,
     `  PostgreSQL     ${Object.values(platform.databaseUrls)[0]
       ?.replace(/\/\/[^@]+@/, '//…@')
       .replace(/\/[^/]+$/, '/<service>')}`,

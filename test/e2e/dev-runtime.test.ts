@@ -96,6 +96,7 @@ describe('npm run dev', () => {
 
     await expect.poll(() => dev.output()).toContain(`http://localhost:${dev.port}/v1/health`);
     expect(dev.output()).toMatch(/Mail inbox\s+http:\/\/localhost:\d+/);
+    expect(dev.output()).toMatch(/AWS endpoint\s+\S+\s+\(SQS, SNS, S3, embedded fauxqs\)/);
 
     process.kill(-(dev.child.pid as number), 'SIGINT');
     expect(await dev.exited).toBe(true);
