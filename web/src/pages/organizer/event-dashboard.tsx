@@ -157,7 +157,7 @@ function SalesChart({ metrics }: { metrics: Metrics }) {
               .filter((bucket) => bucket.orders > 0 || bucket.cancelledOrders > 0)
               .map((bucket) => (
                 <tr key={bucket.start}>
-                  <td>{bucket.local}</td>
+                  <td>{formatDateTime(bucket.start, metrics.event.timezone)}</td>
                   <td>{bucket.orders}</td>
                   <td>{bucket.tickets}</td>
                   <td>{bucket.cancelledTickets}</td>
