@@ -79,6 +79,24 @@ export const eventCancelledV1 = z.object({
 });
 export type EventCancelledV1 = z.infer<typeof eventCancelledV1>;
 
+/** A team member's role on an organizer's events: `manager` does everything but delete, `check-in` only scans. */
+export const teamRole = z.enum(['manager', 'check-in']);
+export type TeamRole = z.infer<typeof teamRole>;
+
+/**
+ * Published by events whenever a team changes (invitation accepted, role changed, member revoked). `members` is the
+ * FULL list for the scope (one event, or all the organizer's events when `eventId` is null), so applying it replaces
+ * what the consumer holds; it is idempotent, and a message older than the one applied (`asOf`) changes nothing.
+ */
+export const eventTeamChangedV1 = z.object({
+  organizerId: z.uuid(),
+  eventId: z.uuid().nullable(),
+  members: z.array(z.object({ userId: z.uuid(), role: teamRole })).max(1000),
+  asOf: z.iso.datetime({ offset: true }),
+});
+export type EventTeamChangedV1 = z.infer<typeof eventTeamChangedV1>;
+
 export const CatalogueMessageTypes = {
   EventCancelled: { type: 'EventCancelled', version: 1, schema: eventCancelledV1 },
+  EventTeamChanged: { type: 'EventTeamChanged', version: 1, schema: eventTeamChangedV1 },
 } as const;

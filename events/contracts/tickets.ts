@@ -18,7 +18,16 @@ export const ticketPurchasedV1 = z.object({
   buyer,
   event: eventSnapshot,
   items: z.array(item),
-  tickets: z.array(z.object({ id: z.uuid(), tierId: z.uuid(), tierName: z.string(), code: z.string() })),
+  tickets: z.array(
+    z.object({
+      id: z.uuid(),
+      tierId: z.uuid(),
+      tierName: z.string(),
+      code: z.string(),
+      /** The signed compact payload the ticket's QR code encodes (absent from messages older than QR tickets). */
+      qr: z.string().optional(),
+    }),
+  ),
   total: z.number().int(),
   currency: z.string().length(3),
 });
