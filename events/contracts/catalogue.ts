@@ -96,7 +96,36 @@ export const eventTeamChangedV1 = z.object({
 });
 export type EventTeamChangedV1 = z.infer<typeof eventTeamChangedV1>;
 
+/** Where an event takes place: a venue with its street address, or online with the link to join. */
+export const eventLocation = z.union([
+  z.object({ venue: z.string(), address: z.string(), city: z.string(), country: z.string() }),
+  z.object({ onlineUrl: z.url() }),
+]);
+
+/**
+ * Published by events when an event goes on sale and whenever a published event's details change: the event as it
+ * now stands (newest `asOf` wins). `changed` names what moved since the last message: `time` (start or end) and
+ * `place`, which notifications tells every holder about and re-times reminders from; empty on publication.
+ */
+export const eventChangedV1 = z.object({
+  eventId: z.uuid(),
+  organizerId: z.uuid(),
+  name: z.string(),
+  startsAt: z.iso.datetime({ offset: true }),
+  endsAt: z.iso.datetime({ offset: true }),
+  timezone: z.string(),
+  location: eventLocation,
+  /** The one-line place of the event snapshot ("Venue, City, Country" or "Online"). */
+  place: z.string(),
+  changed: z.array(z.enum(['time', 'place'])),
+  /** Where and when it was before, when `changed` is not empty. */
+  previous: z.object({ startsAt: z.iso.datetime({ offset: true }), place: z.string() }).optional(),
+  asOf: z.iso.datetime({ offset: true }),
+});
+export type EventChangedV1 = z.infer<typeof eventChangedV1>;
+
 export const CatalogueMessageTypes = {
   EventCancelled: { type: 'EventCancelled', version: 1, schema: eventCancelledV1 },
   EventTeamChanged: { type: 'EventTeamChanged', version: 1, schema: eventTeamChangedV1 },
+  EventChanged: { type: 'EventChanged', version: 1, schema: eventChangedV1 },
 } as const;
