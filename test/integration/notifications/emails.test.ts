@@ -18,7 +18,6 @@ import {
   inbox,
   newBuyer,
   newEvent,
-  pause,
   purchased,
   ticketsTopic,
 } from './support';
@@ -155,7 +154,7 @@ describe('cancellation email', () => {
       ]);
       return rows[0]?.ticket_count === 2 ? rows[0] : undefined;
     });
-    await pause(1_000);
+    await drained(platform.awsEndpoint, platform.queueUrls['notifications-ticket-events'] ?? '');
 
     const emails = await inbox(platform.mailUrl, buyer.email);
     expect(emails.map((email) => email.subject)).toEqual(['Your order for Out of Order is cancelled']);

@@ -19,7 +19,6 @@ import {
   inbox,
   newBuyer,
   newEvent,
-  pause,
   purchased,
   ticketsTopic,
 } from './support';
@@ -90,7 +89,7 @@ describe('reminder scan', () => {
     expect(third.queued).toBe(0);
     const adaMail = await emailsFor(platform.mailUrl, ada.email, 3);
     const graceMail = await emailsFor(platform.mailUrl, grace.email, 3);
-    await pause(2_000);
+    await drained(platform.awsEndpoint, platform.queueUrls[REMINDERS_QUEUE] ?? '');
     const reminders = async (to: string) =>
       (await inbox(platform.mailUrl, to)).filter((email) => email.subject.startsWith('Reminder'));
     expect(await reminders(ada.email)).toHaveLength(1);

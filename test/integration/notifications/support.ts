@@ -157,8 +157,6 @@ export const emailsFor = (mailUrl: string, to: string, count = 1, timeoutMs = 20
     `${count} email(s) to ${to}`,
   );
 
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Waits until a queue holds no message at all, in flight or waiting: every copy has been consumed. */
 export const drained = (awsEndpoint: string, queueUrl: string, timeoutMs = 45_000) =>
   waitForQueueDrained(awsEndpoint, queueUrl, { timeoutMs });

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../../../local/platform';
 import { alive, type LocalPostgres, startPostgres } from '../../../local/postgres';
 import { freePort } from '../../support/ports';
+import { waitUntil } from '../../support/wait';
 
 const running: LocalPostgres[] = [];
 afterEach(async () => {
@@ -29,14 +30,6 @@ async function answers(url: string): Promise<boolean> {
     return false;
   } finally {
     await client.end().catch(() => undefined);
-  }
-}
-
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -110,8 +103,8 @@ describe('a PostgreSQL server that dies', () => {
 
     process.kill(first, 'SIGKILL');
 
-    await until(() => server.status() === 'restarting', 5_000, 'the crash noticed');
-    await until(() => answers(server.urls.phoenix ?? ''), 30_000, 'PostgreSQL serving again');
+    await waitUntil(() => server.status() === 'restarting', { message: 'the crash noticed' });
+    await waitUntil(() => answers(server.urls.phoenix ?? ''), { message: 'PostgreSQL serving again' });
     expect(server.status()).toBe('up');
     expect(postmasterPid(dataDir)).not.toBe(first);
     expect(logs.join('\n')).toMatch(/PostgreSQL stopped unexpectedly/);
