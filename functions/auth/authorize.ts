@@ -1,11 +1,12 @@
-// POST /oauth/authorize: the sign-in form. CSRF-checked, rate-limited like the token endpoint (the same windows, so
-// trying passwords here and there together gets no more attempts), then a 303 to the client with a single-use code.
+// POST /oauth/authorize: the sign-in form. CSRF-checked, rate-limited like the token endpoint (the same windows and
+// the same sign-in guard, so trying passwords here and there together gets no more attempts), then a 303 to the
+// client with a single-use code.
 import { httpHandler } from '../../layers/common/http';
 import { enforceRateLimits } from '../../layers/common/rate-limit';
 import { checkPosted, denied, issueCode, limited, pageOptions, showForm } from './authorize-flow';
 import { server } from './deps';
 import { auth } from './manifest';
-import { rateLimiter, rateLimits } from './rate-limits';
+import { guard, rateLimiter, rateLimits } from './rate-limits';
 
 export const handler = httpHandler(
   'auth',
@@ -22,11 +23,11 @@ export const handler = httpHandler(
 
     return limited(
       async () => {
-        await enforceRateLimits(rateLimiter(), [
-          { rule: rateLimits().tokenPerIp, subject: sourceIp },
-          { rule: rateLimits().tokenPerAccount, subject: email.toLowerCase().slice(0, 254) },
-        ]);
-        const account = await (await server()()).authenticate(email, body.password ?? '');
+        await enforceRateLimits(rateLimiter(), [{ rule: rateLimits().tokenPerIp, subject: sourceIp }]);
+        const oauth = await server()();
+        const account = await guard().attempt(email, sourceIp, () =>
+          oauth.authenticate(email, body.password ?? ''),
+        );
         if (!account) return again(400, 'The email or password is wrong.');
         return issueCode(account.id, request);
       },

@@ -5,6 +5,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { AuthMessageTypes, type UserRegisteredV1 } from '../../events/contracts/auth';
 import { ConflictError, ForbiddenError, OAuthError } from '../../layers/common/errors';
 import { type Envelope, envelope } from '../../layers/common/messages';
+import type { SignInGuard } from './sign-in-guard';
 
 export interface Account {
   id: string;
@@ -285,8 +286,11 @@ export function oauthServer(deps: OAuthDeps) {
       return { id: account.id };
     },
 
-    /** The token endpoint: dispatches on grant_type. */
-    async token(form: Record<string, string>): Promise<TokenResponse> {
+    /** The token endpoint: dispatches on grant_type. Password guesses go through the guard, when given. */
+    async token(
+      form: Record<string, string>,
+      signIn?: { guard: SignInGuard; ip: string },
+    ): Promise<TokenResponse> {
       const grantType = requireParam(form, 'grant_type');
       if (!GRANTS.includes(grantType)) {
         throw new OAuthError('unsupported_grant_type', `Supported grants: ${GRANTS.join(', ')}.`);
@@ -301,7 +305,9 @@ export function oauthServer(deps: OAuthDeps) {
       if (grantType === 'password') {
         const username = requireParam(form, 'username').trim();
         const password = requireParam(form, 'password');
-        const account = await authenticate(username, password);
+        const account = signIn
+          ? await signIn.guard.attempt(username, signIn.ip, () => authenticate(username, password))
+          : await authenticate(username, password);
         if (!account) throw new OAuthError('invalid_grant', 'The email or password is wrong.');
         const scope = grantedScope(client, form.scope);
         const { token, record } = refreshRecord(randomUUID(), account.id, scope);

@@ -1,23 +1,19 @@
-// POST /v1/oauth/token (RFC 6749): password and refresh_token grants, rate-limited per client IP and per account.
+// POST /v1/oauth/token (RFC 6749): every grant rate-limited per client IP; password guesses throttled by the sign-in
+// guard (per account and address, then per account).
 import { httpHandler } from '../../layers/common/http';
 import { enforceRateLimits } from '../../layers/common/rate-limit';
 import { server } from './deps';
 import { auth } from './manifest';
-import { rateLimiter, rateLimits } from './rate-limits';
+import { guard, rateLimiter, rateLimits } from './rate-limits';
 
 export const handler = httpHandler(
   'auth',
   auth.routes.token,
   async ({ body, sourceIp }) => {
-    const checks = [{ rule: rateLimits().tokenPerIp, subject: sourceIp }];
-    if (body.grant_type === 'password' && body.username) {
-      checks.push({
-        rule: rateLimits().tokenPerAccount,
-        subject: body.username.trim().toLowerCase().slice(0, 254),
-      });
-    }
-    const limits = await enforceRateLimits(rateLimiter(), checks);
-    const tokens = await (await server()()).token(body);
+    const limits = await enforceRateLimits(rateLimiter(), [
+      { rule: rateLimits().tokenPerIp, subject: sourceIp },
+    ]);
+    const tokens = await (await server()()).token(body, { guard: guard(), ip: sourceIp });
     return {
       statusCode: 200,
       body: tokens,

@@ -14,7 +14,7 @@ const ACCOUNT_LIMIT = 5;
 
 beforeAll(async () => {
   // Each test signs its own accounts in once or twice; the rate-limit test spends one account's whole window.
-  process.env.RATE_LIMIT_TOKEN_ACCOUNT = `${ACCOUNT_LIMIT}/3600`;
+  process.env.RATE_LIMIT_SIGNIN_FAILURES_ACCOUNT_IP = `${ACCOUNT_LIMIT}/3600`;
   platform = await startTestPlatform({ schedules: false });
   redirectUri = `${platform.apiUrl}/callback`;
 });

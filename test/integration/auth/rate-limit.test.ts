@@ -14,7 +14,7 @@ beforeAll(async () => {
   redis = await startRedis();
   // Windows of an hour: how fast a loaded machine runs the attempts never moves one out of its window.
   process.env.RATE_LIMIT_TOKEN_IP = '6/3600';
-  process.env.RATE_LIMIT_TOKEN_ACCOUNT = '3/3600';
+  process.env.RATE_LIMIT_SIGNIN_FAILURES_ACCOUNT_IP = '3/3600';
   process.env.RATE_LIMIT_REGISTER_IP = '2/3600';
   platform = await startTestPlatform({ redisUrl: redis.url, schedules: false });
 });
