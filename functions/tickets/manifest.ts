@@ -4,6 +4,16 @@ import { CATALOGUE_EVENTS_TOPIC, eventAvailability } from '../../events/contract
 import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import { defineService } from '../../layers/common/manifest';
 import {
+  admitted as admittedScan,
+  checkInBatchRequest,
+  checkInBatchResult,
+  checkInRequest,
+  checkInStats,
+  jwks,
+  refusedScan,
+  ticketParams,
+} from './check-ins.schemas';
+import {
   attendee,
   attendeesQuery,
   dashboard,
@@ -27,6 +37,8 @@ import {
 
 const mine = { auth: true as const, binds: { database: true }, tags: ['tickets'] };
 const organizer = { auth: true as const, binds: { database: true }, tags: ['organizer'] };
+const door = { auth: true as const, binds: { database: true }, tags: ['check-in'] };
+const notStaff = { description: 'No such event, or I am neither its organizer nor on its team' };
 
 export const tickets = defineService({
   service: 'tickets',
@@ -174,6 +186,89 @@ export const tickets = defineService({
       timeoutSeconds: 30,
       memoryMb: 1024,
     },
+    qrKeys: {
+      method: 'GET',
+      path: '/v1/tickets/qr-keys',
+      handler: 'get-qr-keys.ts',
+      summary:
+        'The public keys (JWKS, EdDSA/Ed25519) that verify ticket QR codes, for scanners that check tickets offline. ' +
+        'A QR code carries a compact JWS whose payload is {"t": ticketId, "e": eventId}; refresh the keys daily.',
+      auth: false,
+      responses: { 200: { description: 'The published keys, newest first', schema: jwks } },
+      binds: { database: true },
+      tags: ['check-in'],
+    },
+    ticketQrSvg: {
+      ...mine,
+      method: 'GET',
+      path: '/v1/tickets/{id}/qr.svg',
+      handler: 'ticket-qr-svg.ts',
+      summary: "One of my tickets' QR code (SVG): show it at the door",
+      request: { params: ticketParams },
+      responses: {
+        200: { description: 'The QR code', contentType: 'image/svg+xml' },
+        404: { description: 'I have no ticket with this id' },
+      },
+    },
+    ticketQrPng: {
+      ...mine,
+      method: 'GET',
+      path: '/v1/tickets/{id}/qr.png',
+      handler: 'ticket-qr-png.ts',
+      summary: "One of my tickets' QR code (PNG, 512 px)",
+      request: { params: ticketParams },
+      responses: {
+        200: { description: 'The QR code', contentType: 'image/png' },
+        404: { description: 'I have no ticket with this id' },
+      },
+    },
+    checkIn: {
+      ...door,
+      method: 'POST',
+      path: '/v1/events/{id}/check-ins',
+      handler: 'check-in.ts',
+      summary:
+        "Admit a ticket at the door (the event's organizer, managers and check-in staff): a scanned QR payload or a " +
+        'typed code. Each ticket is admitted once, whatever the number of gates; a retry with the same scanId is ' +
+        'answered as the first try was.',
+      request: { params: eventParams, body: checkInRequest },
+      responses: {
+        200: { description: 'Admitted, with the tier and the holder', schema: admittedScan },
+        404: {
+          description: 'Unknown ticket (or QR code not signed by us), or no such event for me',
+          schema: refusedScan,
+        },
+        409: {
+          description: 'Already admitted (with when and where first), cancelled or refunded, or not paid',
+          schema: refusedScan,
+        },
+        422: { description: "Another event's ticket", schema: refusedScan },
+      },
+    },
+    checkInBatch: {
+      ...door,
+      method: 'POST',
+      path: '/v1/events/{id}/check-ins/batch',
+      handler: 'check-in-batch.ts',
+      summary:
+        'Upload scans made while the door had no network (up to 500, each with its scanner time): the earliest scan ' +
+        'of a ticket wins, replacing a later admission; each scan gets its outcome, conflicts are counted',
+      request: { params: eventParams, body: checkInBatchRequest, maxBodyBytes: 512 * 1024 },
+      responses: {
+        200: { description: 'The outcome of each scan', schema: checkInBatchResult },
+        404: notStaff,
+      },
+      timeoutSeconds: 30,
+    },
+    checkInStats: {
+      ...door,
+      method: 'GET',
+      path: '/v1/events/{id}/check-ins/stats',
+      handler: 'check-in-stats.ts',
+      summary: 'Admitted so far: by tier (of the valid tickets), by gate and per 5 minutes',
+      request: { params: eventParams },
+      responses: { 200: { description: 'The admissions', schema: checkInStats }, 404: notStaff },
+    },
   },
   consumers: {
     eventCancelled: {
@@ -183,6 +278,14 @@ export const tickets = defineService({
       subscribesTo: [CATALOGUE_EVENTS_TOPIC],
       binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 60,
+    },
+    teamChanged: {
+      queue: 'tickets-team-changes',
+      handler: 'team-changed.consumer.ts',
+      summary:
+        "Keeps the copy of event teams that authorizes the door (the events service's EventTeamChanged)",
+      subscribesTo: [CATALOGUE_EVENTS_TOPIC],
+      binds: { database: true },
     },
   },
   functions: {
@@ -213,6 +316,15 @@ export const tickets = defineService({
       summary: 'Forgets purchase idempotency keys older than 48 hours (they are kept at least 24)',
       expression: 'rate(1 hour)',
       localEverySeconds: 3600,
+      binds: { database: true },
+    },
+    rotateQrKeys: {
+      name: 'tickets-rotate-qr-keys',
+      handler: 'rotate-qr-keys.schedule.ts',
+      summary:
+        'Adds a new QR signing key when the current one reaches its maximum age (older ones stay published)',
+      expression: 'rate(1 day)',
+      localEverySeconds: 86400,
       binds: { database: true },
     },
   },

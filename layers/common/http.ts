@@ -64,7 +64,7 @@ export interface HttpRequest<R extends RouteSpec> {
 
 export interface HttpResult {
   statusCode: number;
-  /** Serialised as JSON unless it is a string and a content-type header is given. */
+  /** Serialised as JSON unless it is a string or a Buffer and a content-type header is given. */
   body?: unknown;
   headers?: Record<string, string>;
   /**
@@ -382,6 +382,15 @@ function toResponse(result: HttpResult, ifNoneMatch?: string): HttpResponse {
   }
   if (result.body === undefined || result.statusCode === 204)
     return { statusCode: result.statusCode, headers };
+  // Binary bodies (an image) travel base64-encoded, as API Gateway expects them.
+  if (Buffer.isBuffer(result.body) && headers['content-type']) {
+    return {
+      statusCode: result.statusCode,
+      headers,
+      body: result.body.toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
   if (typeof result.body === 'string' && headers['content-type']) {
     return { statusCode: result.statusCode, headers, body: result.body };
   }

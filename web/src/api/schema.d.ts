@@ -224,6 +224,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/{id}/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admit a ticket at the door (the event's organizer, managers and check-in staff): a scanned QR payload or a typed code. Each ticket is admitted once, whatever the number of gates; a retry with the same scanId is answered as the first try was. */
+        post: operations["tickets.checkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}/check-ins/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload scans made while the door had no network (up to 500, each with its scanner time): the earliest scan of a ticket wins, replacing a later admission; each scan gets its outcome, conflicts are counted */
+        post: operations["tickets.checkInBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}/check-ins/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admitted so far: by tier (of the valid tickets), by gate and per 5 minutes */
+        get: operations["tickets.checkInStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/{id}/images": {
         parameters: {
             query?: never;
@@ -462,6 +513,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organizer/events/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who changed what on an event, newest first (its organizer and managers) */
+        get: operations["events.getEventAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/organizer/events/{id}/metrics": {
         parameters: {
             query?: never;
@@ -471,6 +539,143 @@ export interface paths {
         };
         /** Sales of one of my events over time (orders, tickets, gross and refunds per hour or day, in the event's time zone, empty buckets included), each tier sold and remaining, capacity utilisation, cancellations. Gross is every order placed, refunds what cancellations paid back, net = gross − refunds. Up to 5 s old. */
         get: operations["tickets.eventMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizer/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your team: members and pending invitations, of all your events or of one (with the all-events ones) */
+        get: operations["events.getTeam"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizer/team/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite someone by email to one of your events, or all of them, as manager (everything but cancelling) or check-in (scanning only) */
+        post: operations["events.inviteTeamMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizer/team/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw a pending invitation */
+        delete: operations["events.revokeTeamInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizer/team/members/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take someone off your team; they lose access at once */
+        delete: operations["events.removeTeamMember"];
+        options?: never;
+        head?: never;
+        /** Change a team member’s role */
+        patch: operations["events.changeTeamMember"];
+        trace?: never;
+    };
+    "/v1/team-invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join the team an invitation email names, with the token it carries, as the signed-in account */
+        post: operations["events.acceptTeamInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my tickets' QR code (PNG, 512 px) */
+        get: operations["tickets.ticketQrPng"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my tickets' QR code (SVG): show it at the door */
+        get: operations["tickets.ticketQrSvg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/qr-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys (JWKS, EdDSA/Ed25519) that verify ticket QR codes, for scanners that check tickets offline. A QR code carries a compact JWS whose payload is {"t": ticketId, "e": eventId}; refresh the keys daily. */
+        get: operations["tickets.qrKeys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1603,6 +1808,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Your role on this event’s team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description You have no event with this id */
             404: {
                 headers: {
@@ -1807,6 +2019,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Only the event’s organizer cancels it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description You have no event with this id */
             404: {
                 headers: {
@@ -1816,6 +2035,370 @@ export interface operations {
             };
             /** @description The tickets service could not stop sales; the event is unchanged */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets.checkIn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The ticket code, typed at the door */
+                    code?: string;
+                    /** @description Where the scan was made, e.g. "North door" */
+                    gate?: string;
+                    /** @description What the ticket's QR code carries */
+                    payload?: string;
+                    /** @description Chosen by the scanner, one per scan: a retry with the same id is answered as the first try was */
+                    scanId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Admitted, with the tier and the holder */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description This scan */
+                        admission: {
+                            gate: string | null;
+                            scanId: string;
+                            scannedAt: string;
+                        };
+                        holder: {
+                            firstName: string;
+                        };
+                        /** @constant */
+                        outcome: "admitted";
+                        /** Format: uuid */
+                        ticketId: string;
+                        tier: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown ticket (or QR code not signed by us), or no such event for me */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description For already-admitted: when and where the ticket was first scanned */
+                        admission?: {
+                            gate: string | null;
+                            scanId: string;
+                            scannedAt: string;
+                        };
+                        detail: string;
+                        holder?: {
+                            firstName: string;
+                        };
+                        /** @enum {string} */
+                        outcome: "already-admitted" | "cancelled" | "not-paid" | "other-event" | "unknown" | "invalid-scan";
+                        status: number;
+                        /** Format: uuid */
+                        ticketId?: string;
+                        tier?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Already admitted (with when and where first), cancelled or refunded, or not paid */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description For already-admitted: when and where the ticket was first scanned */
+                        admission?: {
+                            gate: string | null;
+                            scanId: string;
+                            scannedAt: string;
+                        };
+                        detail: string;
+                        holder?: {
+                            firstName: string;
+                        };
+                        /** @enum {string} */
+                        outcome: "already-admitted" | "cancelled" | "not-paid" | "other-event" | "unknown" | "invalid-scan";
+                        status: number;
+                        /** Format: uuid */
+                        ticketId?: string;
+                        tier?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Another event's ticket */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description For already-admitted: when and where the ticket was first scanned */
+                        admission?: {
+                            gate: string | null;
+                            scanId: string;
+                            scannedAt: string;
+                        };
+                        detail: string;
+                        holder?: {
+                            firstName: string;
+                        };
+                        /** @enum {string} */
+                        outcome: "already-admitted" | "cancelled" | "not-paid" | "other-event" | "unknown" | "invalid-scan";
+                        status: number;
+                        /** Format: uuid */
+                        ticketId?: string;
+                        tier?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets.checkInBatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The gate of every scan that names none */
+                    gate?: string;
+                    scans: {
+                        /** @description The ticket code, typed at the door */
+                        code?: string;
+                        /** @description Where the scan was made, e.g. "North door" */
+                        gate?: string;
+                        /** @description What the ticket's QR code carries */
+                        payload?: string;
+                        /** @description Chosen by the scanner, one per scan: a retry with the same id is answered as the first try was */
+                        scanId: string;
+                        /**
+                         * Format: date-time
+                         * @description The scanner's clock
+                         */
+                        scannedAt: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The outcome of each scan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Scans of this batch that admitted their ticket */
+                        admitted: number;
+                        /** @description Scans of a ticket that another (earlier) scan admitted */
+                        conflicts: number;
+                        results: {
+                            /** @description admitted: this scan; already-admitted: the earlier scan that admitted the ticket */
+                            admission?: {
+                                gate: string | null;
+                                scanId: string;
+                                scannedAt: string;
+                            };
+                            /** @description A later scan of the same ticket, recorded before this batch arrived, that this one replaced */
+                            displaced?: {
+                                gate: string | null;
+                                scanId: string;
+                                scannedAt: string;
+                            };
+                            holder?: {
+                                firstName: string;
+                            };
+                            outcome: ("already-admitted" | "cancelled" | "not-paid" | "other-event" | "unknown" | "invalid-scan") | "admitted";
+                            scanId: string;
+                            /** Format: uuid */
+                            ticketId?: string;
+                            tier?: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such event, or I am neither its organizer nor on its team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets.checkInStats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The admissions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        admitted: number;
+                        byGate: {
+                            admitted: number;
+                            gate: string | null;
+                        }[];
+                        byTier: {
+                            admitted: number;
+                            name: string;
+                            tickets: number;
+                            /** Format: uuid */
+                            tierId: string;
+                        }[];
+                        /** Format: uuid */
+                        eventId: string;
+                        /** @description Valid paid tickets of the event */
+                        tickets: number;
+                        /** @description Admissions per 5 minutes of scanning, from the first to the last, empty ones included */
+                        timeline: {
+                            admitted: number;
+                            start: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such event, or I am neither its organizer nor on its team */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1893,6 +2476,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Your role on this event’s team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description You have no event with this id */
             404: {
                 headers: {
@@ -1961,6 +2551,8 @@ export interface operations {
                             startsAt: string;
                             timezone: string;
                         };
+                        /** @description When the seats of an order awaiting payment go back on sale */
+                        expiresAt: string | null;
                         /** Format: uuid */
                         id: string;
                         items: {
@@ -1970,9 +2562,32 @@ export interface operations {
                             tierName: string;
                             unitPrice: number;
                         }[];
-                        refund: number | null;
-                        /** @enum {string} */
-                        status: "pending_payment" | "confirmed" | "cancelled";
+                        payment: {
+                            /** @description A page where the order can be paid (the local test-mode page) */
+                            checkoutUrl: string | null;
+                            /** @description The Payment Intent's client secret, for Stripe.js */
+                            clientSecret: string | null;
+                            /** @description The Stripe Payment Intent id */
+                            paymentId: string;
+                            /**
+                             * @description `stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page
+                             * @enum {string}
+                             */
+                            provider: "stripe" | "test-mode";
+                        } | null;
+                        refund: {
+                            amount: number;
+                            /**
+                             * @description As the payment provider reports it
+                             * @enum {string}
+                             */
+                            status: "pending" | "succeeded" | "failed";
+                        } | null;
+                        /**
+                         * @description `awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale
+                         * @enum {string}
+                         */
+                        status: "awaiting_payment" | "confirmed" | "cancelled" | "expired";
                         tickets: {
                             code: string;
                             /** Format: uuid */
@@ -2135,6 +2750,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Your role on this event’s team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description You have no event with this id */
             404: {
@@ -2446,6 +3068,8 @@ export interface operations {
                             startsAt: string;
                             timezone: string;
                         };
+                        /** @description When the seats of an order awaiting payment go back on sale */
+                        expiresAt: string | null;
                         /** Format: uuid */
                         id: string;
                         items: {
@@ -2455,9 +3079,32 @@ export interface operations {
                             tierName: string;
                             unitPrice: number;
                         }[];
-                        refund: number | null;
-                        /** @enum {string} */
-                        status: "pending_payment" | "confirmed" | "cancelled";
+                        payment: {
+                            /** @description A page where the order can be paid (the local test-mode page) */
+                            checkoutUrl: string | null;
+                            /** @description The Payment Intent's client secret, for Stripe.js */
+                            clientSecret: string | null;
+                            /** @description The Stripe Payment Intent id */
+                            paymentId: string;
+                            /**
+                             * @description `stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page
+                             * @enum {string}
+                             */
+                            provider: "stripe" | "test-mode";
+                        } | null;
+                        refund: {
+                            amount: number;
+                            /**
+                             * @description As the payment provider reports it
+                             * @enum {string}
+                             */
+                            status: "pending" | "succeeded" | "failed";
+                        } | null;
+                        /**
+                         * @description `awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale
+                         * @enum {string}
+                         */
+                        status: "awaiting_payment" | "confirmed" | "cancelled" | "expired";
                         tickets: {
                             code: string;
                             /** Format: uuid */
@@ -2531,6 +3178,8 @@ export interface operations {
                             startsAt: string;
                             timezone: string;
                         };
+                        /** @description When the seats of an order awaiting payment go back on sale */
+                        expiresAt: string | null;
                         /** Format: uuid */
                         id: string;
                         items: {
@@ -2540,9 +3189,32 @@ export interface operations {
                             tierName: string;
                             unitPrice: number;
                         }[];
-                        refund: number | null;
-                        /** @enum {string} */
-                        status: "pending_payment" | "confirmed" | "cancelled";
+                        payment: {
+                            /** @description A page where the order can be paid (the local test-mode page) */
+                            checkoutUrl: string | null;
+                            /** @description The Payment Intent's client secret, for Stripe.js */
+                            clientSecret: string | null;
+                            /** @description The Stripe Payment Intent id */
+                            paymentId: string;
+                            /**
+                             * @description `stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page
+                             * @enum {string}
+                             */
+                            provider: "stripe" | "test-mode";
+                        } | null;
+                        refund: {
+                            amount: number;
+                            /**
+                             * @description As the payment provider reports it
+                             * @enum {string}
+                             */
+                            status: "pending" | "succeeded" | "failed";
+                        } | null;
+                        /**
+                         * @description `awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale
+                         * @enum {string}
+                         */
+                        status: "awaiting_payment" | "confirmed" | "cancelled" | "expired";
                         tickets: {
                             code: string;
                             /** Format: uuid */
@@ -2882,6 +3554,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Your role on this event’s team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description You have no event with this id */
             404: {
                 headers: {
@@ -3045,6 +3724,89 @@ export interface operations {
             };
         };
     };
+    "events.getEventAudit": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the audit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description created, updated, published, cancelled, team.invited, team.member-joined, team.role-changed, team.member-removed, team.invitation-revoked */
+                            action: string;
+                            /** Format: uuid */
+                            actorId: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description For an update: { field: { from, to } }. */
+                            changes: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Null: a team change covering all the organizer’s events. */
+                            eventId: string | null;
+                            id: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role on this event’s team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description You have no event with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "tickets.eventMetrics": {
         parameters: {
             query?: {
@@ -3180,6 +3942,588 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "events.getTeam": {
+        parameters: {
+            query?: {
+                eventId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pending invitations, newest first. */
+                        invitations: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            email: string;
+                            /** @description Null: an invitation to all the organizer’s events. */
+                            eventId: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            role: "manager" | "check-in";
+                        }[];
+                        members: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            email: string;
+                            /** @description Null: a member of all the organizer’s events. */
+                            eventId: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            role: "manager" | "check-in";
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You have no event with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "events.inviteTeamMember": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    /**
+                     * Format: uuid
+                     * @description One event of yours; leave it out to invite to all your events.
+                     */
+                    eventId?: string;
+                    /** @enum {string} */
+                    role: "manager" | "check-in";
+                };
+            };
+        };
+        responses: {
+            /** @description The pending invitation; an email carries its token */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        email: string;
+                        /** @description Null: an invitation to all the organizer’s events. */
+                        eventId: string | null;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        role: "manager" | "check-in";
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You have no event with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "events.revokeTeamInvitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn; its token no longer works */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You have no pending invitation with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "events.removeTeamMember": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your team has no member with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "events.changeTeamMember": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    role: "manager" | "check-in";
+                };
+            };
+        };
+        responses: {
+            /** @description The member with their new role */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        email: string;
+                        /** @description Null: a member of all the organizer’s events. */
+                        eventId: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        role: "manager" | "check-in";
+                        /** Format: uuid */
+                        userId: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your team has no member with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "events.acceptTeamInvitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Your membership */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        email: string;
+                        /** @description Null: a member of all the organizer’s events. */
+                        eventId: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        role: "manager" | "check-in";
+                        /** Format: uuid */
+                        userId: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No invitation has this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The invitation is to your own team */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Accepted already, withdrawn or expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets.ticketQrPng": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description I have no ticket with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets.ticketQrSvg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": unknown;
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description I have no ticket with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets.qrKeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The published keys, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            alg: string;
+                            crv: string;
+                            kid: string;
+                            kty: string;
+                            x: string;
+                        }[];
+                    };
+                };
             };
             /** @description Problem details (RFC 9457) */
             default: {
@@ -3486,6 +4830,8 @@ export interface operations {
                                 startsAt: string;
                                 timezone: string;
                             };
+                            /** @description When the seats of an order awaiting payment go back on sale */
+                            expiresAt: string | null;
                             /** Format: uuid */
                             id: string;
                             items: {
@@ -3495,9 +4841,32 @@ export interface operations {
                                 tierName: string;
                                 unitPrice: number;
                             }[];
-                            refund: number | null;
-                            /** @enum {string} */
-                            status: "pending_payment" | "confirmed" | "cancelled";
+                            payment: {
+                                /** @description A page where the order can be paid (the local test-mode page) */
+                                checkoutUrl: string | null;
+                                /** @description The Payment Intent's client secret, for Stripe.js */
+                                clientSecret: string | null;
+                                /** @description The Stripe Payment Intent id */
+                                paymentId: string;
+                                /**
+                                 * @description `stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page
+                                 * @enum {string}
+                                 */
+                                provider: "stripe" | "test-mode";
+                            } | null;
+                            refund: {
+                                amount: number;
+                                /**
+                                 * @description As the payment provider reports it
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "succeeded" | "failed";
+                            } | null;
+                            /**
+                             * @description `awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale
+                             * @enum {string}
+                             */
+                            status: "awaiting_payment" | "confirmed" | "cancelled" | "expired";
                             tickets: {
                                 code: string;
                                 /** Format: uuid */
