@@ -76,3 +76,13 @@ const shutdown = async (signal: string) => {
 };
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// SIGUSR2 takes the mail catcher down, and the next one brings it back: a mail outage on demand (the fault suite,
+// `npm run chaos`, uses it; by hand: kill -USR2 <pid>).
+let mailDown = false;
+process.on('SIGUSR2', () => {
+  mailDown = !mailDown;
+  log(mailDown ? 'SIGUSR2: mail catcher stopped' : 'SIGUSR2: mail catcher started again');
+  (mailDown ? platform.mailServer.stop() : platform.mailServer.start()).catch((error: unknown) =>
+    log(`mail catcher: ${explain(error)}`),
+  );
+});

@@ -1,0 +1,139 @@
+// The faults: each does its damage while the purchase load runs and answers when the repair was made (a restart, a
+// server back), from which the recovery is timed. Self-healing faults (PostgreSQL killed) are "repaired" at once.
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { passwordGrant, registerUser } from '../support/accounts';
+import type { RedisServer } from '../support/redis-server';
+import type { ChaosRuntime } from './runtime';
+
+export interface FaultContext {
+  runtime: ChaosRuntime;
+  redis?: RedisServer;
+  openSearch?: CuttableLink;
+  /** Short runs keep outages short. */
+  short: boolean;
+}
+
+export interface Scenario {
+  name: string;
+  /** What the scenario needs that may be missing on this machine (then it is reported as skipped). */
+  needs?: 'redis' | 'openSearch';
+  /** Runs in the short version (CI). */
+  short?: boolean;
+  /** Does the damage; answers when the repair was made, and anything worth reporting. */
+  fault(context: FaultContext): Promise<{ repairedAt: number; detail?: Record<string, unknown> }>;
+  /** Beyond health being back: what shows this fault is over (default: a purchase answered after the repair). */
+  recovered?(context: FaultContext): Promise<boolean>;
+}
+
+/** A TCP link to a server that can be cut (connections refused, open ones dropped) and restored: an outage. */
+export interface CuttableLink {
+  url: string;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function cuttableLink(target: URL, port: number): Promise<CuttableLink> {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  const open = () =>
+    new Promise<void>((resolve, reject) => {
+      server = createServer((client) => {
+        const upstream = connect(Number(target.port), target.hostname);
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket));
+          socket.on('error', () => (socket === client ? upstream : client).destroy());
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
+  const cut = async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server?.close(resolve));
+  };
+  await open();
+  return { url: `http://127.0.0.1:${port}`, cut, restore: open, close: cut };
+}
+
+const outage = (short: boolean, fullMs: number) => (short ? Math.min(fullMs, 10_000) : fullMs);
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'runtime killed (kill -9) and restarted',
+    short: true,
+    fault: async ({ runtime }) => {
+      await runtime.crash();
+      const repairedAt = Date.now();
+      await runtime.start();
+      return { repairedAt, detail: { restartMs: Date.now() - repairedAt } };
+    },
+  },
+  {
+    name: 'PostgreSQL killed (kill -9)',
+    short: true,
+    fault: async ({ runtime }) => {
+      runtime.killPostgres();
+      return { repairedAt: Date.now() };
+    },
+  },
+  {
+    name: 'Redis stopped for 10 s, then started again (empty)',
+    needs: 'redis',
+    fault: async ({ redis, short }) => {
+      await redis?.stop();
+      await sleep(outage(short, 10_000));
+      await redis?.start();
+      return { repairedAt: Date.now() };
+    },
+  },
+  {
+    name: 'mail catcher down for a minute',
+    fault: async ({ runtime, short }) => {
+      runtime.toggleMail();
+      await sleep(outage(short, 60_000));
+      runtime.toggleMail();
+      return { repairedAt: Date.now() };
+    },
+  },
+  {
+    name: 'OpenSearch unreachable for 20 s',
+    needs: 'openSearch',
+    fault: async ({ openSearch, short }) => {
+      await openSearch?.cut();
+      await sleep(outage(short, 20_000));
+      await openSearch?.restore();
+      return { repairedAt: Date.now() };
+    },
+  },
+  {
+    name: 'a burst of 200 sign-ins',
+    fault: async ({ runtime }) => {
+      const users = await Promise.all(Array.from({ length: 10 }, () => registerUser(runtime.apiUrl)));
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, async (_, index) => {
+          const user = users[index % users.length];
+          if (!user) return 0;
+          try {
+            return (await passwordGrant(runtime.apiUrl, user.email, user.password)).status;
+          } catch {
+            return 0;
+          }
+        }),
+      );
+      const statuses: Record<string, number> = {};
+      for (const status of answers) statuses[status] = (statuses[status] ?? 0) + 1;
+      return { repairedAt: Date.now(), detail: { signIns: statuses } };
+    },
+    // Sign-in is back when a sign-in after the burst answers 200 at once.
+    recovered: async ({ runtime }) => {
+      const user = await registerUser(runtime.apiUrl).catch(() => undefined);
+      if (!user) return false;
+      const response = await passwordGrant(runtime.apiUrl, user.email, user.password).catch(() => undefined);
+      return response?.status === 200;
+    },
+  },
+];
