@@ -1,6 +1,6 @@
 // POST /oauth/signup: the sign-up form of the authorization page. CSRF-checked and rate-limited like sign-up; the new
 // account is signed in at once (a 303 to the client with a code), its profile follows through the outbox.
-import { ConflictError } from '../../layers/common/errors';
+import { ConflictError, ValidationError } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { relayNow } from '../../layers/common/outbox-relay';
 import { enforceRateLimits } from '../../layers/common/rate-limit';
@@ -34,6 +34,7 @@ export const handler = httpHandler(
           await relayNow('auth');
           return issueCode(account.id, request);
         } catch (error) {
+          if (error instanceof ValidationError) return again(400, `Please check: password: ${error.message}`);
           if (!(error instanceof ConflictError)) throw error;
           return again(409, 'An account with this email exists already. Sign in instead.');
         }

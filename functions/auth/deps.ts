@@ -7,6 +7,7 @@ import { pgAuthStore } from './accounts.store';
 import { issuer, webRedirectUris } from './issuer';
 import { SIGNING_ALG, signingKeys } from './keys';
 import { type AccessTokenClaims, oauthServer } from './oauth';
+import { weakPasswordReason } from './password-policy';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
@@ -58,6 +59,7 @@ export const server = once(() => {
       hashPassword,
       verifyPassword,
       decoyHash,
+      weakPasswordReason,
       accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: intEnv('REFRESH_TOKEN_TTL_DAYS', 30) * 24 * 3600,
       browserRefreshTokenTtlSeconds: intEnv('BROWSER_REFRESH_TOKEN_TTL_HOURS', 12) * 3600,

@@ -47,6 +47,7 @@ export const auth = defineService({
       request: { body: registerRequest },
       responses: {
         201: { description: 'Account created', schema: registerResponse },
+        400: { description: 'Invalid fields, or a password too easy to guess (the problem says why)' },
         409: { description: 'An account with this email exists' },
         429: { description: 'Too many sign-ups from this address' },
       },
@@ -141,6 +142,7 @@ export const auth = defineService({
       request: { body: changePasswordRequest },
       responses: {
         204: { description: 'Password changed' },
+        400: { description: 'Invalid fields, or a new password too easy to guess (the problem says why)' },
         403: { description: 'Current password is wrong' },
       },
       binds: { database: true, redis: true },

@@ -3,7 +3,7 @@
 // change. No SQL, no AWS here.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AuthMessageTypes, type UserRegisteredV1 } from '../../events/contracts/auth';
-import { ConflictError, ForbiddenError, OAuthError } from '../../layers/common/errors';
+import { ConflictError, ForbiddenError, OAuthError, ValidationError } from '../../layers/common/errors';
 import { type Envelope, envelope } from '../../layers/common/messages';
 import type { SignInGuard } from './sign-in-guard';
 
@@ -103,6 +103,8 @@ export interface OAuthDeps {
   hashPassword: (password: string) => Promise<string>;
   verifyPassword: (password: string, hash: string) => Promise<boolean>;
   decoyHash: () => Promise<string>;
+  /** Why a new password is too easy to guess (given the user's own name and email), or undefined. */
+  weakPasswordReason?: (password: string, userInputs: string[]) => string | undefined;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   /** Idle lifetime of refresh tokens issued through the authorization endpoint (browser apps). */
@@ -179,6 +181,12 @@ export function oauthServer(deps: OAuthDeps) {
         lifetimeSeconds,
       },
     };
+  };
+
+  /** Refuses a new password that is too easy to guess, naming the field that holds it. */
+  const checkStrength = (password: string, field: string, userInputs: string[]) => {
+    const reason = deps.weakPasswordReason?.(password, userInputs);
+    if (reason) throw new ValidationError([{ in: 'body', field, message: reason }], reason);
   };
 
   /** The account these credentials sign in, or undefined; the same work whether or not the email is registered. */
@@ -263,6 +271,7 @@ export function oauthServer(deps: OAuthDeps) {
       input: { firstName: string; lastName: string; email: string; password: string },
       correlationId: string,
     ): Promise<{ id: string }> {
+      checkStrength(input.password, 'password', [input.email, input.firstName, input.lastName]);
       const account: Account = {
         id: randomUUID(),
         email: input.email,
@@ -378,6 +387,7 @@ export function oauthServer(deps: OAuthDeps) {
       if (!account || !(await deps.verifyPassword(current, account.passwordHash))) {
         throw new ForbiddenError('The current password is wrong.');
       }
+      checkStrength(next, 'newPassword', [account.email, account.firstName, account.lastName]);
       await deps.store.changePassword(account.id, await deps.hashPassword(next), caller.sessionId);
     },
   };

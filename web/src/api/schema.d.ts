@@ -616,6 +616,23 @@ export interface paths {
         patch: operations["events.changeTeamMember"];
         trace?: never;
     };
+    "/v1/payments/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The payment provider's events (Stripe webhook; the local test-mode page sends the same). The raw body must carry a valid Stripe-Signature; each event is handled once by its id. payment_intent.succeeded confirms the order and issues its tickets (after its hold expired: if its seats are still free, else it is refunded); payment_intent.payment_failed and .canceled release the hold. */
+        post: operations["tickets.paymentWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/team-invitations/accept": {
         parameters: {
             query?: never;
@@ -1185,14 +1202,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description Invalid fields, or a new password too easy to guess (the problem says why) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description Problem details (RFC 9457) */
             401: {
@@ -1251,14 +1266,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description Invalid fields, or a password too easy to guess (the problem says why) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description An account with this email exists */
             409: {
@@ -2532,7 +2545,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Order confirmed, with one ticket per seat */
+            /** @description A free order, confirmed with one ticket per seat; or a paid one, `awaiting_payment`: its seats are held until `expiresAt` and `payment` says how to pay (only the payment confirms it and issues its tickets) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2642,6 +2655,13 @@ export interface operations {
             };
             /** @description The Idempotency-Key was used for a different purchase */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The payment provider did not answer; the seats stay held: retry with the same key */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4285,6 +4305,50 @@ export interface operations {
             };
             /** @description Your team has no member with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets.paymentWebhook": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Stripe's signature of the raw body (t=…,v1=…) */
+                "Stripe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Handled (or already handled, or not about an order) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What the event did: confirmed, confirmed-late, refunded, released, unchanged, duplicate, ignored… */
+                        outcome: string;
+                        /** @constant */
+                        received: true;
+                    };
+                };
+            };
+            /** @description The signature does not verify the body */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
