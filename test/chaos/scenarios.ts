@@ -59,7 +59,25 @@ export async function cuttableLink(target: URL, port: number): Promise<CuttableL
   return { url: `http://127.0.0.1:${port}`, cut, restore: open, close: cut };
 }
 
-const outage = (short: boolean, fullMs: number) => (short ? Math.min(fullMs, 10_000) : fullMs);
+/** A dependency down for a while, then back: repaired when it is back. Short runs keep it down at most 10 s. */
+function outage(
+  name: string,
+  downForMs: number,
+  down: (context: FaultContext) => Promise<void> | void,
+  up: (context: FaultContext) => Promise<void> | void,
+  needs?: Scenario['needs'],
+): Scenario {
+  return {
+    name,
+    needs,
+    fault: async (context) => {
+      await down(context);
+      await sleep(context.short ? Math.min(downForMs, 10_000) : downForMs);
+      await up(context);
+      return { repairedAt: Date.now() };
+    },
+  };
+}
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -80,35 +98,26 @@ export const SCENARIOS: Scenario[] = [
       return { repairedAt: Date.now() };
     },
   },
-  {
-    name: 'Redis stopped for 10 s, then started again (empty)',
-    needs: 'redis',
-    fault: async ({ redis, short }) => {
-      await redis?.stop();
-      await sleep(outage(short, 10_000));
-      await redis?.start();
-      return { repairedAt: Date.now() };
-    },
-  },
-  {
-    name: 'mail catcher down for a minute',
-    fault: async ({ runtime, short }) => {
-      runtime.toggleMail();
-      await sleep(outage(short, 60_000));
-      runtime.toggleMail();
-      return { repairedAt: Date.now() };
-    },
-  },
-  {
-    name: 'OpenSearch unreachable for 20 s',
-    needs: 'openSearch',
-    fault: async ({ openSearch, short }) => {
-      await openSearch?.cut();
-      await sleep(outage(short, 20_000));
-      await openSearch?.restore();
-      return { repairedAt: Date.now() };
-    },
-  },
+  outage(
+    'Redis stopped for 10 s, then started again (empty)',
+    10_000,
+    ({ redis }) => redis?.stop(),
+    ({ redis }) => redis?.start(),
+    'redis',
+  ),
+  outage(
+    'mail catcher down for a minute',
+    60_000,
+    ({ runtime }) => runtime.toggleMail(),
+    ({ runtime }) => runtime.toggleMail(),
+  ),
+  outage(
+    'OpenSearch unreachable for 20 s',
+    20_000,
+    ({ openSearch }) => openSearch?.cut(),
+    ({ openSearch }) => openSearch?.restore(),
+    'openSearch',
+  ),
   {
     name: 'a burst of 200 sign-ins',
     fault: async ({ runtime }) => {
