@@ -20,6 +20,7 @@ import type { ServiceManifest } from '../layers/common/manifest';
 import { migrateDatabase } from '../layers/common/migrate';
 import { MEDIA_BUCKET_LOCAL_NAME } from '../layers/common/resources';
 import { compileRoutes } from '../layers/common/routes';
+import { reportRuntimeState } from '../layers/common/runtime-status';
 import { jwtAuthorizer } from './authorizer';
 import { startAwsEmulator } from './aws-emulator';
 import { useExternalAws } from './aws-external';
@@ -31,6 +32,7 @@ import { startMail } from './mail';
 import { startPostgres } from './postgres';
 import { type PollTarget, startPollers } from './queues';
 import { type ScheduleTarget, startSchedules } from './schedules';
+import { paymentsPage, paymentsTestModeEnv } from './payments-page';
 import { webApp } from './web-app';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -136,6 +138,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       log,
     });
     stops.push(() => postgres.stop());
+    reportRuntimeState('postgres', postgres.status);
     for (const manifest of dbManifests) {
       const client = new pg.Client({ connectionString: postgres.urls[manifest.service] });
       await client.connect();
@@ -203,6 +206,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
               dir: options.webAppDir ?? join(ROOT, 'web', 'dist'),
               mediaOrigins: [new URL(aws.endpoint).origin],
             }),
+      pages: paymentsPage(() => gateway.url),
       authorize: (authorization) =>
         authorizers.check
           ? authorizers.check(authorization)
@@ -221,6 +225,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       [ENV.jwtIssuer]: gateway.url,
       [ENV.jwtAudience]: JWT_AUDIENCE,
       [ENV.dbPoolMax]: process.env[ENV.dbPoolMax] ?? '10',
+      ...paymentsTestModeEnv(gateway.url),
       ...(redisUp && options.redisUrl ? { [ENV.redisUrl]: options.redisUrl } : {}),
       ...(openSearchUp && options.openSearchUrl ? { [ENV.openSearchUrl]: options.openSearchUrl } : {}),
     };

@@ -8,6 +8,8 @@ import { ENV } from '../../layers/common/env-names';
 import { getLogger } from '../../layers/common/logger';
 import type { ServiceName } from '../../layers/common/manifest';
 import { getRedis, readyRedis } from '../../layers/common/redis';
+import { type BreakerState, breakerStates } from '../../layers/common/resilience';
+import { runtimeStates } from '../../layers/common/runtime-status';
 import { platform } from './manifest';
 import type { HealthResponse } from './schemas';
 
@@ -16,6 +18,10 @@ export interface HealthDeps {
   databases: Partial<Record<ServiceName, Probe>>;
   others: Record<string, Probe>;
   timeoutMs: number;
+  /** What the hosting runtime says of a dependency (locally: PostgreSQL 'up' or 'restarting'). */
+  runtime?: () => Record<string, string>;
+  /** This process's named circuit breakers (internal calls, by target). */
+  breakers?: () => Record<string, BreakerState>;
 }
 
 const PROBE_TIMEOUT_MS = 1_500;
@@ -76,7 +82,25 @@ export function realHealthDeps(): HealthDeps {
     if (!response.ok) throw new Error(`OpenSearch answered ${response.status}`);
     return ((await response.json()) as { status?: string }).status;
   };
-  return { databases, others, timeoutMs: PROBE_TIMEOUT_MS };
+  return { databases, others, timeoutMs: PROBE_TIMEOUT_MS, runtime: runtimeStates, breakers: breakerStates };
+}
+
+type Reported = HealthResponse['dependencies'][string];
+/** Known without probing: a dependency its runtime is restarting, and circuits that have opened. */
+function reported(deps: HealthDeps): [string, Reported][] {
+  const runtime = Object.entries(deps.runtime?.() ?? {}).map(([name, state]): [string, Reported] => [
+    name,
+    state === 'up'
+      ? { status: 'up' }
+      : { status: 'degraded', detail: `${state}: the local runtime is starting it again` },
+  ]);
+  const circuits = Object.entries(deps.breakers?.() ?? {}).map(([name, state]): [string, Reported] => [
+    `circuit:${name}`,
+    state === 'closed'
+      ? { status: 'up', detail: 'closed' }
+      : { status: 'degraded', detail: `${state}: calls fail at once until a trial call succeeds` },
+  ]);
+  return [...runtime, ...circuits];
 }
 
 /** Our own "not configured" reasons are safe to show; raw driver errors can name hosts and accounts, so they are logged only. */
@@ -88,6 +112,8 @@ function publicReason(error: unknown): string {
 }
 
 export async function checkDependencies(deps: HealthDeps): Promise<HealthResponse> {
+  // Read before probing: a restart that ends while the probes run is still reported as it was seen.
+  const known = reported(deps);
   const entries = [
     ...Object.entries(deps.databases).map(([name, probe]) => [`database:${name}`, probe, true] as const),
     ...Object.entries(deps.others).map(([name, probe]) => [name, probe, false] as const),
@@ -113,10 +139,15 @@ export async function checkDependencies(deps: HealthDeps): Promise<HealthRespons
   );
   const databases = results.filter((result) => result.isDatabase);
   const anyDatabaseUp = databases.length === 0 || databases.some((result) => result.status.status === 'up');
-  const allUp = results.every((result) => result.status.status === 'up');
+  const allUp =
+    results.every((result) => result.status.status === 'up') &&
+    known.every(([, status]) => status.status === 'up');
   return {
     status: !anyDatabaseUp ? 'unavailable' : allUp ? 'ok' : 'degraded',
     time: new Date().toISOString(),
-    dependencies: Object.fromEntries(results.map((result) => [result.name, result.status])),
+    dependencies: Object.fromEntries([
+      ...results.map((result) => [result.name, result.status] as const),
+      ...known,
+    ]),
   };
 }

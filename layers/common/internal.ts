@@ -90,7 +90,7 @@ export async function invokeInternal<T>(target: string, payload: unknown, correl
   if (!policy) {
     policy = resilient(
       { maxAttempts: 3, retryOn: (error) => error instanceof InternalCallError },
-      { threshold: 5, halfOpenAfterMs: 10_000 },
+      { threshold: 5, halfOpenAfterMs: 10_000, name: target },
     );
     policies.set(target, policy);
   }

@@ -1,5 +1,7 @@
 // Retry (exponential backoff with full jitter) and circuit-breaker policies from cockatiel, shared by all services.
 import {
+  type CircuitBreakerPolicy,
+  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   ExponentialBackoff,
@@ -60,13 +62,31 @@ export interface BreakerOptions {
   /** How long the circuit stays open before one trial call. */
   halfOpenAfterMs?: number;
   breakOn?: (error: Error) => boolean;
+  /** Names the circuit in health reports (breakerStates); unnamed circuits are not reported. */
+  name?: string;
+}
+
+/** The named circuits of this process (a Lambda container, or the whole local runtime), for health reports. */
+const namedBreakers = new Map<string, CircuitBreakerPolicy>();
+const STATE_NAMES = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+} as const;
+export type BreakerState = (typeof STATE_NAMES)[CircuitState];
+
+export function breakerStates(): Record<string, BreakerState> {
+  return Object.fromEntries([...namedBreakers].map(([name, breaker]) => [name, STATE_NAMES[breaker.state]]));
 }
 
 export function breakerPolicy(options: BreakerOptions = {}) {
-  return circuitBreaker(handleWhen(options.breakOn ?? (() => true)), {
+  const breaker = circuitBreaker(handleWhen(options.breakOn ?? (() => true)), {
     halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
     breaker: new ConsecutiveBreaker(options.threshold ?? 5),
   });
+  if (options.name) namedBreakers.set(options.name, breaker);
+  return breaker;
 }
 
 /** Retry inside a breaker: retries exhaust first, and only a call that failed all its retries counts against the circuit. */

@@ -54,7 +54,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
 }
 
 /** A fresh data folder, holding a copy of the run's prepared PostgreSQL cluster when global setup made one. */
-function newDataDir(): string {
+export function newDataDir(): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'tol-test-'));
   const template = safeInject('postgresTemplate');
   if (template) copyPostgresTemplate(template, dataDir);

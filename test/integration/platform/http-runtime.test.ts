@@ -46,7 +46,9 @@ describe('health', () => {
       dependencies: Record<string, { status: string }>;
     };
     expect(response.status).toBe(200);
-    expect(Object.keys(body.dependencies).sort()).toEqual(
+    // Circuits (circuit:<target>) are listed once this process has made internal calls; none is open here.
+    const probed = Object.keys(body.dependencies).filter((name) => !name.startsWith('circuit:'));
+    expect(probed.sort()).toEqual(
       [
         'database:auth',
         'database:events',
@@ -56,6 +58,7 @@ describe('health', () => {
         'logs',
         'mail',
         'objectStorage',
+        'postgres',
         'redis',
       ].sort(),
     );
