@@ -32,7 +32,6 @@ import { startMail } from './mail';
 import { startPostgres } from './postgres';
 import { type PollTarget, startPollers } from './queues';
 import { type ScheduleTarget, startSchedules } from './schedules';
-import { paymentsPage, paymentsTestModeEnv } from './payments-page';
 import { webApp } from './web-app';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -206,7 +205,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
               dir: options.webAppDir ?? join(ROOT, 'web', 'dist'),
               mediaOrigins: [new URL(aws.endpoint).origin],
             }),
-      pages: paymentsPage(() => gateway.url),
       authorize: (authorization) =>
         authorizers.check
           ? authorizers.check(authorization)
@@ -225,7 +223,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       [ENV.jwtIssuer]: gateway.url,
       [ENV.jwtAudience]: JWT_AUDIENCE,
       [ENV.dbPoolMax]: process.env[ENV.dbPoolMax] ?? '10',
-      ...paymentsTestModeEnv(gateway.url),
       ...(redisUp && options.redisUrl ? { [ENV.redisUrl]: options.redisUrl } : {}),
       ...(openSearchUp && options.openSearchUrl ? { [ENV.openSearchUrl]: options.openSearchUrl } : {}),
     };
