@@ -5,6 +5,7 @@ import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { ENV } from '../layers/common/env-names';
 import type { FunctionLimits } from '../layers/common/function-defaults';
+import { attachInvocationSignal } from '../layers/common/invocation';
 
 // Powertools reads this to decide that one process serves several invocations at once (Lambda Managed Instances);
 // it must be set before any Powertools module loads, which the local runtime guarantees by importing handlers late.
@@ -45,9 +46,9 @@ export class FunctionTimeoutError extends Error {
 
 /**
  * Invokes a handler inside its own invocation scope, with a timeout like Lambda's. At the timeout the caller gets
- * FunctionTimeoutError and the handler's eventual result is discarded: one process cannot freeze a handler as Lambda
- * does, so handlers that do long work stop on `context.getRemainingTimeInMillis()` (e.g. through
- * `AbortSignal.timeout(...)`), as they must on Lambda to clean up.
+ * FunctionTimeoutError, the invocation's signal aborts (`invocationSignal(context)`, layers/common/invocation.ts)
+ * so work that listens to it stops, and the handler's eventual result is discarded: one process cannot freeze a
+ * handler as Lambda does.
  */
 export async function invoke<T>(
   handler: AnyHandler,
@@ -57,9 +58,15 @@ export async function invoke<T>(
 ): Promise<T> {
   store ??= await InvokeStore.getInstanceAsync();
   const scope = { [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId };
+  const cancel = new AbortController();
+  attachInvocationSignal(context, cancel.signal);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FunctionTimeoutError(timeoutSeconds)), timeoutSeconds * 1000);
+    timer = setTimeout(() => {
+      const error = new FunctionTimeoutError(timeoutSeconds);
+      reject(error);
+      cancel.abort(error);
+    }, timeoutSeconds * 1000);
   });
   const run = store.run(scope, () => handler(event, context)) as Promise<T>;
   // A late failure has nobody left to answer: swallow it here so it never becomes an unhandled rejection.
