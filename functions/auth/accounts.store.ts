@@ -113,7 +113,7 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
       await pool.query(INSERT_REFRESH, refreshValues(token, token.clientId));
     },
 
-    async rotateRefreshToken(tokenHash, clientId, next): Promise<RotateResult> {
+    async rotateRefreshToken(tokenHash, clientId, graceSeconds, next): Promise<RotateResult> {
       return withTransaction(pool, async (client) => {
         // Every change to an account's refresh tokens (rotation, revocation, password change) first locks the
         // account row, so a revocation always sees the token a concurrent rotation is issuing.
@@ -128,14 +128,22 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
           used_at: Date | null;
           revoked_at: Date | null;
           lifetime_seconds: number | null;
+          successor_sealed: Buffer | null;
+          replayable: boolean;
         }>(
-          `SELECT id, family_id, account_id, client_id, scope, expires_at, used_at, revoked_at, lifetime_seconds
-           FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
-          [tokenHash],
+          `SELECT t.id, t.family_id, t.account_id, t.client_id, t.scope, t.expires_at, t.used_at, t.revoked_at,
+                  t.lifetime_seconds, t.successor_sealed,
+                  (t.used_at > now() - make_interval(secs => $2::double precision)
+                   AND s.used_at IS NULL AND s.revoked_at IS NULL) AS replayable
+           FROM refresh_tokens t LEFT JOIN refresh_tokens s ON s.id = t.successor_id
+           WHERE t.token_hash = $1 FOR UPDATE OF t`,
+          [tokenHash, graceSeconds],
         );
         const row = rows[0];
         if (!row || row.client_id !== clientId) return { status: 'unknown' };
         if (row.revoked_at) return { status: 'revoked' };
+        if (row.used_at && row.replayable && row.successor_sealed)
+          return { status: 'replayed', sealed: row.successor_sealed };
         if (row.used_at) {
           // A spent token presented again: someone holds a copy. Revoke the whole family, the thief's and the user's.
           await client.query(
@@ -145,15 +153,18 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
           return { status: 'reused', familyId: row.family_id };
         }
         if (row.expires_at.getTime() <= Date.now()) return { status: 'expired' };
-        await client.query('UPDATE refresh_tokens SET used_at = now() WHERE id = $1', [row.id]);
-        const replacement = next({
+        const { record, sealed } = await next({
           familyId: row.family_id,
           accountId: row.account_id,
           scope: row.scope,
           lifetimeSeconds: row.lifetime_seconds ?? undefined,
         });
-        await client.query(INSERT_REFRESH, refreshValues(replacement, clientId));
-        return { status: 'rotated', accountId: row.account_id, familyId: row.family_id, scope: row.scope };
+        await client.query(INSERT_REFRESH, refreshValues(record, clientId));
+        await client.query(
+          'UPDATE refresh_tokens SET used_at = now(), successor_id = $2, successor_sealed = $3 WHERE id = $1',
+          [row.id, record.id, sealed],
+        );
+        return { status: 'rotated' };
       });
     },
 

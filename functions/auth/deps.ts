@@ -64,6 +64,7 @@ export const server = once(() => {
       refreshTokenTtlSeconds: intEnv('REFRESH_TOKEN_TTL_DAYS', 30) * 24 * 3600,
       browserRefreshTokenTtlSeconds: intEnv('BROWSER_REFRESH_TOKEN_TTL_HOURS', 12) * 3600,
       codeTtlSeconds: CODE_TTL_SECONDS,
+      refreshReuseGraceSeconds: intEnv('REFRESH_REUSE_GRACE_SECONDS', 10),
       configuredRedirectUris: { web: webRedirectUris() },
     }));
 });

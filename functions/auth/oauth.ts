@@ -1,7 +1,15 @@
 // The OAuth 2.0 authorization server's rules: sign-up, the authorization_code (with PKCE, RFC 7636), password and
 // refresh_token grants (RFC 6749) with refresh-token rotation and reuse detection, revocation (RFC 7009) and password
 // change. No SQL, no AWS here.
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  hkdfSync,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto';
 import { AuthMessageTypes, type UserRegisteredV1 } from '../../events/contracts/auth';
 import { ConflictError, ForbiddenError, OAuthError, ValidationError } from '../../layers/common/errors';
 import { type Envelope, envelope } from '../../layers/common/messages';
@@ -55,7 +63,9 @@ export type RedeemResult =
   | { status: 'reused' | 'unknown' };
 
 export type RotateResult =
-  | { status: 'rotated'; accountId: string; familyId: string; scope: string }
+  | { status: 'rotated' }
+  /** The token was spent moments ago and its successor is still unused: the successor, sealed (see sealSuccessor). */
+  | { status: 'replayed'; sealed: Buffer }
   | { status: 'reused'; familyId: string }
   | { status: 'unknown' | 'revoked' | 'expired' };
 
@@ -65,16 +75,21 @@ export interface AuthStore {
   findClient(id: string): Promise<Client | undefined>;
   createAccount(account: Account, message: Envelope): Promise<'created' | 'duplicate'>;
   insertRefreshToken(token: RefreshRecord): Promise<void>;
-  /** Marks the presented token spent and stores its replacement, atomically; a spent token revokes its family. */
+  /**
+   * Marks the presented token spent and stores its replacement with the sealed answer that carries it, atomically. A
+   * spent token presented again within graceSeconds, while its successor is unused, is answered with that sealed
+   * answer; otherwise a spent token revokes its family.
+   */
   rotateRefreshToken(
     tokenHash: Buffer,
     clientId: string,
+    graceSeconds: number,
     next: (from: {
       familyId: string;
       accountId: string;
       scope: string;
       lifetimeSeconds?: number;
-    }) => Omit<RefreshRecord, 'clientId'>,
+    }) => Promise<{ record: Omit<RefreshRecord, 'clientId'>; sealed: Buffer }>,
   ): Promise<RotateResult>;
   insertAuthorizationCode(code: CodeRecord): Promise<void>;
   /**
@@ -111,6 +126,8 @@ export interface OAuthDeps {
   browserRefreshTokenTtlSeconds: number;
   /** Lifetime of an authorization code. */
   codeTtlSeconds: number;
+  /** How long after a rotation the spent refresh token still gets the same answer (a client retrying a lost one). */
+  refreshReuseGraceSeconds?: number;
   /** Redirect URIs that depend on where the platform runs (the web app's), by client id, added to the registered. */
   configuredRedirectUris?: Record<string, string[]>;
   now?: () => Date;
@@ -125,6 +142,29 @@ export interface TokenResponse {
 }
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest();
+
+/**
+ * The answer of a rotation, encrypted (AES-256-GCM) under a key derived from the spent refresh token. The database
+ * keeps only that token's hash, so a copy of the database cannot open it; only the client presenting the token can.
+ */
+const sealKey = (token: string) =>
+  Buffer.from(hkdfSync('sha256', token, 'refresh-successor', 'token-response', 32));
+export function sealSuccessor(token: string, response: TokenResponse): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealKey(token), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(response), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+export function openSuccessor(token: string, sealed: Buffer): TokenResponse | undefined {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', sealKey(token), sealed.subarray(0, 12));
+    decipher.setAuthTag(sealed.subarray(12, 28));
+    const plain = Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
+    return JSON.parse(plain.toString('utf8')) as TokenResponse;
+  } catch {
+    return undefined;
+  }
+}
 const newRefreshToken = () => randomBytes(32).toString('base64url');
 /** RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))). */
 export const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
@@ -325,25 +365,31 @@ export function oauthServer(deps: OAuthDeps) {
       }
 
       const presented = requireParam(form, 'refresh_token');
-      let issued: string | undefined;
-      let scope = '';
-      const result = await deps.store.rotateRefreshToken(hashToken(presented), client.id, (from) => {
-        // Checked before anything is written: a bad scope must not spend the presented token.
-        scope = grantedScope(client, form.scope, from.scope.split(' '));
-        const { token, record } = refreshRecord(from.familyId, from.accountId, scope, from.lifetimeSeconds);
-        issued = token;
-        return record;
-      });
-      if (result.status !== 'rotated' || !issued) {
-        const why =
-          result.status === 'reused'
-            ? 'was already used; every token of its sign-in is now revoked'
-            : `is ${result.status}`;
-        throw new OAuthError('invalid_grant', `The refresh token ${why}.`);
-      }
-      const account = await deps.store.findAccount(result.accountId);
-      if (!account) throw new OAuthError('invalid_grant', 'The account no longer exists.');
-      return tokens(account, client.id, scope, result.familyId, issued);
+      let issued: TokenResponse | undefined;
+      const grace = deps.refreshReuseGraceSeconds ?? 10;
+      const result = await deps.store.rotateRefreshToken(
+        hashToken(presented),
+        client.id,
+        grace,
+        async (from) => {
+          // Thrown inside the rotation's transaction, so a bad scope or a gone account spends nothing.
+          const scope = grantedScope(client, form.scope, from.scope.split(' '));
+          const account = await deps.store.findAccount(from.accountId);
+          if (!account) throw new OAuthError('invalid_grant', 'The account no longer exists.');
+          const { token, record } = refreshRecord(from.familyId, from.accountId, scope, from.lifetimeSeconds);
+          issued = await tokens(account, client.id, scope, from.familyId, token);
+          return { record, sealed: sealSuccessor(presented, issued) };
+        },
+      );
+      if (result.status === 'rotated' && issued) return issued;
+      // A retry of a rotation whose answer was lost: the same pair again, not a revoked sign-in.
+      const replayed = result.status === 'replayed' ? openSuccessor(presented, result.sealed) : undefined;
+      if (replayed) return replayed;
+      const why =
+        result.status === 'reused'
+          ? 'was already used; every token of its sign-in is now revoked'
+          : `is ${result.status}`;
+      throw new OAuthError('invalid_grant', `The refresh token ${why}.`);
     },
 
     /**

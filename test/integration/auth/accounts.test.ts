@@ -1,4 +1,5 @@
-// Accounts people can trust: passwords that are easy to guess are refused with a reason.
+// Accounts people can trust: passwords that are easy to guess are refused with a reason; a refresh retried after a
+// lost answer gets the same pair, a stolen spent token still revokes the sign-in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
 import { signUp } from '../../support/accounts';
@@ -10,6 +11,7 @@ const api = client(() => platform.apiUrl);
 
 beforeAll(async () => {
   process.env.RATE_LIMIT_REGISTER_IP = '1000/3600';
+  process.env.REFRESH_REUSE_GRACE_SECONDS = '2';
   platform = await startTestPlatform({ schedules: false });
 });
 afterAll(async () => {
@@ -53,5 +55,39 @@ describe('the password policy', () => {
       body: { currentPassword: user.password, newPassword: 'an entirely new passphrase' },
     });
     expect(again.status).toBe(204);
+  });
+});
+
+describe('a refresh retried after a lost answer', () => {
+  const refresh = async (token: string) => {
+    const response = await fetch(`${platform.apiUrl}/v1/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'web', refresh_token: token }),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  it('gets the same new pair within the grace period, and the pair works', async () => {
+    const user = await signUp(platform.apiUrl);
+    const first = await refresh(user.refreshToken);
+    expect(first.status).toBe(200);
+    const retried = await refresh(user.refreshToken);
+    expect(retried).toEqual(first);
+    expect((await refresh(first.body.refresh_token)).status).toBe(200);
+  });
+
+  it('revokes the whole sign-in when the spent token comes back after the grace period', async () => {
+    const user = await signUp(platform.apiUrl);
+    const first = await refresh(user.refreshToken);
+    expect(first.status).toBe(200);
+    // Within the grace (2 s here) the retry still gets the same pair; past it, the spent token is a stolen copy.
+    await expect
+      .poll(async () => (await refresh(user.refreshToken)).body.error, { timeout: 30_000, interval: 500 })
+      .toBe('invalid_grant');
+    expect(await refresh(first.body.refresh_token)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
   });
 });

@@ -167,7 +167,12 @@ describe('refresh tokens', () => {
       refresh_token: user.refreshToken,
     });
     expect(first.status).toBe(200);
-    const { refresh_token: second } = (await first.json()) as { refresh_token: string };
+    const { refresh_token: successor } = (await first.json()) as { refresh_token: string };
+    // The client goes on with its new token; a copy of the spent one shows up afterwards (within the retry grace
+    // too: once its successor was used, the spent token is no lost answer's retry).
+    const next = await form({ grant_type: 'refresh_token', client_id: 'web', refresh_token: successor });
+    expect(next.status).toBe(200);
+    const { refresh_token: second } = (await next.json()) as { refresh_token: string };
 
     const replay = await form({
       grant_type: 'refresh_token',
