@@ -9,6 +9,7 @@ import { relayNow } from '../../layers/common/outbox-relay';
 import type { Redis } from '../../layers/common/redis';
 import { pgEventStore } from './events.store';
 import { type CacheSettings, type EventsDeps, NO_CACHE, type ReadCache } from './model';
+import { pgTeamStore } from './teams.store';
 import { ticketsInventory } from './tickets.client';
 
 export const cacheSettings = once(
@@ -25,6 +26,7 @@ export function buildDeps(cache: ReadCache, redis?: () => Promise<Redis | undefi
   const settings = cacheSettings();
   return {
     store: pgEventStore(() => getPool('events')),
+    team: pgTeamStore(() => getPool('events')),
     inventory: ticketsInventory(redis),
     images: s3MediaStorage(),
     cache,

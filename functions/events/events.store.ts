@@ -8,9 +8,12 @@ import { enqueue } from '../../layers/common/outbox';
 import { PgCode } from '../../layers/common/pg-errors';
 import { isTransient } from '../../layers/common/resilience';
 import {
+  type AuditEntry,
+  type AuditNote,
   type CatalogueSearch,
   DatabaseUnavailableError,
   type EventRecord,
+  type EventRole,
   type EventStore,
   type Ranked,
 } from './model';
@@ -119,6 +122,40 @@ const UPDATE = `UPDATE events SET status = $3, name = $4, type = $5, description
   published_at = $22, cancelled_at = $23
   WHERE id = $1 AND organizer_id = $2`;
 
+/** The role of user $2 on the event row `e`: owner, else their strongest team membership covering it, else null. */
+const ROLE = `CASE WHEN e.organizer_id = $2 THEN 'owner' ELSE (
+    SELECT t.role FROM team_members t
+    WHERE t.user_id = $2 AND t.organizer_id = e.organizer_id AND (t.event_id = e.id OR t.event_id IS NULL)
+    ORDER BY t.role = 'manager' DESC LIMIT 1
+  ) END AS role`;
+
+const AUDIT_INSERT = `INSERT INTO event_audit (organizer_id, event_id, actor_id, action, changes, at)
+  VALUES ($1, $2, $3, $4, $5, $6)`;
+
+/** Writes one audit line inside the caller's transaction. */
+export async function writeAudit(
+  client: pg.ClientBase,
+  entry: { organizerId: string; eventId: string | null; actorId: string; at: string } & AuditNote,
+): Promise<void> {
+  await client.query(AUDIT_INSERT, [
+    entry.organizerId,
+    entry.eventId,
+    entry.actorId,
+    entry.action,
+    JSON.stringify(entry.changes ?? {}),
+    entry.at,
+  ]);
+}
+
+interface AuditRow {
+  id: string;
+  event_id: string | null;
+  actor_id: string;
+  action: string;
+  changes: Record<string, unknown>;
+  at: Date;
+}
+
 /**
  * PostgreSQL refusing or losing connections (server down, database closed to connections, too many clients,
  * statement timeout) rather than refusing a statement.
@@ -211,19 +248,35 @@ export function pgEventStore(pool: () => Promise<pg.Pool>): EventStore {
     });
 
   return {
-    insert: (event) =>
-      guarded(async () => {
-        await (await pool()).query(INSERT, values(event));
-      }),
+    insert: (event, audit) =>
+      guarded(async () =>
+        withTransaction(await pool(), async (client) => {
+          await client.query(INSERT, values(event));
+          await writeAudit(client, {
+            organizerId: event.organizerId,
+            eventId: event.id,
+            actorId: event.organizerId,
+            at: event.createdAt,
+            ...audit,
+          });
+        }),
+      ),
 
-    findOwn: (id, organizerId) =>
-      one(`SELECT ${COLUMNS} FROM events WHERE id = $1 AND organizer_id = $2`, [id, organizerId]),
+    findFor: (id, userId) =>
+      guarded(async () => {
+        const { rows } = await (await pool()).query<EventRow & { role: EventRole | null }>(
+          `SELECT ${COLUMNS}, ${ROLE} FROM events e WHERE e.id = $1`,
+          [id, userId],
+        );
+        const row = rows[0];
+        return row?.role ? { event: toRecord(row), role: row.role } : undefined;
+      }),
 
     findPublic: (id) => one(`SELECT ${COLUMNS} FROM events WHERE id = $1 AND status <> 'draft'`, [id]),
 
-    listOwn: (organizerId, { status, limit, after }) =>
+    listOwn: (userId, { status, limit, after }) =>
       guarded(async () => {
-        const params: unknown[] = [organizerId, status ?? null, limit];
+        const params: unknown[] = [userId, status ?? null, limit];
         let keyset = '';
         if (after) {
           params.push(after.createdAt, after.id);
@@ -231,7 +284,11 @@ export function pgEventStore(pool: () => Promise<pg.Pool>): EventStore {
         }
         const { rows } = await (await pool()).query<EventRow>(
           `SELECT ${COLUMNS} FROM events
-           WHERE organizer_id = $1 AND ($2::text IS NULL OR status = $2) ${keyset}
+           WHERE (organizer_id = $1 OR EXISTS (
+               SELECT 1 FROM team_members t
+               WHERE t.user_id = $1 AND t.role = 'manager' AND t.organizer_id = events.organizer_id
+                 AND (t.event_id IS NULL OR t.event_id = events.id)))
+             AND ($2::text IS NULL OR status = $2) ${keyset}
            ORDER BY created_at DESC, id DESC LIMIT $3`,
           params,
         );
@@ -247,21 +304,52 @@ export function pgEventStore(pool: () => Promise<pg.Pool>): EventStore {
         );
       }),
 
-    change: (id, organizerId, work) =>
+    change: (id, userId, work) =>
       guarded(async () =>
         withTransaction(await pool(), async (client) => {
-          const { rows } = await client.query<EventRow>(
-            `SELECT ${COLUMNS} FROM events WHERE id = $1 AND organizer_id = $2 FOR UPDATE`,
-            [id, organizerId],
+          const { rows } = await client.query<EventRow & { role: EventRole | null }>(
+            `SELECT ${COLUMNS}, ${ROLE} FROM events e WHERE e.id = $1 FOR UPDATE OF e`,
+            [id, userId],
           );
-          if (!rows[0]) return undefined;
-          const before = toRecord(rows[0]);
-          const change = await work(before);
+          const row = rows[0];
+          if (!row?.role) return undefined;
+          const before = toRecord(row);
+          const change = await work(before, row.role);
           if (!change) return { before, after: before };
           await client.query(UPDATE, values(change.next));
           await enqueue(client, { topic: CATALOGUE_EVENTS_TOPIC }, change.messages ?? []);
+          if (change.audit) {
+            await writeAudit(client, {
+              organizerId: before.organizerId,
+              eventId: before.id,
+              actorId: userId,
+              at: change.next.updatedAt,
+              ...change.audit,
+            });
+          }
           return { before, after: change.next };
         }),
       ),
+
+    auditOf: (eventId, organizerId, { limit, before }) =>
+      guarded(async () => {
+        const { rows } = await (await pool()).query<AuditRow>(
+          `SELECT id::text, event_id, actor_id, action, changes, at FROM event_audit
+           WHERE (event_id = $1 OR (event_id IS NULL AND organizer_id = $2))
+             AND ($4::bigint IS NULL OR id < $4::bigint)
+           ORDER BY event_audit.id DESC LIMIT $3`,
+          [eventId, organizerId, limit, before ?? null],
+        );
+        return rows.map(
+          (row): AuditEntry => ({
+            id: row.id,
+            eventId: row.event_id,
+            actorId: row.actor_id,
+            action: row.action,
+            changes: row.changes,
+            at: row.at.toISOString(),
+          }),
+        );
+      }),
   };
 }

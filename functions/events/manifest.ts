@@ -1,22 +1,36 @@
 // Events service: the catalogue. Organizers create, change, publish and cancel their events and attach images;
 // everyone searches published events and sees what is still for sale.
 import { CATALOGUE_EVENTS_TOPIC } from '../../events/contracts/catalogue';
-import { defineService } from '../../layers/common/manifest';
+import { type Binds, defineService } from '../../layers/common/manifest';
 import {
+  acceptInvitationBody,
+  auditQuery,
   catalogueQuery,
   createEventBody,
   eventIdParams,
   imageUploadBody,
+  invitationIdParams,
+  inviteBody,
+  memberIdParams,
+  memberRoleBody,
   organizerQuery,
+  teamQuery,
   updateEventBody,
 } from './requests.schemas';
 import {
+  auditPage,
   cataloguePage,
   imageUploadResponse,
+  invitationResponse,
   organizerEventResponse,
   organizerPage,
   publicEventResponse,
+  teamMemberResponse,
+  teamResponse,
 } from './responses.schemas';
+
+const TEAM_CHANGE: Binds = { database: true, publishes: [CATALOGUE_EVENTS_TOPIC] };
+const FORBIDDEN = { description: 'Your role on this event’s team does not allow this' };
 
 const DEGRADED = 'x-degraded names what is missing; the body says so in `degraded`';
 
@@ -73,6 +87,7 @@ export const events = defineService({
       request: { params: eventIdParams, body: updateEventBody, maxBodyBytes: 32 * 1024 },
       responses: {
         200: { description: 'The event as it now stands', schema: organizerEventResponse },
+        403: FORBIDDEN,
         404: { description: 'You have no event with this id' },
         409: { description: 'Below what is sold (below-sold, tier-has-sales), or the event is cancelled' },
         422: { description: 'An image is missing, or of a type or size not allowed' },
@@ -82,6 +97,7 @@ export const events = defineService({
         database: true,
         redis: true,
         bucket: 'readwrite',
+        publishes: [CATALOGUE_EVENTS_TOPIC],
         invokes: ['tickets.syncInventory', 'tickets.availability'],
       },
     },
@@ -94,6 +110,7 @@ export const events = defineService({
       request: { params: eventIdParams },
       responses: {
         200: { description: 'The published event', schema: organizerEventResponse },
+        403: FORBIDDEN,
         404: { description: 'You have no event with this id' },
         409: { description: 'The event is cancelled' },
         503: { description: 'The tickets service could not set up sales; the event stays a draft' },
@@ -102,6 +119,7 @@ export const events = defineService({
         database: true,
         redis: true,
         bucket: 'read',
+        publishes: [CATALOGUE_EVENTS_TOPIC],
         invokes: ['tickets.syncInventory', 'tickets.availability'],
       },
     },
@@ -114,6 +132,7 @@ export const events = defineService({
       request: { params: eventIdParams },
       responses: {
         200: { description: 'The cancelled event', schema: organizerEventResponse },
+        403: { description: 'Only the event’s organizer cancels it' },
         404: { description: 'You have no event with this id' },
         503: { description: 'The tickets service could not stop sales; the event is unchanged' },
       },
@@ -138,6 +157,7 @@ export const events = defineService({
           description: 'Upload form: POST its fields and then the file to uploadUrl',
           schema: imageUploadResponse,
         },
+        403: FORBIDDEN,
         404: { description: 'You have no event with this id' },
         409: { description: 'The event is cancelled or shows 10 images already' },
       },
@@ -162,9 +182,109 @@ export const events = defineService({
       request: { params: eventIdParams },
       responses: {
         200: { description: `Your event; ${DEGRADED}`, schema: organizerEventResponse },
+        403: FORBIDDEN,
         404: { description: 'You have no event with this id' },
       },
       binds: { database: true, bucket: 'read', invokes: ['tickets.availability'] },
+    },
+    getEventAudit: {
+      method: 'GET',
+      path: '/v1/organizer/events/{id}/audit',
+      handler: 'get-event-audit.ts',
+      summary: 'Who changed what on an event, newest first (its organizer and managers)',
+      auth: true,
+      request: { params: eventIdParams, query: auditQuery },
+      responses: {
+        200: { description: 'A page of the audit', schema: auditPage },
+        403: FORBIDDEN,
+        404: { description: 'You have no event with this id' },
+      },
+      binds: { database: true },
+    },
+    inviteTeamMember: {
+      method: 'POST',
+      path: '/v1/organizer/team/invitations',
+      handler: 'invite-team-member.ts',
+      summary:
+        'Invite someone by email to one of your events, or all of them, as manager (everything but cancelling) or check-in (scanning only)',
+      auth: true,
+      request: { body: inviteBody, maxBodyBytes: 2 * 1024 },
+      responses: {
+        201: {
+          description: 'The pending invitation; an email carries its token',
+          schema: invitationResponse,
+        },
+        404: { description: 'You have no event with this id' },
+      },
+      binds: TEAM_CHANGE,
+    },
+    getTeam: {
+      method: 'GET',
+      path: '/v1/organizer/team',
+      handler: 'get-team.ts',
+      summary:
+        'Your team: members and pending invitations, of all your events or of one (with the all-events ones)',
+      auth: true,
+      request: { query: teamQuery },
+      responses: {
+        200: { description: 'The team', schema: teamResponse },
+        404: { description: 'You have no event with this id' },
+      },
+      binds: { database: true },
+    },
+    changeTeamMember: {
+      method: 'PATCH',
+      path: '/v1/organizer/team/members/{id}',
+      handler: 'change-team-member.ts',
+      summary: 'Change a team member’s role',
+      auth: true,
+      request: { params: memberIdParams, body: memberRoleBody, maxBodyBytes: 1024 },
+      responses: {
+        200: { description: 'The member with their new role', schema: teamMemberResponse },
+        404: { description: 'Your team has no member with this id' },
+      },
+      binds: TEAM_CHANGE,
+    },
+    removeTeamMember: {
+      method: 'DELETE',
+      path: '/v1/organizer/team/members/{id}',
+      handler: 'remove-team-member.ts',
+      summary: 'Take someone off your team; they lose access at once',
+      auth: true,
+      request: { params: memberIdParams },
+      responses: {
+        204: { description: 'Removed' },
+        404: { description: 'Your team has no member with this id' },
+      },
+      binds: TEAM_CHANGE,
+    },
+    revokeTeamInvitation: {
+      method: 'DELETE',
+      path: '/v1/organizer/team/invitations/{id}',
+      handler: 'revoke-team-invitation.ts',
+      summary: 'Withdraw a pending invitation',
+      auth: true,
+      request: { params: invitationIdParams },
+      responses: {
+        204: { description: 'Withdrawn; its token no longer works' },
+        404: { description: 'You have no pending invitation with this id' },
+      },
+      binds: { database: true },
+    },
+    acceptTeamInvitation: {
+      method: 'POST',
+      path: '/v1/team-invitations/accept',
+      handler: 'accept-team-invitation.ts',
+      summary: 'Join the team an invitation email names, with the token it carries, as the signed-in account',
+      auth: true,
+      request: { body: acceptInvitationBody, maxBodyBytes: 1024 },
+      responses: {
+        200: { description: 'Your membership', schema: teamMemberResponse },
+        404: { description: 'No invitation has this token' },
+        409: { description: 'The invitation is to your own team' },
+        410: { description: 'Accepted already, withdrawn or expired' },
+      },
+      binds: TEAM_CHANGE,
     },
   },
   schedules: {

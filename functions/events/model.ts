@@ -1,12 +1,32 @@
 // The events service's model and the ports its rules use (storage, the tickets service, images, the read cache);
 // adapters implement them (events.store.ts, tickets.client.ts, layers/common/media-storage.ts, cache.redis.ts), tests fake them.
-import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
+import type { EventAvailability, InventorySyncRequest, TeamRole } from '../../events/contracts/catalogue';
 import { ServiceUnavailableError } from '../../layers/common/errors';
 import type { Envelope } from '../../layers/common/messages';
 import type { CatalogueCursor, OrganizerCursor } from './cursor';
 import type { EventType, ImageContentType, Location, Tier } from './rules';
+import type { TeamStore } from './team';
 
 export type EventStatus = 'draft' | 'published' | 'cancelled';
+
+/** What the caller is to an event: its organizer, or a member of the organizer's team. */
+export type EventRole = 'owner' | TeamRole;
+
+/** One line of an event's audit: who did what, and the fields it changed ({ field: { from, to } }). */
+export interface AuditEntry {
+  id: string;
+  eventId: string | null;
+  actorId: string;
+  action: string;
+  changes: Record<string, unknown>;
+  at: string;
+}
+
+/** What a change records in the audit; the store adds the event, the actor and the time. */
+export interface AuditNote {
+  action: string;
+  changes?: Record<string, unknown>;
+}
 
 export interface EventRecord {
   id: string;
@@ -54,29 +74,40 @@ export interface EventChange {
   next: EventRecord;
   /** Messages that commit with the change (the outbox). */
   messages?: Envelope[];
+  /** The audit line that commits with the change. */
+  audit?: AuditNote;
 }
 
 export interface EventStore {
-  insert(event: EventRecord): Promise<void>;
-  /** The event if this organizer owns it. */
-  findOwn(id: string, organizerId: string): Promise<EventRecord | undefined>;
+  /** Saves a new event with its `created` audit line (the organizer is the actor). */
+  insert(event: EventRecord, audit: AuditNote): Promise<void>;
+  /** The event and the user's role on it, if they own it or are on its team; undefined otherwise. */
+  findFor(id: string, userId: string): Promise<{ event: EventRecord; role: EventRole } | undefined>;
   /** The event if it is public (published or cancelled); drafts are nobody's business but their organizer's. */
   findPublic(id: string): Promise<EventRecord | undefined>;
+  /** The events the user owns or manages (as a `manager` of their team), newest first. */
   listOwn(
-    organizerId: string,
+    userId: string,
     options: { status?: EventStatus; limit: number; after?: OrganizerCursor },
   ): Promise<EventRecord[]>;
   /** Published events starting after now that match, in the requested order; `limit` rows at most. */
   search(query: CatalogueSearch): Promise<Ranked[]>;
   /**
-   * Locks the organizer's event and runs `work` on it: what it returns is saved, with its messages, in the same
-   * transaction; null saves nothing; a throw changes nothing. Undefined when the organizer has no such event.
+   * Locks the event and runs `work` on it with the user's role: what it returns is saved, with its messages and its
+   * audit line (the user as actor), in the same transaction; null saves nothing; a throw changes nothing. Undefined
+   * when the user neither owns the event nor is on its team.
    */
   change(
     id: string,
-    organizerId: string,
-    work: (current: EventRecord) => Promise<EventChange | null>,
+    userId: string,
+    work: (current: EventRecord, role: EventRole) => Promise<EventChange | null>,
   ): Promise<{ before: EventRecord; after: EventRecord } | undefined>;
+  /** The event's audit, newest first, with the organizer-wide team changes; entries older than `before` (an id). */
+  auditOf(
+    eventId: string,
+    organizerId: string,
+    options: { limit: number; before?: string },
+  ): Promise<AuditEntry[]>;
 }
 
 /** The events database cannot be reached: writes answer 503, reads fall back on the cache. */
@@ -155,6 +186,7 @@ export interface CacheSettings {
 
 export interface EventsDeps {
   store: EventStore;
+  team: TeamStore;
   inventory: Inventory;
   images: ImageStorage;
   cache: ReadCache;

@@ -1,6 +1,7 @@
 // An organizer's events: create drafts, change them, publish (inventory first, then the catalogue), cancel (sales
-// stop at once, the cancellation is announced through the outbox), attach images, and see sales. An organizer
-// reaches only their own events: anyone else's answers 404, as if it did not exist.
+// stop at once, the cancellation is announced through the outbox), attach images, and see sales. The organizer and
+// their team's managers reach an event (only the organizer cancels it); a check-in member gets 403, anyone else 404,
+// as if it did not exist. Every change is kept in the event's audit.
 import {
   CatalogueMessageTypes,
   type EventCancelledV1,
@@ -15,6 +16,7 @@ import {
 } from '../../layers/common/errors';
 import { envelope } from '../../layers/common/messages';
 import { salesOf } from './catalogue';
+import { auditChanges, eventChanged } from './changes';
 import { decodeOrganizerCursor, encodeOrganizerCursor } from './cursor';
 import type { EventRecord, EventStatus, EventsDeps } from './model';
 import type { CreateEventBody, UpdateEventBody } from './requests.schemas';
@@ -26,6 +28,7 @@ import {
   scheduleViolations,
   type Tier,
 } from './rules';
+import { type EventAction, requireRole } from './team';
 import {
   AVAILABILITY_UNKNOWN,
   type Degraded,
@@ -52,6 +55,14 @@ export class ImageNotAllowedError extends AppError {
 }
 
 const notFound = () => new NotFoundError('You have no event with this id.');
+
+/** The event if the user's role on it allows the action: 404 to a stranger, 403 to a member whose role does not. */
+async function eventFor(deps: EventsDeps, id: string, userId: string, action: EventAction) {
+  const found = await deps.store.findFor(id, userId);
+  if (!found) throw notFound();
+  requireRole(found.role, action);
+  return found.event;
+}
 const cancelledConflict = () =>
   new ConflictError('This event is cancelled; it can no longer change.', 'event-cancelled');
 
@@ -128,7 +139,7 @@ export async function createEvent(deps: EventsDeps, organizerId: string, body: C
     publishedAt: null,
     cancelledAt: null,
   };
-  await deps.store.insert(event);
+  await deps.store.insert(event, { action: 'created' });
   return ownView(deps, event, { kind: 'none' });
 }
 
@@ -210,13 +221,14 @@ async function checkImages(deps: EventsDeps, event: EventRecord, keys: readonly 
  */
 export async function updateEvent(
   deps: EventsDeps,
-  organizerId: string,
+  userId: string,
   id: string,
   body: UpdateEventBody,
   correlationId: string,
 ) {
   let synced: Sales | undefined;
-  const result = await deps.store.change(id, organizerId, async (current) => {
+  const result = await deps.store.change(id, userId, async (current, role) => {
+    requireRole(role, 'edit');
     if (current.status === 'cancelled') throw cancelledConflict();
     const now = deps.now();
     const tiers = body.ticketTiers
@@ -245,11 +257,19 @@ export async function updateEvent(
         availability: await deps.inventory.sync(inventoryRequest(next, 'on_sale'), correlationId),
       };
     }
-    return { next };
+    const changes = auditChanges(current, next);
+    return {
+      next,
+      messages: current.status === 'published' ? eventChanged(current, next, correlationId) : [],
+      audit: Object.keys(changes).length > 0 ? { action: 'updated', changes } : undefined,
+    };
   });
   if (!result) throw notFound();
   const { before, after } = result;
-  if (before.status === 'published') await deps.cache.bump();
+  if (before.status === 'published') {
+    await deps.relay();
+    await deps.cache.bump();
+  }
   await removeDetached(deps, before.images, after.images);
   const sales = synced ?? (await salesOf(deps, [after], correlationId)).get(after.id) ?? { kind: 'unknown' };
   return withDegraded(await ownView(deps, after, sales), sales);
@@ -279,9 +299,10 @@ function withDegraded<T extends object>(view: T, sales: Sales): { view: T; degra
  * Opens sales: tickets sets up the inventory first, and only once it has does the event become published, so no
  * event is ever on sale without inventory. Publishing a published event changes nothing.
  */
-export async function publishEvent(deps: EventsDeps, organizerId: string, id: string, correlationId: string) {
+export async function publishEvent(deps: EventsDeps, userId: string, id: string, correlationId: string) {
   let synced: Sales | undefined;
-  const result = await deps.store.change(id, organizerId, async (current) => {
+  const result = await deps.store.change(id, userId, async (current, role) => {
+    requireRole(role, 'edit');
     if (current.status === 'published') return null;
     if (current.status === 'cancelled') throw cancelledConflict();
     const now = deps.now();
@@ -296,10 +317,14 @@ export async function publishEvent(deps: EventsDeps, organizerId: string, id: st
       availability: await deps.inventory.sync(inventoryRequest(current, 'on_sale'), correlationId),
     };
     const stamp = now.toISOString();
-    return { next: { ...current, status: 'published', publishedAt: stamp, updatedAt: stamp } };
+    const next: EventRecord = { ...current, status: 'published', publishedAt: stamp, updatedAt: stamp };
+    return { next, messages: eventChanged(undefined, next, correlationId), audit: { action: 'published' } };
   });
   if (!result) throw notFound();
-  if (result.before.status !== 'published') await deps.cache.bump();
+  if (result.before.status !== 'published') {
+    await deps.relay();
+    await deps.cache.bump();
+  }
   const sales = synced ?? (await salesOf(deps, [result.after], correlationId)).get(id) ?? { kind: 'unknown' };
   return withDegraded(await ownView(deps, result.after, sales), sales);
 }
@@ -312,13 +337,14 @@ export async function publishEvent(deps: EventsDeps, organizerId: string, id: st
  */
 export async function cancelEvent(
   deps: EventsDeps,
-  organizerId: string,
+  userId: string,
   id: string,
   reason: string | undefined,
   correlationId: string,
 ) {
   let synced: Sales | undefined;
-  const result = await deps.store.change(id, organizerId, async (current) => {
+  const result = await deps.store.change(id, userId, async (current, role) => {
+    requireRole(role, 'cancel');
     if (current.status === 'cancelled') return null;
     const stamp = deps.now().toISOString();
     const next: EventRecord = {
@@ -341,7 +367,11 @@ export async function cancelEvent(
       timezone: current.timezone,
       ...(reason ? { reason } : {}),
     };
-    return { next, messages: [envelope('events', type, version, data, correlationId)] };
+    return {
+      next,
+      messages: [envelope('events', type, version, data, correlationId)],
+      audit: { action: 'cancelled', changes: reason ? { reason } : {} },
+    };
   });
   if (!result) throw notFound();
   if (result.before.status === 'published') {
@@ -355,12 +385,11 @@ export async function cancelEvent(
 /** A one-time upload form for a new image of the organizer's event, under a fresh key of that event. */
 export async function startImageUpload(
   deps: EventsDeps,
-  organizerId: string,
+  userId: string,
   id: string,
   contentType: ImageContentType,
 ) {
-  const event = await deps.store.findOwn(id, organizerId);
-  if (!event) throw notFound();
+  const event = await eventFor(deps, id, userId, 'edit');
   if (event.status === 'cancelled') throw cancelledConflict();
   if (event.images.length >= LIMITS.images) {
     throw new ConflictError(
@@ -379,15 +408,14 @@ export async function startImageUpload(
   return { uploadUrl: url, fields, key, expiresAt, maxBytes: LIMITS.imageBytes };
 }
 
-/** One of the organizer's own events, drafts included, with sales per tier. */
-export async function viewOwnEvent(deps: EventsDeps, organizerId: string, id: string, correlationId: string) {
-  const event = await deps.store.findOwn(id, organizerId);
-  if (!event) throw notFound();
+/** One of the organizer's own (or managed) events, drafts included, with sales per tier. */
+export async function viewOwnEvent(deps: EventsDeps, userId: string, id: string, correlationId: string) {
+  const event = await eventFor(deps, id, userId, 'view');
   const sales = (await salesOf(deps, [event], correlationId)).get(id) ?? { kind: 'unknown' };
   return withDegraded(await ownView(deps, event, sales), sales);
 }
 
-/** The organizer's events, newest first, with sales; one call to tickets per page. */
+/** The events the user organizes or manages, newest first, with sales; one call to tickets per page. */
 export async function listOwnEvents(
   deps: EventsDeps,
   organizerId: string,

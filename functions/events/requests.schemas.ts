@@ -336,3 +336,38 @@ export const organizerQuery = z.object({
   limit: optionalText(z.coerce.number().int().min(1, 'Must be at least 1.').max(100, 'Must be at most 100.')),
   cursor: optionalText(z.string().max(500)),
 });
+
+const teamRoleField = z.enum(['manager', 'check-in'], {
+  error: 'Must be manager (everything but cancelling) or check-in (scanning tickets only).',
+});
+
+export const inviteBody = strictFields(
+  {
+    email: z.email('Must be an email address.').max(254, 'Must be at most 254 characters.'),
+    role: teamRoleField,
+    eventId: z
+      .uuid('Must be an event id (a UUID).')
+      .optional()
+      .describe('One event of yours; leave it out to invite to all your events.'),
+  },
+  'an invitation',
+);
+
+export const acceptInvitationBody = strictFields(
+  { token: z.string().min(32, 'Not an invitation token.').max(128, 'Not an invitation token.') },
+  'an acceptance',
+);
+
+export const memberRoleBody = strictFields({ role: teamRoleField }, 'a role change');
+
+export const memberIdParams = z.object({ id: z.uuid('Must be a team member id (a UUID).') });
+export const invitationIdParams = z.object({ id: z.uuid('Must be an invitation id (a UUID).') });
+
+export const teamQuery = z.object({
+  eventId: optionalText(z.uuid('Must be an event id (a UUID).')),
+});
+
+export const auditQuery = z.object({
+  limit: optionalText(z.coerce.number().int().min(1, 'Must be at least 1.').max(100, 'Must be at most 100.')),
+  cursor: optionalText(z.string().regex(/^[1-9][0-9]{0,17}$/, 'Not a cursor this list gave out.')),
+});

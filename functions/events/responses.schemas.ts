@@ -90,3 +90,46 @@ export const imageUploadResponse = z.object({
   expiresAt: z.iso.datetime(),
   maxBytes: z.number().int().positive(),
 });
+
+const teamRoleOut = z.enum(['manager', 'check-in']);
+
+export const teamMemberResponse = z.object({
+  id: z.uuid(),
+  eventId: z.uuid().nullable().describe('Null: a member of all the organizer’s events.'),
+  userId: z.uuid(),
+  email: z.string(),
+  role: teamRoleOut,
+  createdAt: z.iso.datetime(),
+});
+
+export const invitationResponse = z.object({
+  id: z.uuid(),
+  eventId: z.uuid().nullable().describe('Null: an invitation to all the organizer’s events.'),
+  email: z.string(),
+  role: teamRoleOut,
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+});
+
+export const teamResponse = z.object({
+  members: z.array(teamMemberResponse),
+  invitations: z.array(invitationResponse).describe('Pending invitations, newest first.'),
+});
+
+export const auditPage = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      eventId: z.uuid().nullable().describe('Null: a team change covering all the organizer’s events.'),
+      actorId: z.uuid(),
+      action: z
+        .string()
+        .describe(
+          'created, updated, published, cancelled, team.invited, team.member-joined, team.role-changed, team.member-removed, team.invitation-revoked',
+        ),
+      changes: z.record(z.string(), z.unknown()).describe('For an update: { field: { from, to } }.'),
+      at: z.iso.datetime(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});

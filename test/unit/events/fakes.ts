@@ -1,9 +1,12 @@
 // In-memory stand-ins for the events service's ports, for unit tests of its rules (the adapters are tested against
 // the real services in test/integration/events).
-import type { EventAvailability, InventorySyncRequest } from '../../../events/contracts/catalogue';
+import type { EventAvailability, InventorySyncRequest, TeamRole } from '../../../events/contracts/catalogue';
 import {
+  type AuditEntry,
+  type AuditNote,
   DatabaseUnavailableError,
   type EventRecord,
+  type EventRole,
   type EventStore,
   type EventsDeps,
   type ImageStorage,
@@ -13,16 +16,46 @@ import {
   type StoredImage,
 } from '../../../functions/events/model';
 import type { CreateEventBody } from '../../../functions/events/requests.schemas';
+import type { TeamStore } from '../../../functions/events/team';
 import { ConflictError } from '../../../layers/common/errors';
 import type { Envelope } from '../../../layers/common/messages';
+
+/** A team membership: of one event, or of all the organizer's events (eventId null). */
+export interface FakeMember {
+  organizerId: string;
+  eventId: string | null;
+  userId: string;
+  role: TeamRole;
+}
 
 export function memoryStore(): EventStore & {
   events: Map<string, EventRecord>;
   outbox: Envelope[];
+  audit: AuditEntry[];
+  members: FakeMember[];
   down: boolean;
 } {
   const events = new Map<string, EventRecord>();
   const outbox: Envelope[] = [];
+  const audit: AuditEntry[] = [];
+  const members: FakeMember[] = [];
+  const roleOf = (event: EventRecord, userId: string): EventRole | undefined => {
+    if (event.organizerId === userId) return 'owner';
+    const roles = members
+      .filter((member) => member.userId === userId && member.organizerId === event.organizerId)
+      .filter((member) => member.eventId === null || member.eventId === event.id)
+      .map((member) => member.role);
+    return roles.includes('manager') ? 'manager' : roles[0];
+  };
+  const note = (event: EventRecord, actorId: string, at: string, entry: AuditNote) =>
+    audit.unshift({
+      id: String(audit.length + 1),
+      eventId: event.id,
+      actorId,
+      at,
+      action: entry.action,
+      changes: entry.changes ?? {},
+    });
   const state = { down: false };
   const check = () => {
     if (state.down) throw new DatabaseUnavailableError();
@@ -31,30 +64,38 @@ export function memoryStore(): EventStore & {
   return {
     events,
     outbox,
+    audit,
+    members,
     get down() {
       return state.down;
     },
     set down(value: boolean) {
       state.down = value;
     },
-    insert: async (event) => {
+    insert: async (event, entry) => {
       check();
       events.set(event.id, structuredClone(event));
+      note(event, event.organizerId, event.createdAt, entry);
     },
-    findOwn: async (id, organizerId) => {
+    findFor: async (id, userId) => {
       check();
       const event = events.get(id);
-      return event?.organizerId === organizerId ? copy(event) : undefined;
+      const role = event && roleOf(event, userId);
+      return event && role ? { event: structuredClone(event), role } : undefined;
+    },
+    auditOf: async (eventId, _organizerId, { limit }) => {
+      check();
+      return audit.filter((entry) => entry.eventId === eventId).slice(0, limit);
     },
     findPublic: async (id) => {
       check();
       const event = events.get(id);
       return event && event.status !== 'draft' ? copy(event) : undefined;
     },
-    listOwn: async (organizerId, { limit }) => {
+    listOwn: async (userId, { limit }) => {
       check();
       return [...events.values()]
-        .filter((event) => event.organizerId === organizerId)
+        .filter((event) => ['owner', 'manager'].includes(roleOf(event, userId) ?? ''))
         .slice(0, limit)
         .map((event) => structuredClone(event));
     },
@@ -71,15 +112,17 @@ export function memoryStore(): EventStore & {
         .slice(0, query.limit)
         .map((event) => ({ event: structuredClone(event) }));
     },
-    change: async (id, organizerId, work) => {
+    change: async (id, userId, work) => {
       check();
       const current = events.get(id);
-      if (!current || current.organizerId !== organizerId) return undefined;
+      const role = current && roleOf(current, userId);
+      if (!current || !role) return undefined;
       const before = structuredClone(current);
-      const change = await work(structuredClone(current));
+      const change = await work(structuredClone(current), role);
       if (!change) return { before, after: before };
       events.set(id, structuredClone(change.next));
       outbox.push(...(change.messages ?? []));
+      if (change.audit) note(current, userId, change.next.updatedAt, change.audit);
       return { before, after: change.next };
     },
   };
@@ -176,6 +219,13 @@ export function memoryCache(): ReadCache & { entries: Map<string, string>; versi
   return cache;
 }
 
+/** Team changes are tested against PostgreSQL (test/integration/events/teams.test.ts); unit tests never reach them. */
+const unusedTeamStore = new Proxy({} as TeamStore, {
+  get: (_target, name) => () => {
+    throw new Error(`the team store (${String(name)}) is not faked in unit tests`);
+  },
+});
+
 export const NOW = new Date('2030-01-01T12:00:00.000Z');
 
 export function fakeDeps(overrides: Partial<EventsDeps> = {}) {
@@ -188,6 +238,7 @@ export function fakeDeps(overrides: Partial<EventsDeps> = {}) {
   let relayed = 0;
   const deps: EventsDeps = {
     store,
+    team: unusedTeamStore,
     inventory,
     images,
     cache,

@@ -193,6 +193,8 @@ describe('cancelling', () => {
     const { deps, store, inventory, relayed } = fakeDeps();
     const draft = await createEvent(deps, ADA, body());
     await publishEvent(deps, ADA, draft.id, 'corr');
+    store.outbox.length = 0;
+    const relayedBefore = relayed();
     const { view } = await cancelEvent(deps, ADA, draft.id, 'Storm warning', 'corr-9');
     expect(view).toMatchObject({ status: 'cancelled', cancelReason: 'Storm warning', remaining: 0 });
     expect(inventory.calls.at(-1)?.status).toBe('cancelled');
@@ -204,7 +206,7 @@ describe('cancelling', () => {
         data: expect.objectContaining({ eventId: draft.id, organizerId: ADA, reason: 'Storm warning' }),
       }),
     ]);
-    expect(relayed()).toBe(1);
+    expect(relayed()).toBe(relayedBefore + 1);
     // Again: nothing new.
     await cancelEvent(deps, ADA, draft.id, undefined, 'corr');
     expect(store.outbox).toHaveLength(1);
@@ -217,7 +219,7 @@ describe('cancelling', () => {
     inventory.down = true;
     expect((await errorOf(cancelEvent(deps, ADA, draft.id, undefined, 'corr'))).status).toBe(503);
     expect(store.events.get(draft.id)?.status).toBe('published');
-    expect(store.outbox).toEqual([]);
+    expect(store.outbox.map((message) => message.type)).toEqual(['EventChanged']);
   });
 });
 
