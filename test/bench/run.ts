@@ -13,6 +13,7 @@ const SECTIONS: readonly BenchSection[] = [
   (await import('./search.bench')).searchSection,
   (await import('./metrics.bench')).metricsSection,
   (await import('./web.bench')).webSection,
+  (await import('./check-in.bench')).checkInSection,
 ];
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);

@@ -2,6 +2,7 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { QR_ALG, signQr, verifyQr } from '../../../functions/tickets/qr';
+import { withTicketQrs } from '../../../functions/tickets/qr-message';
 
 const ticket = {
   ticketId: '5b0f0c8e-4a4e-4f43-9a55-3f2b1b7c9d01',
@@ -57,5 +58,38 @@ describe('QR payload', () => {
     const { jwk } = await key('k1');
     for (const junk of ['', 'ABCDE-FGHJK-MNPQR-STVWX', 'a.b.c', '{}'])
       expect(await verifyQr(junk, { keys: [jwk] })).toBeUndefined();
+  });
+});
+
+describe('TicketPurchased with QR codes', () => {
+  it("gives each ticket the signed payload of its QR code, which names that ticket and the order's event", async () => {
+    const { signer, jwk } = await key('k1');
+    const data = {
+      orderId: '9b0f0c8e-4a4e-4f43-9a55-3f2b1b7c9d01',
+      eventId: ticket.eventId,
+      buyer: { userId: '8b0f0c8e-4a4e-4f43-9a55-3f2b1b7c9d01', email: 'ada@example.com', firstName: 'Ada' },
+      event: {
+        name: 'Show',
+        startsAt: '2026-06-01T19:00:00Z',
+        endsAt: '2026-06-01T22:00:00Z',
+        timezone: 'Europe/Paris',
+        place: 'Olympia, Paris, FR',
+      },
+      items: [],
+      tickets: [ticket.ticketId, '7b0f0c8e-4a4e-4f43-9a55-3f2b1b7c9d01'].map((id) => ({
+        id,
+        tierId: '6b0f0c8e-4a4e-4f43-9a55-3f2b1b7c9d01',
+        tierName: 'Standard',
+        code: 'ABCDE-FGHJK-MNPQR-STVWX',
+      })),
+      total: 0,
+      currency: 'EUR',
+    };
+    const signed = await withTicketQrs(data, (claims) => signQr(claims, signer));
+    for (const each of signed.tickets)
+      expect(await verifyQr(each.qr ?? '', { keys: [jwk] })).toEqual({
+        ticketId: each.id,
+        eventId: ticket.eventId,
+      });
   });
 });

@@ -1,0 +1,231 @@
+// Doors open: every ticket of an event scanned by 20 gates at once through the local runtime (`npm run dev` in a
+// child process), each gate scanning one ticket after another as a real door does, some tickets scanned a second
+// time at another gate. Reports scans/s, latency, and exact counts read back from the tickets database: each ticket
+// admitted once, every duplicate answered 409.
+import { randomUUID } from 'node:crypto';
+import { CompactSign, importJWK, type JWK } from 'jose';
+import pg from 'pg';
+import { Agent, request, setGlobalDispatcher } from 'undici';
+import { type SeededEvent, seedDoor } from '../integration/check-in/seed';
+import { startTestIssuer } from '../support/tokens';
+import { type DevProcess, startDevProcess } from './dev-process';
+import type { BenchSection, Log, SectionOutcome } from './section';
+import { percentile } from './stats';
+
+const TICKETS = Number(process.env.BENCH_CHECKIN_TICKETS ?? 5_000);
+const GATES = Number(process.env.BENCH_CHECKIN_GATES ?? 20);
+/** Share of tickets scanned a second time, at another gate (a holder sent back, a friend with a screenshot). */
+const DUPLICATE_SHARE = Number(process.env.BENCH_CHECKIN_DUPLICATES ?? 0.1);
+/** Share of scans typed as a code rather than read from the QR code. */
+const TYPED_SHARE = 0.05;
+const TARGETS = { scansPerSecondMin: 500, p99MsMax: 50 };
+
+interface Scan {
+  body: { scanId: string; gate: string; payload?: string; code?: string };
+  ticketId: string;
+}
+interface Answer {
+  status: number;
+  ms: number;
+  ticketId: string;
+}
+
+/** Signs the tickets' QR payloads as the tickets service does (its current key, read from its database). */
+async function payloads(apiUrl: string, db: pg.Client, event: SeededEvent): Promise<Map<string, string>> {
+  await fetch(`${apiUrl}/v1/tickets/qr-keys`); // creates the first key if there is none
+  const { rows } = await db.query(
+    'SELECT kid, private_jwk FROM qr_signing_keys WHERE retired_at IS NULL ORDER BY created_at LIMIT 1',
+  );
+  const key = await importJWK(rows[0].private_jwk as JWK, 'EdDSA');
+  const encoder = new TextEncoder();
+  const signed = new Map<string, string>();
+  for (const ticket of event.tickets) {
+    const claims = encoder.encode(JSON.stringify({ t: ticket.id, e: event.eventId }));
+    signed.set(
+      ticket.id,
+      await new CompactSign(claims).setProtectedHeader({ alg: 'EdDSA', kid: rows[0].kid }).sign(key),
+    );
+  }
+  return signed;
+}
+
+/** Each gate's queue: its share of the tickets, and some duplicates of other gates' tickets mixed in later. */
+function plan(event: SeededEvent, signed: Map<string, string>, gates: number): Scan[][] {
+  const queues: Scan[][] = Array.from({ length: gates }, () => []);
+  const scanOf = (gate: number, index: number): Scan => {
+    const ticket = event.tickets[index] as SeededEvent['tickets'][number];
+    const typed = (index * 7919) % 100 < TYPED_SHARE * 100;
+    return {
+      ticketId: ticket.id,
+      body: {
+        scanId: randomUUID(),
+        gate: `Gate ${gate + 1}`,
+        ...(typed ? { code: ticket.code } : { payload: signed.get(ticket.id) }),
+      },
+    };
+  };
+  event.tickets.forEach((_, index) => {
+    queues[index % gates]?.push(scanOf(index % gates, index));
+  });
+  const duplicates = Math.round(event.tickets.length * DUPLICATE_SHARE);
+  for (let d = 0; d < duplicates; d += 1) {
+    const index = Math.floor((d * event.tickets.length) / duplicates);
+    const gate = (index + 1 + (d % (gates - 1))) % gates;
+    const queue = queues[gate] as Scan[];
+    // Past the middle of the other gate's queue, so the first scan has almost always happened.
+    queue.splice(Math.min(queue.length, Math.floor(queue.length / 2) + (d % 50)), 0, scanOf(gate, index));
+  }
+  return queues;
+}
+
+async function scan(apiUrl: string, token: string, eventId: string, body: Scan['body']) {
+  const started = performance.now();
+  for (let retry = 0; ; retry += 1) {
+    try {
+      const response = await request(`${apiUrl}/v1/events/${eventId}/check-ins`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      await response.body.arrayBuffer();
+      return { status: response.statusCode, ms: performance.now() - started };
+    } catch {
+      // A scanner retries with the same scan id, which the door answers as it answered the first try.
+      if (retry >= 3) return { status: 0, ms: performance.now() - started };
+    }
+  }
+}
+
+async function doorsOpen(
+  platform: DevProcess,
+  db: pg.Client,
+  token: string,
+  organizerId: string,
+  count: number,
+) {
+  const event = await seedDoor(db, { count, organizerId, perOrder: 2 });
+  const signed = await payloads(platform.apiUrl, db, event);
+  const queues = plan(event, signed, GATES);
+  const started = performance.now();
+  const answers = (
+    await Promise.all(
+      queues.map(async (queue) => {
+        const done: Answer[] = [];
+        for (const item of queue)
+          done.push({
+            ...(await scan(platform.apiUrl, token, event.eventId, item.body)),
+            ticketId: item.ticketId,
+          });
+        return done;
+      }),
+    )
+  ).flat();
+  const seconds = (performance.now() - started) / 1000;
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS admitted, count(DISTINCT ticket_id)::int AS distinct_tickets FROM check_ins WHERE event_id = $1`,
+    [event.eventId],
+  );
+  const sorted = answers.map((answer) => answer.ms).sort((a, b) => a - b);
+  // Per ticket: exactly one scan admitted it (whichever gate came first), every other scan of it was a 409.
+  const byTicket = new Map<string, number[]>();
+  for (const answer of answers)
+    byTicket.set(answer.ticketId, [...(byTicket.get(answer.ticketId) ?? []), answer.status]);
+  const statuses = [...byTicket.values()];
+  const admitted200 = answers.filter((answer) => answer.status === 200).length;
+  const duplicatesSent = answers.length - byTicket.size;
+  const duplicates409 = statuses.reduce(
+    (sum, list) => sum + list.filter((status) => status === 409).length,
+    0,
+  );
+  return {
+    tickets: count,
+    gates: GATES,
+    scans: answers.length,
+    duplicatesSent,
+    seconds: round(seconds),
+    scansPerSecond: Math.round(answers.length / seconds),
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted[sorted.length - 1] ?? 0),
+    admitted200,
+    duplicates409,
+    /** Answers other than 200 or 409 (should be none). */
+    unexpected: answers.length - admitted200 - duplicates409,
+    admittedInDatabase: rows[0].admitted as number,
+    exactlyOnce:
+      byTicket.size === count &&
+      statuses.every((list) => list.filter((status) => status === 200).length === 1) &&
+      rows[0].admitted === count &&
+      rows[0].distinct_tickets === count,
+    everyDuplicate409: duplicates409 === duplicatesSent,
+  };
+}
+const round = (value: number) => Math.round(value * 10) / 10;
+
+export const checkInSection: BenchSection = {
+  name: 'checkIn',
+  description: `doors open: ${TICKETS} tickets scanned by ${GATES} gates at once (${DUPLICATE_SHARE * 100}% scanned twice) through the local runtime`,
+  async run(log: Log): Promise<SectionOutcome> {
+    setGlobalDispatcher(new Agent({ connections: GATES * 2, pipelining: 1, keepAliveTimeout: 30_000 }));
+    const issuer = await startTestIssuer();
+    let platform: DevProcess | undefined;
+    try {
+      platform = await startDevProcess({
+        label: 'checkIn',
+        log,
+        args: ['--ephemeral'],
+        env: { JWT_JWKS_URL: issuer.jwksUrl, DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16' },
+      });
+      const organizerId = randomUUID();
+      const token = await issuer.sign(
+        {
+          iss: platform.apiUrl,
+          aud: 'ticketorleaveit-api',
+          sub: organizerId,
+          client_id: 'web',
+          scope: 'api',
+          email: `door-${organizerId}@example.com`,
+          given_name: 'Door',
+        },
+        { expiresIn: '30m' },
+      );
+      const db = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
+      await db.connect();
+      try {
+        // Warm-up, not measured: loads the handler, opens the pool, reads the keys.
+        await doorsOpen(platform, db, token, organizerId, Math.min(400, TICKETS));
+        log(`doors open: ${TICKETS} tickets, ${GATES} gates`);
+        const result = await doorsOpen(platform, db, token, organizerId, TICKETS);
+        const missed = [
+          ...(result.scansPerSecond < TARGETS.scansPerSecondMin ? ['scansPerSecond'] : []),
+          ...(result.p99Ms > TARGETS.p99MsMax ? ['p99Ms'] : []),
+          ...(result.exactlyOnce ? [] : ['exactlyOnce']),
+          ...(result.everyDuplicate409 && result.unexpected === 0 ? [] : ['everyDuplicate409']),
+        ];
+        log(`doors open: ${result.scansPerSecond} scans/s, p99 ${result.p99Ms} ms`);
+        return {
+          summary: {
+            allMeetTargets: missed.length === 0,
+            scansPerSecond: result.scansPerSecond,
+            p99Ms: result.p99Ms,
+            exactlyOnce: result.exactlyOnce,
+            everyDuplicate409: result.everyDuplicate409,
+          },
+          details: { targets: TARGETS, missedTargets: missed, doorsOpen: result },
+          failed: false,
+        };
+      } finally {
+        await db.end();
+      }
+    } catch (error) {
+      return {
+        summary: { allMeetTargets: false },
+        details: { error: (error as Error).message },
+        failed: true,
+      };
+    } finally {
+      await platform?.stop();
+      await issuer.close();
+    }
+  },
+};
