@@ -19,6 +19,7 @@ const OrganizerHome = lazy(() => organizer().then((m) => m.OrganizerHomePage));
 const EventEditor = lazy(() => organizer().then((m) => m.EventEditorPage));
 const EventDashboard = lazy(() => organizer().then((m) => m.EventDashboardPage));
 const Attendees = lazy(() => organizer().then((m) => m.AttendeesPage));
+const CheckIn = lazy(() => organizer().then((m) => m.CheckInPage));
 
 function App() {
   return (
@@ -44,6 +45,7 @@ function App() {
             <Route path="/organizer/events/:id/edit" component={EventEditor} />
             <Route path="/organizer/events/:id" component={EventDashboard} />
             <Route path="/organizer/events/:id/attendees" component={Attendees} />
+            <Route path="/organizer/events/:id/check-in" component={CheckIn} />
             <Route default component={NotFoundPage} />
           </Router>
         </Layout>
