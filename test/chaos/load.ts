@@ -139,7 +139,7 @@ export async function readLedger(
 
 /** How many confirmation emails each address received, from the mail catcher's REST API. */
 export async function mailCounts(mailUrl: string): Promise<Map<string, number>> {
-  const response = await fetch(`${mailUrl}/email`, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${mailUrl}/api/email`, { signal: AbortSignal.timeout(10_000) });
   const mails = (await response.json()) as { to?: { address: string }[] }[];
   const counts = new Map<string, number>();
   for (const mail of mails)

@@ -110,7 +110,9 @@ let runtime: ChaosRuntime | undefined;
 let redis: RedisServer | undefined;
 let openSearchServer: Awaited<ReturnType<typeof startOpenSearch>> | undefined;
 let openSearch: CuttableLink | undefined;
-const cleanUp = async () => {
+let cleaning: Promise<void> | undefined;
+const cleanUp = () => (cleaning ??= stopEverything());
+const stopEverything = async () => {
   await runtime?.stop().catch(() => undefined);
   await openSearch?.close().catch(() => undefined);
   await openSearchServer?.stop().catch(() => undefined);
