@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Agent, request, setGlobalDispatcher } from 'undici';
 import { spreadSeats } from '../../functions/tickets/slots';
 import { startTestIssuer } from '../support/tokens';
-import { type DevProcess, startDevProcess } from './dev-process';
+import { benchTokens, type DevProcess, startDevProcess } from './dev-process';
 import { measureFloor } from './floor';
 import type { BenchSection, Log, SectionOutcome } from './section';
 import { percentile } from './stats';
@@ -289,16 +289,22 @@ function summariseSales(sales: Sale[]) {
  * Open loop at a fixed rate (requests are sent on schedule whether or not earlier ones have answered): browsing
  * (availability, health, docs) and buying, 4 reads to 1 purchase, against an event large enough not to sell out.
  */
-async function mix(platform: DevProcess, db: pg.Client, sign: (userId: string) => Promise<string>, log: Log) {
+export async function mix(
+  platform: DevProcess,
+  db: pg.Client,
+  sign: (userId: string) => Promise<string>,
+  log: Log,
+  { rate = MIX_RATE, seconds: lasting = MIX_SECONDS } = {},
+) {
   const { eventId, tierId } = await seedEvent(db, 1_000_000);
-  const total = MIX_RATE * MIX_SECONDS;
+  const total = rate * lasting;
   const tokens = await Promise.all(Array.from({ length: Math.ceil(total / 5) }, () => sign(randomUUID())));
-  log(`mix: ${MIX_RATE} requests/s for ${MIX_SECONDS} s`);
+  log(`mix: ${rate} requests/s for ${lasting} s`);
   const samples: { kind: string; status: number; ms: number }[] = [];
   const inflight: Promise<void>[] = [];
   const started = performance.now();
   for (let i = 0; i < total; i += 1) {
-    const due = started + (i * 1000) / MIX_RATE;
+    const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     const kind = i % 5 === 4 ? 'purchase' : i % 5 === 3 ? 'health' : 'availability';
@@ -333,14 +339,14 @@ async function mix(platform: DevProcess, db: pg.Client, sign: (userId: string) =
   );
   const overall = latency(samples.map((sample) => sample.ms));
   return {
-    targetRate: MIX_RATE,
+    targetRate: rate,
     achievedRate: Math.round(samples.length / seconds),
     requests: samples.length,
     ...overall,
     byKind,
     errors,
     meetsTargets:
-      overall.p99Ms <= TARGETS.mix.p99MsMax && errors === 0 && samples.length / seconds >= MIX_RATE * 0.95,
+      overall.p99Ms <= TARGETS.mix.p99MsMax && errors === 0 && samples.length / seconds >= rate * 0.95,
   };
 }
 
@@ -414,20 +420,7 @@ export const flashSaleSection: BenchSection = {
           NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
         },
       });
-      const apiUrl = platform.apiUrl;
-      const sign = (userId: string) =>
-        issuer.sign(
-          {
-            iss: apiUrl,
-            aud: 'ticketorleaveit-api',
-            sub: userId,
-            client_id: 'web',
-            scope: 'api',
-            email: `bench-${userId}@example.com`,
-            given_name: 'Bench',
-          },
-          { expiresIn: '30m' },
-        );
+      const sign = benchTokens(issuer, platform.apiUrl);
       const client = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
       const mail = new pg.Client({ connectionString: platform.databaseUrl('notifications') });
       await Promise.all([client.connect(), mail.connect()]);
