@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Agent, request, setGlobalDispatcher } from 'undici';
 import { spreadSeats } from '../../functions/tickets/slots';
 import { startTestIssuer } from '../support/tokens';
-import { benchTokens, type DevProcess, startDevProcess } from './dev-process';
+import { type DevProcess, startDevProcess } from './dev-process';
 import { measureFloor } from './floor';
 import type { BenchSection, Log, SectionOutcome } from './section';
 import { percentile } from './stats';
@@ -420,7 +420,20 @@ export const flashSaleSection: BenchSection = {
           NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
         },
       });
-      const sign = benchTokens(issuer, platform.apiUrl);
+      const apiUrl = platform.apiUrl;
+      const sign = (userId: string) =>
+        issuer.sign(
+          {
+            iss: apiUrl,
+            aud: 'ticketorleaveit-api',
+            sub: userId,
+            client_id: 'web',
+            scope: 'api',
+            email: `bench-${userId}@example.com`,
+            given_name: 'Bench',
+          },
+          { expiresIn: '30m' },
+        );
       const client = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
       const mail = new pg.Client({ connectionString: platform.databaseUrl('notifications') });
       await Promise.all([client.connect(), mail.connect()]);
