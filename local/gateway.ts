@@ -8,6 +8,7 @@ import { PROBLEM_CONTENT_TYPE, problemType } from '../layers/common/errors';
 import { functionLimits } from '../layers/common/function-defaults';
 import { answerHeaders } from '../layers/common/http';
 import type { RouteTable } from '../layers/common/routes';
+import { collectTimings, serverTiming } from '../layers/common/timings';
 import type { AuthorizerResult } from './authorizer';
 import { type AnyHandler, FunctionTimeoutError, invoke, lambdaContext } from './lambda';
 
@@ -53,6 +54,8 @@ export interface GatewayOptions {
   corsOrigins: string[];
   /** Answers GET/HEAD requests that match no route (the web app, local/web-app.ts); false leaves them to the API. */
   staticSite?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  /** Pages of the runtime itself (the test-mode payment page), asked before the static site; they get the body. */
+  pages?: (request: IncomingMessage, response: ServerResponse, body: Buffer) => Promise<boolean>;
   /** Failures of the gateway or a function: logged with their stack. */
   onError?: (error: unknown) => void;
   /** What is expected under load and no fault of ours (a client gone, a function timed out, a connection refused). */
@@ -155,6 +158,7 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       );
     }
     const matched = options.table.match(method, rawPath);
+    if (!matched && options.pages && (await options.pages(request, response, body))) return;
     if (!matched && options.staticSite && (await options.staticSite(request, response))) return;
     const target = matched && 'route' in matched ? matched.route : options.table.fallback;
     if (!target)
@@ -164,6 +168,7 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     const headers = headersOf(request);
     let authorizer: APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'] | undefined;
+    const authorizeStarted = performance.now();
     if (target.route.auth) {
       const verdict = await options.authorize(headers.authorization);
       if (!verdict.ok) {
@@ -220,13 +225,18 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
     const limits = functionLimits('route', target.route);
     const context = lambdaContext(`${target.service}-${target.name}`, limits);
-    const result = await invoke<APIGatewayProxyStructuredResultV2 | undefined>(
-      handler,
-      event,
-      context,
-      limits.timeoutSeconds,
+    const authorizerMs = target.route.auth ? performance.now() - authorizeStarted : 0;
+    const invoked = performance.now();
+    const { result, timings } = await collectTimings(() =>
+      invoke<APIGatewayProxyStructuredResultV2 | undefined>(handler, event, context, limits.timeoutSeconds),
     );
-    writeResult(response, result);
+    // Where the time went (W3C Server Timing), for dev tools and the bench: the authorizer, the whole function, and
+    // the stages inside it (validation, database statements, publishing) with how often each ran.
+    const timing = serverTiming(timings, {
+      ...(target.route.auth ? { authorizer: authorizerMs } : {}),
+      function: performance.now() - invoked,
+    });
+    writeResult(response, result, timing);
   };
 
   const notice = options.onNotice ?? (() => undefined);
@@ -317,9 +327,13 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 }
 
-function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2 | undefined) {
+function writeResult(
+  response: ServerResponse,
+  result: APIGatewayProxyStructuredResultV2 | undefined,
+  timing: string,
+) {
   const status = result?.statusCode ?? 200;
-  const headers: Record<string, string | string[]> = {};
+  const headers: Record<string, string | string[]> = { 'server-timing': timing };
   for (const [key, value] of Object.entries(result?.headers ?? {}))
     headers[key.toLowerCase()] = String(value);
   if (result?.cookies?.length) headers['set-cookie'] = result.cookies;

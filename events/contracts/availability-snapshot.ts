@@ -30,16 +30,21 @@ export async function readSnapshots(
   return found;
 }
 
-/** Stores fresh snapshots; a failed write only means the next read goes to the database. */
+/**
+ * Stores fresh snapshots read from the source at `readAt` (epoch ms, taken before the read began); a failed write
+ * only means the next read goes to the database. A snapshot lives SNAPSHOT_TTL_MS from `readAt`, not from now: a
+ * read slowed by load is kept for less (or not at all), so no reader is served figures older than the promise.
+ */
 export async function writeSnapshots(
   redis: Redis | undefined,
   events: readonly EventAvailability[],
+  readAt: number,
 ): Promise<void> {
-  if (!redis || events.length === 0) return;
+  const ttlMs = SNAPSHOT_TTL_MS - (Date.now() - readAt);
+  if (!redis || events.length === 0 || ttlMs <= 0) return;
   try {
     const pipeline = redis.multi();
-    for (const event of events)
-      pipeline.set(key(event.eventId), JSON.stringify(event), 'PX', SNAPSHOT_TTL_MS);
+    for (const event of events) pipeline.set(key(event.eventId), JSON.stringify(event), 'PX', ttlMs);
     await pipeline.exec();
   } catch {
     // Nothing to do: snapshots are an optimisation.

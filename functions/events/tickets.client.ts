@@ -13,6 +13,7 @@ export function ticketsInventory(redis: () => Promise<Redis | undefined> = async
   return {
     async sync(request: InventorySyncRequest, correlationId: string) {
       let availability: EventAvailability;
+      const readAt = Date.now();
       try {
         availability = await invokeInternal<EventAvailability>(
           'tickets.syncInventory',
@@ -25,7 +26,7 @@ export function ticketsInventory(redis: () => Promise<Redis | undefined> = async
         throw new InventoryUnavailableError();
       }
       // The organizer's change shows on the public page at once, not when the old snapshot expires.
-      await writeSnapshots(await redis(), [availability]);
+      await writeSnapshots(await redis(), [availability], readAt);
       return availability;
     },
 
@@ -34,6 +35,7 @@ export function ticketsInventory(redis: () => Promise<Redis | undefined> = async
       const found = await readSnapshots(client, eventIds);
       const missing = eventIds.filter((id) => !found.has(id));
       const fresh: EventAvailability[] = [];
+      const readAt = Date.now();
       // The contract takes 100 events per call.
       for (let start = 0; start < missing.length; start += 100) {
         const { events } = await invokeInternal<{ events: EventAvailability[] }>(
@@ -45,7 +47,7 @@ export function ticketsInventory(redis: () => Promise<Redis | undefined> = async
         });
         fresh.push(...events);
       }
-      await writeSnapshots(client, fresh);
+      await writeSnapshots(client, fresh, readAt);
       for (const event of fresh) found.set(event.eventId, event);
       return found;
     },

@@ -15,6 +15,15 @@ export interface OutgoingEmail {
   text: string;
   /** The stable identity of this email (its dedupe key); SMTP derives the Message-ID from it. */
   key: string;
+  attachments?: Attachment[];
+}
+
+/** A file sent with the email; one with a `cid` is shown inline where the HTML says src="cid:<cid>". */
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  cid?: string;
 }
 
 export interface Mailer {
@@ -73,6 +82,12 @@ export function smtpMailer(): Mailer {
           html: email.html,
           text: email.text,
           messageId: messageIdFor(email.key, from),
+          attachments: email.attachments?.map((file) => ({
+            filename: file.filename,
+            contentType: file.contentType,
+            content: file.content,
+            ...(file.cid ? { cid: file.cid, contentDisposition: 'inline' as const } : {}),
+          })),
         });
         return { messageId: info.messageId };
       } catch (error) {
@@ -109,6 +124,12 @@ export function sesMailer(): Mailer {
                 Html: { Data: email.html, Charset: 'UTF-8' },
                 Text: { Data: email.text, Charset: 'UTF-8' },
               },
+              Attachments: email.attachments?.map((file) => ({
+                FileName: file.filename,
+                ContentType: file.contentType,
+                RawContent: file.content,
+                ...(file.cid ? { ContentId: file.cid, ContentDisposition: 'INLINE' as const } : {}),
+              })),
             },
           },
         }),

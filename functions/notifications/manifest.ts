@@ -1,5 +1,7 @@
 // Notifications service: purchase confirmations, cancellations and event reminders by email, and each user's
 // history of what was sent to them.
+import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
+import { CATALOGUE_EVENTS_TOPIC } from '../../events/contracts/catalogue';
 import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import { defineService } from '../../layers/common/manifest';
 import { historyPage, historyQuery, REMINDERS_QUEUE } from './schemas';
@@ -17,7 +19,8 @@ const sending = {
 
 export const notifications = defineService({
   service: 'notifications',
-  description: 'Purchase confirmations, cancellations and event reminders by email.',
+  description:
+    'Purchase confirmations, cancellations, event changes, reminders and team invitations by email.',
   database: true,
   routes: {
     myNotifications: {
@@ -38,6 +41,24 @@ export const notifications = defineService({
       handler: 'ticket-events.consumer.ts',
       summary: 'Keeps the holdings and emails a confirmation or a cancellation for each order, once',
       subscribesTo: [TICKET_EVENTS_TOPIC],
+      binds: { database: true, mail: true },
+    },
+    accountEmails: {
+      ...sending,
+      queue: 'notifications-account-emails',
+      handler: 'account-emails.consumer.ts',
+      summary:
+        "Emails auth's account messages: password reset, address verification, sign-up with a taken address",
+      subscribesTo: [AUTH_EVENTS_TOPIC],
+      binds: { mail: true },
+    },
+    catalogueEvents: {
+      ...sending,
+      queue: 'notifications-catalogue-events',
+      handler: 'catalogue-events.consumer.ts',
+      summary:
+        'Keeps each event’s address, join link and cancellation reason; emails every holder once when an event moves, and team invitations',
+      subscribesTo: [CATALOGUE_EVENTS_TOPIC],
       binds: { database: true, mail: true },
     },
     reminders: {

@@ -121,14 +121,14 @@ export function pgNotificationStore(pool: () => Promise<pg.Pool>): NotificationS
     async queueDueReminders(from, until, correlationId) {
       return withTransaction(await pool(), async (client) => {
         // The unique (event_id, user_id) claim decides: a concurrent scan waits on it and then inserts nothing.
-        const { rows } = await client.query<{ event_id: string; user_id: string }>(
+        const { rows } = await client.query<{ event_id: string; user_id: string; starts_at: Date }>(
           `INSERT INTO reminders (event_id, user_id, starts_at)
            SELECT DISTINCT ON (event_id, user_id) event_id, user_id, event_starts_at
            FROM holdings
            WHERE status = 'confirmed' AND ticket_count > 0 AND event_starts_at > $1 AND event_starts_at <= $2
            ORDER BY event_id, user_id, purchased_at DESC NULLS LAST
            ON CONFLICT (event_id, user_id) DO NOTHING
-           RETURNING event_id, user_id`,
+           RETURNING event_id, user_id, starts_at`,
           [from, until],
         );
         const { type, version } = ReminderMessageTypes.ReminderDue;
@@ -137,7 +137,7 @@ export function pgNotificationStore(pool: () => Promise<pg.Pool>): NotificationS
             SERVICE,
             type,
             version,
-            { eventId: row.event_id, userId: row.user_id },
+            { eventId: row.event_id, userId: row.user_id, startsAt: row.starts_at.toISOString() },
             correlationId,
           ),
         );
@@ -167,7 +167,7 @@ export function pgNotificationStore(pool: () => Promise<pg.Pool>): NotificationS
             randomUUID(),
             spec.key,
             spec.kind,
-            spec.userId,
+            spec.userId ?? null,
             spec.to,
             spec.subject,
             spec.orderId ?? null,

@@ -5,6 +5,8 @@ import type { EventSnapshot } from '../../events/contracts/catalogue';
 import type { OrderCancelledV1, TicketPurchasedV1 } from '../../events/contracts/tickets';
 import type { Logger } from '../../layers/common/logger';
 import type { Page } from '../../layers/common/pagination';
+import { calendarFile, qrImages } from './attachments';
+import type { EventDetailsStore } from './event-changes';
 import type { Mailer } from './mailer';
 import type { NotificationKind, NotificationView, ReminderDueV1 } from './schemas';
 import { cancellationEmail, confirmationEmail, type Email, reminderEmail } from './templates';
@@ -17,7 +19,8 @@ export interface DeliverySpec {
   /** One email, one key: "confirmation:<orderId>", "cancellation:<orderId>", "reminder:<eventId>:<userId>". */
   key: string;
   kind: NotificationKind;
-  userId: string;
+  /** Absent for an email to an address that may have no account (a team invitation). */
+  userId?: string;
   to: string;
   subject: string;
   orderId?: string;
@@ -65,9 +68,12 @@ export interface NotificationStore {
   sentTo(userId: string, limit: number, cursor?: string): Promise<Page<NotificationView>>;
 }
 
-/** What the consumers need: the store and a way to send. */
+/** What the consumers need: the stores and a way to send. */
 export interface SendDeps {
   store: NotificationStore;
+  details: EventDetailsStore;
+  /** Where the web app is, for links in emails (no trailing slash). */
+  webAppUrl: string;
   mailer: Mailer;
   /** Wraps each send: inline retries of transient failures. */
   sendPolicy: { execute<T>(fn: () => Promise<T>): Promise<T> };
@@ -135,6 +141,7 @@ export async function deliverOnce(
         html: email.html,
         text: email.text,
         key: spec.key,
+        ...(email.attachments?.length ? { attachments: email.attachments } : {}),
       }),
     ));
   } catch (error) {
@@ -159,7 +166,14 @@ export async function onTicketPurchased(
     log.info('order already cancelled: no confirmation', { order_id: order.orderId });
     return 'order-cancelled';
   }
-  const email = confirmationEmail(order);
+  const details = await deps.details.detailsOf(order.eventId);
+  const orderUrl = `${deps.webAppUrl}/orders/${order.orderId}`;
+  const qr = await qrImages(order);
+  const calendar = calendarFile(order, details, orderUrl);
+  const email = {
+    ...confirmationEmail(order, { details, webAppUrl: deps.webAppUrl, qrCids: qr.cids }),
+    attachments: [...qr.attachments, ...(calendar ? [calendar] : [])],
+  };
   return deliverOnce(
     deps,
     {
@@ -183,7 +197,8 @@ export async function onOrderCancelled(
   log: Log,
 ): Promise<DeliveryOutcome> {
   await deps.store.recordCancellation(order, occurredAt);
-  const email = cancellationEmail(order);
+  const details = await deps.details.detailsOf(order.eventId);
+  const email = cancellationEmail(order, { details, webAppUrl: deps.webAppUrl });
   return deliverOnce(
     deps,
     {
@@ -204,7 +219,7 @@ export async function onReminderDue(
   deps: SendDeps,
   due: ReminderDueV1,
   log: Log,
-): Promise<DeliveryOutcome | 'no-tickets' | 'started'> {
+): Promise<DeliveryOutcome | 'no-tickets' | 'started' | 'moved'> {
   const holder = await deps.store.holderOf(due.eventId, due.userId);
   if (!holder) {
     log.info('holder has no valid ticket any more: no reminder', { event_id: due.eventId });
@@ -214,11 +229,18 @@ export async function onReminderDue(
     log.info('event has started: reminder dropped', { event_id: due.eventId });
     return 'started';
   }
-  const email = reminderEmail(holder);
+  if (due.startsAt && Date.parse(due.startsAt) !== Date.parse(holder.event.startsAt)) {
+    // The event moved after this reminder was queued: the scan queues a new one timed from the new start.
+    log.info('event has moved since this reminder was queued: dropped', { event_id: due.eventId });
+    return 'moved';
+  }
+  const details = await deps.details.detailsOf(due.eventId);
+  const email = reminderEmail(holder, { details, webAppUrl: deps.webAppUrl });
   return deliverOnce(
     deps,
     {
-      key: `reminder:${due.eventId}:${due.userId}`,
+      // One reminder per start: a holder reminded of the old start is reminded again of the new one.
+      key: `reminder:${due.eventId}:${due.userId}:${holder.event.startsAt}`,
       kind: 'reminder',
       userId: due.userId,
       to: holder.email,

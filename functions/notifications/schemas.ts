@@ -2,7 +2,14 @@
 import * as z from 'zod';
 import { pageQuery } from '../../layers/common/pagination';
 
-export const NOTIFICATION_KINDS = ['confirmation', 'cancellation', 'event-cancelled', 'reminder'] as const;
+export const NOTIFICATION_KINDS = [
+  'confirmation',
+  'cancellation',
+  'event-cancelled',
+  'reminder',
+  'event-changed',
+  'team-invitation',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** The queue the reminder scan feeds and the reminder consumer drains; owned by this service alone. */
@@ -12,7 +19,12 @@ export const REMINDERS_QUEUE = 'notifications-reminders';
  * ReminderDue v1: one holder of one event is due a reminder. It carries ids only: the consumer reads the holder's
  * current holdings, so an order cancelled between the scan and the send gets no reminder.
  */
-export const reminderDueV1 = z.object({ eventId: z.uuid(), userId: z.uuid() });
+export const reminderDueV1 = z.object({
+  eventId: z.uuid(),
+  userId: z.uuid(),
+  /** The start the reminder was timed from: when the event has moved since, the reminder is dropped (re-queued). */
+  startsAt: z.iso.datetime({ offset: true }).optional(),
+});
 export type ReminderDueV1 = z.infer<typeof reminderDueV1>;
 
 export const ReminderMessageTypes = {

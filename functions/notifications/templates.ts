@@ -2,12 +2,25 @@
 // user (names, event names, places, tier names) is escaped in HTML; times are shown in the event's own time zone.
 import type { EventSnapshot } from '../../events/contracts/catalogue';
 import type { OrderCancelledV1, TicketPurchasedV1 } from '../../events/contracts/tickets';
+import type { EventDetails } from './event-changes';
 import { escapeHtml, formatEventSpan, formatMoney, oneLine } from './format';
+import type { Attachment } from './mailer';
 
 export interface Email {
   subject: string;
   html: string;
   text: string;
+  attachments?: Attachment[];
+}
+
+/**
+ * What an email can say beyond the ticket message: the street address or join link and the organizer's reason
+ * (from catalogue-events), the web app to link to, and the inline image of each ticket's QR code by ticket id.
+ */
+export interface Extras {
+  details?: EventDetails;
+  webAppUrl?: string;
+  qrCids?: ReadonlyMap<string, string>;
 }
 
 export interface ReminderData {
@@ -17,17 +30,17 @@ export interface ReminderData {
   ticketCount: number;
 }
 
-const BRAND = 'TicketOrLeaveIt';
+export const BRAND = 'TicketOrLeaveIt';
 
-const greeting = (firstName: string) => {
+export const greeting = (firstName: string) => {
   const name = oneLine(firstName);
   return name ? `Hi ${name},` : 'Hello,';
 };
 
 /** HTML-escaped text; the only way values reach the HTML below. */
-const h = escapeHtml;
+export const h = escapeHtml;
 
-function layout(title: string, body: string): string {
+export function layout(title: string, body: string): string {
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -41,27 +54,63 @@ function layout(title: string, body: string): string {
   ].join('\n');
 }
 
-function eventDetailsHtml(event: EventSnapshot): string {
+/** The place as an email shows it: the venue's street address and a map search, or the link to join online. */
+export function whereOf(event: EventSnapshot, details?: EventDetails) {
+  const location = details?.location;
+  if (location && 'onlineUrl' in location)
+    return { online: true, lines: ['Online'], link: location.onlineUrl };
+  if (location) {
+    const street = [location.address, location.city, location.country].map(oneLine).join(', ');
+    const map = `https://www.openstreetmap.org/search?query=${encodeURIComponent(street)}`;
+    return { online: false, lines: [oneLine(location.venue), street], link: map };
+  }
+  return { online: event.place === 'Online', lines: [oneLine(event.place)], link: undefined };
+}
+
+export function eventDetailsHtml(event: EventSnapshot, details?: EventDetails): string {
+  const where = whereOf(event, details);
+  const label = where.online ? 'Join online' : 'Map';
+  const link = where.link ? `<br><a href="${h(where.link)}">${h(label)}</a>` : '';
   return [
     '<table role="presentation" style="border-collapse:collapse;margin:16px 0">',
     `<tr><th align="left" style="padding:4px 12px 4px 0">Event</th><td>${h(event.name)}</td></tr>`,
     `<tr><th align="left" style="padding:4px 12px 4px 0">When</th><td>${h(span(event))}</td></tr>`,
-    `<tr><th align="left" style="padding:4px 12px 4px 0">Where</th><td>${h(event.place)}</td></tr>`,
+    `<tr><th align="left" style="padding:4px 12px 4px 0;vertical-align:top">Where</th><td>${where.lines.map(h).join('<br>')}${link}</td></tr>`,
     '</table>',
   ].join('\n');
 }
 
-const span = (event: EventSnapshot) => formatEventSpan(event.startsAt, event.endsAt, event.timezone);
+export const span = (event: EventSnapshot) => formatEventSpan(event.startsAt, event.endsAt, event.timezone);
 
-function eventDetailsText(event: EventSnapshot): string[] {
-  return [`Event: ${oneLine(event.name)}`, `When:  ${span(event)}`, `Where: ${oneLine(event.place)}`];
+export function eventDetailsText(event: EventSnapshot, details?: EventDetails): string[] {
+  const where = whereOf(event, details);
+  return [
+    `Event: ${oneLine(event.name)}`,
+    `When:  ${span(event)}`,
+    `Where: ${where.lines.join(', ')}`,
+    ...(where.link ? [`${where.online ? 'Join: ' : 'Map:  '} ${where.link}`] : []),
+  ];
 }
 
-const text = (lines: (string | false)[]) =>
+/** What a ticket is for at the door: a code to show in person, nothing to show online. */
+const admissionLine = (online: boolean) =>
+  online
+    ? 'This is an online event: join with the link above when it starts.'
+    : 'Show a ticket code (or its QR code) at the entrance; each code admits one person once.';
+
+export const text = (lines: (string | false)[]) =>
   `${lines.filter((line): line is string => line !== false).join('\n')}\n`;
 
-export function confirmationEmail(order: TicketPurchasedV1): Email {
+export function confirmationEmail(order: TicketPurchasedV1, extras: Extras = {}): Email {
   const { event, currency } = order;
+  const online = whereOf(event, extras.details).online;
+  const orderUrl = extras.webAppUrl ? `${extras.webAppUrl}/orders/${order.orderId}` : undefined;
+  const qrImage = (ticketId: string) => {
+    const cid = extras.qrCids?.get(ticketId);
+    return cid
+      ? `<br><img src="cid:${h(cid)}" alt="QR code of this ticket" width="200" height="200" style="display:block;margin:8px 0">`
+      : '';
+  };
   const subject = `Your tickets for ${oneLine(event.name)}`;
   const lines = order.items.map((item) => ({
     tier: item.tierName,
@@ -75,7 +124,7 @@ export function confirmationEmail(order: TicketPurchasedV1): Email {
     [
       `<p>${h(greeting(order.buyer.firstName))}</p>`,
       `<p>Thank you for your order. Your tickets for <strong>${h(event.name)}</strong> are confirmed.</p>`,
-      eventDetailsHtml(event),
+      eventDetailsHtml(event, extras.details),
       '<h2 style="font-size:18px">Order summary</h2>',
       '<table style="border-collapse:collapse;width:100%">',
       '<tr><th align="left">Ticket</th><th align="right">Qty</th><th align="right">Price</th><th align="right">Subtotal</th></tr>',
@@ -90,10 +139,11 @@ export function confirmationEmail(order: TicketPurchasedV1): Email {
       '<ul>',
       ...order.tickets.map(
         (ticket) =>
-          `<li><code style="font-size:16px;font-weight:bold">${h(ticket.code)}</code> ${h(ticket.tierName)}</li>`,
+          `<li><code style="font-size:16px;font-weight:bold">${h(ticket.code)}</code> ${h(ticket.tierName)}${qrImage(ticket.id)}</li>`,
       ),
       '</ul>',
-      '<p>Show a ticket code at the entrance; each code admits one person once.</p>',
+      `<p>${h(admissionLine(online))}</p>`,
+      orderUrl ? `<p><a href="${h(orderUrl)}">See your order and tickets</a></p>` : '',
       `<p style="font-size:12px;color:#6e6e73">Order reference: ${h(order.orderId)}</p>`,
     ].join('\n'),
   );
@@ -105,7 +155,7 @@ export function confirmationEmail(order: TicketPurchasedV1): Email {
       '',
       `Thank you for your order. Your tickets for ${oneLine(event.name)} are confirmed.`,
       '',
-      ...eventDetailsText(event),
+      ...eventDetailsText(event, extras.details),
       '',
       'Order summary',
       ...lines.map((line) => `  ${line.quantity} x ${oneLine(line.tier)} at ${line.unit}: ${line.subtotal}`),
@@ -114,7 +164,8 @@ export function confirmationEmail(order: TicketPurchasedV1): Email {
       'Your tickets',
       ...order.tickets.map((ticket) => `  ${ticket.code}  ${oneLine(ticket.tierName)}`),
       '',
-      'Show a ticket code at the entrance; each code admits one person once.',
+      admissionLine(online),
+      orderUrl ? `Your order and tickets: ${orderUrl}` : false,
       `Order reference: ${order.orderId}`,
       '',
       `-- ${BRAND}`,
@@ -122,7 +173,7 @@ export function confirmationEmail(order: TicketPurchasedV1): Email {
   };
 }
 
-export function cancellationEmail(order: OrderCancelledV1): Email {
+export function cancellationEmail(order: OrderCancelledV1, extras: Extras = {}): Email {
   const { event } = order;
   const name = oneLine(event.name);
   const refund = order.refund > 0 ? formatMoney(order.refund, order.currency) : undefined;
@@ -131,6 +182,8 @@ export function cancellationEmail(order: OrderCancelledV1): Email {
   const opening = byOrganizer
     ? 'We are sorry: the organizer has cancelled this event. Your order is cancelled and its tickets are no longer valid.'
     : 'As you asked, your order is cancelled and its tickets are no longer valid.';
+  const reason = byOrganizer ? extras.details?.cancelReason : undefined;
+  const reasonLine = reason ? `The organizer's reason: ${oneLine(reason)}` : undefined;
   const refundLine = refund
     ? `You will be refunded ${refund} to the payment method you used.`
     : 'There is nothing to refund on this order.';
@@ -139,7 +192,8 @@ export function cancellationEmail(order: OrderCancelledV1): Email {
     [
       `<p>${h(greeting(order.buyer.firstName))}</p>`,
       `<p>${h(opening)}</p>`,
-      eventDetailsHtml(event),
+      reasonLine ? `<p>${h(reasonLine)}</p>` : '',
+      eventDetailsHtml(event, extras.details),
       `<p>${h(refundLine)}</p>`,
       `<p style="font-size:12px;color:#6e6e73">Order reference: ${h(order.orderId)}</p>`,
     ].join('\n'),
@@ -151,8 +205,9 @@ export function cancellationEmail(order: OrderCancelledV1): Email {
       greeting(order.buyer.firstName),
       '',
       opening,
+      reasonLine ?? false,
       '',
-      ...eventDetailsText(event),
+      ...eventDetailsText(event, extras.details),
       '',
       refundLine,
       `Order reference: ${order.orderId}`,
@@ -162,8 +217,10 @@ export function cancellationEmail(order: OrderCancelledV1): Email {
   };
 }
 
-export function reminderEmail(reminder: ReminderData): Email {
+export function reminderEmail(reminder: ReminderData, extras: Extras = {}): Email {
   const { event } = reminder;
+  const online = whereOf(event, extras.details).online;
+  const ticketsUrl = extras.webAppUrl ? `${extras.webAppUrl}/tickets` : undefined;
   const subject = `Reminder: ${oneLine(event.name)} is coming up`;
   const count = reminder.ticketCount === 1 ? 'one ticket' : `${reminder.ticketCount} tickets`;
   const intro = `${oneLine(event.name)} is coming up soon, and you hold ${count}.`;
@@ -172,7 +229,7 @@ export function reminderEmail(reminder: ReminderData): Email {
     [
       `<p>${h(greeting(reminder.firstName))}</p>`,
       `<p>${h(intro)}</p>`,
-      eventDetailsHtml(event),
+      eventDetailsHtml(event, extras.details),
       reminder.ticketCodes.length > 0
         ? [
             '<p>Your ticket codes:</p>',
@@ -183,6 +240,8 @@ export function reminderEmail(reminder: ReminderData): Email {
             '</ul>',
           ].join('\n')
         : '',
+      `<p>${h(admissionLine(online))}</p>`,
+      ticketsUrl ? `<p><a href="${h(ticketsUrl)}">Your tickets</a></p>` : '',
       '<p>See you there!</p>',
     ].join('\n'),
   );
@@ -194,11 +253,13 @@ export function reminderEmail(reminder: ReminderData): Email {
       '',
       intro,
       '',
-      ...eventDetailsText(event),
+      ...eventDetailsText(event, extras.details),
       '',
       reminder.ticketCodes.length > 0 && 'Your ticket codes:',
       ...reminder.ticketCodes.map((code) => `  ${code}`),
       reminder.ticketCodes.length > 0 && '',
+      admissionLine(online),
+      ticketsUrl ? `Your tickets: ${ticketsUrl}` : false,
       'See you there!',
       '',
       `-- ${BRAND}`,

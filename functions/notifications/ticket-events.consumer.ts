@@ -10,7 +10,7 @@ import { onOrderCancelled, onTicketPurchased, type SendDeps } from './notificati
 import { sendDeps } from './send.deps';
 
 /** The contract's data, or a PoisonMessageError naming where it breaks the contract. */
-function dataOf<S extends z.ZodType>(
+export function dataOf<S extends z.ZodType>(
   envelope: Envelope,
   contract: { type: string; version: number; schema: S },
 ): z.output<S> {

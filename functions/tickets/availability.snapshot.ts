@@ -13,8 +13,9 @@ export async function snapshotAvailability(
   const found = await readSnapshots(redis, eventIds);
   const missing = eventIds.filter((id) => !found.has(id));
   if (missing.length > 0) {
+    const readAt = Date.now();
     const loaded = await deps.inventory.readAvailability(missing);
-    await writeSnapshots(redis, loaded);
+    await writeSnapshots(redis, loaded, readAt);
     for (const event of loaded) found.set(event.eventId, event);
   }
   return eventIds.flatMap((id) => found.get(id) ?? []);

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { intEnv, optionalEnv, requireEnv } from './config';
 import { databaseHostEnv, databaseSecretArnEnv, databaseUrlEnv, ENV } from './env-names';
 import { getLogger } from './logger';
+import { timeStatements } from './timings';
 
 /** Pool sizes and timeouts unless the environment says otherwise (see the README's variable table). */
 export const POOL_DEFAULTS = {
@@ -67,6 +68,7 @@ export function getPool(service: string): Promise<pg.Pool> {
       created.on('error', (error: Error & { code?: string }) =>
         getLogger(service).warn('idle database connection lost', { reason: error.message, code: error.code }),
       );
+      created.on('connect', timeStatements);
       return created;
     });
     pool.catch(() => pools.delete(service));

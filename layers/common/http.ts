@@ -28,6 +28,7 @@ import {
 import { getLogger } from './logger';
 import { DEFAULT_MAX_BODY_BYTES, type RouteSpec } from './manifest';
 import { flushMetrics } from './metrics';
+import { timedSync } from './timings';
 import { issuesToFieldErrors, unstorableTextFields } from './validation';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -108,7 +109,7 @@ export function httpHandler<R extends RouteSpec>(
 ) {
   const logger = getLogger(service);
   const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
-    const request = parseRequest(route, event, context, options);
+    const request = timedSync('validation', () => parseRequest(route, event, context, options));
     return toResponse(await fn(request), request.headers['if-none-match']);
   };
   return middy<HttpEvent, HttpResponse>(core)

@@ -5,6 +5,7 @@ import { region } from './aws/region';
 import { requireEnv } from './config';
 import { queueUrlEnv, topicArnEnv } from './env-names';
 import type { Envelope } from './messages';
+import { timed } from './timings';
 
 /** Where a message goes: a topic (fan-out) or a queue (point to point). */
 export type Destination = { topic: string } | { queue: string };
@@ -42,34 +43,36 @@ const sqsApi = () =>
     }),
   })));
 
-export const awsPublisher: Publisher = {
-  async publish(destination, messages) {
-    if (messages.length === 0) return { failedIds: [] };
-    if ('topic' in destination) {
-      const { client, module } = await snsApi();
-      const result = await client.send(
-        new module.PublishBatchCommand({
-          TopicArn: requireEnv(topicArnEnv(destination.topic)),
-          PublishBatchRequestEntries: messages.map((message) => ({
-            Id: message.id,
-            Message: JSON.stringify(message),
-            MessageAttributes: attributes(message),
-          })),
-        }),
-      );
-      return { failedIds: (result.Failed ?? []).map((failure) => failure.Id ?? '') };
-    }
-    const { client, module } = await sqsApi();
+const publishNow: Publisher['publish'] = async (destination, messages) => {
+  if (messages.length === 0) return { failedIds: [] };
+  if ('topic' in destination) {
+    const { client, module } = await snsApi();
     const result = await client.send(
-      new module.SendMessageBatchCommand({
-        QueueUrl: requireEnv(queueUrlEnv(destination.queue)),
-        Entries: messages.map((message) => ({
+      new module.PublishBatchCommand({
+        TopicArn: requireEnv(topicArnEnv(destination.topic)),
+        PublishBatchRequestEntries: messages.map((message) => ({
           Id: message.id,
-          MessageBody: JSON.stringify(message),
+          Message: JSON.stringify(message),
           MessageAttributes: attributes(message),
         })),
       }),
     );
     return { failedIds: (result.Failed ?? []).map((failure) => failure.Id ?? '') };
-  },
+  }
+  const { client, module } = await sqsApi();
+  const result = await client.send(
+    new module.SendMessageBatchCommand({
+      QueueUrl: requireEnv(queueUrlEnv(destination.queue)),
+      Entries: messages.map((message) => ({
+        Id: message.id,
+        MessageBody: JSON.stringify(message),
+        MessageAttributes: attributes(message),
+      })),
+    }),
+  );
+  return { failedIds: (result.Failed ?? []).map((failure) => failure.Id ?? '') };
+};
+
+export const awsPublisher: Publisher = {
+  publish: (destination, messages) => timed('publish', () => publishNow(destination, messages)),
 };

@@ -10,10 +10,13 @@ import type { BenchSection, SectionSummary } from './section';
 const SECTIONS: readonly BenchSection[] = [
   functionsSection,
   flashSaleSection,
+  (await import('./event-page.bench')).eventPageSection,
   (await import('./search.bench')).searchSection,
   (await import('./metrics.bench')).metricsSection,
   (await import('./web.bench')).webSection,
   (await import('./check-in.bench')).checkInSection,
+  // Opt-in (BENCH_SOAK_MINUTES): skipped unless asked for.
+  (await import('./soak.bench')).soakSection,
 ];
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);

@@ -1,6 +1,8 @@
 // In-memory stand-ins for the notifications store and mailer, for unit tests of its rules.
 import { randomUUID } from 'node:crypto';
+import type { EventChangedV1 } from '../../../events/contracts/catalogue';
 import type { OrderCancelledV1, TicketPurchasedV1 } from '../../../events/contracts/tickets';
+import type { EventDetails, EventDetailsStore } from '../../../functions/notifications/event-changes';
 import type { Mailer, OutgoingEmail } from '../../../functions/notifications/mailer';
 import type {
   Claim,
@@ -164,14 +166,45 @@ export function memoryLog() {
   return { log, lines };
 }
 
+/** Event details by event id, and holders set by the test (the SQL is tested against PostgreSQL). */
+export function memoryDetails() {
+  const byEvent = new Map<string, EventDetails>();
+  const holders: Holder[] = [];
+  const applied: EventChangedV1[] = [];
+  const store: EventDetailsStore = {
+    detailsOf: async (eventId) => byEvent.get(eventId),
+    applyChange: async (change) => {
+      const newest = applied.filter((seen) => seen.eventId === change.eventId).at(-1);
+      if (newest && newest.asOf > change.asOf) return false;
+      applied.push(change);
+      byEvent.set(change.eventId, {
+        location: change.location,
+        cancelReason: byEvent.get(change.eventId)?.cancelReason ?? null,
+      });
+      return true;
+    },
+    recordCancelReason: async (cancelled) => {
+      byEvent.set(cancelled.eventId, {
+        location: byEvent.get(cancelled.eventId)?.location ?? null,
+        cancelReason: cancelled.reason ?? null,
+      });
+    },
+    holdersOf: async (eventId) => holders.filter((holder) => holder.eventId === eventId),
+  };
+  return { store, byEvent, holders, applied };
+}
+
 export function fakeDeps(overrides: Partial<SendDeps & ScanDeps> = {}) {
   const clock = testClock('2026-06-01T12:00:00Z');
   const now = clock.now;
   const memory = memoryStore(now);
   const mailer = fakeMailer();
   let relayed = 0;
+  const details = memoryDetails();
   const deps: SendDeps & ScanDeps = {
     store: memory.store,
+    details: details.store,
+    webAppUrl: 'https://tickets.example',
     mailer,
     sendPolicy: { execute: (fn) => fn() },
     now,
@@ -186,6 +219,7 @@ export function fakeDeps(overrides: Partial<SendDeps & ScanDeps> = {}) {
   return {
     deps,
     memory,
+    details,
     mailer,
     advance: clock.advance,
   };

@@ -1,0 +1,222 @@
+// The page everyone refreshes during a sale (issue 20): `GET /v1/events/{id}` read by many clients in a closed loop
+// while a flash sale runs on the same event, through `npm run dev` with Redis (the availability snapshot lives
+// there). Reports the page's rate and latency during the sale and how far its remaining seats lagged behind sales:
+// a page requested at t must not show more seats than were left at t - 1 s (sales known from the purchases' 201
+// answers, so the check only ever under-counts staleness, never invents it).
+import { randomUUID } from 'node:crypto';
+import { Agent, request, setGlobalDispatcher } from 'undici';
+import { type RedisServer, startRedis } from '../support/redis-server';
+import { startTestIssuer } from '../support/tokens';
+import { type DevProcess, startDevProcess } from './dev-process';
+import type { BenchSection, Log, SectionOutcome } from './section';
+import { percentile } from './stats';
+
+const READERS = Number(process.env.BENCH_PAGE_CONNECTIONS ?? 64);
+const SEATS = Number(process.env.BENCH_PAGE_SEATS ?? 1_000);
+const BUYERS = Number(process.env.BENCH_PAGE_BUYERS ?? 2_000);
+const BUYER_RATE = Number(process.env.BENCH_PAGE_BUYER_RATE ?? 500);
+/** Readers go on this long after the last purchase answer, so the sold-out page is measured too. */
+const TAIL_MS = 2_000;
+/** The staleness the event page promises (the availability snapshot's TTL). */
+const PROMISED_LAG_MS = 1_000;
+const TARGETS = { requestsPerSecondMin: 4_000, p99MsMax: 50, lagViolationsMax: 0 };
+
+interface PageRead {
+  requestedAt: number;
+  ms: number;
+  status: number;
+  remaining: number | null;
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
+
+async function createEvent(apiUrl: string, token: string) {
+  const call = async (path: string, body?: unknown) => {
+    const response = await request(`${apiUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 300) throw new Error(`${path}: ${response.statusCode} ${text}`);
+    return JSON.parse(text) as { id: string; ticketTiers: { id: string }[] };
+  };
+  const startsAt = Date.now() + 30 * 86_400_000;
+  const event = await call('/v1/events', {
+    name: 'Refresh storm',
+    type: 'concert',
+    description: 'The event everyone refreshes while it sells out.',
+    tags: ['bench'],
+    timezone: 'Europe/Paris',
+    startsAt: new Date(startsAt).toISOString(),
+    endsAt: new Date(startsAt + 3 * 3_600_000).toISOString(),
+    capacity: SEATS,
+    location: { venue: 'Accor Arena', address: '8 boulevard de Bercy', city: 'Paris', country: 'France' },
+    ticketTiers: [{ name: 'General', price: 0, currency: 'EUR', quantity: SEATS }],
+  });
+  await call(`/v1/events/${event.id}/publish`);
+  return { eventId: event.id, tierId: event.ticketTiers[0]?.id ?? '' };
+}
+
+async function buy(apiUrl: string, token: string, eventId: string, tierId: string) {
+  const response = await request(`${apiUrl}/v1/events/${eventId}/orders`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    },
+    body: JSON.stringify({ items: [{ tierId, quantity: 1 }] }),
+  });
+  await response.body.arrayBuffer();
+  return { status: response.statusCode, answeredAt: performance.now() };
+}
+
+async function run(log: Log): Promise<SectionOutcome> {
+  setGlobalDispatcher(new Agent({ connections: READERS + BUYERS, pipelining: 1, keepAliveTimeout: 30_000 }));
+  const issuer = await startTestIssuer();
+  let redis: RedisServer | undefined;
+  let platform: DevProcess | undefined;
+  try {
+    redis = await startRedis();
+    platform = await startDevProcess({
+      label: 'eventPage',
+      log,
+      args: ['--ephemeral'],
+      env: { JWT_JWKS_URL: issuer.jwksUrl, REDIS_URL: redis.url },
+    });
+    const apiUrl = platform.apiUrl;
+    const sign = (userId: string) =>
+      issuer.sign(
+        {
+          iss: apiUrl,
+          aud: 'ticketorleaveit-api',
+          sub: userId,
+          client_id: 'web',
+          scope: 'api',
+          email: `bench-${userId}@example.com`,
+          email_verified: true,
+          given_name: 'Bench',
+        },
+        { expiresIn: '30m' },
+      );
+    const { eventId, tierId } = await createEvent(apiUrl, await sign(randomUUID()));
+    const tokens = await Promise.all(Array.from({ length: BUYERS }, () => sign(randomUUID())));
+    log(
+      `eventPage: ${READERS} readers refreshing while ${BUYERS} buyers (at ${BUYER_RATE}/s) take ${SEATS} seats`,
+    );
+
+    const reads: PageRead[] = [];
+    let reading = true;
+    const readers = Array.from({ length: READERS }, async () => {
+      while (reading) {
+        const requestedAt = performance.now();
+        try {
+          const response = await request(`${apiUrl}/v1/events/${eventId}`);
+          const body = (await response.body.json()) as { remaining?: number | null };
+          reads.push({
+            requestedAt,
+            ms: performance.now() - requestedAt,
+            status: response.statusCode,
+            remaining: body.remaining ?? null,
+          });
+        } catch {
+          reads.push({ requestedAt, ms: performance.now() - requestedAt, status: 0, remaining: null });
+        }
+      }
+    });
+    const started = performance.now();
+    const sales: Promise<{ status: number; answeredAt: number }>[] = [];
+    for (const [index, token] of tokens.entries()) {
+      const wait = started + (index * 1000) / BUYER_RATE - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      sales.push(buy(apiUrl, token, eventId, tierId));
+    }
+    const answers = await Promise.all(sales);
+    const saleEnded = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, TAIL_MS));
+    reading = false;
+    await Promise.all(readers);
+
+    // When each seat was known sold, in order: the page may lag these by the promised staleness, no more.
+    const soldAt = answers
+      .filter((answer) => answer.status === 201)
+      .map((answer) => answer.answeredAt)
+      .sort((a, b) => a - b);
+    const soldBy = (instant: number) => {
+      let low = 0;
+      let high = soldAt.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if ((soldAt[mid] ?? 0) <= instant) low = mid + 1;
+        else high = mid;
+      }
+      return low;
+    };
+    const ok = reads.filter((read) => read.status === 200);
+    const lagViolations = ok.filter(
+      (read) =>
+        read.remaining !== null && read.remaining > SEATS - soldBy(read.requestedAt - PROMISED_LAG_MS),
+    ).length;
+    const lastSeat = soldAt[soldAt.length - 1] ?? saleEnded;
+    const firstSoldOutPage = ok
+      .filter((read) => read.remaining === 0)
+      .reduce((first, read) => Math.min(first, read.requestedAt + read.ms), Number.POSITIVE_INFINITY);
+    const during = reads.filter((read) => read.requestedAt >= started && read.requestedAt <= saleEnded);
+    const seconds = (saleEnded - started) / 1000;
+    const sorted = during.map((read) => read.ms).sort((a, b) => a - b);
+    const figures = {
+      readers: READERS,
+      buyers: BUYERS,
+      seats: SEATS,
+      saleSeconds: round(seconds),
+      seatsSold: soldAt.length,
+      pageRequestsDuringSale: during.length,
+      requestsPerSecond: Math.round(during.length / seconds),
+      p50Ms: round(percentile(sorted, 50)),
+      p99Ms: round(percentile(sorted, 99)),
+      maxMs: round(sorted[sorted.length - 1] ?? 0),
+      errors: reads.filter((read) => read.status !== 200).length,
+      remainingUnknown: ok.filter((read) => read.remaining === null).length,
+      lagViolations,
+      /** From the last seat's sale to the first page answer showing sold out. */
+      soldOutShownAfterMs: Number.isFinite(firstSoldOutPage) ? Math.round(firstSoldOutPage - lastSeat) : null,
+    };
+    const missed = [
+      figures.requestsPerSecond < TARGETS.requestsPerSecondMin && `${figures.requestsPerSecond} requests/s`,
+      figures.p99Ms > TARGETS.p99MsMax && `p99 ${figures.p99Ms} ms`,
+      figures.lagViolations > TARGETS.lagViolationsMax &&
+        `${figures.lagViolations} pages more than 1 s behind`,
+      figures.errors > 0 && `${figures.errors} errors`,
+      figures.seatsSold !== SEATS && `${figures.seatsSold} of ${SEATS} seats sold`,
+    ].filter((entry): entry is string => typeof entry === 'string');
+    return {
+      summary: {
+        allMeetTargets: missed.length === 0,
+        requestsPerSecond: figures.requestsPerSecond,
+        p99Ms: figures.p99Ms,
+        lagViolations: figures.lagViolations,
+        missedTargets: missed,
+      },
+      details: { targets: TARGETS, promisedLagMs: PROMISED_LAG_MS, ...figures },
+      failed: false,
+    };
+  } catch (error) {
+    log(`eventPage: ${(error as Error).message}`);
+    return {
+      summary: { allMeetTargets: false, error: (error as Error).message },
+      details: { error: (error as Error).message },
+      failed: true,
+    };
+  } finally {
+    await platform?.stop();
+    await redis?.stop();
+    await issuer.close();
+  }
+}
+
+export const eventPageSection: BenchSection = {
+  name: 'eventPage',
+  description: `the event page (GET /v1/events/{id}) refreshed by ${READERS} clients during a flash sale, with Redis`,
+  run,
+};
