@@ -11,6 +11,22 @@ export const userRegisteredV1 = z.object({
 });
 export type UserRegisteredV1 = z.infer<typeof userRegisteredV1>;
 
+/**
+ * An email about the account itself, sent by notifications as it is and kept out of the user's notification history:
+ * the link carries a single-use secret (a password reset or an email verification), or, for "already-registered",
+ * points to sign-in after someone tried to sign up with the address.
+ */
+export const accountEmailRequestedV1 = z.object({
+  kind: z.enum(['password-reset', 'verify-email', 'already-registered']),
+  userId: z.uuid(),
+  email: z.email(),
+  firstName: z.string().max(100),
+  link: z.url(),
+  expiresAt: z.iso.datetime().optional(),
+});
+export type AccountEmailRequestedV1 = z.infer<typeof accountEmailRequestedV1>;
+
 export const AuthMessageTypes = {
   UserRegistered: { type: 'UserRegistered', version: 1, schema: userRegisteredV1 },
+  AccountEmailRequested: { type: 'AccountEmailRequested', version: 1, schema: accountEmailRequestedV1 },
 } as const;

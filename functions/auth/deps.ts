@@ -9,6 +9,8 @@ import { SIGNING_ALG, signingKeys } from './keys';
 import { type AccessTokenClaims, oauthServer } from './oauth';
 import { weakPasswordReason } from './password-policy';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import { type Recovery, recovery } from './recovery';
+import { pgRecoveryStore } from './recovery.store';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
 /** RFC 6749 §4.1.2 recommends at most ten minutes; the web app redeems its code at once. */
@@ -49,6 +51,25 @@ export async function sessionOfAccessToken(token: string): Promise<{ sid: string
     return undefined;
   }
 }
+
+/** A page of the web app with a secret in its fragment, which browsers never send to a server or in a Referer. */
+export function webLink(path: string, token: string): string {
+  const origin = new URL(webRedirectUris()[0] ?? issuer().url).origin;
+  return `${origin}${path}#token=${token}`;
+}
+
+export const recoveryService = once(() => {
+  let built: Recovery | undefined;
+  return async () =>
+    (built ??= recovery({
+      store: pgRecoveryStore(await getPool('auth')),
+      hashPassword,
+      weakPasswordReason,
+      webLink,
+      resetTtlSeconds: 30 * 60,
+      verifyTtlSeconds: 7 * 24 * 3600,
+    }));
+});
 
 export const server = once(() => {
   let built: ReturnType<typeof oauthServer> | undefined;

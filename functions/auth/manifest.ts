@@ -9,6 +9,8 @@ import {
   jwksResponse,
   metadataResponse,
   oauthErrorResponse,
+  passwordResetConfirm,
+  passwordResetRequest,
   registerRequest,
   registerResponse,
   revokeForm,
@@ -146,6 +148,39 @@ export const auth = defineService({
         403: { description: 'Current password is wrong' },
       },
       binds: { database: true, redis: true },
+    },
+    requestPasswordReset: {
+      method: 'POST',
+      path: '/v1/auth/password-reset',
+      handler: 'request-password-reset.ts',
+      summary:
+        'Emails a password-reset link (single use, valid 30 minutes) if the address has an account; always 202',
+      auth: false,
+      request: { body: passwordResetRequest },
+      responses: {
+        202: {
+          description:
+            'Accepted, whether or not the address is registered; beyond 3 requests an hour per address no more emails are sent',
+        },
+        429: { description: 'Too many requests from this client address' },
+      },
+      binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
+    },
+    resetPassword: {
+      method: 'POST',
+      path: '/v1/auth/password-reset/confirm',
+      handler: 'reset-password.ts',
+      summary: "Sets a new password with a reset link's token, once; revokes every sign-in of the account",
+      auth: false,
+      request: { body: passwordResetConfirm },
+      responses: {
+        204: { description: 'Password changed; every refresh token of the account is revoked' },
+        400: {
+          description:
+            'The token is used, expired or unknown (type /problems/invalid-token), or the new password is invalid or too easy to guess',
+        },
+      },
+      binds: { database: true },
     },
     jwks: {
       method: 'GET',

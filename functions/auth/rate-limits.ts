@@ -22,6 +22,9 @@ export const rateLimits = once(() => ({
   /** Password changes per signed-in account (guesses at the current password). */
   tokenPerAccount: rule('token-account', 'RATE_LIMIT_TOKEN_ACCOUNT', '10/300'),
   registerPerIp: rule('register-ip', 'RATE_LIMIT_REGISTER_IP', '10/3600'),
+  /** Reset and verification emails asked for: per client IP (429), per address (more are silently not sent). */
+  accountEmailPerIp: rule('account-email-ip', 'RATE_LIMIT_ACCOUNT_EMAIL_IP', '10/3600'),
+  accountEmailPerAddress: rule('account-email-address', 'RATE_LIMIT_ACCOUNT_EMAIL_ADDRESS', '3/3600'),
 }));
 
 let warned = false;

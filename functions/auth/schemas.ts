@@ -16,10 +16,12 @@ export const password = z
   .min(PASSWORD_MIN, `Must be at least ${PASSWORD_MIN} characters`)
   .max(PASSWORD_MAX, `Must be at most ${PASSWORD_MAX} characters`);
 
+const email = z.string().trim().max(254).pipe(z.email());
+
 export const registerRequest = z.object({
   firstName: name,
   lastName: name,
-  email: z.string().trim().max(254).pipe(z.email()),
+  email,
   password,
 });
 
@@ -29,6 +31,14 @@ export const changePasswordRequest = z.object({
   currentPassword: z.string().min(1).max(PASSWORD_MAX),
   newPassword: password,
 });
+
+/** The secret of an emailed link (its fragment's token=...). */
+const linkToken = z.string().min(1).max(100).describe('The token from the emailed link');
+
+export const passwordResetRequest = z.object({ email }).meta({ examples: [{ email: 'ada@example.com' }] });
+export const passwordResetConfirm = z
+  .object({ token: linkToken, newPassword: password })
+  .meta({ examples: [{ token: 'from the emailed link', newPassword: 'four unrelated words here' }] });
 
 /** Form parameters arrive as strings; each grant checks its own (RFC 6749 wants its own error format). */
 export const oauthForm = z.record(z.string(), z.string());

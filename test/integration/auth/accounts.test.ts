@@ -1,10 +1,12 @@
 // Accounts people can trust: passwords that are easy to guess are refused with a reason; a refresh retried after a
-// lost answer gets the same pair, a stolen spent token still revokes the sign-in.
+// lost answer gets the same pair, a stolen spent token still revokes the sign-in; a forgotten password is reset
+// through an emailed single-use link (read from the mail catcher).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
-import { signUp } from '../../support/accounts';
+import { passwordGrant, signUp } from '../../support/accounts';
 import { client } from '../../support/http';
 import { startTestPlatform } from '../../support/platform';
+import { emailsFor } from '../notifications/support';
 
 let platform: Platform;
 const api = client(() => platform.apiUrl);
@@ -65,7 +67,10 @@ describe('a refresh retried after a lost answer', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'web', refresh_token: token }),
     });
-    return { status: response.status, body: await response.json() };
+    return {
+      status: response.status,
+      body: (await response.json()) as { refresh_token: string; error?: string },
+    };
   };
 
   it('gets the same new pair within the grace period, and the pair works', async () => {
@@ -88,6 +93,60 @@ describe('a refresh retried after a lost answer', () => {
     expect(await refresh(first.body.refresh_token)).toMatchObject({
       status: 400,
       body: { error: 'invalid_grant' },
+    });
+  });
+});
+
+describe('password reset', () => {
+  const requestReset = (email: string) => api('POST', '/v1/auth/password-reset', { body: { email } });
+  const confirm = (token: string, newPassword: string) =>
+    api('POST', '/v1/auth/password-reset/confirm', { body: { token, newPassword } });
+  const tokenIn = (text: string) => /\/reset-password#token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
+
+  it('answers 202 alike for a registered and an unknown address', async () => {
+    const user = await signUp(platform.apiUrl);
+    const known = await requestReset(user.email);
+    const unknown = await requestReset(`nobody-${Date.now()}@example.com`);
+    expect([known.status, unknown.status]).toEqual([202, 202]);
+    expect(known.body).toEqual(unknown.body);
+  });
+
+  it('emails a link whose token sets a new password once and ends every sign-in', async () => {
+    const user = await signUp(platform.apiUrl);
+    expect((await requestReset(user.email.toUpperCase())).status).toBe(202);
+    const [email] = await emailsFor(platform.mailUrl, user.email);
+    expect(email?.subject).toContain('Reset your');
+    expect(email?.text).toContain('30 minutes');
+    const token = tokenIn(email?.text ?? '');
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    expect((await confirm(token, 'qwertyuiop')).status).toBe(400);
+    expect((await confirm(token, 'lighthouse keeper marmalade')).status).toBe(204);
+
+    const again = await confirm(token, 'another lighthouse marmalade');
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ type: '/problems/invalid-token' });
+
+    const refresh = await fetch(`${platform.apiUrl}/v1/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: 'web',
+        refresh_token: user.refreshToken,
+      }),
+    });
+    expect(refresh.status).toBe(400);
+    expect((await passwordGrant(platform.apiUrl, user.email, user.password)).status).toBe(400);
+    expect((await passwordGrant(platform.apiUrl, user.email, 'lighthouse keeper marmalade')).status).toBe(
+      200,
+    );
+  });
+
+  it('refuses a made-up token', async () => {
+    expect((await confirm('A'.repeat(43), 'lighthouse keeper marmalade')).body).toMatchObject({
+      status: 400,
+      type: '/problems/invalid-token',
     });
   });
 });
