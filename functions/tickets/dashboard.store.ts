@@ -35,7 +35,10 @@ export interface OwnedEvent {
   sealDue: boolean;
 }
 
-/** The event if this organizer owns it; another organizer's event is indistinguishable from a missing one. */
+/**
+ * The event if this user owns it or manages it (a `manager` of its team, from event_staff); anyone else's event is
+ * indistinguishable from a missing one. Check-in staff do not read sales or attendees.
+ */
 export async function findOwnedEvent(
   db: pg.Pool,
   eventId: string,
@@ -47,7 +50,10 @@ export async function findOwnedEvent(
      FROM inventories i
      LEFT JOIN sales_rollups r ON r.event_id = i.event_id
      CROSS JOIN LATERAL (SELECT min(o.created_at) AS first_sale FROM orders o WHERE o.event_id = i.event_id AND ${PLACED}) f
-     WHERE i.event_id = $1 AND i.organizer_id = $2`,
+     WHERE i.event_id = $1 AND (i.organizer_id = $2 OR EXISTS (
+       SELECT 1 FROM event_staff s
+       WHERE s.user_id = $2 AND s.role = 'manager' AND s.organizer_id = i.organizer_id
+         AND (s.event_id = i.event_id OR s.event_id IS NULL)))`,
     [eventId, organizerId],
   );
   const row = rows[0];

@@ -4,7 +4,7 @@ import { once } from '../../layers/common/config';
 import { getPool, withTransaction } from '../../layers/common/db';
 import type { Admission, ScanInput } from './check-ins';
 import { admit, type CheckInStats, checkInStats, findHeldTicket, type HeldTicket } from './check-ins.store';
-import { type QrClaims, signQr, verifyQr } from './qr';
+import { type QrClaims, qrVerifier, signQr } from './qr';
 import { qrSigningKeys } from './qr-keys';
 import { type StaffRole, staffRole } from './staff.store';
 
@@ -22,12 +22,35 @@ export interface DoorDeps {
   now(): Date;
 }
 
+/**
+ * A door scans thousands of tickets in minutes with the same account: its role is kept this long per container, so a
+ * revoked member may go on scanning for as long.
+ */
+export const ROLE_CACHE_MS = 5_000;
+
 export const doorDeps = once((): DoorDeps => {
   const pool = () => getPool('tickets');
   let keys: ReturnType<typeof qrSigningKeys> | undefined;
   const qrKeys = async () => (keys ??= qrSigningKeys(await pool()));
+  let verifier: { kids: string; verify: ReturnType<typeof qrVerifier> } | undefined;
+  const verify = async (payload: string) => {
+    const jwks = await (await qrKeys()).jwks();
+    const kids = jwks.keys.map((key) => key.kid).join();
+    if (verifier?.kids !== kids) verifier = { kids, verify: qrVerifier(jwks) };
+    return verifier.verify(payload);
+  };
+  const roles = new Map<string, { role: StaffRole | undefined; until: number }>();
+  const role = async (eventId: string, userId: string) => {
+    const key = `${eventId}:${userId}`;
+    const cached = roles.get(key);
+    if (cached && cached.until > Date.now()) return cached.role;
+    const found = await staffRole(await pool(), eventId, userId);
+    if (roles.size > 10_000) roles.clear();
+    roles.set(key, { role: found, until: Date.now() + ROLE_CACHE_MS });
+    return found;
+  };
   return {
-    role: async (eventId, userId) => staffRole(await pool(), eventId, userId),
+    role,
     admit: async (scan) => admit(await pool(), scan, false),
     admitOffline: async (scans) =>
       withTransaction(await pool(), async (client) => {
@@ -38,7 +61,7 @@ export const doorDeps = once((): DoorDeps => {
     stats: async (eventId) => checkInStats(await pool(), eventId),
     heldTicket: async (ticketId, userId) => findHeldTicket(await pool(), ticketId, userId),
     signQr: async (ticket) => signQr(ticket, await (await qrKeys()).current()),
-    verifyQr: async (payload) => verifyQr(payload, await (await qrKeys()).jwks()),
+    verifyQr: verify,
     qrKeys: async () => (await qrKeys()).jwks(),
     rotateQrKeys: async () => (await qrKeys()).rotateIfDue(),
     now: () => new Date(),

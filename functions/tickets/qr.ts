@@ -23,15 +23,21 @@ export function signQr(ticket: QrClaims, signer: { kid: string; key: SigningKey 
     .sign(signer.key);
 }
 
-/** The ticket a payload names, when one of `jwks` signed it; undefined for anything else (tampered, foreign, junk). */
-export async function verifyQr(payload: string, jwks: JSONWebKeySet): Promise<QrClaims | undefined> {
-  try {
-    const { payload: bytes } = await compactVerify(payload.trim(), createLocalJWKSet(jwks), {
-      algorithms: [QR_ALG],
-    });
-    const parsed = claims.safeParse(JSON.parse(decoder.decode(bytes)));
-    return parsed.success ? { ticketId: parsed.data.t, eventId: parsed.data.e } : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * Checks payloads against `jwks`: the ticket a payload names when one of those keys signed it; undefined for anything
+ * else (tampered, foreign, junk). Build it once per key set: it imports the keys.
+ */
+export function qrVerifier(jwks: JSONWebKeySet): (payload: string) => Promise<QrClaims | undefined> {
+  const keys = createLocalJWKSet(jwks);
+  return async (payload) => {
+    try {
+      const { payload: bytes } = await compactVerify(payload.trim(), keys, { algorithms: [QR_ALG] });
+      const parsed = claims.safeParse(JSON.parse(decoder.decode(bytes)));
+      return parsed.success ? { ticketId: parsed.data.t, eventId: parsed.data.e } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }
+
+export const verifyQr = (payload: string, jwks: JSONWebKeySet) => qrVerifier(jwks)(payload);

@@ -325,6 +325,29 @@ describe('who may scan', () => {
     expect(rows[0].as_of.toISOString()).toBe('2026-01-01T11:00:00.000Z');
   });
 
+  it("reads the event's attendees as its manager, not as check-in staff", async () => {
+    const { organizer, event } = await door(1);
+    const manager = await person();
+    const doorman = await person();
+    await team(
+      organizer.userId,
+      event.eventId,
+      [
+        { userId: manager.userId, role: 'manager' },
+        { userId: doorman.userId, role: 'check-in' },
+      ],
+      new Date().toISOString(),
+    );
+    const attendees = (token: string) =>
+      api('GET', `/v1/organizer/events/${event.eventId}/attendees`, { token });
+    await expect.poll(async () => (await attendees(manager.token)).status, { timeout: 30_000 }).toBe(200);
+    expect((await attendees(manager.token)).body.items).toHaveLength(1);
+    expect(
+      (await scan(doorman.token, event.eventId, { code: (event.tickets[0] as SeededTicket).code })).status,
+    ).toBe(200);
+    expect((await attendees(doorman.token)).status).toBe(404);
+  });
+
   it("a member of all the organizer's events may scan each of them", async () => {
     const { organizer, event } = await door(1);
     const staff = await person();
@@ -338,5 +361,38 @@ describe('who may scan', () => {
         },
       )
       .toBe(200);
+  });
+});
+
+describe('QR key rotation', () => {
+  it('publishes the new key beside the old one, signs with it once scanners can know it, and old codes still admit', async () => {
+    const { organizer, holder, event } = await door(2);
+    const [a, b] = event.tickets as [SeededTicket, SeededTicket];
+    const before = await scanPng(holder.token, a.id);
+    const oldKid = decodeProtectedHeader(before).kid;
+    const { handler: rotate } = await import('../../../functions/tickets/rotate-qr-keys.schedule');
+    process.env.QR_KEY_MAX_AGE_DAYS = '0';
+    try {
+      expect(await rotate()).toEqual({ rotated: true });
+    } finally {
+      delete process.env.QR_KEY_MAX_AGE_DAYS;
+    }
+    const keys = await api('GET', '/v1/tickets/qr-keys');
+    expect(keys.body.keys).toHaveLength(2);
+    expect(keys.body.keys.map((key: { kid: string }) => key.kid)).toContain(oldKid);
+    // Freshly published: codes are still signed with the previous key.
+    expect(decodeProtectedHeader(await scanPng(holder.token, b.id)).kid).toBe(oldKid);
+
+    process.env.QR_KEY_PUBLISH_DELAY_MINUTES = '0';
+    try {
+      const after = await scanPng(holder.token, b.id);
+      expect(decodeProtectedHeader(after).kid).not.toBe(oldKid);
+      for (const payload of [before, after]) {
+        await expect(compactVerify(payload, createLocalJWKSet(keys.body))).resolves.toBeTruthy();
+        expect((await scan(organizer.token, event.eventId, { payload })).status).toBe(200);
+      }
+    } finally {
+      delete process.env.QR_KEY_PUBLISH_DELAY_MINUTES;
+    }
   });
 });

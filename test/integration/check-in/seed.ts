@@ -69,5 +69,11 @@ export async function seedDoor(
       tickets.map((t) => t.code),
     ],
   );
+  await db.query(
+    `INSERT INTO order_items (order_id, tier_id, tier_name, quantity, unit_price)
+     SELECT t.order_id, t.tier_id, tr.name, count(*), 0 FROM tickets t JOIN tiers tr ON tr.tier_id = t.tier_id
+     WHERE tr.event_id = $1 GROUP BY t.order_id, t.tier_id, tr.name`,
+    [eventId],
+  );
   return { eventId, organizerId, tiers, tickets };
 }
