@@ -29,6 +29,7 @@ import { type InvokeTarget, startInvokeApi } from './invoke-api';
 import type { AnyHandler } from './lambda';
 import { type LogShipping, startLogShipping } from './log-shipping';
 import { startMail } from './mail';
+import { paymentsPage, paymentsTestModeEnv } from './payments-page';
 import { startPostgres } from './postgres';
 import { type PollTarget, startPollers } from './queues';
 import { type ScheduleTarget, startSchedules } from './schedules';
@@ -205,6 +206,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
               dir: options.webAppDir ?? join(ROOT, 'web', 'dist'),
               mediaOrigins: [new URL(aws.endpoint).origin],
             }),
+      pages: paymentsPage(() => gateway.url),
       authorize: (authorization) =>
         authorizers.check
           ? authorizers.check(authorization)
@@ -223,6 +225,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       [ENV.jwtIssuer]: gateway.url,
       [ENV.jwtAudience]: JWT_AUDIENCE,
       [ENV.dbPoolMax]: process.env[ENV.dbPoolMax] ?? '10',
+      ...paymentsTestModeEnv(gateway.url),
       ...(redisUp && options.redisUrl ? { [ENV.redisUrl]: options.redisUrl } : {}),
       ...(openSearchUp && options.openSearchUrl ? { [ENV.openSearchUrl]: options.openSearchUrl } : {}),
     };

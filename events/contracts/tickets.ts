@@ -40,8 +40,14 @@ export const orderCancelledV1 = z.object({
   event: eventSnapshot,
   refund: z.number().int(),
   currency: z.string().length(3),
-  /** `customer` when the buyer cancelled, `event-cancelled` when the organizer cancelled the event. */
-  reason: z.enum(['customer', 'event-cancelled']),
+  /**
+   * `customer` when the buyer cancelled, `event-cancelled` when the organizer cancelled the event, `organizer` when
+   * the organizer cancelled this order, `payment-late` when the payment came after the hold had expired and its seats
+   * were sold (the payment is refunded).
+   */
+  reason: z.enum(['customer', 'event-cancelled', 'organizer', 'payment-late']),
+  /** Where the refund stands at the provider when the message was written (absent: done or nothing to refund). */
+  refundStatus: z.enum(['pending', 'succeeded', 'failed']).optional(),
 });
 export type OrderCancelledV1 = z.infer<typeof orderCancelledV1>;
 

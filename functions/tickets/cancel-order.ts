@@ -5,6 +5,7 @@ import { retryPolicy } from '../../layers/common/resilience';
 import { realDeps } from './deps';
 import { tickets } from './manifest';
 import type { TicketsDeps } from './model';
+import { settleRefund } from './refunds';
 import { noSuchOrder, PRIVATE } from './respond';
 
 const retry = retryPolicy();
@@ -25,8 +26,10 @@ export function makeHandler(deps: TicketsDeps) {
           'event-started',
         );
     }
+    const settled = outcome.refund && (await settleRefund(deps, outcome.refund));
     await deps.relay();
-    return ok(outcome.order, PRIVATE);
+    const order = settled ? await deps.orders.findOrder(params.id, caller.userId) : undefined;
+    return ok(order ?? outcome.order, PRIVATE);
   });
 }
 

@@ -1,7 +1,8 @@
 // Wiring of the tickets service's real dependencies, built once per container and shared by its handlers. Nothing
 // here connects at import: the pool is made on first use. The dashboard reads add the Redis cache (cached-deps.ts).
 import { randomUUID } from 'node:crypto';
-import { once } from '../../layers/common/config';
+import type pg from 'pg';
+import { once, optionalEnv } from '../../layers/common/config';
 import { bindPool, getPool } from '../../layers/common/db';
 import { ForbiddenError } from '../../layers/common/errors';
 import type { Caller } from '../../layers/common/http';
@@ -18,17 +19,40 @@ import {
 } from './dashboard.store';
 import { listEventHistory, listOrders, listTickets } from './history.store';
 import { readAvailability, syncInventory } from './inventory.store';
-import { type Buyer, type JsonCache, NO_CACHE, type TicketsDeps } from './model';
+import { type Buyer, type JsonCache, NO_CACHE, type PaymentsDeps, type TicketsDeps } from './model';
 import { findOrder } from './orders.store';
+import { paymentsConfig, stripeClient, stripeProvider, testModeProvider } from './payments.provider';
+import { pgPaymentStore } from './payments.store';
 import { pgPurchaseStore } from './purchase.store';
+import { DEFAULT_HOLD_MINUTES } from './purchasing';
 
 const SERVICE = 'tickets';
+
+/** The payment provider this environment pays with, and its webhook secret: read once, at first use. */
+function realPayments(pool: () => Promise<pg.Pool>): PaymentsDeps {
+  const config = once(paymentsConfig);
+  const provider = once(async () => {
+    const chosen = config();
+    if (chosen.mode === 'test-mode') return testModeProvider(chosen.pageUrl);
+    return stripeProvider(stripeClient((await chosen.settings()).secretKey));
+  });
+  return {
+    store: pgPaymentStore(pool),
+    provider,
+    webhookSecret: once(async () => {
+      const chosen = config();
+      return chosen.mode === 'test-mode' ? chosen.webhookSecret : (await chosen.settings()).webhookSecret;
+    }),
+    holdMinutes: Number(optionalEnv('PAYMENT_HOLD_MINUTES', String(DEFAULT_HOLD_MINUTES))),
+  };
+}
 
 /** The dependencies around a given dashboard cache. */
 export function buildDeps(dashboardCache: JsonCache): TicketsDeps {
   const pool = () => getPool(SERVICE);
   return {
     purchases: pgPurchaseStore(pool),
+    payments: realPayments(pool),
     cancellations: pgCancellationStore(pool),
     orders: bindPool(pool, { findOrder, listOrders, listTickets, listEventHistory }),
     inventory: bindPool(pool, { readAvailability, syncInventory }),

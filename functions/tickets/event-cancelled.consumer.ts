@@ -4,6 +4,7 @@ import { CatalogueMessageTypes } from '../../events/contracts/catalogue';
 import { sqsConsumer } from '../../layers/common/consumer';
 import { realDeps } from './deps';
 import type { TicketsDeps } from './model';
+import { settleRefund } from './refunds';
 
 export function makeHandler(deps: TicketsDeps) {
   return sqsConsumer('tickets', async ({ envelope, log }) => {
@@ -18,8 +19,10 @@ export function makeHandler(deps: TicketsDeps) {
     let cancelled = 0;
     for (;;) {
       const batch = await deps.cancellations.cancelOrdersOfEvent(eventId, envelope.correlationId);
-      if (batch === 0) break;
-      cancelled += batch;
+      if (batch.cancelled === 0) break;
+      cancelled += batch.cancelled;
+      // A refund the provider does not answer now stays pending; the holds sweep asks again.
+      for (const refund of batch.refunds) await settleRefund(deps, refund);
       await deps.relay();
     }
     await deps.cancellations.markProcessed('tickets-event-cancelled', envelope.id);

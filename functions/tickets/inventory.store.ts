@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
 import { withTransaction } from '../../layers/common/db';
+import { expiredHoldSeats } from './holds.store';
 import type { SyncOutcome } from './model';
 import { spreadSeats } from './slots';
 
@@ -160,7 +161,11 @@ export async function readAvailability(
     `SELECT i.event_id, i.status, i.capacity,
             json_agg(json_build_object('tier_id', t.tier_id, 'name', t.name, 'price', t.price, 'currency', t.currency,
                                        'quantity', t.quantity, 'sold', t.sold) ORDER BY t.position) AS tiers
-     FROM inventories i LEFT JOIN tier_stock t ON t.event_id = i.event_id
+     FROM inventories i
+     LEFT JOIN (SELECT t.tier_id, t.event_id, t.name, t.price, t.currency, t.quantity, t.position,
+                       t.sold - coalesce(h.seats, 0) AS sold
+                FROM tier_stock t LEFT JOIN (${expiredHoldSeats('o.event_id = ANY($1::uuid[])')}) h USING (tier_id)) t
+       ON t.event_id = i.event_id
      WHERE i.event_id = ANY($1::uuid[])
      GROUP BY i.event_id`,
     [eventIds],

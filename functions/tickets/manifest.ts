@@ -29,10 +29,12 @@ import {
   order,
   orderParams,
   page,
+  paymentWebhookHeaders,
   purchaseHeaders,
   purchaseRequest,
   soldOutProblem,
   ticketWithEvent,
+  webhookAnswer,
 } from './schemas';
 
 const mine = { auth: true as const, binds: { database: true }, tags: ['tickets'] };
@@ -56,7 +58,15 @@ export const tickets = defineService({
       auth: true,
       request: { params: eventParams, headers: purchaseHeaders, body: purchaseRequest },
       responses: {
-        201: { description: 'Order confirmed, with one ticket per seat', schema: order },
+        201: {
+          description:
+            'A free order, confirmed with one ticket per seat; or a paid one, `awaiting_payment`: its seats are held ' +
+            'until `expiresAt` and `payment` says how to pay (only the payment confirms it and issues its tickets)',
+          schema: order,
+        },
+        503: {
+          description: 'The payment provider did not answer; the seats stay held: retry with the same key',
+        },
         409: {
           description:
             'Sold out (with what remains), not on sale, the key is in use by a purchase still running, or ' +
@@ -129,6 +139,24 @@ export const tickets = defineService({
       },
       binds: { database: true, redis: true },
       tags: ['tickets'],
+    },
+    paymentWebhook: {
+      method: 'POST',
+      path: '/v1/payments/webhook',
+      handler: 'payment-webhook.ts',
+      summary:
+        "The payment provider's events (Stripe webhook; the local test-mode page sends the same). The raw body must " +
+        'carry a valid Stripe-Signature; each event is handled once by its id. payment_intent.succeeded confirms the ' +
+        'order and issues its tickets (after its hold expired: if its seats are still free, else it is refunded); ' +
+        'payment_intent.payment_failed and .canceled release the hold.',
+      auth: false,
+      request: { headers: paymentWebhookHeaders, maxBodyBytes: 256 * 1024 },
+      responses: {
+        200: { description: 'Handled (or already handled, or not about an order)', schema: webhookAnswer },
+        400: { description: 'The signature does not verify the body' },
+      },
+      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
+      tags: ['payments'],
     },
     organizerDashboard: {
       ...organizer,
@@ -309,6 +337,17 @@ export const tickets = defineService({
       expression: 'rate(1 minute)',
       localEverySeconds: 5,
       binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
+    },
+    expireHolds: {
+      name: 'tickets-expire-holds',
+      handler: 'expire-holds.schedule.ts',
+      summary:
+        'Releases the seats of orders whose payment did not come before their hold expired, and asks the payment ' +
+        'provider again for refunds it has not confirmed',
+      expression: 'rate(1 minute)',
+      localEverySeconds: 60,
+      binds: { database: true },
+      timeoutSeconds: 50,
     },
     expireIdempotencyKeys: {
       name: 'tickets-expire-idempotency-keys',

@@ -11,6 +11,8 @@ import type * as dashboard from './dashboard.store';
 import type * as history from './history.store';
 import type * as inventory from './inventory.store';
 import type { findOrder } from './orders.store';
+import type { PaymentProvider } from './payments';
+import type { PaymentStore } from './payments.store';
 import type { PurchaseStore } from './purchasing';
 
 export interface Buyer {
@@ -53,8 +55,18 @@ export type JsonCache = (
 /** No cache: every read loads. */
 export const NO_CACHE: JsonCache = async (_key, load) => ({ body: JSON.stringify(await load()), hit: false });
 
+/** Payments: the store, and the provider and webhook secret (read at first use: only payment functions need them). */
+export interface PaymentsDeps {
+  store: PaymentStore;
+  provider: () => Promise<PaymentProvider>;
+  webhookSecret: () => Promise<string>;
+  /** How long a paid order holds its seats. */
+  holdMinutes: number;
+}
+
 export interface TicketsDeps {
   purchases: PurchaseStore;
+  payments: PaymentsDeps;
   cancellations: CancellationStore;
   orders: OrderReads;
   inventory: InventoryStore;

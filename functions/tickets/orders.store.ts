@@ -12,6 +12,12 @@ export interface OrderRow {
   total: string;
   currency: string;
   refund: string | null;
+  refund_status: 'pending' | 'succeeded' | 'failed' | null;
+  expires_at: Date | null;
+  payment_provider: 'stripe' | 'test-mode' | null;
+  payment_id: string | null;
+  payment_client_secret: string | null;
+  payment_checkout_url: string | null;
   event_name: string;
   event_starts_at: Date;
   event_ends_at: Date;
@@ -42,10 +48,23 @@ export const eventSnapshotOf = (row: OrderRow) => ({
   place: row.event_place,
 });
 
+/** What the buyer needs to pay: only while the order awaits payment. */
+const paymentOf = (row: OrderRow): Order['payment'] =>
+  row.status === 'awaiting_payment' && row.payment_provider && row.payment_id
+    ? {
+        provider: row.payment_provider,
+        paymentId: row.payment_id,
+        clientSecret: row.payment_client_secret,
+        checkoutUrl: row.payment_checkout_url,
+      }
+    : null;
+
 export function toOrder(row: OrderRow): Order {
   return {
     id: row.id,
     status: row.status,
+    expiresAt: row.expires_at?.toISOString() ?? null,
+    payment: paymentOf(row),
     event: { id: row.event_id, ...eventSnapshotOf(row) },
     items: (row.items ?? []).map((item) => ({
       tierId: item.tier_id,
@@ -55,7 +74,11 @@ export function toOrder(row: OrderRow): Order {
     })),
     total: Number(row.total),
     currency: row.currency,
-    refund: row.refund === null ? null : Number(row.refund),
+    // A cancelled free (or unpaid) order has nothing refunded.
+    refund:
+      row.refund === null || Number(row.refund) === 0
+        ? null
+        : { amount: Number(row.refund), status: row.refund_status ?? 'succeeded' },
     tickets: (row.tickets ?? []).map((ticket) => ({
       id: ticket.id,
       tierId: ticket.tier_id,

@@ -46,7 +46,8 @@ export function cancellable(
   order: { status: string; eventStartsAt: Date },
   now: Date,
 ): 'ok' | 'already-cancelled' | 'event-started' {
-  if (order.status === 'cancelled') return 'already-cancelled';
+  // An expired order has already given its seats back: there is nothing left to cancel.
+  if (order.status === 'cancelled' || order.status === 'expired') return 'already-cancelled';
   if (order.eventStartsAt.getTime() <= now.getTime()) return 'event-started';
   return 'ok';
 }

@@ -13,6 +13,7 @@ import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import { withTransaction } from '../../layers/common/db';
 import { destinationKey } from '../../layers/common/outbox';
 import { isUniqueViolation } from '../../layers/common/pg-errors';
+import { expiredHoldSeats, releaseExpiredHolds } from './holds.store';
 import type { PurchaseSnapshot, PurchaseStore, PurchaseWrite, TierRemaining } from './purchasing';
 import type { Order } from './schemas';
 
@@ -27,6 +28,7 @@ interface SnapshotRow {
     timezone: string;
     place: string;
   } | null;
+  expired_holds: boolean;
   tiers:
     | {
         tier_id: string;
@@ -45,6 +47,8 @@ const READ = `SELECT pg_try_advisory_xact_lock(hashtext($1::uuid::text), hashtex
                                  WHERE user_id = $1::uuid AND key = $2::text) k) AS existing,
     (SELECT row_to_json(i) FROM (SELECT status, starts_at, ends_at, name, timezone, place FROM inventories
                                  WHERE event_id = $3::uuid) i) AS event,
+    EXISTS (SELECT 1 FROM orders WHERE event_id = $3::uuid AND status = 'awaiting_payment' AND expires_at <= now())
+      AS expired_holds,
     (SELECT json_agg(json_build_object('tier_id', t.tier_id, 'name', t.name, 'price', t.price,
                                        'currency', t.currency, 'open', t.open, 'slots',
                (SELECT coalesce(json_agg(json_build_array(s.slot, s.quantity - s.sold) ORDER BY s.slot), '[]')
@@ -65,8 +69,10 @@ const WRITE = `WITH lock AS MATERIALIZED (
    ok AS (SELECT count(*) = cardinality($26::uuid[]) AS ok FROM seats),
    o AS (
      INSERT INTO orders (id, user_id, buyer_email, buyer_first_name, event_id, status, total, currency,
-                         event_name, event_starts_at, event_ends_at, event_timezone, event_place, created_at)
-     SELECT $1, $2, $3, $4, $5, 'confirmed', $6, $7, $8, $9, $10, $11, $12, $13 FROM ok WHERE ok),
+                         event_name, event_starts_at, event_ends_at, event_timezone, event_place, created_at,
+                         expires_at, placed_at)
+     SELECT $1, $2, $3, $4, $5, $31, $6, $7, $8, $9, $10, $11, $12, $13,
+            $32, CASE WHEN $31 = 'confirmed' THEN $13::timestamptz END FROM ok WHERE ok),
    i AS (
      INSERT INTO order_items (order_id, tier_id, tier_name, quantity, unit_price)
      SELECT $1, x.* FROM unnest($14::uuid[], $15::text[], $16::int[], $17::bigint[]) AS x, ok WHERE ok.ok),
@@ -74,7 +80,7 @@ const WRITE = `WITH lock AS MATERIALIZED (
      INSERT INTO tickets (id, order_id, tier_id, code, status, created_at)
      SELECT x.id, $1, x.tier_id, x.code, 'valid', $13
      FROM unnest($18::uuid[], $19::uuid[], $20::text[]) AS x(id, tier_id, code), ok WHERE ok.ok),
-   m AS (INSERT INTO outbox (id, destination, envelope) SELECT $21, $30, $22 FROM ok WHERE ok),
+   m AS (INSERT INTO outbox (id, destination, envelope) SELECT $21, $30, $22 FROM ok WHERE ok AND $21::uuid IS NOT NULL),
    k AS (
      INSERT INTO idempotency_keys (user_id, key, request_hash, status, response_status, response_body)
      SELECT $2, $23, $24, 'done', 201, $25 FROM ok WHERE ok)
@@ -104,8 +110,8 @@ function writeValues({ order, message, buyer, event, idempotencyKey, requestHash
     order.tickets.map((ticket) => ticket.id),
     order.tickets.map((ticket) => ticket.tierId),
     order.tickets.map((ticket) => ticket.code),
-    message.id,
-    JSON.stringify(message),
+    message?.id ?? null,
+    message ? JSON.stringify(message) : null,
     idempotencyKey,
     requestHash,
     JSON.stringify(order),
@@ -114,6 +120,8 @@ function writeValues({ order, message, buyer, event, idempotencyKey, requestHash
     takes.map((take) => take.take),
     takes.map((take) => take.price),
     TICKET_EVENTS,
+    order.status,
+    order.expiresAt,
   ];
 }
 
@@ -142,6 +150,7 @@ export function pgPurchaseStore(pool: () => Promise<pg.Pool>): PurchaseStore {
           timezone: event.timezone,
           place: event.place,
         },
+        expiredHolds: row.expired_holds,
         tiers: (row.tiers ?? []).map((tier) => ({
           tierId: tier.tier_id,
           name: tier.name,
@@ -190,12 +199,18 @@ export function pgPurchaseStore(pool: () => Promise<pg.Pool>): PurchaseStore {
 
     async remaining(eventId) {
       const { rows } = await (await pool()).query<{ tier_id: string; remaining: number; open: boolean }>(
-        'SELECT tier_id, quantity - sold AS remaining, open FROM tier_stock WHERE event_id = $1 ORDER BY position',
+        `SELECT t.tier_id, t.quantity - t.sold + coalesce(h.seats, 0) AS remaining, t.open
+         FROM tier_stock t LEFT JOIN (${expiredHoldSeats('o.event_id = $1')}) h ON h.tier_id = t.tier_id
+         WHERE t.event_id = $1 ORDER BY t.position`,
         [eventId],
       );
       return rows.map(
         (row): TierRemaining => ({ tierId: row.tier_id, remaining: row.open ? row.remaining : 0 }),
       );
+    },
+
+    async releaseExpired(eventId) {
+      return releaseExpiredHolds(await pool(), { eventId });
     },
 
     async expireKeys(hours) {

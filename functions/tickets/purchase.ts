@@ -3,11 +3,13 @@ import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import { ConflictError, PROBLEM_CONTENT_TYPE, ValidationError } from '../../layers/common/errors';
 import { type HttpResult, httpHandler } from '../../layers/common/http';
 import { retryPolicy } from '../../layers/common/resilience';
+import { withPayment } from './checkout';
 import { buyerOf, realDeps } from './deps';
 import { tickets } from './manifest';
 import type { TicketsDeps } from './model';
 import { type PurchaseOutcome, purchase } from './purchasing';
 import { idempotencyKeyInUse, idempotencyKeyReused, PRIVATE } from './respond';
+import type { Order } from './schemas';
 
 // Serialization failures, deadlocks and dropped connections are retried; the key makes a retry safe.
 const retry = retryPolicy({ maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 400 });
@@ -23,15 +25,18 @@ const REFUSED = {
     'Many buyers are taking the last seats of this tier at once; retry with the same Idempotency-Key.',
 } as const;
 
-/** The one place a purchase's outcome becomes HTTP. A refusal changes nothing and is answered, not stored. */
-function answer(outcome: PurchaseOutcome, eventId: string): HttpResult {
+/**
+ * The one place a purchase's outcome becomes HTTP. A refusal changes nothing and is answered, not stored. A sale is
+ * answered with the order as it stands (with its payment when it awaits one).
+ */
+function answer(outcome: PurchaseOutcome, eventId: string, order?: Order): HttpResult {
   const replayed = { 'idempotent-replayed': String(outcome.kind === 'replayed') };
   switch (outcome.kind) {
     case 'sold':
     case 'replayed':
       return {
         statusCode: 201,
-        body: outcome.order,
+        body: order ?? outcome.order,
         headers: { ...replayed, ...PRIVATE, location: `/v1/orders/${outcome.order.id}` },
       };
     case 'not-on-sale':
@@ -62,23 +67,29 @@ export function makeHandler(deps: TicketsDeps) {
     'tickets',
     tickets.routes.purchase,
     async ({ params, body, declaredHeaders, caller, correlationId }) => {
+      const buyer = buyerOf(caller);
       const input = {
-        buyer: buyerOf(caller),
+        buyer,
         eventId: params.id,
         request: body,
         idempotencyKey: declaredHeaders['Idempotency-Key'],
         correlationId,
       };
       const outcome = await retry.execute(() =>
-        purchase(deps.purchases, input, { now: deps.now(), newId: deps.newId }),
+        purchase(deps.purchases, input, {
+          now: deps.now(),
+          newId: deps.newId,
+          holdMinutes: deps.payments.holdMinutes,
+        }),
       );
-      if (outcome.kind === 'sold') {
+      if (outcome.kind === 'sold' && outcome.message) {
         // The TicketPurchased message leaves now; the buyer waits for it only where Lambda freezes after the answer.
         await deps.publish({ topic: TICKET_EVENTS_TOPIC }, [outcome.message]);
         deps.count('TicketsSold', outcome.seats);
       }
       if (outcome.kind === 'not-on-sale' || outcome.kind === 'refused') deps.count('OrdersRefused');
-      return answer(outcome, params.id);
+      const sold = outcome.kind === 'sold' || outcome.kind === 'replayed';
+      return answer(outcome, params.id, sold ? await withPayment(deps, outcome.order, buyer) : undefined);
     },
   );
 }

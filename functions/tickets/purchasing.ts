@@ -12,6 +12,8 @@ import { planSlots, type SlotLeft, type SlotTake } from './slots';
 export const IDEMPOTENCY_KEY_RETENTION_HOURS = 48;
 /** How many times a purchase reads and plans again after another buyer took the seats of the slot it chose. */
 export const PURCHASE_PLANS = 8;
+/** How long a paid order holds its seats while the buyer pays, unless the environment says otherwise. */
+export const DEFAULT_HOLD_MINUTES = 15;
 
 export interface PurchaseInput {
   buyer: Buyer;
@@ -50,6 +52,8 @@ export interface PurchaseSnapshot {
   event: EventOnSale | null;
   /** In display order. */
   tiers: TierOnSale[];
+  /** Some holds of this event have expired but still sit in the slots (the sweep has not released them yet). */
+  expiredHolds: boolean;
 }
 
 export interface TierRemaining {
@@ -61,7 +65,7 @@ export type NotOnSale = 'not-published' | 'cancelled' | 'started';
 
 /** Every answer a purchase can get. */
 export type PurchaseOutcome =
-  | { kind: 'sold'; order: Order; message: Envelope; seats: number }
+  | { kind: 'sold'; order: Order; message?: Envelope; seats: number }
   | { kind: 'replayed'; order: Order }
   | { kind: 'not-on-sale'; why: NotOnSale }
   | { kind: 'refused'; reason: 'sold-out' | 'seats-contended'; remaining: TierRemaining[] }
@@ -72,7 +76,8 @@ export type PurchaseOutcome =
 /** A sale, as rows: the store writes all of them only if every take still fits its slot. */
 export interface PurchaseWrite {
   order: Order;
-  message: Envelope<TicketPurchasedV1>;
+  /** TicketPurchased of a confirmed (free) order; a held order announces nothing until it is paid. */
+  message?: Envelope<TicketPurchasedV1>;
   buyer: Buyer;
   event: EventOnSale;
   idempotencyKey: string;
@@ -91,6 +96,8 @@ export interface PurchaseEnv {
   newId: () => string;
   ticketCode?: () => string;
   random?: () => number;
+  /** How long a paid order holds its seats (default DEFAULT_HOLD_MINUTES). */
+  holdMinutes?: number;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -167,16 +174,54 @@ export function decidePurchase(
   };
 }
 
-/** A confirmed order of these items, one ticket per seat, and the TicketPurchased message announcing it. */
+/**
+ * The order of these items: a free one confirmed at once with one ticket per seat and the TicketPurchased message
+ * announcing it; a paid one awaiting payment, holding its seats for the hold time, with no tickets and no message yet.
+ */
 export function buildOrder(
   priced: PricedItem[],
   event: EventOnSale,
   input: Pick<PurchaseInput, 'buyer' | 'eventId' | 'correlationId'>,
   env: PurchaseEnv,
-): { order: Order; message: Envelope<TicketPurchasedV1> } {
+): { order: Order; message?: Envelope<TicketPurchasedV1> } {
   const { total, currency } = orderTotal(priced);
+  const held: Order = {
+    id: env.newId(),
+    status: 'awaiting_payment',
+    expiresAt: new Date(env.now.getTime() + (env.holdMinutes ?? DEFAULT_HOLD_MINUTES) * 60_000).toISOString(),
+    payment: null,
+    event: {
+      id: input.eventId,
+      name: event.name,
+      startsAt: new Date(event.startsAt).toISOString(),
+      endsAt: new Date(event.endsAt).toISOString(),
+      timezone: event.timezone,
+      place: event.place,
+    },
+    items: priced.map(({ tierId, tierName, quantity, unitPrice }) => ({
+      tierId,
+      tierName,
+      quantity,
+      unitPrice,
+    })),
+    total,
+    currency,
+    refund: null,
+    tickets: [],
+    createdAt: env.now.toISOString(),
+    cancelledAt: null,
+  };
+  return total > 0 ? { order: held } : confirmOrder(held, input, env);
+}
+
+/** The order confirmed: one ticket per seat, and the TicketPurchased message announcing it. */
+export function confirmOrder(
+  order: Order,
+  input: Pick<PurchaseInput, 'buyer' | 'correlationId'>,
+  env: Pick<PurchaseEnv, 'newId' | 'ticketCode'>,
+): { order: Order; message: Envelope<TicketPurchasedV1> } {
   const codeOf = env.ticketCode ?? ticketCode;
-  const tickets = priced
+  const tickets = order.items
     .flatMap((item) =>
       Array.from({ length: item.quantity }, () => ({
         id: env.newId(),
@@ -187,42 +232,26 @@ export function buildOrder(
     )
     // The same order as reads return them: by tier, then ticket id.
     .sort((a, b) => compare(a.tierId, b.tierId) || compare(a.id, b.id));
-  const snapshot = {
-    name: event.name,
-    startsAt: new Date(event.startsAt).toISOString(),
-    endsAt: new Date(event.endsAt).toISOString(),
-    timezone: event.timezone,
-    place: event.place,
-  };
-  const order: Order = {
-    id: env.newId(),
+  const confirmed: Order = {
+    ...order,
     status: 'confirmed',
-    event: { id: input.eventId, ...snapshot },
-    items: priced.map(({ tierId, tierName, quantity, unitPrice }) => ({
-      tierId,
-      tierName,
-      quantity,
-      unitPrice,
-    })),
-    total,
-    currency,
-    refund: null,
+    expiresAt: null,
+    payment: null,
     tickets: tickets.map((ticket) => ({ ...ticket, status: 'valid' as const })),
-    createdAt: env.now.toISOString(),
-    cancelledAt: null,
   };
+  const { id: eventId, ...snapshot } = order.event;
   const { type, version } = TicketMessageTypes.TicketPurchased;
   const data: TicketPurchasedV1 = {
     orderId: order.id,
-    eventId: input.eventId,
+    eventId,
     buyer: input.buyer,
     event: snapshot,
     items: order.items,
     tickets,
-    total,
-    currency,
+    total: order.total,
+    currency: order.currency,
   };
-  return { order, message: envelope('tickets', type, version, data, input.correlationId) };
+  return { order: confirmed, message: envelope('tickets', type, version, data, input.correlationId) };
 }
 
 /**
@@ -249,6 +278,8 @@ export interface PurchaseStore {
   /** The order stored under the key, with the fingerprint of the request that created it. */
   stored(userId: string, key: string): Promise<PurchaseSnapshot['stored']>;
   remaining(eventId: string): Promise<TierRemaining[]>;
+  /** Releases the event's expired holds (their seats go back on sale); returns how many. */
+  releaseExpired(eventId: string): Promise<number>;
   /** Forgets keys older than `hours`; returns how many. */
   expireKeys(hours: number): Promise<number>;
 }
@@ -263,8 +294,17 @@ export async function purchase(
   input: PurchaseInput,
   env: PurchaseEnv,
 ): Promise<PurchaseOutcome> {
+  let released = false;
   for (let attempt = 1; attempt <= PURCHASE_PLANS; attempt += 1) {
-    const decision = decidePurchase(await store.read(input), input, env);
+    const snapshot = await store.read(input);
+    const decision = decidePurchase(snapshot, input, env);
+    if (decision.kind === 'refused' && snapshot.expiredHolds && !released) {
+      // Expired holds are free seats: release them (the sweep may not have come yet) and plan again.
+      released = true;
+      await store.releaseExpired(input.eventId);
+      attempt -= 1;
+      continue;
+    }
     if (decision.kind !== 'write') return decision;
     const written = await store.write(decision.write);
     if (written === 'written') {

@@ -60,16 +60,43 @@ export const eventSummary = z.object({
   place: z.string(),
 });
 
+export const ORDER_STATUSES = ['awaiting_payment', 'confirmed', 'cancelled', 'expired'] as const;
+
+/** What a client needs to pay an order awaiting payment. */
+export const payment = z.object({
+  provider: z
+    .enum(['stripe', 'test-mode'])
+    .describe('`stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page'),
+  paymentId: z.string().describe('The Stripe Payment Intent id'),
+  clientSecret: z.string().nullable().describe("The Payment Intent's client secret, for Stripe.js"),
+  checkoutUrl: z
+    .string()
+    .nullable()
+    .describe('A page where the order can be paid (the local test-mode page)'),
+});
+
+export const refund = z.object({
+  amount: money,
+  status: z.enum(['pending', 'succeeded', 'failed']).describe('As the payment provider reports it'),
+});
+
 export const order = z.object({
   id: z.uuid(),
-  status: z.enum(['pending_payment', 'confirmed', 'cancelled']),
+  status: z
+    .enum(ORDER_STATUSES)
+    .describe(
+      '`awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with ' +
+        'its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale',
+    ),
+  expiresAt: z.string().nullable().describe('When the seats of an order awaiting payment go back on sale'),
+  payment: payment.nullable(),
   event: eventSummary,
   items: z.array(
     z.object({ tierId: z.uuid(), tierName: z.string(), quantity: z.number().int(), unitPrice: money }),
   ),
   total: money,
   currency: z.string(),
-  refund: money.nullable(),
+  refund: refund.nullable(),
   tickets: z.array(ticket),
   createdAt: z.string(),
   cancelledAt: z.string().nullable(),
@@ -94,4 +121,20 @@ export const soldOutProblem = z.object({
   status: z.literal(409),
   detail: z.string(),
   remaining: z.array(z.object({ tierId: z.uuid(), remaining: z.number().int() })),
+});
+
+export const paymentWebhookHeaders = z.object({
+  'Stripe-Signature': z
+    .string({ error: 'Required: the signature Stripe sends with every webhook' })
+    .min(1)
+    .describe("Stripe's signature of the raw body (t=…,v1=…)"),
+});
+
+export const webhookAnswer = z.object({
+  received: z.literal(true),
+  outcome: z
+    .string()
+    .describe(
+      'What the event did: confirmed, confirmed-late, refunded, released, unchanged, duplicate, ignored…',
+    ),
 });

@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import type { InventorySyncRequest } from '../../../events/contracts/catalogue';
 import { invokeInternal } from '../../../layers/common/internal';
 import type { Platform } from '../../../local/platform';
+import { type PayableOrder, paidOrder } from '../../support/payments';
 import type { startTestIssuer } from '../../support/tokens';
 
 type Issuer = Awaited<ReturnType<typeof startTestIssuer>>;
@@ -101,7 +102,9 @@ export function api(platform: Platform) {
       body: JSON.stringify({ items }),
     });
     expect(response.status).toBe(201);
-    return (await response.json()) as Order;
+    // Priced tickets are paid through the payment webhook, as a buyer pays them.
+    const order = (await response.json()) as Order & PayableOrder;
+    return (await paidOrder(platform.apiUrl, `Bearer ${buyer.token}`, order)) as Order;
   };
   const cancel = async (buyer: Person, orderId: string) => {
     const response = await fetch(`${platform.apiUrl}/v1/orders/${orderId}/cancel`, {

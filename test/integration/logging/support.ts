@@ -85,7 +85,8 @@ export async function eventOnSale(quantity = 20) {
       timezone: 'Europe/Paris',
       place: 'Olympia, Paris, FR',
     },
-    tiers: [{ tierId: randomUUID(), name: 'Standard', price: 2500, currency: 'EUR', quantity }],
+    // Free: the purchase itself confirms, so its lines and the email's carry the purchase's correlation id.
+    tiers: [{ tierId: randomUUID(), name: 'Standard', price: 0, currency: 'EUR', quantity }],
   };
   await invokeInternal('tickets.syncInventory', request, `setup-${eventId}`);
   return { eventId, tierId: request.tiers[0]?.tierId ?? '' };

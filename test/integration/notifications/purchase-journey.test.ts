@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
+import { type PayableOrder, paidOrder } from '../../support/payments';
 import { startTestPlatform } from '../../support/platform';
 import { buy, buyerHeaders, putOnSale } from '../../support/purchases';
 import { startTestIssuer } from '../../support/tokens';
@@ -43,7 +44,12 @@ describe('buying tickets', () => {
 
     const response = await buy(platform.apiUrl, headers, onSale, 2);
     expect(response.status).toBe(201);
-    const order = (await response.json()) as Order;
+    // Paid through the payment webhook: the payment confirms the order and sends its tickets.
+    const order = await paidOrder(
+      platform.apiUrl,
+      headers.authorization,
+      (await response.json()) as Order & PayableOrder,
+    );
 
     const [confirmation] = await emailsFor(platform.mailUrl, email, 1);
     expect(confirmation?.subject).toBe('Your tickets for Harbour Lights');

@@ -15,6 +15,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TICKET_EVENTS_TOPIC } from '../../../events/contracts/tickets';
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
+import { type PayableOrder, paidOrder } from '../../support/payments';
 import { startTestPlatform, type TestPlatformOptions, testPorts } from '../../support/platform';
 import { buy, buyerHeaders, putOnSale } from '../../support/purchases';
 import { startTestIssuer } from '../../support/tokens';
@@ -134,6 +135,7 @@ describe('an order confirmed just before a restart', () => {
     const headers = await buyerHeaders(await issuer, first.apiUrl, { email, givenName: 'Rui' });
     const response = await buy(first.apiUrl, headers, onSale, 1);
     expect(response.status).toBe(201);
+    await paidOrder(first.apiUrl, headers.authorization, (await response.json()) as PayableOrder);
     const sqs = new SQSClient({ endpoint: first.awsEndpoint, region: 'us-east-1' });
     try {
       // The purchase is confirmed and its message waits for the email consumer, which is not running yet.

@@ -11,6 +11,7 @@ import type { ServiceManifest } from '../../../layers/common/manifest';
 import { envelope } from '../../../layers/common/messages';
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
+import { type PayableOrder, payOrder } from '../../support/payments';
 import { startTestPlatform } from '../../support/platform';
 import { startTestIssuer } from '../../support/tokens';
 
@@ -63,7 +64,14 @@ interface EventSetup {
 }
 
 async function onSale(
-  options: { quantities?: number[]; startsInMs?: number; endsInMs?: number; timezone?: string } = {},
+  options: {
+    quantities?: number[];
+    startsInMs?: number;
+    endsInMs?: number;
+    timezone?: string;
+    /** Priced tiers, whose orders are paid through the payment webhook; by default tickets are free. */
+    paid?: boolean;
+  } = {},
 ): Promise<EventSetup> {
   const eventId = randomUUID();
   const quantities = options.quantities ?? [10];
@@ -84,7 +92,7 @@ async function onSale(
     tiers: quantities.map((quantity, index) => ({
       tierId: randomUUID(),
       name: `Tier ${index}`,
-      price: 2500 + index * 1000,
+      price: options.paid ? 2500 + index * 1000 : 0,
       currency: 'EUR',
       quantity,
     })),
@@ -193,8 +201,8 @@ describe('a flash sale', () => {
 });
 
 describe('an order', () => {
-  it('confirms at once with prices, a total and one unguessable ticket code per seat', async () => {
-    const event = await onSale({ quantities: [10, 10] });
+  it('is confirmed by its payment, with prices, a total and one unguessable ticket code per seat', async () => {
+    const event = await onSale({ quantities: [10, 10], paid: true });
     const { token } = await buyer();
     const [standard, vip] = event.tiers;
     const response = await buy(token, event.eventId, [
@@ -202,14 +210,17 @@ describe('an order', () => {
       { tierId: vip?.tierId ?? '', quantity: 1 },
     ]);
     expect(response.status).toBe(201);
-    const order = (await response.json()) as {
+    const held = (await response.json()) as PayableOrder;
+    expect(response.headers.get('location')).toBe(`/v1/orders/${held.id}`);
+    expect(held.status).toBe('awaiting_payment');
+    await payOrder(platform.apiUrl, held);
+    const order = (await (await get(token, `/v1/orders/${held.id}`)).json()) as {
       id: string;
       status: string;
       total: number;
       currency: string;
       tickets: { code: string; tierId: string }[];
     };
-    expect(response.headers.get('location')).toBe(`/v1/orders/${order.id}`);
     expect(order.status).toBe('confirmed');
     expect(order.total).toBe(2 * 2500 + 3500);
     expect(order.currency).toBe('EUR');
@@ -373,13 +384,13 @@ describe('idempotency', () => {
 
 describe('cancellation', () => {
   it('returns the seats, records the refund, and lets someone else buy them', async () => {
-    const event = await onSale({ quantities: [2] });
+    const event = await onSale({ quantities: [2], paid: true });
     const tierId = event.tiers[0]?.tierId ?? '';
     const first = await buyer();
-    const order = (await (await buy(first.token, event.eventId, [{ tierId, quantity: 2 }])).json()) as {
-      id: string;
-      total: number;
-    };
+    const order = (await (
+      await buy(first.token, event.eventId, [{ tierId, quantity: 2 }])
+    ).json()) as PayableOrder;
+    await payOrder(platform.apiUrl, order);
     const second = await buyer();
     expect((await buy(second.token, event.eventId, [{ tierId, quantity: 1 }])).status).toBe(409);
 
@@ -398,11 +409,11 @@ describe('cancellation', () => {
     expect(cancel.status).toBe(200);
     const cancelled = (await cancel.json()) as {
       status: string;
-      refund: number;
+      refund: { amount: number; status: string };
       tickets: { status: string }[];
     };
     expect(cancelled.status).toBe('cancelled');
-    expect(cancelled.refund).toBe(order.total);
+    expect(cancelled.refund).toEqual({ amount: order.total, status: 'succeeded' });
     expect(cancelled.tickets.every((ticket) => ticket.status === 'void')).toBe(true);
 
     const availability = (await (

@@ -6,13 +6,15 @@ import { describe, expect, it } from 'vitest';
 import type { TicketsDeps } from '../../../functions/tickets/model';
 import { makeHandler } from '../../../functions/tickets/purchase';
 import type { PurchaseSnapshot, PurchaseStore } from '../../../functions/tickets/purchasing';
+import { testModeProvider } from '../../../functions/tickets/payments.provider';
 import type { HttpEvent } from '../../../layers/common/http';
 
 const EVENT_ID = '00000000-0000-4000-8000-0000000000ee';
 const TIER = '00000000-0000-4000-8000-000000000001';
-const snapshot = (seats: number, extra: Partial<PurchaseSnapshot> = {}): PurchaseSnapshot => ({
+const snapshot = (seats: number, extra: Partial<PurchaseSnapshot> = {}, price = 0): PurchaseSnapshot => ({
   keyFree: true,
   stored: null,
+  expiredHolds: false,
   event: {
     status: 'on_sale',
     startsAt: '2099-01-01T18:00:00Z',
@@ -25,7 +27,7 @@ const snapshot = (seats: number, extra: Partial<PurchaseSnapshot> = {}): Purchas
     {
       tierId: TIER,
       name: 'Standard',
-      price: 2500,
+      price,
       currency: 'EUR',
       open: true,
       slots: seats > 0 ? [{ slot: 0, remaining: seats }] : [],
@@ -46,10 +48,19 @@ function fakeDeps(read: PurchaseSnapshot) {
     write: async () => 'written',
     stored: async () => null,
     remaining: async () => [],
+    releaseExpired: async () => 0,
     expireKeys: unused,
+  };
+  const payments = {
+    holdMinutes: 15,
+    provider: async () => testModeProvider('http://localhost/test-mode/pay'),
+    store: { attachPayment: async () => undefined },
+    webhookSecret: unused,
   };
   const deps = {
     purchases,
+    payments: payments as unknown as TicketsDeps['payments'],
+    orders: { findOrder: async () => undefined } as unknown as TicketsDeps['orders'],
     now: () => new Date('2026-06-01T10:00:00Z'),
     newId: randomUUID,
     publish: async (_destination, messages) => {
@@ -96,6 +107,22 @@ describe('the purchase handler', () => {
     expect(response.headers['idempotent-replayed']).toBe('false');
     expect(published).toMatchObject([{ type: 'TicketPurchased', data: { orderId: response.json.id } }]);
     expect(counted).toEqual([['TicketsSold', 2]]);
+  });
+
+  it('answers a paid order with its hold and how to pay it, publishing nothing and counting no seat sold yet', async () => {
+    const { deps, published, counted } = fakeDeps(snapshot(10, {}, 2500));
+    const response = await buy(deps);
+    expect(response.statusCode).toBe(201);
+    expect(response.json).toMatchObject({
+      status: 'awaiting_payment',
+      expiresAt: '2026-06-01T10:15:00.000Z',
+      total: 5000,
+      tickets: [],
+      payment: { provider: 'test-mode', paymentId: expect.stringMatching(/^pi_test_/) },
+    });
+    expect(response.json.payment.checkoutUrl).toContain(`/test-mode/pay/${response.json.id}?`);
+    expect(published).toEqual([]);
+    expect(counted).toEqual([]);
   });
 
   it('answers sold out with 409 problem+json and what remains, publishing nothing', async () => {

@@ -52,6 +52,7 @@ const snapshot = (tiers: TierOnSale[], extra: Partial<PurchaseSnapshot> = {}): P
   stored: null,
   event: EVENT,
   tiers,
+  expiredHolds: false,
   ...extra,
 });
 
@@ -61,15 +62,40 @@ const writeOf = (decision: ReturnType<typeof decidePurchase>): PurchaseWrite => 
 };
 
 describe('deciding a purchase', () => {
-  it('sells the seats: one ticket per seat, the total at the tier prices, and the message that announces it', () => {
+  it('holds the seats of a paid order until the hold ends: the total at the tier prices, no ticket, no message yet', () => {
     const request = input([
       { tierId: VIP, quantity: 1 },
       { tierId: STANDARD, quantity: 2 },
     ]);
-    const write = writeOf(decidePurchase(snapshot([tier(STANDARD, [20, 20]), tier(VIP, [5])]), request, env));
+    const write = writeOf(
+      decidePurchase(snapshot([tier(STANDARD, [20, 20]), tier(VIP, [5])]), request, { ...env, holdMinutes: 10 }),
+    );
+    expect(write.order).toMatchObject({
+      status: 'awaiting_payment',
+      expiresAt: '2026-06-01T10:10:00.000Z',
+      total: 2 * 2500 + 9900,
+      currency: 'EUR',
+      refund: null,
+      tickets: [],
+      payment: null,
+    });
+    expect(write.message).toBeUndefined();
+    expect(write.takes.reduce((sum, take) => sum + take.take, 0)).toBe(3);
+  });
+
+  it('confirms a free order at once: one ticket per seat, and the message that announces it', () => {
+    const request = input([
+      { tierId: VIP, quantity: 1 },
+      { tierId: STANDARD, quantity: 2 },
+    ]);
+    const free = { price: 0 };
+    const write = writeOf(
+      decidePurchase(snapshot([tier(STANDARD, [20, 20], free), tier(VIP, [5], free)]), request, env),
+    );
     expect(write.order).toMatchObject({
       status: 'confirmed',
-      total: 2 * 2500 + 9900,
+      expiresAt: null,
+      total: 0,
       currency: 'EUR',
       refund: null,
     });
@@ -83,7 +109,7 @@ describe('deciding a purchase', () => {
       correlationId: 'corr-1',
       source: 'tickets',
     });
-    expect(write.message.data).toMatchObject({ orderId: write.order.id, total: write.order.total });
+    expect(write.message?.data).toMatchObject({ orderId: write.order.id, total: write.order.total });
     expect(write.takes.reduce((sum, take) => sum + take.take, 0)).toBe(3);
   });
 
@@ -174,7 +200,7 @@ describe('never more seats than remain', () => {
         const taken = (id: string) =>
           takes.filter((t) => t.tierId === id).reduce((sum, t) => sum + t.take, 0);
         expect([taken(STANDARD), taken(VIP)]).toEqual([a, b]);
-        expect(order.tickets).toHaveLength(a + b);
+        expect(order.items.reduce((sum, item) => sum + item.quantity, 0)).toBe(a + b);
       }),
     );
   });
@@ -229,6 +255,7 @@ function racingStore(seats: number[], thefts: number[]) {
     },
     stored: async () => null,
     remaining: async () => [{ tierId: STANDARD, remaining: left.reduce((sum, n) => sum + n, 0) }],
+    releaseExpired: async () => 0,
     expireKeys: async () => 0,
   };
   return {
@@ -249,6 +276,7 @@ describe('the purchase attempts', () => {
       },
       stored: async () => null,
       remaining: async () => [{ tierId: STANDARD, remaining: 5 }],
+      releaseExpired: async () => 0,
       expireKeys: async () => 0,
     };
     const outcome = await purchase(store, input([{ tierId: STANDARD, quantity: 2 }]), env);
@@ -268,6 +296,7 @@ describe('the purchase attempts', () => {
       write: async () => 'key-taken',
       stored: async () => stored,
       remaining: async () => [],
+      releaseExpired: async () => 0,
       expireKeys: async () => 0,
     });
     expect(

@@ -40,7 +40,8 @@ function Order() {
             <p>
               Order <span class="code">{order.id.slice(0, 8)}</span> · <OrderStatus status={order.status} /> ·{' '}
               {formatMoney(order.total, order.currency)}
-              {order.refund !== null && ` · refunded ${formatMoney(order.refund, order.currency)}`}
+              {order.refund !== null &&
+                ` · refund ${order.refund.status === 'succeeded' ? '' : `${order.refund.status} `}${formatMoney(order.refund.amount, order.currency)}`}
             </p>
             <div class="row">
               <AddToCalendar event={order.event} />
@@ -58,9 +59,14 @@ function Order() {
   );
 }
 
-export function OrderStatus({ status }: { status: 'pending_payment' | 'confirmed' | 'cancelled' }) {
+export function OrderStatus({
+  status,
+}: {
+  status: 'awaiting_payment' | 'confirmed' | 'cancelled' | 'expired';
+}) {
   if (status === 'confirmed') return <Badge tone="ok">Confirmed</Badge>;
   if (status === 'cancelled') return <Badge tone="bad">Cancelled</Badge>;
+  if (status === 'expired') return <Badge tone="bad">Expired (not paid in time)</Badge>;
   return <Badge tone="warn">Awaiting payment</Badge>;
 }
 

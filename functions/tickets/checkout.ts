@@ -1,0 +1,37 @@
+// The paying side of a purchase: an order awaiting payment gets its provider payment (one per order, whatever the
+// retries) and is answered as it now stands, so a client that retries a purchase sees the order it is paying.
+import { ConfigError } from '../../layers/common/config';
+import { ServiceUnavailableError } from '../../layers/common/errors';
+import type { Buyer, TicketsDeps } from './model';
+import { paymentKey } from './payments';
+import type { Order } from './schemas';
+
+/** The order with what the buyer needs to pay it; a free or settled order as it is. */
+export async function withPayment(deps: TicketsDeps, order: Order, buyer: Buyer): Promise<Order> {
+  // A replayed paid order is answered as it stands now (paid, expired …), not as it was first stored.
+  const current = order.total > 0 ? ((await deps.orders.findOrder(order.id, buyer.userId)) ?? order) : order;
+  if (current.status !== 'awaiting_payment' || current.payment) return current;
+  let handle: NonNullable<Order['payment']>;
+  try {
+    const provider = await deps.payments.provider();
+    handle = await provider.createPayment(
+      {
+        id: current.id,
+        total: current.total,
+        currency: current.currency,
+        buyerEmail: buyer.email,
+        eventName: current.event.name,
+      },
+      paymentKey(current.id),
+    );
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // The seats stay held: a retry with the same Idempotency-Key asks the provider again, for the same payment.
+    deps.warn('payment provider unavailable', { order_id: current.id, reason: (error as Error).message });
+    throw new ServiceUnavailableError(
+      'The payment provider is unavailable; your seats are held: retry with the same Idempotency-Key.',
+    );
+  }
+  await deps.payments.store.attachPayment(current.id, handle);
+  return (await deps.orders.findOrder(current.id, buyer.userId)) ?? { ...current, payment: handle };
+}

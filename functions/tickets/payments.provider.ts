@@ -1,0 +1,158 @@
+// The payment provider: Stripe through its official SDK (real Stripe in AWS, stripe-mock in tests), or, under the local
+// runtime only, the test-mode page that plays Stripe's checkout and sends Stripe-format signed webhooks. Either way
+// the webhook is verified by the SDK with the same code.
+import { randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
+import { ConfigError, optionalEnv } from '../../layers/common/config';
+import type { PaymentHandle, PaymentProvider, StripeSettings } from './payments';
+
+/** The webhook secret of the local test-mode page: known to everyone, so accepted only where test mode is on. */
+export const TEST_MODE_WEBHOOK_SECRET = 'whsec_test_mode_local_only';
+
+export const PAYMENT_ENV = {
+  /** A Stripe secret key (sk_test_… with stripe-mock); in AWS the secret below instead. */
+  secretKey: 'STRIPE_SECRET_KEY',
+  /** Secrets Manager secret (JSON `{ "secretKey", "webhookSecret" }`): how AWS gets Stripe's keys. */
+  secretArn: 'STRIPE_SECRET_ARN',
+  webhookSecret: 'STRIPE_WEBHOOK_SECRET',
+  /** Where the SDK sends its requests (stripe-mock); Stripe's own API when unset. */
+  apiUrl: 'STRIPE_API_URL',
+  /** Set by the local runtime: with no Stripe key, orders are paid on its test-mode page. */
+  testMode: 'PAYMENTS_TEST_MODE',
+  testPageUrl: 'PAYMENTS_TEST_PAGE_URL',
+} as const;
+
+export type PaymentsConfig =
+  | { mode: 'stripe'; settings: () => Promise<StripeSettings> }
+  | { mode: 'test-mode'; webhookSecret: string; pageUrl: string };
+
+/** Which provider this environment pays with; neither Stripe keys nor test mode is a configuration error. */
+export function paymentsConfig(): PaymentsConfig {
+  const secretKey = optionalEnv(PAYMENT_ENV.secretKey);
+  const secretArn = optionalEnv(PAYMENT_ENV.secretArn);
+  if (secretKey) {
+    const webhookSecret = optionalEnv(PAYMENT_ENV.webhookSecret);
+    if (!webhookSecret)
+      throw new ConfigError(`${PAYMENT_ENV.secretKey} is set without ${PAYMENT_ENV.webhookSecret}`);
+    return { mode: 'stripe', settings: async () => ({ secretKey, webhookSecret }) };
+  }
+  if (secretArn) return { mode: 'stripe', settings: () => settingsFromSecret(secretArn) };
+  if (optionalEnv(PAYMENT_ENV.testMode) === 'true') {
+    return {
+      mode: 'test-mode',
+      webhookSecret: optionalEnv(PAYMENT_ENV.webhookSecret, TEST_MODE_WEBHOOK_SECRET),
+      pageUrl: optionalEnv(PAYMENT_ENV.testPageUrl, 'http://localhost:3000/test-mode/pay'),
+    };
+  }
+  throw new ConfigError(
+    `Payments need ${PAYMENT_ENV.secretArn} (or ${PAYMENT_ENV.secretKey}); test mode exists only under the local runtime`,
+  );
+}
+
+async function settingsFromSecret(arn: string): Promise<StripeSettings> {
+  // Loaded on first use only, as the database secret is.
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({});
+  try {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    const secret = JSON.parse(SecretString ?? '{}') as Partial<StripeSettings>;
+    if (!secret.secretKey || !secret.webhookSecret)
+      throw new ConfigError('The Stripe secret must hold secretKey and webhookSecret');
+    return { secretKey: secret.secretKey, webhookSecret: secret.webhookSecret };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** An SDK client; against stripe-mock when STRIPE_API_URL says so. */
+export function stripeClient(secretKey: string): Stripe {
+  const api = optionalEnv(PAYMENT_ENV.apiUrl);
+  const url = api ? new URL(api) : undefined;
+  return new Stripe(secretKey, {
+    maxNetworkRetries: 2,
+    timeout: 8000,
+    ...(url
+      ? {
+          host: url.hostname,
+          port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+          protocol: url.protocol === 'https:' ? 'https' : 'http',
+        }
+      : {}),
+  });
+}
+
+/** The webhook check, the same for Stripe and the test-mode page: signature and Stripe's default tolerance. */
+export function verifyWebhook(rawBody: string, signature: string, webhookSecret: string): Stripe.Event {
+  return Stripe.webhooks.constructEvent(rawBody, signature, webhookSecret);
+}
+
+export function stripeProvider(stripe: Stripe): PaymentProvider {
+  return {
+    name: 'stripe',
+    async createPayment(order, idempotencyKey) {
+      const intent = await stripe.paymentIntents.create(
+        {
+          amount: order.total,
+          currency: order.currency.toLowerCase(),
+          automatic_payment_methods: { enabled: true },
+          receipt_email: order.buyerEmail,
+          description: order.eventName,
+          metadata: { orderId: order.id },
+        },
+        { idempotencyKey },
+      );
+      return {
+        provider: 'stripe',
+        paymentId: intent.id,
+        clientSecret: intent.client_secret,
+        checkoutUrl: null,
+      };
+    },
+    async refund(paymentId, amount, idempotencyKey) {
+      const refund = await stripe.refunds.create({ payment_intent: paymentId, amount }, { idempotencyKey });
+      const status =
+        refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' ? 'failed' : 'pending';
+      return { refundId: refund.id, status };
+    },
+    async recentPayments(since) {
+      const payments = [];
+      for await (const intent of stripe.paymentIntents.list({
+        created: { gte: Math.floor(since.getTime() / 1000) },
+        limit: 100,
+      })) {
+        if (intent.status !== 'succeeded') continue;
+        payments.push({
+          paymentId: intent.id,
+          orderId: typeof intent.metadata?.orderId === 'string' ? intent.metadata.orderId : undefined,
+          amount: intent.amount_received,
+          currency: intent.currency.toUpperCase(),
+        });
+      }
+      return payments;
+    },
+  };
+}
+
+/** The local test-mode provider: the payment is made on the runtime's page, which signs its own webhooks. */
+export function testModeProvider(pageUrl: string): PaymentProvider {
+  return {
+    name: 'test-mode',
+    async createPayment(order): Promise<PaymentHandle> {
+      // Derived from the order, so a retry answers the same payment.
+      const paymentId = `pi_test_${order.id.replaceAll('-', '')}`;
+      const url = new URL(`${pageUrl}/${order.id}`);
+      url.searchParams.set('payment', paymentId);
+      url.searchParams.set('amount', String(order.total));
+      url.searchParams.set('currency', order.currency);
+      url.searchParams.set('event', order.eventName);
+      return { provider: 'test-mode', paymentId, clientSecret: null, checkoutUrl: url.toString() };
+    },
+    async refund() {
+      return { refundId: `re_test_${randomUUID().replaceAll('-', '')}`, status: 'succeeded' };
+    },
+    async recentPayments() {
+      // The page keeps no record; its webhooks are the record.
+      return [];
+    },
+  };
+}
