@@ -179,14 +179,23 @@ export function cancellationEmail(order: OrderCancelledV1, extras: Extras = {}):
   const refund = order.refund > 0 ? formatMoney(order.refund, order.currency) : undefined;
   const byOrganizer = order.reason === 'event-cancelled';
   const subject = byOrganizer ? `Cancelled: ${name}` : `Your order for ${name} is cancelled`;
-  const opening = byOrganizer
-    ? 'We are sorry: the organizer has cancelled this event. Your order is cancelled and its tickets are no longer valid.'
-    : 'As you asked, your order is cancelled and its tickets are no longer valid.';
+  const opening = {
+    'event-cancelled':
+      'We are sorry: the organizer has cancelled this event. Your order is cancelled and its tickets are no longer valid.',
+    organizer: 'We are sorry: the organizer has cancelled your order. Its tickets are no longer valid.',
+    'payment-late':
+      'Your payment arrived after the time your seats were held for you, and they had been sold in the meantime, so we ' +
+      'could not confirm your order.',
+    customer: 'As you asked, your order is cancelled and its tickets are no longer valid.',
+  }[order.reason];
   const reason = byOrganizer ? extras.details?.cancelReason : undefined;
   const reasonLine = reason ? `The organizer's reason: ${oneLine(reason)}` : undefined;
-  const refundLine = refund
-    ? `You will be refunded ${refund} to the payment method you used.`
-    : 'There is nothing to refund on this order.';
+  // Said as the payment provider reported it when the order was cancelled.
+  const refundLine = !refund
+    ? 'There is nothing to refund on this order.'
+    : order.refundStatus === 'failed'
+      ? `Refunding ${refund} failed at our payment provider; we are looking into it and will contact you.`
+      : `We have asked our payment provider to refund ${refund} to the payment method you used; refunds usually arrive within 5 to 10 business days.`;
   const html = layout(
     subject,
     [
