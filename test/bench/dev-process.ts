@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../local/platform';
 import { devPortsEnv, freePort, platformPorts } from '../support/ports';
+import type { startTestIssuer } from '../support/tokens';
 import type { Log } from './section';
 
 export interface DevProcess {
@@ -86,4 +87,28 @@ export async function startDevProcess(options: {
     child,
     stop,
   };
+}
+
+/**
+ * Signs access tokens the runtime accepts (it trusts the bench issuer through JWT_JWKS_URL) for a user id: a verified
+ * attendee of the web client, as a signed-in buyer's token carries.
+ */
+export function benchTokens(
+  issuer: Awaited<ReturnType<typeof startTestIssuer>>,
+  apiUrl: string,
+): (userId: string) => Promise<string> {
+  return (userId) =>
+    issuer.sign(
+      {
+        iss: apiUrl,
+        aud: 'ticketorleaveit-api',
+        sub: userId,
+        client_id: 'web',
+        scope: 'api',
+        email: `bench-${userId}@example.com`,
+        email_verified: true,
+        given_name: 'Bench',
+      },
+      { expiresIn: '30m' },
+    );
 }

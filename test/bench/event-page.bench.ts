@@ -5,9 +5,11 @@
 // answers, so the check only ever under-counts staleness, never invents it).
 import { randomUUID } from 'node:crypto';
 import { Agent, request, setGlobalDispatcher } from 'undici';
+import { parseServerTiming, type StageTiming } from '../../layers/common/timings';
 import { type RedisServer, startRedis } from '../support/redis-server';
 import { startTestIssuer } from '../support/tokens';
-import { type DevProcess, startDevProcess } from './dev-process';
+import { benchTokens, type DevProcess, startDevProcess } from './dev-process';
+import { stageBreakdown } from './flash-sale.bench';
 import type { BenchSection, Log, SectionOutcome } from './section';
 import { percentile } from './stats';
 
@@ -26,6 +28,7 @@ interface PageRead {
   ms: number;
   status: number;
   remaining: number | null;
+  stages?: Record<string, StageTiming>;
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;
@@ -86,20 +89,7 @@ async function run(log: Log): Promise<SectionOutcome> {
       env: { JWT_JWKS_URL: issuer.jwksUrl, REDIS_URL: redis.url },
     });
     const apiUrl = platform.apiUrl;
-    const sign = (userId: string) =>
-      issuer.sign(
-        {
-          iss: apiUrl,
-          aud: 'ticketorleaveit-api',
-          sub: userId,
-          client_id: 'web',
-          scope: 'api',
-          email: `bench-${userId}@example.com`,
-          email_verified: true,
-          given_name: 'Bench',
-        },
-        { expiresIn: '30m' },
-      );
+    const sign = benchTokens(issuer, apiUrl);
     const { eventId, tierId } = await createEvent(apiUrl, await sign(randomUUID()));
     const tokens = await Promise.all(Array.from({ length: BUYERS }, () => sign(randomUUID())));
     log(
@@ -119,6 +109,7 @@ async function run(log: Log): Promise<SectionOutcome> {
             ms: performance.now() - requestedAt,
             status: response.statusCode,
             remaining: body.remaining ?? null,
+            stages: parseServerTiming(response.headers['server-timing'] as string | undefined),
           });
         } catch {
           reads.push({ requestedAt, ms: performance.now() - requestedAt, status: 0, remaining: null });
@@ -176,6 +167,7 @@ async function run(log: Log): Promise<SectionOutcome> {
       p50Ms: round(percentile(sorted, 50)),
       p99Ms: round(percentile(sorted, 99)),
       maxMs: round(sorted[sorted.length - 1] ?? 0),
+      stages: stageBreakdown(during),
       errors: reads.filter((read) => read.status !== 200).length,
       remainingUnknown: ok.filter((read) => read.remaining === null).length,
       lagViolations,

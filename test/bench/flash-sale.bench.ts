@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Agent, request, setGlobalDispatcher } from 'undici';
 import { spreadSeats } from '../../functions/tickets/slots';
+import { parseServerTiming, type StageTiming } from '../../layers/common/timings';
 import { startTestIssuer } from '../support/tokens';
-import { type DevProcess, startDevProcess } from './dev-process';
+import { benchTokens, type DevProcess, startDevProcess } from './dev-process';
 import { measureFloor } from './floor';
 import type { BenchSection, Log, SectionOutcome } from './section';
 import { percentile } from './stats';
@@ -55,6 +56,8 @@ export async function seedEvent(db: pg.Client, seats: number, { price = 0 } = {}
 interface Attempt {
   status: number;
   ms: number;
+  /** The runtime's own account of the answer (its Server-Timing header): time and count per stage. */
+  stages?: Record<string, StageTiming>;
   networkRetries: number;
   /** When the buyer arrived, from the first arrival (ms). */
   at: number;
@@ -76,12 +79,48 @@ async function purchase(apiUrl: string, token: string, eventId: string, tierId: 
         body: JSON.stringify({ items: [{ tierId, quantity: 1 }] }),
       });
       await response.body.arrayBuffer();
-      return { status: response.statusCode, ms: performance.now() - started, networkRetries: retry, at: 0 };
+      return {
+        status: response.statusCode,
+        ms: performance.now() - started,
+        networkRetries: retry,
+        at: 0,
+        stages: parseServerTiming(response.headers['server-timing'] as string | undefined),
+      };
     } catch {
       if (retry >= 3) return { status: 0, ms: performance.now() - started, networkRetries: retry, at: 0 };
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** retry * Math.random()));
     }
   }
+}
+
+/**
+ * Where the answers' time went, from the runtime's Server-Timing: per stage (authorizer, function, validation, db,
+ * publish...), its mean and p99 time per answer and how many times it ran per answer (db: statements per purchase);
+ * `outsideFunctionMs` is the rest of the client's latency (the gateway, queueing, the network).
+ */
+export function stageBreakdown(answers: { ms: number; stages?: Record<string, StageTiming> }[]) {
+  const timed = answers.filter((answer) => answer.stages && Object.keys(answer.stages).length > 0);
+  const names = [...new Set(timed.flatMap((answer) => Object.keys(answer.stages ?? {})))];
+  const mean = (values: number[]) =>
+    round(values.reduce((sum, value) => sum + value, 0) / (values.length || 1));
+  const stages = Object.fromEntries(
+    names.map((name) => {
+      const ms = timed.map((answer) => answer.stages?.[name]?.ms ?? 0);
+      return [
+        name,
+        {
+          meanMs: mean(ms),
+          p99Ms: latency(ms).p99Ms,
+          perAnswer: mean(timed.map((answer) => answer.stages?.[name]?.count ?? 0)),
+        },
+      ];
+    }),
+  );
+  return {
+    answers: timed.length,
+    stages,
+    outsideFunctionMs: mean(timed.map((answer) => answer.ms - (answer.stages?.function?.ms ?? 0))),
+  };
 }
 
 function latency(samples: number[]) {
@@ -194,6 +233,7 @@ async function flashSale(
     )
       .filter((slot) => slot.length > 0)
       .map((slot) => latency(slot).p99Ms),
+    stages: stageBreakdown(attempts),
     created,
     soldOut409: count((status) => status === 409),
     other4xx: count((status) => status >= 400 && status < 500 && status !== 409),
@@ -386,6 +426,7 @@ async function sustained(
     purchasesPerSecond,
     ...answers,
     failed,
+    stages: stageBreakdown(attempts),
     floor,
     ratioToFloor,
     meetsTargets:
@@ -420,20 +461,7 @@ export const flashSaleSection: BenchSection = {
           NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
         },
       });
-      const apiUrl = platform.apiUrl;
-      const sign = (userId: string) =>
-        issuer.sign(
-          {
-            iss: apiUrl,
-            aud: 'ticketorleaveit-api',
-            sub: userId,
-            client_id: 'web',
-            scope: 'api',
-            email: `bench-${userId}@example.com`,
-            given_name: 'Bench',
-          },
-          { expiresIn: '30m' },
-        );
+      const sign = benchTokens(issuer, platform.apiUrl);
       const client = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
       const mail = new pg.Client({ connectionString: platform.databaseUrl('notifications') });
       await Promise.all([client.connect(), mail.connect()]);
