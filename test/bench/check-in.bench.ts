@@ -174,7 +174,11 @@ export const checkInSection: BenchSection = {
         label: 'checkIn',
         log,
         args: ['--ephemeral'],
-        env: { JWT_JWKS_URL: issuer.jwksUrl, DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16' },
+        env: {
+          JWT_JWKS_URL: issuer.jwksUrl,
+          DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16',
+          NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
+        },
       });
       const organizerId = randomUUID();
       const token = await issuer.sign(
