@@ -1,0 +1,77 @@
+// The door page in a real browser against the whole local platform: an organizer signs in and checks tickets in by
+// typed code; the first scan shows a big green Admit with the holder and tier, the second a red Already admitted with
+// where it went in, an unknown code a red answer too. Checked with axe-core and photographed.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../local/platform';
+import { ROOT } from '../../local/platform';
+import { ensureWebAppBuilt } from '../../local/web-app';
+import { seedDoor } from '../integration/check-in/seed';
+import { startTestPlatform } from '../support/platform';
+import { type Browser, launchBrowser, screenshots, seriousViolations, watchErrors } from './browser';
+
+let platform: Platform;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let db: pg.Pool;
+
+beforeAll(async () => {
+  await ensureWebAppBuilt(join(ROOT, 'web'), () => undefined);
+  [platform, browser] = await Promise.all([startTestPlatform({ redisUrl: null }), launchBrowser()]);
+  db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 1 });
+  page = await browser.context.newPage();
+  errors = watchErrors(page);
+});
+
+afterAll(async () => {
+  await db?.end();
+  await browser?.close();
+  await platform?.stop();
+});
+
+describe('the check-in page in Chromium', () => {
+  it('answers a first scan green and a second red with where the ticket went in', async () => {
+    const email = `door-${randomUUID().slice(0, 8)}@example.com`;
+    await page.goto(`${platform.apiUrl}/`);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL(/\/oauth\/authorize/);
+    await page.getByLabel('First name').fill('Dora');
+    await page.getByLabel('Last name').fill('Door');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel(/^Password/).fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('link', { name: 'Dora' }).waitFor();
+    const users = new pg.Pool({ connectionString: platform.databaseUrls.auth, max: 1 });
+    const { rows } = await users.query('SELECT id FROM accounts WHERE email = $1', [email]);
+    await users.end();
+    const event = await seedDoor(db, { count: 1, organizerId: rows[0].id });
+    const code = (event.tickets[0] as { code: string }).code;
+
+    await page.goto(`${platform.apiUrl}/organizer/events/${event.eventId}/check-in`);
+    await page.getByRole('heading', { name: 'Check-in' }).waitFor();
+    await page.getByLabel('Gate').fill('North door');
+    await page.getByLabel('Ticket code').fill(code);
+    await page.getByRole('button', { name: 'Check in' }).click();
+    const admitted = page.locator('[data-verdict="admitted"]');
+    await admitted.waitFor();
+    expect(await admitted.textContent()).toContain('Ada · General');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshots(page, 'check-in-admitted');
+
+    await page.getByLabel('Ticket code').fill(code);
+    await page.getByRole('button', { name: 'Check in' }).click();
+    const again = page.locator('[data-verdict="already-admitted"]');
+    await again.waitFor();
+    expect(await again.textContent()).toContain('at North door');
+    await screenshots(page, 'check-in-already-admitted');
+
+    await page.getByLabel('Ticket code').fill('ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ');
+    await page.getByRole('button', { name: 'Check in' }).click();
+    await page.locator('[data-verdict="unknown"]').waitFor();
+    expect(errors.filter((line) => !line.includes('404') && !line.includes('409'))).toEqual([]);
+  });
+});
