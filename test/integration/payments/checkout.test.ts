@@ -1,0 +1,304 @@
+// Paid checkout end to end: the Stripe SDK against stripe-mock for the payments and refunds the platform asks for,
+// webhooks signed with the SDK's test-header helper, real PostgreSQL, the emulator's queues and the mail catcher.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as sweepHolds } from '../../../functions/tickets/expire-holds.schedule';
+import type { Platform } from '../../../local/platform';
+import { type PayableOrder, paymentWebhook, payOrder, postWebhook } from '../../support/payments';
+import { startTestPlatform } from '../../support/platform';
+import { buyerHeaders, type OnSale, putOnSale } from '../../support/purchases';
+import { waitForQueueDrained } from '../../support/sqs';
+import { type StripeMock, startStripeMock } from '../../support/stripe-mock';
+import { startTestIssuer } from '../../support/tokens';
+import { emailsFor } from '../notifications/support';
+
+const STRIPE_ENV = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL'] as const;
+const saved = Object.fromEntries(STRIPE_ENV.map((name) => [name, process.env[name]]));
+const WEBHOOK_SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
+
+let platform: Platform;
+let stripe: StripeMock;
+let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let db: pg.Pool;
+
+beforeAll(async () => {
+  stripe = await startStripeMock();
+  Object.assign(process.env, {
+    STRIPE_SECRET_KEY: 'sk_test_123',
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_URL: stripe.url,
+  });
+  issuer = await startTestIssuer();
+  process.env.JWT_JWKS_URL = issuer.jwksUrl;
+  platform = await startTestPlatform({ schedules: false });
+  db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
+});
+afterAll(async () => {
+  await db?.end();
+  await platform?.stop();
+  await issuer?.close();
+  await stripe?.stop();
+  for (const name of STRIPE_ENV) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+});
+
+type Order = PayableOrder & {
+  expiresAt: string | null;
+  payment: { provider: string; paymentId: string; clientSecret: string | null } | null;
+  tickets: { code: string }[];
+  refund: { amount: number; status: string } | null;
+};
+
+const show = (name: string) => ({
+  name,
+  startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+  endsAt: new Date(Date.now() + 7 * 86_400_000 + 3 * 3_600_000).toISOString(),
+  timezone: 'Europe/Paris',
+  place: 'Olympia, Paris, FR',
+});
+
+async function buyer(name = 'Ines') {
+  const email = `pay-${randomUUID()}@example.com`;
+  return { email, headers: await buyerHeaders(issuer, platform.apiUrl, { email, givenName: name }) };
+}
+
+async function buy(headers: Record<string, string>, onSale: OnSale, quantity: number, key = randomUUID()) {
+  const response = await fetch(`${platform.apiUrl}/v1/events/${onSale.eventId}/orders`, {
+    method: 'POST',
+    headers: { ...headers, 'idempotency-key': key },
+    body: JSON.stringify({ items: [{ tierId: onSale.tierId, quantity }] }),
+  });
+  return { status: response.status, order: (await response.json()) as Order };
+}
+
+const orderOf = async (headers: Record<string, string>, id: string) =>
+  (await (await fetch(`${platform.apiUrl}/v1/orders/${id}`, { headers })).json()) as Order;
+
+const remaining = async (eventId: string) =>
+  (
+    (await (await fetch(`${platform.apiUrl}/v1/events/${eventId}/availability`)).json()) as {
+      remaining: number;
+    }
+  ).remaining;
+
+/** Makes a hold run out now, as waiting 15 minutes would. */
+const expireHold = (orderId: string) =>
+  db.query(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1`, [orderId]);
+
+const emailsDrained = () =>
+  waitForQueueDrained(platform.awsEndpoint, platform.queueUrls['notifications-ticket-events'] ?? '', {
+    timeoutMs: 45_000,
+  });
+
+describe('a paid purchase', () => {
+  it('holds the seats until the payment webhook confirms it with its tickets and one email', async () => {
+    const onSale = await putOnSale(show('Paid show'), {
+      name: 'Floor',
+      price: 4500,
+      currency: 'EUR',
+      quantity: 10,
+    });
+    const ines = await buyer();
+
+    const { status, order } = await buy(ines.headers, onSale, 2);
+    expect(status).toBe(201);
+    expect(order).toMatchObject({ status: 'awaiting_payment', total: 9000, currency: 'EUR', tickets: [] });
+    expect(order.payment).toMatchObject({ provider: 'stripe', paymentId: expect.stringMatching(/^pi_/) });
+    expect(order.payment?.clientSecret).toEqual(expect.any(String));
+    const holdMinutes = (new Date(order.expiresAt ?? 0).getTime() - Date.now()) / 60_000;
+    expect(holdMinutes).toBeGreaterThan(14);
+    expect(holdMinutes).toBeLessThanOrEqual(15);
+    await expect.poll(() => remaining(onSale.eventId), { timeout: 10_000 }).toBe(8);
+
+    await payOrder(platform.apiUrl, order);
+    const paid = await orderOf(ines.headers, order.id);
+    expect(paid.status).toBe('confirmed');
+    expect(paid.tickets).toHaveLength(2);
+    expect(paid.payment).toBeNull();
+    const [confirmation] = await emailsFor(platform.mailUrl, ines.email, 1);
+    for (const ticket of paid.tickets) expect(confirmation?.text).toContain(ticket.code);
+    await emailsDrained();
+    expect(await emailsFor(platform.mailUrl, ines.email, 1)).toHaveLength(1);
+  });
+
+  it('asks the provider for one payment however often the purchase is retried with the same key', async () => {
+    const onSale = await putOnSale(show('Retried'), {
+      name: 'Floor',
+      price: 1000,
+      currency: 'EUR',
+      quantity: 10,
+    });
+    const { headers } = await buyer();
+    const key = randomUUID();
+    const first = await buy(headers, onSale, 1, key);
+    const second = await buy(headers, onSale, 1, key);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.order.id).toBe(first.order.id);
+    expect(second.order.payment).toEqual(first.order.payment);
+    const creates = stripe.requests.filter(
+      (request) => request.method === 'POST' && request.path === '/v1/payment_intents',
+    );
+    expect(creates.filter((request) => request.idempotencyKey === `order-${first.order.id}`)).toHaveLength(1);
+    const rows = await db.query('SELECT count(*)::int AS n FROM orders WHERE event_id = $1', [
+      onSale.eventId,
+    ]);
+    expect(rows.rows[0]?.n).toBe(1);
+  });
+});
+
+describe('the payment webhook', () => {
+  it('changes nothing on a replayed event or a failure that arrives after the success', async () => {
+    const onSale = await putOnSale(show('Replayed'), {
+      name: 'Floor',
+      price: 2000,
+      currency: 'EUR',
+      quantity: 5,
+    });
+    const ana = await buyer('Ana');
+    const { order } = await buy(ana.headers, onSale, 1);
+    const succeeded = paymentWebhook(order, { secret: WEBHOOK_SECRET });
+    expect(await postWebhook(platform.apiUrl, succeeded.payload, succeeded.signature)).toMatchObject({
+      status: 200,
+      body: { outcome: 'confirmed' },
+    });
+    const confirmed = await orderOf(ana.headers, order.id);
+
+    const replay = await postWebhook(platform.apiUrl, succeeded.payload, succeeded.signature);
+    expect(replay).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    const failedLate = paymentWebhook(order, { secret: WEBHOOK_SECRET, succeeded: false });
+    expect(await postWebhook(platform.apiUrl, failedLate.payload, failedLate.signature)).toMatchObject({
+      status: 200,
+      body: { outcome: 'unchanged' },
+    });
+
+    expect(await orderOf(ana.headers, order.id)).toEqual(confirmed);
+    expect(await remaining(onSale.eventId)).toBe(4);
+    await emailsFor(platform.mailUrl, ana.email, 1);
+    await emailsDrained();
+    expect(await emailsFor(platform.mailUrl, ana.email, 1)).toHaveLength(1);
+  });
+
+  it('answers 400 to a bad signature and changes nothing', async () => {
+    const onSale = await putOnSale(show('Forged'), {
+      name: 'Floor',
+      price: 2000,
+      currency: 'EUR',
+      quantity: 5,
+    });
+    const { headers } = await buyer();
+    const { order } = await buy(headers, onSale, 1);
+    const genuine = paymentWebhook(order, { secret: WEBHOOK_SECRET });
+    const tampered = genuine.payload.replace('"amount":2000', '"amount":1');
+    const forged = paymentWebhook(order, { secret: 'whsec_not_ours' });
+
+    expect((await postWebhook(platform.apiUrl, tampered, genuine.signature)).status).toBe(400);
+    expect((await postWebhook(platform.apiUrl, forged.payload, forged.signature)).status).toBe(400);
+    expect((await postWebhook(platform.apiUrl, genuine.payload, 'not a signature')).status).toBe(400);
+    expect((await orderOf(headers, order.id)).status).toBe('awaiting_payment');
+    const inbox = await db.query('SELECT count(*)::int AS n FROM payment_events WHERE order_id = $1', [
+      order.id,
+    ]);
+    expect(inbox.rows[0]?.n).toBe(0);
+  });
+
+  it('releases the hold when the card is declined', async () => {
+    const onSale = await putOnSale(show('Declined'), {
+      name: 'Floor',
+      price: 2000,
+      currency: 'EUR',
+      quantity: 3,
+    });
+    const { headers } = await buyer();
+    const { order } = await buy(headers, onSale, 3);
+    await expect.poll(() => remaining(onSale.eventId), { timeout: 10_000 }).toBe(0);
+    await payOrder(platform.apiUrl, order, 'declined');
+    expect((await orderOf(headers, order.id)).status).toBe('expired');
+    await expect.poll(() => remaining(onSale.eventId), { timeout: 10_000 }).toBe(3);
+  });
+});
+
+describe('holds that run out', () => {
+  it('are free seats for every reader and buyer at once, and the sweep releases them', async () => {
+    const onSale = await putOnSale(show('Expiring'), {
+      name: 'Floor',
+      price: 2000,
+      currency: 'EUR',
+      quantity: 4,
+    });
+    const { headers } = await buyer();
+    const { order } = await buy(headers, onSale, 4);
+    await expect.poll(() => remaining(onSale.eventId), { timeout: 10_000 }).toBe(0);
+    await expireHold(order.id);
+    await expect.poll(() => remaining(onSale.eventId), { timeout: 10_000 }).toBe(4);
+
+    await sweepHolds();
+    expect((await orderOf(headers, order.id)).status).toBe('expired');
+    const slots = await db.query(
+      'SELECT coalesce(sum(s.sold), 0)::int AS sold FROM tier_slots s WHERE s.tier_id = $1',
+      [onSale.tierId],
+    );
+    expect(slots.rows[0]?.sold).toBe(0);
+  });
+
+  it('refund a payment that comes after the seats were sold to someone else, and tell the buyer', async () => {
+    const onSale = await putOnSale(show('Late payer'), {
+      name: 'Floor',
+      price: 3000,
+      currency: 'EUR',
+      quantity: 2,
+    });
+    const late = await buyer('Lea');
+    const quick = await buyer('Quinn');
+    const { order: held } = await buy(late.headers, onSale, 2);
+    await expireHold(held.id);
+
+    const resold = await buy(quick.headers, onSale, 2);
+    expect(resold.status).toBe(201);
+    await payOrder(platform.apiUrl, resold.order);
+    expect((await orderOf(quick.headers, resold.order.id)).status).toBe('confirmed');
+
+    const payment = paymentWebhook(held, { secret: WEBHOOK_SECRET });
+    expect(await postWebhook(platform.apiUrl, payment.payload, payment.signature)).toMatchObject({
+      status: 200,
+      body: { outcome: 'refunded' },
+    });
+    const refunded = await orderOf(late.headers, held.id);
+    expect(refunded).toMatchObject({ status: 'cancelled', refund: { amount: 6000, status: 'succeeded' } });
+    expect(refunded.tickets).toEqual([]);
+    expect(
+      stripe.requests.filter(
+        (request) => request.path === '/v1/refunds' && request.idempotencyKey === `refund-${held.id}`,
+      ),
+    ).toHaveLength(1);
+    const [email] = await emailsFor(platform.mailUrl, late.email, 1);
+    expect(email?.text).toContain('Your payment arrived after the time your seats were held');
+    expect(email?.text).toContain('€60.00');
+    const sold = await db.query(
+      `SELECT count(*)::int AS n FROM tickets t JOIN orders o ON o.id = t.order_id WHERE o.event_id = $1 AND t.status = 'valid'`,
+      [onSale.eventId],
+    );
+    expect(sold.rows[0]?.n).toBe(2);
+  });
+
+  it('confirm a payment that comes after expiry while the seats are still free', async () => {
+    const onSale = await putOnSale(show('Late, lucky'), {
+      name: 'Floor',
+      price: 3000,
+      currency: 'EUR',
+      quantity: 2,
+    });
+    const { headers } = await buyer();
+    const { order } = await buy(headers, onSale, 2);
+    await expireHold(order.id);
+    await sweepHolds();
+    expect((await orderOf(headers, order.id)).status).toBe('expired');
+    await payOrder(platform.apiUrl, { ...order, status: 'awaiting_payment' });
+    const paid = await orderOf(headers, order.id);
+    expect(paid.status).toBe('confirmed');
+    expect(paid.tickets).toHaveLength(2);
+    await expect.poll(() => remaining(onSale.eventId), { timeout: 10_000 }).toBe(0);
+  });
+});
