@@ -1,6 +1,7 @@
 // The door page in a real browser against the whole local platform: an organizer signs in and checks tickets in by
 // typed code; the first scan shows a big green Admit with the holder and tier, the second a red Already admitted with
-// where it went in, an unknown code a red answer too. Checked with axe-core and photographed.
+// where it went in, an unknown code a red answer too; the event's dashboard then shows who is in. Checked with
+// axe-core and photographed.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -73,5 +74,12 @@ describe('the check-in page in Chromium', () => {
     await page.getByRole('button', { name: 'Check in' }).click();
     await page.locator('[data-verdict="unknown"]').waitFor();
     expect(errors.filter((line) => !line.includes('404') && !line.includes('409'))).toEqual([]);
+
+    // The event's dashboard shows who is in.
+    await page.getByRole('link', { name: 'Event dashboard' }).click();
+    const admittedSoFar = page.getByTestId('admitted');
+    await admittedSoFar.waitFor();
+    expect(await admittedSoFar.textContent()).toContain('Admitted: 1 of 1');
+    expect(await admittedSoFar.textContent()).toContain('North door 1');
   });
 });

@@ -3,9 +3,9 @@
 // that could not be sent at all are kept on the device and uploaded as an offline batch (the earliest scan wins).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
-import { api, type paths } from '../../api/client';
+import { api, type paths, unwrap } from '../../api/client';
 import { RequireUser } from '../../components/layout';
-import { Alert } from '../../components/ui';
+import { Alert, useLoad } from '../../components/ui';
 
 type Admitted = paths['/v1/events/{id}/check-ins']['post']['responses'][200]['content']['application/json'];
 type Refused = paths['/v1/events/{id}/check-ins']['post']['responses'][409]['content']['application/json'];
@@ -229,4 +229,21 @@ function Verdict({ answer }: { answer?: Answer }) {
       </div>
     );
   return <Alert kind="info">{answer.message}</Alert>;
+}
+
+/** Admitted so far, by tier and by gate (the event dashboard's door figures); nothing while none are admitted. */
+export function AdmittedSoFar({ id }: { id: string }) {
+  const [load] = useLoad(
+    () => unwrap(api.GET('/v1/events/{id}/check-ins/stats', { params: { path: { id } } })),
+    [id],
+  );
+  if (load.state !== 'ready' || load.data.admitted === 0) return null;
+  const stats = load.data;
+  return (
+    <p data-testid="admitted">
+      Admitted: {stats.admitted} of {stats.tickets} ·{' '}
+      {stats.byTier.map((tier) => `${tier.name} ${tier.admitted}/${tier.tickets}`).join(', ')} ·{' '}
+      {stats.byGate.map((gate) => `${gate.gate ?? 'no gate'} ${gate.admitted}`).join(', ')}
+    </p>
+  );
 }

@@ -1,5 +1,5 @@
 // One event's dashboard: sales over time (per hour or day, in the event's zone), each tier sold vs remaining,
-// revenue per currency, fill rate and cancellations.
+// revenue per currency, fill rate and cancellations, and at the door, who has been admitted so far.
 
 import { useMemo, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
@@ -8,6 +8,7 @@ import { RequireUser } from '../../components/layout';
 import { Show, useLoad } from '../../components/ui';
 import { formatDateTime, formatMoney, formatPercent } from '../../lib/format';
 import { Chart } from './chart';
+import { AdmittedSoFar } from './check-in';
 
 export function EventDashboardPage() {
   return (
@@ -35,6 +36,7 @@ function EventDashboard() {
               <h1>{metrics.event.name}</h1>
               <div class="row">
                 <a href={`/organizer/events/${id}/attendees`}>Attendees</a>
+                <a href={`/organizer/events/${id}/check-in`}>Check-in</a>
                 <a href={`/organizer/events/${id}/edit`}>Edit</a>
                 <button type="button" onClick={reload}>
                   Refresh
@@ -45,6 +47,7 @@ function EventDashboard() {
               {formatDateTime(metrics.event.startsAt, metrics.event.timezone)} · {metrics.event.place} ·
               figures as of {formatDateTime(metrics.generatedAt, metrics.event.timezone)}
             </p>
+            <AdmittedSoFar id={id} />
             <dl class="stats">
               <div>
                 <dt>Tickets sold</dt>
