@@ -2,7 +2,7 @@
 // folder), and for each fault a fresh event put on sale and bought under a steady load of buyers who retry with the
 // same Idempotency-Key; after it, every buyer's answer is compared with the tickets database and the mail catcher.
 // Prints a JSON table; exits non-zero when any order is lost, duplicated or oversold, or a confirmation email is
-// missing. `npm run chaos -- --short` runs the two scenarios CI runs. Localhost only, bounded in count and time.
+// missing. `npm run chaos -- --short` runs the two scenarios CI runs; `-- --only <words>` those whose name has them. Localhost only, bounded in count and time.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,9 @@ import { mailCounts, pg, purchaseLoad, readLedger } from './load';
 import { type ChaosRuntime, chaosRuntime, type HealthReport } from './runtime';
 import { type CuttableLink, cuttableLink, type FaultContext, SCENARIOS, type Scenario } from './scenarios';
 
-const { values } = parseArgs({ options: { short: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { short: { type: 'boolean', default: false }, only: { type: 'string' } },
+});
 const short = values.short;
 /** Load per scenario: buyers arrive over `buyers / perSecond` seconds for fewer seats, so the tier sells out. */
 const LOAD = short ? { buyers: 120, perSecond: 12, seats: 80 } : { buyers: 300, perSecond: 15, seats: 200 };
@@ -76,8 +78,13 @@ async function runScenario(scenario: Scenario, context: FaultContext, baseline: 
     mails = await mailCounts(runtime.mailUrl);
     return buyers.every((email) => (mails.get(email) ?? 0) > 0) || 'emails missing';
   };
-  await waitForReady(runtime.child(), allMailed, { timeoutMs: EMAIL_TIMEOUT_MS, intervalMs: 1_000 }).catch(
-    () => undefined,
+  // How long after the repair the last confirmation arrived (null: some never did within the wait).
+  const emailsAfterRepairMs = await waitForReady(runtime.child(), allMailed, {
+    timeoutMs: EMAIL_TIMEOUT_MS,
+    intervalMs: 1_000,
+  }).then(
+    () => Date.now() - repairedAt,
+    () => null,
   );
   const sent = buyers.reduce((sum, email) => sum + Math.min(1, mails.get(email) ?? 0), 0);
   const extra = buyers.reduce((sum, email) => sum + Math.max(0, (mails.get(email) ?? 0) - 1), 0);
@@ -90,11 +97,15 @@ async function runScenario(scenario: Scenario, context: FaultContext, baseline: 
     missingEmails: ledger.confirmed - sent,
     duplicateEmails: extra,
     recoveryMs,
+    emailsAfterRepairMs,
     ...(detail ? { detail } : {}),
   };
 }
 
-type Row = Awaited<ReturnType<typeof runScenario>> | { scenario: string; skipped: string };
+type Row =
+  | Awaited<ReturnType<typeof runScenario>>
+  | { scenario: string; skipped: string }
+  | { scenario: 'suite'; error: string };
 const failed = (row: Row) =>
   row.scenario === 'suite' ||
   ('lost' in row &&
@@ -127,7 +138,10 @@ const deadline = setTimeout(() => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 
-const chosen = SCENARIOS.filter((scenario) => !short || scenario.short);
+/** `--only <words>`: the scenarios whose name contains them. */
+const chosen = SCENARIOS.filter(
+  (scenario) => (!short || scenario.short) && (!values.only || scenario.name.includes(values.only)),
+);
 const rows: Row[] = [];
 try {
   if (chosen.some((scenario) => scenario.needs === 'redis') && (await findOnPath('redis-server')))
@@ -165,9 +179,9 @@ try {
     rows.push(row);
   }
 } catch (error) {
-  const output = (runtime?.output() ?? '').split('\n').map((line) => line.slice(0, 400));
+  const output = (runtime?.output() ?? '').split('\n').map((line) => line.slice(0, 2_000));
   log(`the suite failed: ${(error as Error).stack}\n--- runtime output ---\n${output.join('\n')}`);
-  rows.push({ scenario: 'suite', skipped: (error as Error).message });
+  rows.push({ scenario: 'suite', error: (error as Error).message });
   process.exitCode = 2;
 } finally {
   clearTimeout(deadline);

@@ -1,6 +1,6 @@
 // `npm run dev` as a child process the fault suite can crash: free ports and a data folder that stay the same across
 // restarts (so a restart finds the queues, mail and PostgreSQL a crash left), and the pids to kill.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../local/platform';
@@ -25,6 +25,8 @@ export interface ChaosRuntime {
   crash(): Promise<void>;
   /** kill -9 of its PostgreSQL's postmaster. */
   killPostgres(): void;
+  /** Its PostgreSQL frozen (SIGSTOP to the server and its backends) or thawed (SIGCONT): a stalled database. */
+  signalPostgres(signal: 'SIGSTOP' | 'SIGCONT'): void;
   /** Takes its mail catcher down, or brings it back (SIGUSR2, see local/dev.ts). */
   toggleMail(): void;
   /** Its last lines of output, to explain a failure. */
@@ -86,6 +88,14 @@ export async function chaosRuntime(options: { dataDir: string; env: Record<strin
       await exited;
     },
     killPostgres: () => process.kill(postmasterPid(), 'SIGKILL'),
+    signalPostgres: (signal) => {
+      const postmaster = postmasterPid();
+      const backends = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
+        .split('\n')
+        .map(Number)
+        .filter((pid) => pid > 0);
+      for (const pid of [postmaster, ...backends]) process.kill(pid, signal);
+    },
     toggleMail: () => current().kill('SIGUSR2'),
     output: () => lines.join('\n'),
     child: current,

@@ -99,6 +99,12 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   outage(
+    'PostgreSQL stalled (SIGSTOP) for 10 s',
+    10_000,
+    ({ runtime }) => runtime.signalPostgres('SIGSTOP'),
+    ({ runtime }) => runtime.signalPostgres('SIGCONT'),
+  ),
+  outage(
     'Redis stopped for 10 s, then started again (empty)',
     10_000,
     ({ redis }) => redis?.stop(),
