@@ -30,17 +30,6 @@ export async function qrImages(
   return { attachments, cids };
 }
 
-const utcParts = (iso: string): [number, number, number, number, number] => {
-  const date = new Date(iso);
-  return [
-    date.getUTCFullYear(),
-    date.getUTCMonth() + 1,
-    date.getUTCDate(),
-    date.getUTCHours(),
-    date.getUTCMinutes(),
-  ];
-};
-
 /** The event as a calendar file; undefined (and no attachment) should the library refuse it. */
 export function calendarFile(
   order: TicketPurchasedV1,
@@ -54,10 +43,10 @@ export function calendarFile(
     productId: 'ticketorleaveit/tickets',
     method: 'PUBLISH',
     title: oneLine(event.name),
-    start: utcParts(event.startsAt),
+    start: Date.parse(event.startsAt),
     startInputType: 'utc',
     startOutputType: 'utc',
-    end: utcParts(event.endsAt),
+    end: Date.parse(event.endsAt),
     endInputType: 'utc',
     endOutputType: 'utc',
     location: where.online ? (where.link ?? 'Online') : where.lines.join(', '),
