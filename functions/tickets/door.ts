@@ -12,6 +12,8 @@ export async function requireScanner(deps: DoorDeps, eventId: string, caller: Ca
   return role;
 }
 
+const TICKET_CODE = /^[0-9A-Z]{5}(-[0-9A-Z]{5}){3}$/i;
+
 export interface Scanned {
   scanId: string;
   payload?: string;
@@ -29,6 +31,8 @@ export async function scanInputOf(
 ): Promise<ScanInput | 'invalid-scan'> {
   const base = { eventId, scanId: scan.scanId, gate: scan.gate, scannedAt, scannedBy: caller.userId };
   if (scan.code !== undefined) return { ...base, code: scan.code.toUpperCase() };
+  // A QR code that carries the plain ticket code (as older ticket pages and emails draw it) is a typed code.
+  if (TICKET_CODE.test(scan.payload ?? '')) return { ...base, code: (scan.payload as string).toUpperCase() };
   const claims = await deps.verifyQr(scan.payload ?? '');
   return claims ? { ...base, ticketId: claims.ticketId } : 'invalid-scan';
 }

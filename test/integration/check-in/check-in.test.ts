@@ -175,6 +175,9 @@ describe('a check-in', () => {
     expect([refusedCancelled.status, refusedCancelled.body.outcome]).toEqual([409, 'cancelled']);
     const wrongEvent = await scan(organizer.token, other.eventId, { code: kept.code });
     expect([wrongEvent.status, wrongEvent.body.outcome]).toEqual([422, 'other-event']);
+    // A QR code drawn from the plain ticket code reads as the code.
+    const plainQr = await scan(organizer.token, event.eventId, { payload: kept.code });
+    expect([plainQr.status, plainQr.body.outcome]).toEqual([200, 'admitted']);
     const unknown = await scan(organizer.token, event.eventId, { code: 'ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ' });
     expect([unknown.status, unknown.body.outcome]).toEqual([404, 'unknown']);
     const neither = await scan(organizer.token, event.eventId, {});
