@@ -21,6 +21,7 @@ interface AccountRow {
   password_hash: string;
   first_name: string;
   last_name: string;
+  email_verified: boolean;
 }
 const toAccount = (row: AccountRow): Account => ({
   id: row.id,
@@ -28,8 +29,10 @@ const toAccount = (row: AccountRow): Account => ({
   passwordHash: row.password_hash,
   firstName: row.first_name,
   lastName: row.last_name,
+  emailVerified: row.email_verified,
 });
-const ACCOUNT_COLUMNS = 'id, email, password_hash, first_name, last_name';
+const ACCOUNT_COLUMNS =
+  'id, email, password_hash, first_name, last_name, email_verified_at IS NOT NULL AS email_verified';
 
 const INSERT_REFRESH = `INSERT INTO refresh_tokens
   (id, family_id, account_id, client_id, token_hash, scope, expires_at, lifetime_seconds)

@@ -1,11 +1,12 @@
 // POST /oauth/signup: the sign-up form of the authorization page. CSRF-checked and rate-limited like sign-up; the new
-// account is signed in at once (a 303 to the client with a code), its profile follows through the outbox.
-import { ConflictError, ValidationError } from '../../layers/common/errors';
+// account is signed in at once (a 303 to the client with a code) and emailed a link to verify its address; its
+// profile follows through the outbox.
+import { ValidationError } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { relayNow } from '../../layers/common/outbox-relay';
 import { enforceRateLimits } from '../../layers/common/rate-limit';
 import { checkPosted, issueCode, limited, pageOptions, showForm } from './authorize-flow';
-import { server } from './deps';
+import { recoveryService, server } from './deps';
 import { auth } from './manifest';
 import { rateLimiter, rateLimits } from './rate-limits';
 import { registerRequest } from './schemas';
@@ -30,13 +31,15 @@ export const handler = httpHandler(
       async () => {
         await enforceRateLimits(rateLimiter(), [{ rule: rateLimits().registerPerIp, subject: sourceIp }]);
         try {
-          const account = await (await server()()).register(input.data, correlationId);
+          const outcome = await (await server()()).register(input.data, correlationId);
+          if (outcome.status === 'taken')
+            return again(409, 'An account with this email exists already. Sign in instead.');
+          await (await recoveryService()()).sendVerification(outcome.account, correlationId);
           await relayNow('auth');
-          return issueCode(account.id, request);
+          return issueCode(outcome.account.id, request);
         } catch (error) {
           if (error instanceof ValidationError) return again(400, `Please check: password: ${error.message}`);
-          if (!(error instanceof ConflictError)) throw error;
-          return again(409, 'An account with this email exists already. Sign in instead.');
+          throw error;
         }
       },
       (error, headers) => again(429, error, headers),

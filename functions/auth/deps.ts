@@ -55,7 +55,7 @@ export async function sessionOfAccessToken(token: string): Promise<{ sid: string
 /** A page of the web app with a secret in its fragment, which browsers never send to a server or in a Referer. */
 export function webLink(path: string, token: string): string {
   const origin = new URL(webRedirectUris()[0] ?? issuer().url).origin;
-  return `${origin}${path}#token=${token}`;
+  return token ? `${origin}${path}#token=${token}` : `${origin}${path}`;
 }
 
 export const recoveryService = once(() => {

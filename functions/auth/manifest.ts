@@ -17,6 +17,7 @@ import {
   signupForm,
   tokenForm,
   tokenResponse,
+  verifyEmailRequest,
 } from './schemas';
 
 const page = { contentType: 'text/html' } as const;
@@ -44,13 +45,16 @@ export const auth = defineService({
       method: 'POST',
       path: '/v1/auth/register',
       handler: 'register.ts',
-      summary: 'Create an account',
+      summary: 'Create an account (its address to verify by email)',
       auth: false,
       request: { body: registerRequest },
       responses: {
-        201: { description: 'Account created', schema: registerResponse },
+        201: {
+          description:
+            'Account created and a verification link emailed; a taken address gets the same answer (its owner is emailed instead and the id signs nothing in)',
+          schema: registerResponse,
+        },
         400: { description: 'Invalid fields, or a password too easy to guess (the problem says why)' },
-        409: { description: 'An account with this email exists' },
         429: { description: 'Too many sign-ups from this address' },
       },
       binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
@@ -181,6 +185,32 @@ export const auth = defineService({
         },
       },
       binds: { database: true },
+    },
+    verifyEmail: {
+      method: 'POST',
+      path: '/v1/auth/verify-email',
+      handler: 'verify-email.ts',
+      summary:
+        "Proves the account's address with the verification email's token, once; the next access token says email_verified",
+      auth: false,
+      request: { body: verifyEmailRequest },
+      responses: {
+        204: { description: 'The address is verified' },
+        400: { description: 'The token is used, expired or unknown (type /problems/invalid-token)' },
+      },
+      binds: { database: true },
+    },
+    resendVerification: {
+      method: 'POST',
+      path: '/v1/auth/verify-email/resend',
+      handler: 'resend-verification.ts',
+      summary: "Emails a new verification link to the caller's address, unless it is verified already",
+      auth: true,
+      responses: {
+        202: { description: 'Accepted; beyond 3 an hour per account no more emails are sent' },
+        429: { description: 'Too many requests from this client address' },
+      },
+      binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
     },
     jwks: {
       method: 'GET',

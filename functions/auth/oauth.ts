@@ -11,7 +11,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { AuthMessageTypes, type UserRegisteredV1 } from '../../events/contracts/auth';
-import { ConflictError, ForbiddenError, OAuthError, ValidationError } from '../../layers/common/errors';
+import { ForbiddenError, OAuthError, ValidationError } from '../../layers/common/errors';
 import { type Envelope, envelope } from '../../layers/common/messages';
 import type { SignInGuard } from './sign-in-guard';
 
@@ -21,6 +21,8 @@ export interface Account {
   passwordHash: string;
   firstName: string;
   lastName: string;
+  /** Whether the owner proved the address (a verification link, or a password reset through it). */
+  emailVerified?: boolean;
 }
 
 export interface Client {
@@ -110,6 +112,8 @@ export interface AccessTokenClaims {
   email: string;
   given_name: string;
   family_name: string;
+  /** Read by services that require a proven address (publishing events). */
+  email_verified: boolean;
 }
 
 export interface OAuthDeps {
@@ -297,6 +301,7 @@ export function oauthServer(deps: OAuthDeps) {
         email: account.email,
         given_name: account.firstName,
         family_name: account.lastName,
+        email_verified: account.emailVerified ?? false,
       },
       deps.accessTokenTtlSeconds,
     ),
@@ -310,7 +315,7 @@ export function oauthServer(deps: OAuthDeps) {
     async register(
       input: { firstName: string; lastName: string; email: string; password: string },
       correlationId: string,
-    ): Promise<{ id: string }> {
+    ): Promise<{ status: 'created'; account: Account } | { status: 'taken'; id: string }> {
       checkStrength(input.password, 'password', [input.email, input.firstName, input.lastName]);
       const account: Account = {
         id: randomUUID(),
@@ -330,9 +335,9 @@ export function oauthServer(deps: OAuthDeps) {
         account,
         envelope('auth', type, version, data, correlationId),
       );
-      if (outcome === 'duplicate')
-        throw new ConflictError('An account with this email already exists.', 'email-taken');
-      return { id: account.id };
+      // The id of an account that was not created: the caller may answer a taken address as it answers a new one.
+      if (outcome === 'duplicate') return { status: 'taken', id: account.id };
+      return { status: 'created', account };
     },
 
     /** The token endpoint: dispatches on grant_type. Password guesses go through the guard, when given. */

@@ -26,6 +26,11 @@ export function pgRecoveryStore(pool: pg.Pool): RecoveryStore {
   const accounts = pgAuthStore(pool);
   return {
     findAccountByEmail: accounts.findAccountByEmail,
+    findAccount: accounts.findAccount,
+
+    async enqueueEmail(message) {
+      await withTransaction(pool, (client) => enqueue(client, { topic: AUTH_EVENTS_TOPIC }, [message]));
+    },
 
     async issueToken(token, message) {
       await withTransaction(pool, async (client) => {

@@ -17,6 +17,9 @@ export interface AccountToken {
 
 export interface RecoveryStore {
   findAccountByEmail(email: string): Promise<Account | undefined>;
+  findAccount(id: string): Promise<Account | undefined>;
+  /** Writes an email without a token (the sign-up-with-your-address notice) to the outbox. */
+  enqueueEmail(message: Envelope): Promise<void>;
   /** Stores the token and the email that carries it, in one transaction. */
   issueToken(token: AccountToken, message: Envelope): Promise<void>;
   /** The account of an unspent, unexpired token of this purpose. */
@@ -113,6 +116,22 @@ export function recovery(deps: RecoveryDeps) {
 
     /** Emails a verification link to a new account's address. */
     async sendVerification(account: Account, correlationId: string): Promise<void> {
+      await sendToken(account, 'verify-email', '/verify-email', deps.verifyTtlSeconds, correlationId);
+    },
+
+    /** Tells the owner of a taken address that someone tried to sign up with it (instead of telling the caller). */
+    async notifyAlreadyRegistered(email: string, correlationId: string): Promise<void> {
+      const account = await deps.store.findAccountByEmail(email);
+      if (!account) return;
+      const data = { kind: 'already-registered' as const, userId: account.id, email: account.email };
+      await deps.store.enqueueEmail(
+        emailMessage({ ...data, firstName: account.firstName, link: deps.webLink('/', '') }, correlationId),
+      );
+    },
+
+    async resendVerification(accountId: string, correlationId: string): Promise<void> {
+      const account = await deps.store.findAccount(accountId);
+      if (!account || account.emailVerified) return;
       await sendToken(account, 'verify-email', '/verify-email', deps.verifyTtlSeconds, correlationId);
     },
 

@@ -40,6 +40,10 @@ export const passwordResetConfirm = z
   .object({ token: linkToken, newPassword: password })
   .meta({ examples: [{ token: 'from the emailed link', newPassword: 'four unrelated words here' }] });
 
+export const verifyEmailRequest = z
+  .object({ token: linkToken })
+  .meta({ examples: [{ token: 'from the emailed link' }] });
+
 /** Form parameters arrive as strings; each grant checks its own (RFC 6749 wants its own error format). */
 export const oauthForm = z.record(z.string(), z.string());
 

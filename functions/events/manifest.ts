@@ -110,7 +110,9 @@ export const events = defineService({
       request: { params: eventIdParams },
       responses: {
         200: { description: 'The published event', schema: organizerEventResponse },
-        403: FORBIDDEN,
+        403: {
+          description: `${FORBIDDEN.description}, or your email address is not verified yet (type /problems/email-unverified)`,
+        },
         404: { description: 'You have no event with this id' },
         409: { description: 'The event is cancelled' },
         503: { description: 'The tickets service could not set up sales; the event stays a draft' },

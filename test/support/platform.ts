@@ -37,6 +37,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   process.env.RATE_LIMIT_TOKEN_IP ??= '1000/60';
   // Sign-ups hash at a test cost: at OWASP's, each takes about half a second of CPU (seconds on a loaded machine).
   process.env.PASSWORD_SCRYPT_LN ??= '12';
+  // Fixtures sign organizers up without reading their mail; the auth tests that verify addresses turn this on.
+  process.env.PUBLISH_REQUIRES_VERIFIED_EMAIL ??= 'false';
   // Test files share one Redis: each platform keeps its rate-limit windows apart.
   process.env.RATE_LIMIT_PREFIX = `rl-${ports.api}`;
   return startPlatform({

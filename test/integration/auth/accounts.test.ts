@@ -6,6 +6,7 @@ import type { Platform } from '../../../local/platform';
 import { passwordGrant, signUp } from '../../support/accounts';
 import { client } from '../../support/http';
 import { startTestPlatform } from '../../support/platform';
+import { eventBody } from '../events/support';
 import { emailsFor } from '../notifications/support';
 
 let platform: Platform;
@@ -14,6 +15,7 @@ const api = client(() => platform.apiUrl);
 beforeAll(async () => {
   process.env.RATE_LIMIT_REGISTER_IP = '1000/3600';
   process.env.REFRESH_REUSE_GRACE_SECONDS = '2';
+  process.env.PUBLISH_REQUIRES_VERIFIED_EMAIL = 'true';
   platform = await startTestPlatform({ schedules: false });
 });
 afterAll(async () => {
@@ -114,8 +116,10 @@ describe('password reset', () => {
   it('emails a link whose token sets a new password once and ends every sign-in', async () => {
     const user = await signUp(platform.apiUrl);
     expect((await requestReset(user.email.toUpperCase())).status).toBe(202);
-    const [email] = await emailsFor(platform.mailUrl, user.email);
-    expect(email?.subject).toContain('Reset your');
+    // The sign-up's verification email first, then the reset.
+    const email = (await emailsFor(platform.mailUrl, user.email, 2)).find((one) =>
+      one.subject.includes('Reset your'),
+    );
     expect(email?.text).toContain('30 minutes');
     const token = tokenIn(email?.text ?? '');
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -148,5 +152,91 @@ describe('password reset', () => {
       status: 400,
       type: '/problems/invalid-token',
     });
+  });
+});
+
+describe('email verification at sign-up', () => {
+  const claimsOf = (accessToken: string) =>
+    JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+  const verifyTokenIn = (text: string) => /\/verify-email#token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
+
+  it('emails a single-use link; once used, the next access token says email_verified', async () => {
+    const user = await signUp(platform.apiUrl);
+    expect(claimsOf(user.accessToken).email_verified).toBe(false);
+    const [email] = await emailsFor(platform.mailUrl, user.email);
+    expect(email?.subject).toContain('Confirm your email address');
+    const token = verifyTokenIn(email?.text ?? '');
+
+    expect((await api('POST', '/v1/auth/verify-email', { body: { token } })).status).toBe(204);
+    const again = await api('POST', '/v1/auth/verify-email', { body: { token } });
+    expect(again.body).toMatchObject({ status: 400, type: '/problems/invalid-token' });
+
+    const refreshed = await fetch(`${platform.apiUrl}/v1/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: 'web',
+        refresh_token: user.refreshToken,
+      }),
+    });
+    const { access_token } = (await refreshed.json()) as { access_token: string };
+    expect(claimsOf(access_token).email_verified).toBe(true);
+  });
+
+  it('lets an unverified account buy-side only: publishing waits for the verified address', async () => {
+    const organizer = await signUp(platform.apiUrl);
+    const created = await api('POST', '/v1/events', { token: organizer.accessToken, body: eventBody() });
+    expect(created.status).toBe(201);
+    const refused = await api('POST', `/v1/events/${created.body.id}/publish`, {
+      token: organizer.accessToken,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ type: '/problems/email-unverified' });
+
+    const [email] = await emailsFor(platform.mailUrl, organizer.email);
+    const token = verifyTokenIn(email?.text ?? '');
+    expect((await api('POST', '/v1/auth/verify-email', { body: { token } })).status).toBe(204);
+    const refreshed = await fetch(`${platform.apiUrl}/v1/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: 'web',
+        refresh_token: organizer.refreshToken,
+      }),
+    });
+    const { access_token } = (await refreshed.json()) as { access_token: string };
+    const published = await api('POST', `/v1/events/${created.body.id}/publish`, { token: access_token });
+    expect(published.status).toBe(200);
+  });
+
+  it('resends a link on request, and the new link verifies', async () => {
+    const user = await signUp(platform.apiUrl);
+    await emailsFor(platform.mailUrl, user.email);
+    expect((await api('POST', '/v1/auth/verify-email/resend', { token: user.accessToken })).status).toBe(202);
+    const emails = await emailsFor(platform.mailUrl, user.email, 2);
+    const latest = verifyTokenIn(emails.at(-1)?.text ?? emails[0]?.text ?? '');
+    expect((await api('POST', '/v1/auth/verify-email', { body: { token: latest } })).status).toBe(204);
+  });
+
+  it('answers a sign-up with a taken address like a new one and emails the owner instead', async () => {
+    const owner = await signUp(platform.apiUrl);
+    await emailsFor(platform.mailUrl, owner.email);
+    const response = await api('POST', '/v1/auth/register', {
+      body: {
+        firstName: 'Eve',
+        lastName: 'Dropper',
+        email: owner.email,
+        password: 'lighthouse keeper marmalade',
+      },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const emails = await emailsFor(platform.mailUrl, owner.email, 2);
+    expect(emails.map((email) => email.subject)).toContainEqual(expect.stringContaining('tried to sign up'));
   });
 });

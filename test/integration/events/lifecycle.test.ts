@@ -295,7 +295,10 @@ describe('an event from draft to cancellation', () => {
       const received = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }),
       );
-      const messages = (received.Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}'));
+      // Publishing announced the event's details (EventChanged) before the cancellation.
+      const messages = (received.Messages ?? [])
+        .map((message) => JSON.parse(message.Body ?? '{}'))
+        .filter((message) => message.type !== 'EventChanged');
       expect(messages).toEqual([
         expect.objectContaining({
           type: 'EventCancelled',
