@@ -50,3 +50,25 @@ export async function writeSnapshots(
     // Nothing to do: snapshots are an optimisation.
   }
 }
+
+/**
+ * A sale took the last seats of `tierIds` (or a buyer was refused for lack of them): drops the event's snapshot if it
+ * still shows any of them with seats left, so the next page reads the source and shows them sold out at once rather
+ * than up to SNAPSHOT_TTL_MS later. A snapshot that already agrees is kept: refusals after a sell-out cost one read.
+ */
+export async function forgetIfSoldOutShown(
+  redis: Redis | undefined,
+  eventId: string,
+  tierIds: readonly string[],
+): Promise<void> {
+  if (!redis || tierIds.length === 0) return;
+  try {
+    const value = await redis.get(key(eventId));
+    if (value === null) return;
+    const shown = JSON.parse(value) as EventAvailability;
+    if (shown.tiers.some((tier) => tierIds.includes(tier.tierId) && tier.remaining > 0))
+      await redis.del(key(eventId));
+  } catch {
+    // Redis is down or slow: the snapshot expires on its own within SNAPSHOT_TTL_MS.
+  }
+}

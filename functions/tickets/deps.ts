@@ -52,6 +52,7 @@ export function buildDeps(dashboardCache: JsonCache): TicketsDeps {
   const pool = () => getPool(SERVICE);
   return {
     purchases: pgPurchaseStore(pool),
+    snapshots: { soldOut: forgetSoldOutSnapshot },
     payments: realPayments(pool),
     cancellations: pgCancellationStore(pool),
     orders: bindPool(pool, { findOrder, listOrders, listTickets, listEventHistory }),
@@ -73,7 +74,20 @@ export function buildDeps(dashboardCache: JsonCache): TicketsDeps {
   };
 }
 
-/** For every function but the dashboard reads: no Redis client in their bundle. */
+/**
+ * Drops an event's availability snapshot that still shows sold-out tiers with seats. The Redis client loads only
+ * when a tier sells out, so a purchase's cold start does not pay for it.
+ */
+async function forgetSoldOutSnapshot(eventId: string, tierIds: string[]): Promise<void> {
+  if (tierIds.length === 0) return;
+  const [{ readyRedis }, { forgetIfSoldOutShown }] = await Promise.all([
+    import('../../layers/common/redis'),
+    import('../../events/contracts/availability-snapshot'),
+  ]);
+  await forgetIfSoldOutShown(await readyRedis(), eventId, tierIds);
+}
+
+/** For every function but the dashboard reads: no Redis client loaded at start. */
 export const realDeps = once(() => buildDeps(NO_CACHE));
 
 /** Tokens from our auth service carry the buyer's email and first name (for the confirmation email). */

@@ -75,7 +75,8 @@ export const tickets = defineService({
         },
         422: { description: 'The Idempotency-Key was used for a different purchase' },
       },
-      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
+      // Redis: a sale that empties a tier drops the availability snapshot that still shows it with seats.
+      binds: { database: true, redis: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 10,
     },
     cancelOrder: {

@@ -66,6 +66,8 @@ export interface PaymentsDeps {
 
 export interface TicketsDeps {
   purchases: PurchaseStore;
+  /** The shared availability snapshot (Redis): told when tiers sell out, so pages show it at once. */
+  snapshots: { soldOut(eventId: string, tierIds: string[]): Promise<void> };
   payments: PaymentsDeps;
   cancellations: CancellationStore;
   orders: OrderReads;

@@ -63,7 +63,7 @@ async function lagUntil(eventId: string, since: number, fresh: (tiers: Tier[]) =
 }
 
 describe('remaining tickets during a sale', () => {
-  it('follow purchases within the promised staleness and show a tier sold out once its last seat is sold', async () => {
+  it('follow purchases within the promised staleness and show a tier sold out as soon as its last seat is sold', async () => {
     const event = await published(organizer, {
       capacity: 5,
       ticketTiers: [
@@ -84,9 +84,9 @@ describe('remaining tickets during a sale', () => {
     expect(lag).toBeLessThanOrEqual(SNAPSHOT_TTL_MS + READ_MARGIN_MS);
     expect(remaining((await page(event.id)).body.ticketTiers)).toEqual([1, 2]);
 
-    const soldOut = await buy(event.id, standard.id, 1);
-    const soldOutLag = await lagUntil(event.id, soldOut, (tiers) => tiers[0]?.remaining === 0);
-    expect(soldOutLag).toBeLessThanOrEqual(SNAPSHOT_TTL_MS + READ_MARGIN_MS);
+    // The page just read warmed the snapshot with one Standard seat left; the sale of that seat drops it, so the
+    // very next page shows the tier sold out, without waiting out the snapshot's TTL.
+    await buy(event.id, standard.id, 1);
     const after = await page(event.id);
     expect(after.body).toMatchObject({ remaining: 2 });
     expect(remaining(after.body.ticketTiers)).toEqual([0, 2]);

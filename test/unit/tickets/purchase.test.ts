@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { TicketsDeps } from '../../../functions/tickets/model';
+import { testModeProvider } from '../../../functions/tickets/payments.provider';
 import { makeHandler } from '../../../functions/tickets/purchase';
 import type { PurchaseSnapshot, PurchaseStore } from '../../../functions/tickets/purchasing';
-import { testModeProvider } from '../../../functions/tickets/payments.provider';
 import type { HttpEvent } from '../../../layers/common/http';
 
 const EVENT_ID = '00000000-0000-4000-8000-0000000000ee';
@@ -43,6 +43,7 @@ const unused = () => {
 function fakeDeps(read: PurchaseSnapshot) {
   const published: unknown[] = [];
   const counted: [string, number | undefined][] = [];
+  const soldOut: [string, string[]][] = [];
   const purchases: PurchaseStore = {
     read: async () => read,
     write: async () => 'written',
@@ -59,6 +60,11 @@ function fakeDeps(read: PurchaseSnapshot) {
   };
   const deps = {
     purchases,
+    snapshots: {
+      soldOut: async (eventId: string, tierIds: string[]) => {
+        soldOut.push([eventId, tierIds]);
+      },
+    },
     payments: payments as unknown as TicketsDeps['payments'],
     orders: { findOrder: async () => undefined } as unknown as TicketsDeps['orders'],
     now: () => new Date('2026-06-01T10:00:00Z'),
@@ -70,7 +76,7 @@ function fakeDeps(read: PurchaseSnapshot) {
       counted.push([metric, value]);
     },
   } satisfies Partial<TicketsDeps>;
-  return { deps: deps as unknown as TicketsDeps, published, counted };
+  return { deps: deps as unknown as TicketsDeps, published, counted, soldOut };
 }
 
 async function buy(
@@ -123,6 +129,20 @@ describe('the purchase handler', () => {
     expect(response.json.payment.checkoutUrl).toContain(`/test-mode/pay/${response.json.id}?`);
     expect(published).toEqual([]);
     expect(counted).toEqual([]);
+  });
+
+  it("tells the availability snapshot at once when a sale takes a tier's last seats, and only then", async () => {
+    const last = fakeDeps(snapshot(2));
+    expect((await buy(last.deps)).statusCode).toBe(201);
+    expect(last.soldOut).toEqual([[EVENT_ID, [TIER]]]);
+
+    const more = fakeDeps(snapshot(10));
+    expect((await buy(more.deps)).statusCode).toBe(201);
+    expect(more.soldOut).toEqual([[EVENT_ID, []]]);
+
+    const none = fakeDeps(snapshot(0));
+    expect((await buy(none.deps)).statusCode).toBe(409);
+    expect(none.soldOut).toEqual([[EVENT_ID, [TIER]]]);
   });
 
   it('answers sold out with 409 problem+json and what remains, publishing nothing', async () => {
