@@ -105,3 +105,10 @@ export const jwks = z.object({
 });
 
 export const ticketParams = z.object({ id: z.uuid() });
+
+export const ticketQr = z.object({
+  ticketId: z.uuid(),
+  payload: z
+    .string()
+    .describe('A compact JWS (EdDSA) of {"t": ticketId, "e": eventId}; see GET /v1/tickets/qr-keys'),
+});

@@ -12,6 +12,7 @@ import {
   jwks,
   refusedScan,
   ticketParams,
+  ticketQr,
 } from './check-ins.schemas';
 import {
   attendee,
@@ -226,6 +227,19 @@ export const tickets = defineService({
       responses: { 200: { description: 'The published keys, newest first', schema: jwks } },
       binds: { database: true },
       tags: ['check-in'],
+    },
+    ticketQr: {
+      ...mine,
+      method: 'GET',
+      path: '/v1/tickets/{id}/qr',
+      handler: 'ticket-qr.ts',
+      summary:
+        "The signed payload one of my tickets' QR code carries, for apps that draw the code themselves",
+      request: { params: ticketParams },
+      responses: {
+        200: { description: 'The payload', schema: ticketQr },
+        404: { description: 'I have no ticket with this id' },
+      },
     },
     ticketQrSvg: {
       ...mine,

@@ -102,6 +102,11 @@ describe('QR tickets', () => {
       decodeProtectedHeader(payload).kid,
     );
 
+    // Apps that draw the code themselves get the same payload.
+    const asJson = await api('GET', `/v1/tickets/${ticket.id}/qr`, { token: holder.token });
+    expect(asJson.body).toEqual({ ticketId: ticket.id, payload });
+    expect(asJson.headers.get('cache-control')).toBe('private, no-store');
+
     const svg = await fetch(`${platform.apiUrl}/v1/tickets/${ticket.id}/qr.svg`, {
       headers: { authorization: `Bearer ${holder.token}` },
     });
@@ -133,8 +138,8 @@ describe('QR tickets', () => {
     const { event } = await door(1);
     const stranger = await person();
     const ticketId = (event.tickets[0] as { id: string }).id;
-    for (const format of ['svg', 'png']) {
-      const answer = await api('GET', `/v1/tickets/${ticketId}/qr.${format}`, { token: stranger.token });
+    for (const suffix of ['', '.svg', '.png']) {
+      const answer = await api('GET', `/v1/tickets/${ticketId}/qr${suffix}`, { token: stranger.token });
       expect(answer.status).toBe(404);
     }
   });

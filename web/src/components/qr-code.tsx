@@ -1,8 +1,19 @@
-// A ticket code as a QR code: uqr encodes it, and the modules are drawn as one SVG path (no innerHTML, CSP-safe).
+// A ticket's QR code (its signed payload, or the plain code): uqr encodes it, and the modules are drawn as one SVG path (no innerHTML, CSP-safe).
 import { useMemo } from 'preact/hooks';
 import { encode } from 'uqr';
 
-export function QrCode({ value, label, size = 176 }: { value: string; label: string; size?: number }) {
+export function QrCode({
+  value,
+  label,
+  code = value,
+  size = 176,
+}: {
+  value: string;
+  label: string;
+  /** The ticket code the QR code stands for, when `value` is its signed payload. */
+  code?: string;
+  size?: number;
+}) {
   const { path, modules } = useMemo(() => {
     const { data, size: count } = encode(value, { ecc: 'M', border: 2 });
     let d = '';
@@ -22,7 +33,7 @@ export function QrCode({ value, label, size = 176 }: { value: string; label: str
       height={size}
       viewBox={`0 0 ${modules} ${modules}`}
       shape-rendering="crispEdges"
-      data-code={value}
+      data-code={code}
     >
       <rect width={modules} height={modules} fill="#fff" />
       <path d={path} fill="#000" />

@@ -1,8 +1,9 @@
 // Tickets with their codes as QR codes, and an .ics download to add the event to a calendar.
 
+import { api } from '../api/client';
 import { icsFor } from '../lib/ics';
 import { QrCode } from './qr-code';
-import { Badge, download } from './ui';
+import { Badge, download, useLoad } from './ui';
 
 export interface TicketView {
   id: string;
@@ -25,7 +26,7 @@ export function Tickets({ tickets, eventName }: { tickets: TicketView[]; eventNa
     <ul class="ticket-grid">
       {tickets.map((ticket) => (
         <li key={ticket.id} class={`ticket card ${ticket.status}`}>
-          <QrCode value={ticket.code} label={`QR code of ticket ${ticket.code} for ${eventName}`} />
+          <SignedQr ticket={ticket} eventName={eventName} />
           <div>
             <strong>{ticket.tierName}</strong>
             <div class="code">{ticket.code}</div>
@@ -34,6 +35,22 @@ export function Tickets({ tickets, eventName }: { tickets: TicketView[]; eventNa
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The QR code the door verifies (the ticket's signed payload); the plain code until it arrives, or without it. */
+function SignedQr({ ticket, eventName }: { ticket: TicketView; eventName: string }) {
+  const [load] = useLoad(
+    async () => (await api.GET('/v1/tickets/{id}/qr', { params: { path: { id: ticket.id } } })).data,
+    [ticket.id],
+  );
+  const payload = load.state === 'ready' ? load.data?.payload : undefined;
+  return (
+    <QrCode
+      value={payload ?? ticket.code}
+      code={ticket.code}
+      label={`QR code of ticket ${ticket.code} for ${eventName}`}
+    />
   );
 }
 
