@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { startTestIssuer } from '../support/tokens';
-import { type DevProcess, startDevProcess } from './dev-process';
+import { benchTokens, type DevProcess, startDevProcess } from './dev-process';
 import { mix } from './flash-sale.bench';
 import type { BenchSection, SectionOutcome } from './section';
 
@@ -51,20 +51,7 @@ export const soakSection: BenchSection = {
         args: ['--ephemeral'],
         env: { JWT_JWKS_URL: issuer.jwksUrl },
       });
-      const apiUrl = platform.apiUrl;
-      const sign = (userId: string) =>
-        issuer.sign(
-          {
-            iss: apiUrl,
-            aud: 'ticketorleaveit-api',
-            sub: userId,
-            client_id: 'web',
-            scope: 'api',
-            email: `soak-${userId}@example.com`,
-            given_name: 'Soak',
-          },
-          { expiresIn: '30m' },
-        );
+      const sign = benchTokens(issuer, platform.apiUrl);
       const db = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
       await db.connect();
       const minutes = [];
