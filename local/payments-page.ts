@@ -160,7 +160,7 @@ export function paymentsPage(apiUrl: () => string) {
     }
     const succeeded = card === TEST_CARDS.succeeds;
     const status = await sendPaymentEvent(apiUrl(), { ...checkout, succeeded });
-    const link = `<p><a href="/orders/${escapeHtml(checkout.orderId)}">See your order</a></p>`;
+    const link = `<p><a href="/orders/${escapeHtml(checkout.orderId)}?new=1">See your order</a></p>`;
     if (status !== 200)
       send(502, page('Something went wrong', `<p>The webhook answered ${status}.</p>${link}`));
     else if (succeeded) send(200, page('Payment succeeded', `<p>Your order is paid.</p>${link}`));

@@ -158,6 +158,11 @@ describe('the web app in Chromium', () => {
     await attendee.locator('tfoot').getByText('€50.00').waitFor();
     await checkPage(attendee, 'checkout');
     await attendee.getByRole('button', { name: 'Confirm purchase' }).click();
+    // The seats are held and the local test-mode page plays Stripe's checkout: the test card pays.
+    await attendee.getByLabel('Card number').fill('4242 4242 4242 4242');
+    await attendee.getByRole('button', { name: /^Pay / }).click();
+    await attendee.getByRole('heading', { name: 'Payment succeeded' }).waitFor();
+    await attendee.getByRole('link', { name: 'See your order' }).click();
 
     await attendee.getByText('Your order is confirmed.').waitFor();
     const qrCodes = attendee.locator('svg.qr');

@@ -302,3 +302,39 @@ describe('holds that run out', () => {
     await expect.poll(() => remaining(onSale.eventId), { timeout: 10_000 }).toBe(0);
   });
 });
+
+describe('a flash sale with payment', () => {
+  it('holds exactly the seats there are, and resells exactly the seats of the holds that ran out', async () => {
+    const onSale = await putOnSale(show('Paid flash sale'), {
+      name: 'Floor',
+      price: 1500,
+      currency: 'EUR',
+      quantity: 20,
+    });
+    const buyers = await Promise.all(Array.from({ length: 60 }, () => buyer()));
+    const first = await Promise.all(buyers.map((b) => buy(b.headers, onSale, 1)));
+    const held = first.filter((answer) => answer.status === 201);
+    expect(held).toHaveLength(20);
+    expect(first.filter((answer) => answer.status === 409)).toHaveLength(40);
+
+    // Five buyers never pay; the rest do.
+    for (const { order } of held.slice(0, 5)) await expireHold(order.id);
+    await Promise.all(held.slice(5).map(({ order }) => payOrder(platform.apiUrl, order)));
+
+    const latecomers = await Promise.all(Array.from({ length: 30 }, () => buyer()));
+    const second = await Promise.all(latecomers.map((b) => buy(b.headers, onSale, 1)));
+    const resold = second.filter((answer) => answer.status === 201);
+    expect(resold).toHaveLength(5);
+    await Promise.all(resold.map(({ order }) => payOrder(platform.apiUrl, order)));
+
+    const figures = await db.query(
+      `SELECT (SELECT sum(sold)::int FROM tier_slots WHERE tier_id = $2) AS taken,
+              (SELECT count(*)::int FROM orders WHERE event_id = $1 AND status = 'confirmed') AS confirmed,
+              (SELECT count(*)::int FROM orders WHERE event_id = $1 AND status = 'expired') AS expired,
+              (SELECT count(*)::int FROM tickets t JOIN orders o ON o.id = t.order_id
+                WHERE o.event_id = $1 AND t.status = 'valid') AS tickets`,
+      [onSale.eventId, onSale.tierId],
+    );
+    expect(figures.rows[0]).toEqual({ taken: 20, confirmed: 20, expired: 5, tickets: 20 });
+  });
+});

@@ -47,7 +47,13 @@ export function CheckoutPage() {
       },
     });
     setBusy(undefined);
-    if (result.kind === 'confirmed') return route(`/orders/${result.order.id}?new=1`);
+    if (result.kind === 'confirmed') {
+      // A paid order holds its seats until paid: on to the payment page (the local test-mode page plays Stripe's).
+      const checkoutUrl =
+        result.order.status === 'awaiting_payment' ? result.order.payment?.checkoutUrl : null;
+      if (checkoutUrl) return window.location.assign(checkoutUrl);
+      return route(`/orders/${result.order.id}?new=1`);
+    }
     if (result.kind === 'signed-out') return signIn({ returnTo: url });
     if (result.kind === 'key-reused') setKey(crypto.randomUUID());
     setOutcome(result);

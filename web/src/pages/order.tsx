@@ -48,6 +48,11 @@ function Order() {
               {order.status === 'confirmed' && (
                 <CancelOrder id={order.id} onDone={reload} onError={setError} />
               )}
+              {order.status === 'awaiting_payment' && order.payment?.checkoutUrl && (
+                <a class="button" href={order.payment.checkoutUrl}>
+                  Pay now (seats held until {formatDateTime(order.expiresAt ?? '', order.event.timezone)})
+                </a>
+              )}
             </div>
             {error && <Alert>{error}</Alert>}
             <h2>Tickets</h2>
