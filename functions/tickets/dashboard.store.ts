@@ -17,8 +17,12 @@ const slotOf = (column: string) => `date_bin(${SLOT}, ${column}, timestamptz 'ep
  * times out after 10 s), so nothing can still appear before this instant.
  */
 const SEAL_TARGET = slotOf(`now() - interval '5 minutes'`);
-/** Orders that count as sales: placed and paid, whether cancelled later or not. */
-const PLACED = `o.status IN ('confirmed', 'cancelled')`;
+/**
+ * Orders that count as sales: placed (free ones at once, paid ones when their payment confirmed them), whether
+ * cancelled later or not. Holds, expired holds and payments refunded without a sale are not sales. A sale counts at
+ * placed_at, which is written once, when it is placed (always after the seal: see SEAL_TARGET).
+ */
+const PLACED = 'o.placed_at IS NOT NULL';
 const TICKETS_OF_ORDER = '(SELECT sum(i.quantity) FROM order_items i WHERE i.order_id = o.id)';
 
 export interface OwnedEvent {
@@ -49,7 +53,7 @@ export async function findOwnedEvent(
             f.first_sale IS NOT NULL AND coalesce(r.sealed_until, timestamptz 'epoch') < ${SEAL_TARGET} AS seal_due
      FROM inventories i
      LEFT JOIN sales_rollups r ON r.event_id = i.event_id
-     CROSS JOIN LATERAL (SELECT min(o.created_at) AS first_sale FROM orders o WHERE o.event_id = i.event_id AND ${PLACED}) f
+     CROSS JOIN LATERAL (SELECT min(o.placed_at) AS first_sale FROM orders o WHERE o.event_id = i.event_id AND ${PLACED}) f
      WHERE i.event_id = $1 AND (i.organizer_id = $2 OR EXISTS (
        SELECT 1 FROM event_staff s
        WHERE s.user_id = $2 AND s.role = 'manager' AND s.organizer_id = i.organizer_id
@@ -92,8 +96,8 @@ export async function sealSales(pool: pg.Pool, eventId: string): Promise<boolean
     if (!row || row.target.getTime() <= row.sealed.getTime()) return false;
     await client.query(
       `WITH placed_orders AS MATERIALIZED (
-         SELECT o.id, o.currency, o.total, ${slotOf('o.created_at')} AS slot FROM orders o
-         WHERE o.event_id = $1 AND ${PLACED} AND o.created_at >= $2 AND o.created_at < $3),
+         SELECT o.id, o.currency, o.total, ${slotOf('o.placed_at')} AS slot FROM orders o
+         WHERE o.event_id = $1 AND o.placed_at >= $2 AND o.placed_at < $3),
        placed AS (
          SELECT slot, currency, count(*) AS orders, sum(total) AS gross FROM placed_orders GROUP BY 1, 2),
        placed_tickets AS (
@@ -102,7 +106,8 @@ export async function sealSales(pool: pg.Pool, eventId: string): Promise<boolean
        cancelled AS (
          SELECT ${slotOf('o.cancelled_at')} AS slot, o.currency, count(*) AS orders,
                 sum(coalesce(o.refund, 0)) AS refunds, sum(${TICKETS_OF_ORDER}) AS tickets
-         FROM orders o WHERE o.event_id = $1 AND o.cancelled_at >= $2 AND o.cancelled_at < $3 GROUP BY 1, 2)
+         FROM orders o WHERE o.event_id = $1 AND ${PLACED} AND o.cancelled_at >= $2 AND o.cancelled_at < $3
+         GROUP BY 1, 2)
        INSERT INTO sales_slots (event_id, slot, currency, orders, tickets, gross, cancelled_orders, cancelled_tickets, refunds)
        SELECT $1, slot, currency, coalesce(p.orders, 0), coalesce(t.tickets, 0), coalesce(p.gross, 0),
               coalesce(c.orders, 0), coalesce(c.tickets, 0), coalesce(c.refunds, 0)
@@ -165,11 +170,11 @@ function salesSql(bucket: (column: string) => string, windowed: boolean): string
              s.refunds
       FROM sales_slots s WHERE s.event_id = $1 ${slotRange}
       UNION ALL
-      SELECT ${bucket('o.created_at')}, o.currency, 1, ${TICKETS_OF_ORDER}, o.total, 0, 0, 0
-      FROM orders o WHERE o.event_id = $1 AND ${PLACED} AND ${range('o.created_at')}
+      SELECT ${bucket('o.placed_at')}, o.currency, 1, ${TICKETS_OF_ORDER}, o.total, 0, 0, 0
+      FROM orders o WHERE o.event_id = $1 AND ${PLACED} AND ${range('o.placed_at')}
       UNION ALL
       SELECT ${bucket('o.cancelled_at')}, o.currency, 0, 0, 0, 1, ${TICKETS_OF_ORDER}, coalesce(o.refund, 0)
-      FROM orders o WHERE o.event_id = $1 AND ${range('o.cancelled_at')}
+      FROM orders o WHERE o.event_id = $1 AND ${PLACED} AND ${range('o.cancelled_at')}
     ) x GROUP BY 1, 2`;
 }
 
@@ -267,10 +272,10 @@ export async function readDashboardFigures(
          FROM e JOIN sales_slots s ON s.event_id = e.event_id AND s.slot < e.sealed
          UNION ALL
          SELECT o.currency, 1, 0, o.total, 0, 0, 0
-         FROM e JOIN orders o ON o.event_id = e.event_id AND o.created_at >= e.sealed WHERE ${PLACED}
+         FROM e JOIN orders o ON o.event_id = e.event_id AND o.placed_at >= e.sealed
          UNION ALL
          SELECT o.currency, 0, 0, 0, 1, ${TICKETS_OF_ORDER}, coalesce(o.refund, 0)
-         FROM e JOIN orders o ON o.event_id = e.event_id AND o.cancelled_at >= e.sealed
+         FROM e JOIN orders o ON o.event_id = e.event_id AND o.cancelled_at >= e.sealed WHERE ${PLACED}
        ) x GROUP BY currency`,
       [organizerId],
     ),

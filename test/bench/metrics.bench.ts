@@ -66,13 +66,13 @@ async function seed(databaseUrl: string, organizerId: string) {
     await db.query(
       `INSERT INTO orders (id, user_id, buyer_email, buyer_first_name, event_id, status, total, currency, refund,
                            cancel_reason, event_name, event_starts_at, event_ends_at, event_timezone, event_place,
-                           created_at, cancelled_at)
+                           created_at, placed_at, cancelled_at)
        SELECT s.id, gen_random_uuid(), 'buyer' || s.g || '@example.com', 'Buyer ' || s.g, $1,
               CASE WHEN s.cancelled THEN 'cancelled' ELSE 'confirmed' END,
               p1.price * s.q1 + coalesce(p2.price, 0), 'USD',
               CASE WHEN s.cancelled THEN p1.price * s.q1 + coalesce(p2.price, 0) END,
               CASE WHEN s.cancelled THEN 'customer' END,
-              i.name, i.starts_at, i.ends_at, i.timezone, i.place, s.created_at,
+              i.name, i.starts_at, i.ends_at, i.timezone, i.place, s.created_at, s.created_at,
               CASE WHEN s.cancelled THEN least(s.created_at + interval '1 day', now()) END
        FROM seed s JOIN inventories i ON i.event_id = $1
        JOIN tiers p1 ON p1.tier_id = s.tier1 LEFT JOIN tiers p2 ON p2.tier_id = s.tier2`,

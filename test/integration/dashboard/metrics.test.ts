@@ -37,7 +37,7 @@ const sumOf = (values: number[]) => values.reduce((a, b) => a + b, 0);
 /** Moves an order (and its cancellation) to another instant, as if it had been placed then. */
 async function backdate(orderId: string, createdAt: string, cancelledAt?: string) {
   await db.query(
-    'UPDATE orders SET created_at = $2, cancelled_at = coalesce($3, cancelled_at) WHERE id = $1',
+    'UPDATE orders SET created_at = $2, placed_at = $2, cancelled_at = coalesce($3, cancelled_at) WHERE id = $1',
     [orderId, createdAt, cancelledAt ?? null],
   );
 }
