@@ -35,15 +35,6 @@ import {
   ticketsTopic,
 } from './support';
 
-/** Stands in for the events service: only its topic, which the tests publish to the way events does. */
-const catalogueTopic: ServiceManifest = {
-  service: 'events',
-  description: 'The catalogue-events topic only.',
-  database: false,
-  topics: [CATALOGUE_EVENTS_TOPIC],
-  routes: {},
-};
-
 interface CaughtAttachment {
   contentType: string;
   contentId?: string;
@@ -65,7 +56,7 @@ let db: pg.Pool;
 
 beforeAll(async () => {
   platform = await startTestPlatform({
-    manifests: [ticketsTopic, catalogueTopic, notificationsHere],
+    manifests: [ticketsTopic, notificationsHere],
     schedules: false,
   });
   db = new pg.Pool({ connectionString: platform.databaseUrls.notifications, max: 2 });

@@ -1,7 +1,8 @@
 // Helpers of the notifications tests: ticket messages shaped as the tickets service publishes them, a stand-in
 // for tickets' topic, reading maildev's inbox over its REST API, and waiting for an outcome.
 import { randomUUID } from 'node:crypto';
-import type { EventSnapshot } from '../../../events/contracts/catalogue';
+import { AUTH_EVENTS_TOPIC } from '../../../events/contracts/auth';
+import { CATALOGUE_EVENTS_TOPIC, type EventSnapshot } from '../../../events/contracts/catalogue';
 import {
   type OrderCancelledV1,
   TICKET_EVENTS_TOPIC,
@@ -14,12 +15,15 @@ import { type Envelope, envelope } from '../../../layers/common/messages';
 import { waitForQueueDrained } from '../../support/sqs';
 import { waitUntil } from '../../support/wait';
 
-/** Stands in for the tickets service: only its topic, which the tests publish to the way tickets does. */
+/**
+ * Stands in for the services whose messages notifications consumes: only their topics (ticket-events, which the
+ * tests publish to the way tickets does, and the auth and catalogue topics its other consumers subscribe to).
+ */
 export const ticketsTopic: ServiceManifest = {
   service: 'tickets',
-  description: 'The ticket-events topic only.',
+  description: 'The topics notifications subscribes to, only.',
   database: false,
-  topics: [TICKET_EVENTS_TOPIC],
+  topics: [TICKET_EVENTS_TOPIC, AUTH_EVENTS_TOPIC, CATALOGUE_EVENTS_TOPIC],
   routes: {},
 };
 
