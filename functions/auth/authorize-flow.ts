@@ -100,6 +100,9 @@ export function showForm(
   const page: FormPage = {
     hidden: { ...requestParams(request), csrf: csrfToken(nonce, request) },
     otherPage: `/oauth/authorize?${other}`,
+    // The web app's page (on the origin the code goes back to) asks for the reset link.
+    forgotPassword:
+      request.clientId === 'web' ? `${new URL(request.redirectUri).origin}/forgot-password` : undefined,
     error: options.error,
     values: options.values ?? { email: request.loginHint },
   };

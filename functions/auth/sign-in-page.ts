@@ -61,6 +61,8 @@ export interface FormPage {
   hidden: Record<string, string>;
   /** The other page (sign-up from sign-in and back), with the same request. */
   otherPage: string;
+  /** The client app's page that emails a password-reset link. */
+  forgotPassword?: string;
   error?: string;
   values?: Partial<Record<'email' | 'firstName' | 'lastName', string>>;
 }
@@ -78,7 +80,11 @@ export function signInPage(page: FormPage): string {
       <button class="secondary" type="submit" name="cancel" value="1" formnovalidate>Cancel</button>
     </div>
   </form>
-  <p class="small">New here? <a href="${escapeHtml(page.otherPage)}">Create an account</a></p>`,
+  <p class="small">New here? <a href="${escapeHtml(page.otherPage)}">Create an account</a></p>${
+    page.forgotPassword
+      ? `\n  <p class="small"><a href="${escapeHtml(page.forgotPassword)}">Forgot your password?</a></p>`
+      : ''
+  }`,
   );
 }
 

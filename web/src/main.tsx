@@ -3,6 +3,7 @@
 import { render } from 'preact';
 import { ErrorBoundary, LocationProvider, lazy, Route, Router } from 'preact-iso';
 import { Layout } from './components/layout';
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/account-links';
 import { CallbackPage } from './pages/callback';
 import { CheckoutPage } from './pages/checkout';
 import { EventPage } from './pages/event';
@@ -40,6 +41,9 @@ function App() {
             <Route path="/orders/:id" component={OrderPage} />
             <Route path="/profile" component={ProfilePage} />
             <Route path="/callback" component={CallbackPage} />
+            <Route path="/verify-email" component={VerifyEmailPage} />
+            <Route path="/reset-password" component={ResetPasswordPage} />
+            <Route path="/forgot-password" component={ForgotPasswordPage} />
             <Route path="/organizer" component={OrganizerHome} />
             <Route path="/organizer/events/new" component={EventEditor} />
             <Route path="/organizer/events/:id/edit" component={EventEditor} />

@@ -327,6 +327,12 @@ describe('the authorization endpoint', () => {
     expect(await response.text()).toContain('Too many attempts');
   });
 
+  it("links the sign-in page to the web app's forgot-password page", async () => {
+    const { url } = await authorizationRequest(await discover());
+    const page = await openPage(url);
+    expect(page.html).toContain(`href="${new URL(redirectUri).origin}/forgot-password"`);
+  });
+
   it('publishes exactly what it supports in its metadata', async () => {
     const metadata = await (await fetch(`${platform.apiUrl}/.well-known/oauth-authorization-server`)).json();
     expect(metadata).toMatchObject({
