@@ -25,6 +25,7 @@ import { paymentsConfig, stripeClient, stripeProvider, testModeProvider } from '
 import { pgPaymentStore } from './payments.store';
 import { pgPurchaseStore } from './purchase.store';
 import { DEFAULT_HOLD_MINUTES } from './purchasing';
+import { withTicketQrs } from './qr-message';
 
 const SERVICE = 'tickets';
 
@@ -67,6 +68,7 @@ export function buildDeps(dashboardCache: JsonCache): TicketsDeps {
     dashboardCache,
     now: () => new Date(),
     newId: randomUUID,
+    signTickets: (data) => withTicketQrs(data),
     publish: (destination, messages) => publishFromRequest(SERVICE, destination, messages),
     relay: () => relayNow(SERVICE),
     count: (metric, value) => countMetric(SERVICE, metric, value),

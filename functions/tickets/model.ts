@@ -1,7 +1,7 @@
 // The tickets service's ports: what its handlers need (stores, clock, publishing, metrics), built for real in
 // deps.ts and faked in unit tests. Stores are the pg adapters' functions bound to the service's pool.
 import type { EventAvailability } from '../../events/contracts/catalogue';
-import type { OrderCancelledV1 } from '../../events/contracts/tickets';
+import type { OrderCancelledV1, TicketPurchasedV1 } from '../../events/contracts/tickets';
 import type { PoolBound } from '../../layers/common/db';
 import type { Envelope } from '../../layers/common/messages';
 import type { CountedMetric } from '../../layers/common/metrics';
@@ -76,6 +76,8 @@ export interface TicketsDeps {
   dashboardCache: JsonCache;
   now: () => Date;
   newId: () => string;
+  /** Adds each ticket's signed QR payload to a TicketPurchased message; absent (tests), tickets carry none. */
+  signTickets?: (data: TicketPurchasedV1) => Promise<TicketPurchasedV1>;
   /** Publishes committed outbox messages at once (the scheduled relay covers a publish that does not finish). */
   publish: (destination: Destination, messages: Envelope[]) => Promise<void>;
   /** Publishes whatever the outbox holds, now. */

@@ -27,7 +27,11 @@ export function makeHandler(deps: TicketsDeps) {
     }
     const paymentEvent = paymentEventOf(verified);
     const handled = await retry.execute(() =>
-      deps.payments.store.handleEvent(paymentEvent, { newId: deps.newId }, correlationId),
+      deps.payments.store.handleEvent(
+        paymentEvent,
+        { newId: deps.newId, signTickets: deps.signTickets },
+        correlationId,
+      ),
     );
     if (handled.outcome === 'confirmed' || handled.outcome === 'confirmed-late') {
       deps.count('TicketsSold', handled.seats ?? 0);

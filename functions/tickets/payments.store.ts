@@ -41,7 +41,7 @@ async function confirmLocked(
   client: pg.PoolClient,
   row: OrderRow,
   event: Extract<PaymentEvent, { kind: 'succeeded' }>,
-  env: Pick<PurchaseEnv, 'newId' | 'ticketCode'>,
+  env: Pick<PurchaseEnv, 'newId' | 'ticketCode' | 'signTickets'>,
   correlationId: string,
 ) {
   const { order, message } = confirmOrder(toOrder(row), { buyer: buyerOf(row), correlationId }, env);
@@ -61,7 +61,8 @@ async function confirmLocked(
      WHERE id = $1`,
     [row.id, event.payment.amount, event.payment.paymentId],
   );
-  await enqueue(client, { topic: TICKET_EVENTS_TOPIC }, [message]);
+  const signed = env.signTickets ? { ...message, data: await env.signTickets(message.data) } : message;
+  await enqueue(client, { topic: TICKET_EVENTS_TOPIC }, [signed]);
   return order.tickets.length;
 }
 
@@ -138,7 +139,7 @@ export function pgPaymentStore(pool: () => Promise<pg.Pool>) {
      */
     async handleEvent(
       event: PaymentEvent,
-      env: Pick<PurchaseEnv, 'newId' | 'ticketCode'>,
+      env: Pick<PurchaseEnv, 'newId' | 'ticketCode' | 'signTickets'>,
       correlationId: string,
     ): Promise<HandledPayment> {
       return withTransaction(await pool(), async (client) => {
@@ -186,7 +187,7 @@ export function pgPaymentStore(pool: () => Promise<pg.Pool>) {
 async function act(
   client: pg.PoolClient,
   event: PaymentEvent,
-  env: Pick<PurchaseEnv, 'newId' | 'ticketCode'>,
+  env: Pick<PurchaseEnv, 'newId' | 'ticketCode' | 'signTickets'>,
   correlationId: string,
 ): Promise<HandledPayment> {
   if (event.kind === 'ignored') return { outcome: 'ignored' };

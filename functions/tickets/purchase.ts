@@ -80,6 +80,7 @@ export function makeHandler(deps: TicketsDeps) {
           now: deps.now(),
           newId: deps.newId,
           holdMinutes: deps.payments.holdMinutes,
+          signTickets: deps.signTickets,
         }),
       );
       if (outcome.kind === 'sold' && outcome.message) {

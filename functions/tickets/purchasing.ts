@@ -92,6 +92,8 @@ export type PurchaseDecision =
 
 /** What a decision needs from outside: the clock and sources of ids, codes and randomness (tests fix them). */
 export interface PurchaseEnv {
+  /** Adds each ticket's signed QR payload to a TicketPurchased message (qr-message.ts); absent, tickets carry none. */
+  signTickets?: (data: TicketPurchasedV1) => Promise<TicketPurchasedV1>;
   now: Date;
   newId: () => string;
   ticketCode?: () => string;
@@ -331,6 +333,9 @@ export async function purchase(
       continue;
     }
     if (decision.kind !== 'write') return decision;
+    const { message } = decision.write;
+    if (message && env.signTickets)
+      decision.write.message = { ...message, data: await env.signTickets(message.data) };
     const written = await store.write(decision.write);
     if (written === 'written') {
       const { order, message } = decision.write;

@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platform as platformService } from '../../../functions/platform/manifest';
 import { tickets } from '../../../functions/tickets/manifest';
+import { invokeInternal } from '../../../layers/common/internal';
 import type { ServiceManifest } from '../../../layers/common/manifest';
 import { envelope } from '../../../layers/common/messages';
 import { awsPublisher } from '../../../layers/common/publisher';
@@ -141,6 +142,52 @@ describe('QR tickets', () => {
     for (const suffix of ['', '.svg', '.png']) {
       const answer = await api('GET', `/v1/tickets/${ticketId}/qr${suffix}`, { token: stranger.token });
       expect(answer.status).toBe(404);
+    }
+  });
+});
+
+describe('a purchase', () => {
+  it('announces each ticket with its signed QR payload, which admits it at the door', async () => {
+    const organizer = await person();
+    const buyer = await person();
+    const eventId = randomUUID();
+    const tierId = randomUUID();
+    const startsAt = new Date(Date.now() + 7 * 86_400_000);
+    await invokeInternal(
+      'tickets.syncInventory',
+      {
+        eventId,
+        organizerId: organizer.userId,
+        status: 'on_sale',
+        capacity: 10,
+        event: {
+          name: 'Free show',
+          startsAt: startsAt.toISOString(),
+          endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
+          timezone: 'Europe/Paris',
+          place: 'Olympia, Paris, FR',
+        },
+        tiers: [{ tierId, name: 'Free', price: 0, currency: 'EUR', quantity: 10 }],
+      },
+      'test',
+    );
+    const bought = await api('POST', `/v1/events/${eventId}/orders`, {
+      token: buyer.token,
+      headers: { 'idempotency-key': randomUUID() },
+      body: { items: [{ tierId, quantity: 2 }] },
+    });
+    expect(bought.status).toBe(201);
+    const { rows } = await db.query(
+      `SELECT envelope FROM outbox WHERE envelope->>'type' = 'TicketPurchased' AND envelope->'data'->>'orderId' = $1`,
+      [bought.body.id],
+    );
+    const announced = rows[0].envelope.data.tickets as { id: string; qr?: string }[];
+    expect(announced).toHaveLength(2);
+    const keys = (await api('GET', '/v1/tickets/qr-keys')).body;
+    for (const ticket of announced) {
+      const verified = await compactVerify(ticket.qr ?? '', createLocalJWKSet(keys));
+      expect(JSON.parse(new TextDecoder().decode(verified.payload))).toEqual({ t: ticket.id, e: eventId });
+      expect((await scan(organizer.token, eventId, { payload: ticket.qr })).status).toBe(200);
     }
   });
 });
