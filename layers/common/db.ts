@@ -69,6 +69,17 @@ export function getPool(service: string): Promise<pg.Pool> {
         getLogger(service).warn('idle database connection lost', { reason: error.message, code: error.code }),
       );
       created.on('connect', timeStatements);
+      // A connection lost while checked out (the server killed or restarted between two statements) emits 'error'
+      // on its client, where the pool no longer listens: unheard, it ends the process. Heard, the client's next
+      // statement fails instead, a transient error its caller retries or answers with 503.
+      created.on('connect', (client) =>
+        client.on('error', (error: Error & { code?: string }) =>
+          getLogger(service).warn('database connection lost while in use', {
+            reason: error.message,
+            code: error.code,
+          }),
+        ),
+      );
       return created;
     });
     pool.catch(() => pools.delete(service));
