@@ -94,6 +94,35 @@ export function pgCancellationStore(pool: () => Promise<pg.Pool>) {
     },
 
     /**
+     * The organizer (the event's owner or one of its managers) cancels one order of their event, at any time; what
+     * was paid is refunded. Someone else's order is not found.
+     */
+    async cancelOrderAsOrganizer(
+      orderId: string,
+      userId: string,
+      correlationId: string,
+    ): Promise<CancelOutcome> {
+      return withTransaction(await pool(), async (client) => {
+        const { rows } = await client.query<OrderRow & { paid_at: Date | null; paid_amount: string | null }>(
+          `${ORDER_SELECT} JOIN inventories i ON i.event_id = o.event_id
+           WHERE o.id = $1 AND (i.organizer_id = $2 OR EXISTS (
+             SELECT 1 FROM event_staff s WHERE s.user_id = $2 AND s.role = 'manager' AND s.organizer_id = i.organizer_id
+               AND (s.event_id = i.event_id OR s.event_id IS NULL)))
+           FOR UPDATE OF o`,
+          [orderId, userId],
+        );
+        const row = rows[0];
+        if (!row) return { kind: 'not-found' };
+        if (row.status !== 'confirmed' && row.status !== 'awaiting_payment')
+          return { kind: 'already-cancelled' };
+        const refund = await cancelLocked(client, row, 'organizer', correlationId);
+        const cancelled = await findOrder(client, orderId, row.user_id);
+        if (!cancelled) throw new Error('order vanished inside its own transaction');
+        return { kind: 'cancelled', order: cancelled, refund };
+      });
+    },
+
+    /**
      * Cancels up to `batch` orders of a cancelled event (confirmed ones and holds); returns how many, and the refunds
      * to ask the provider for. Call until it cancels none.
      */

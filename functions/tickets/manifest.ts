@@ -187,6 +187,22 @@ export const tickets = defineService({
       },
       binds: { database: true, redis: true },
     },
+    organizerCancelOrder: {
+      ...organizer,
+      method: 'POST',
+      path: '/v1/organizer/orders/{id}/cancel',
+      handler: 'organizer-cancel-order.ts',
+      summary:
+        'Cancel one order of my event (owner or manager), at any time: its seats go back on sale, what was paid is ' +
+        'refunded through the payment provider, and the buyer is told by email',
+      request: { params: orderParams },
+      responses: {
+        200: { description: 'The cancelled order, with its refund', schema: order },
+        404: { description: 'No order of an event I own or manage has this id' },
+        409: { description: 'The order is already cancelled or expired' },
+      },
+      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
+    },
     eventAttendees: {
       ...organizer,
       method: 'GET',

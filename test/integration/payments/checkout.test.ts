@@ -338,3 +338,53 @@ describe('a flash sale with payment', () => {
     expect(figures.rows[0]).toEqual({ taken: 20, confirmed: 20, expired: 5, tickets: 20 });
   });
 });
+
+describe('an organizer cancelling an order', () => {
+  it('refunds what was paid through Stripe and tells the buyer; nobody else may', async () => {
+    const onSale = await putOnSale(show('Organizer cancels'), {
+      name: 'Floor',
+      price: 2500,
+      currency: 'EUR',
+      quantity: 5,
+    });
+    const ola = await buyer('Ola');
+    const { order } = await buy(ola.headers, onSale, 2);
+    await payOrder(platform.apiUrl, order);
+    await emailsFor(platform.mailUrl, ola.email, 1);
+    const owner = await db.query<{ organizer_id: string }>(
+      'SELECT organizer_id FROM inventories WHERE event_id = $1',
+      [onSale.eventId],
+    );
+    const as = async (userId: string) => ({
+      authorization: `Bearer ${await issuer.sign({
+        iss: platform.apiUrl,
+        aud: 'ticketorleaveit-api',
+        sub: userId,
+        client_id: 'web',
+        scope: 'api',
+        email: `org-${userId}@example.com`,
+      })}`,
+    });
+    const cancel = async (headers: Record<string, string>) =>
+      fetch(`${platform.apiUrl}/v1/organizer/orders/${order.id}/cancel`, { method: 'POST', headers });
+
+    expect((await cancel(await as(randomUUID()))).status).toBe(404);
+    expect((await cancel(ola.headers)).status).toBe(404);
+    const cancelled = await cancel(await as(owner.rows[0]?.organizer_id ?? ''));
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({
+      status: 'cancelled',
+      refund: { amount: 5000, status: 'succeeded' },
+    });
+    expect(
+      stripe.requests.filter(
+        (request) => request.path === '/v1/refunds' && request.idempotencyKey === `refund-${order.id}`,
+      ),
+    ).toHaveLength(1);
+    const emails = await emailsFor(platform.mailUrl, ola.email, 2);
+    const cancellation = emails.find((email) => email.subject.includes('cancelled'));
+    expect(cancellation?.text).toContain('the organizer has cancelled your order');
+    expect(cancellation?.text).toContain('€50.00');
+    await expect.poll(() => remaining(onSale.eventId), { timeout: 10_000 }).toBe(5);
+  });
+});

@@ -154,6 +154,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My sign-ins that can still be refreshed (client, created, last used), most recent first */
+        get: operations["auth.mySignIns"];
+        put?: never;
+        post?: never;
+        /** Ends every sign-in of mine, this one too */
+        delete: operations["auth.revokeAllSignIns"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Ends one of my sign-ins: its refresh tokens stop working at once */
+        delete: operations["auth.revokeSignIn"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/verify-email": {
         parameters: {
             query?: never;
@@ -609,6 +644,23 @@ export interface paths {
         get: operations["tickets.eventMetrics"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizer/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel one order of my event (owner or manager), at any time: its seats go back on sale, what was paid is refunded through the payment provider, and the buyer is told by email */
+        post: operations["tickets.organizerCancelOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1455,6 +1507,143 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.mySignIns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-ins (at most 100) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            clientId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The sign-in of the access token making this call */
+                            current: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description The last refresh, or the sign-in itself
+                             */
+                            lastUsedAt: string;
+                        }[];
+                        nextCursor: null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.revokeAllSignIns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every refresh token of the account is revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.revokeSignIn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended, or no sign-in of mine has this id */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Problem details (RFC 9457) */
             default: {
@@ -4211,6 +4400,130 @@ export interface operations {
             };
             /** @description I have no event with this id (or it was never put on sale) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets.organizerCancelOrder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled order, with its refund */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cancelledAt: string | null;
+                        createdAt: string;
+                        currency: string;
+                        event: {
+                            endsAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            place: string;
+                            startsAt: string;
+                            timezone: string;
+                        };
+                        /** @description When the seats of an order awaiting payment go back on sale */
+                        expiresAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        items: {
+                            quantity: number;
+                            /** Format: uuid */
+                            tierId: string;
+                            tierName: string;
+                            unitPrice: number;
+                        }[];
+                        payment: {
+                            /** @description A page where the order can be paid (the local test-mode page) */
+                            checkoutUrl: string | null;
+                            /** @description The Payment Intent's client secret, for Stripe.js */
+                            clientSecret: string | null;
+                            /** @description The Stripe Payment Intent id */
+                            paymentId: string;
+                            /**
+                             * @description `stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page
+                             * @enum {string}
+                             */
+                            provider: "stripe" | "test-mode";
+                        } | null;
+                        refund: {
+                            amount: number;
+                            /**
+                             * @description As the payment provider reports it
+                             * @enum {string}
+                             */
+                            status: "pending" | "succeeded" | "failed";
+                        } | null;
+                        /**
+                         * @description `awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale
+                         * @enum {string}
+                         */
+                        status: "awaiting_payment" | "confirmed" | "cancelled" | "expired";
+                        tickets: {
+                            code: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "valid" | "void";
+                            /** Format: uuid */
+                            tierId: string;
+                            tierName: string;
+                        }[];
+                        total: number;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No order of an event I own or manage has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The order is already cancelled or expired */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
