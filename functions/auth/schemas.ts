@@ -136,3 +136,17 @@ export const metadataResponse = z.object({
   code_challenge_methods_supported: z.array(z.string()),
   token_endpoint_auth_methods_supported: z.array(z.string()),
 });
+
+export const signInIdParams = z.object({ id: z.uuid('Must be a sign-in id (a UUID).') });
+export const signInsPage = z.object({
+  items: z.array(
+    z.object({
+      id: z.uuid(),
+      clientId: z.string(),
+      createdAt: z.iso.datetime(),
+      lastUsedAt: z.iso.datetime().describe('The last refresh, or the sign-in itself'),
+      current: z.boolean().describe('The sign-in of the access token making this call'),
+    }),
+  ),
+  nextCursor: z.null(),
+});

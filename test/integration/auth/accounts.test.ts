@@ -240,3 +240,41 @@ describe('email verification at sign-up', () => {
     expect(emails.map((email) => email.subject)).toContainEqual(expect.stringContaining('tried to sign up'));
   });
 });
+
+describe('my sign-ins', () => {
+  const refresh = (token: string) =>
+    fetch(`${platform.apiUrl}/v1/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'web', refresh_token: token }),
+    });
+
+  it('lists them with the current one marked, and ends one or all', async () => {
+    const user = await signUp(platform.apiUrl);
+    const laptop = (await (await passwordGrant(platform.apiUrl, user.email, user.password)).json()) as {
+      refresh_token: string;
+    };
+    const listed = await api('GET', '/v1/auth/sessions', { token: user.accessToken });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toHaveLength(2);
+    const current = listed.body.items.find((item: { current: boolean }) => item.current);
+    const other = listed.body.items.find((item: { current: boolean }) => !item.current);
+    expect(current).toMatchObject({ clientId: 'web' });
+
+    // Another user cannot end my sign-in by its id.
+    const stranger = await signUp(platform.apiUrl);
+    expect(
+      (await api('DELETE', `/v1/auth/sessions/${other.id}`, { token: stranger.accessToken })).status,
+    ).toBe(204);
+    expect((await refresh(laptop.refresh_token)).status).toBe(200);
+
+    expect((await api('DELETE', `/v1/auth/sessions/${other.id}`, { token: user.accessToken })).status).toBe(
+      204,
+    );
+    const after = await api('GET', '/v1/auth/sessions', { token: user.accessToken });
+    expect(after.body.items.map((item: { id: string }) => item.id)).toEqual([current.id]);
+
+    expect((await api('DELETE', '/v1/auth/sessions', { token: user.accessToken })).status).toBe(204);
+    expect((await refresh(user.refreshToken)).status).toBe(400);
+  });
+});
