@@ -1,6 +1,6 @@
 // cdk-nag (v3) acknowledgments: one call per finding, each with a reason that says why, and the finding ids of
 // wildcard IAM resources computed from the same tokens the policy uses, so they never drift from the template.
-import { Stack, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /** Acknowledges one AwsSolutions finding (e.g. `IAM5[Resource::*]`) on `scope` and everything below it. */
@@ -37,4 +37,14 @@ function flatten(node: unknown): string {
     if (record.Ref !== undefined) return `<${flatten(record.Ref)}>`;
   }
   return JSON.stringify(node);
+}
+
+/**
+ * Skips one checkov check on one resource (CloudFormation Metadata `checkov.skip`, which checkov reads), with the reason
+ * as its comment: for findings that hold for a single resource, so a new resource with the same finding still fails.
+ */
+export function checkovSkip(scope: IConstruct, check: string, reason: string): void {
+  const resource = (scope.node.defaultChild ?? scope) as CfnResource;
+  const existing = (resource.getMetadata('checkov') as { skip?: object[] } | undefined)?.skip ?? [];
+  resource.addMetadata('checkov', { skip: [...existing, { id: check, comment: reason }] });
 }

@@ -10,12 +10,15 @@ import type { Construct } from 'constructs';
 import { constructPathOf, Monitoring } from './observability/monitoring';
 import type { ServiceFunction } from './service-function';
 import { pascal } from './settings';
+import { LOG_DOMAIN_NAME } from './stateful/log-search';
 import type { StatefulStack } from './stateful-stack';
 import type { StatelessStack } from './stateless-stack';
 
 export interface ObservabilityStackProps extends StackProps {
   stateful: StatefulStack;
   stateless: StatelessStack;
+  /** EventBridge rule names of the manifests' schedules. */
+  scheduleRules: readonly string[];
 }
 
 export class ObservabilityStack extends Stack {
@@ -46,7 +49,10 @@ export class ObservabilityStack extends Stack {
       functions: stateless.allFunctions,
       databases: new Map([...stateful.databases].map(([service, db]) => [service, db.instanceIdentifier])),
       deadLetterQueues,
-      alarmTopic: stateful.messaging.alarmTopic,
+      queues: stateful.messaging.queues,
+      scheduleRules: props.scheduleRules,
+      logDomainName: LOG_DOMAIN_NAME,
+      alarmTopics: stateful.messaging.alarmTopics,
     });
   }
 

@@ -10,6 +10,9 @@ import { messagingResources } from '../../layers/common/resources';
 /** The name a manifest's log shipper has in plans, tags (`tol:log-shipper` = `<service>.shipLogs`) and construct ids. */
 export const LOG_SHIPPER_NAME = 'shipLogs';
 
+/** A consumer queue's visibility timeout is at least this many times its function's timeout. */
+export const CONSUMER_VISIBILITY_FACTOR = 6;
+
 /** EventBridge rule names: 1-64 of letters, digits, `.`, `-` and `_`. */
 const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 
@@ -138,9 +141,16 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
     }
     for (const [name, consumer] of Object.entries(manifest.consumers ?? {})) {
       const timeout = functionLimits('consumer', consumer).timeoutSeconds;
-      if (consumer.visibilityTimeoutSeconds !== undefined && consumer.visibilityTimeoutSeconds < timeout) {
-        // Lambda refuses such an event source: a message would reappear while its batch is still running.
-        problems.push(`${manifest.service}.${name}: visibility timeout is shorter than the function timeout`);
+      if (
+        consumer.visibilityTimeoutSeconds !== undefined &&
+        consumer.visibilityTimeoutSeconds < CONSUMER_VISIBILITY_FACTOR * timeout
+      ) {
+        // AWS's rule for Lambda event sources: a batch that was throttled or retried inside the poller must not
+        // reappear to another poller while the first attempt may still run (below 1x Lambda refuses the source).
+        problems.push(
+          `${manifest.service}.${name}: visibility timeout ${consumer.visibilityTimeoutSeconds} s is under ` +
+            `${CONSUMER_VISIBILITY_FACTOR} x the function timeout (${timeout} s)`,
+        );
       }
     }
     for (const schedule of Object.values(manifest.schedules ?? {})) {

@@ -27,7 +27,7 @@ import type { Binds, ServiceName } from '../../layers/common/manifest';
 import { acknowledge, managedPolicyFinding, wildcardResourceFinding } from './nag';
 import { REPO_ROOT } from './settings';
 import { LOG_DOMAIN_NAME } from './stateful/log-search';
-import { DATABASE_USER, PROXY_PORT, type ServiceDatabase } from './stateful/service-database';
+import { PROXY_PORT, type ServiceDatabase } from './stateful/service-database';
 
 /** What the stateful stack offers to bind, plus the values every function receives. */
 export interface PlatformBindings {
@@ -100,6 +100,8 @@ export class ServiceFunction extends Construct {
   /** The function's own log group (one month); the log shipper's subscription filters attach here. */
   readonly logGroup: logs.LogGroup;
   readonly service: ServiceName;
+  /** The services whose databases this function connects to (bindDatabase). */
+  readonly databases = new Set<ServiceName>();
   private readonly platform: PlatformBindings;
   private readonly inVpc: boolean;
   private readonly where: string;
@@ -206,15 +208,18 @@ export class ServiceFunction extends Construct {
     return this;
   }
 
-  /** `<SERVICE>_DB_HOST` (the proxy) and `<SERVICE>_DB_SECRET_ARN`, secret read, proxy connect, and a path to 5432. */
+  /**
+   * `<SERVICE>_DB_HOST` (the proxy) and `<SERVICE>_DB_SECRET_ARN`, secret read and a path to 5432. No rds-db:connect:
+   * the proxy authenticates with the secret's password, not IAM (ServiceDatabase), so such a grant would be dead.
+   */
   bindDatabase(service: ServiceName): this {
     const database = this.platform.databases.get(service);
     if (!database) throw new Error(`${this.where}: service ${service} has no database`);
     this.requireVpc(`the ${service} database`);
+    this.databases.add(service);
     this.fn.addEnvironment(databaseHostEnv(service), database.proxy.endpoint);
     this.fn.addEnvironment(databaseSecretArnEnv(service), database.secret.secretArn);
     database.secret.grantRead(this.fn);
-    database.proxy.grantConnect(this.fn, DATABASE_USER);
     this.fn.connections.allowTo(
       database.proxy,
       ec2.Port.tcp(PROXY_PORT),

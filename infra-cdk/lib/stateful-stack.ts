@@ -1,10 +1,13 @@
 // Everything that holds data or network identity: VPC, one PostgreSQL per service, Redis, buckets, topics and
 // queues, the log domain. Kept apart from the functions so that shipping code never replaces any of it.
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ServiceManifest, ServiceName } from '../../layers/common/manifest';
 import type { AppSettings } from './settings';
 import { pascal } from './settings';
+import { DatabaseBackup } from './stateful/backup';
 import { Buckets, mediaBucketName } from './stateful/buckets';
 import { Cache } from './stateful/cache';
 import { LogSearch } from './stateful/log-search';
@@ -28,12 +31,28 @@ export class StatefulStack extends Stack {
   readonly logSearch: LogSearch;
   /** Present when a manifest declares the log shipper. */
   readonly logShipperQueue?: LogShipperQueue;
+  /** The customer-managed key of the data tier (databases, Performance Insights, backups). */
+  readonly dataKey: kms.Key;
+  /** prod's AWS Backup plan, with copies to the second region. */
+  readonly backup?: DatabaseBackup;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     this.buckets = new Buckets(this, 'Buckets', { corsOrigins: props.settings.corsOrigins });
-    this.network = new Network(this, 'Network', { flowLogBucket: this.buckets.logs });
+    const { environment } = props.settings;
+    this.network = new Network(this, 'Network', {
+      flowLogBucket: this.buckets.logs,
+      natGateways: environment.natGateways,
+    });
     const { vpc, dataSubnets } = this.network;
+    // One key we own for every copy of the orders: its policy, rotation and audit trail are ours, and a backup copied
+    // to another region stays readable only through keys of this account.
+    this.dataKey = new kms.Key(this, 'DataKey', {
+      description: 'Encrypts TicketOrLeaveIt databases, their Performance Insights and backups',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const logRetention = retentionDays(environment.logRetentionDays);
 
     for (const manifest of props.manifests.filter((candidate) => candidate.database)) {
       this.databases.set(
@@ -42,13 +61,24 @@ export class StatefulStack extends Stack {
           service: manifest.service,
           vpc,
           subnets: dataSubnets,
+          environment,
+          key: this.dataKey,
+          logRetention,
         }),
       );
     }
-    this.cache = new Cache(this, 'Redis', { vpc, subnets: dataSubnets });
+    if (environment.backupPlan && this.databases.size > 0) {
+      this.backup = new DatabaseBackup(this, 'Backup', {
+        databases: [...this.databases.values()],
+        key: this.dataKey,
+        copyRegion: props.settings.backupCopyRegion,
+      });
+    }
+    this.cache = new Cache(this, 'Redis', { vpc, subnets: dataSubnets, ...environment.redis });
     this.messaging = new Messaging(this, 'Messaging', {
       manifests: props.manifests,
       alarmEmail: props.settings.alarmEmail,
+      alarmTopicArn: props.settings.alarmTopicArn,
     });
     this.logSearch = new LogSearch(this, 'LogSearch', { vpc, subnets: dataSubnets });
     const shipper = props.manifests.find((manifest) => manifest.logShipper);
@@ -56,8 +86,17 @@ export class StatefulStack extends Stack {
       this.logShipperQueue = new LogShipperQueue(this, 'LogShipperDlq', {
         owner: shipper.service,
         spec: shipper.logShipper,
-        alarmTopic: this.messaging.alarmTopic,
+        alarmTopics: this.messaging.alarmTopics,
       });
     }
   }
+}
+
+/** CloudWatch Logs accepts only certain retention periods; the profiles use some of them. */
+export function retentionDays(days: number): logs.RetentionDays {
+  const allowed = Object.values(logs.RetentionDays).filter(
+    (value): value is number => typeof value === 'number',
+  );
+  if (!allowed.includes(days)) throw new Error(`CloudWatch Logs cannot keep logs ${days} days`);
+  return days as logs.RetentionDays;
 }

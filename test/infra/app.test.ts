@@ -14,7 +14,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifests as realManifests } from '../../functions/manifests';
 import { buildApp, type PlatformApp } from '../../infra-cdk/lib/app';
+import { ENVIRONMENTS } from '../../infra-cdk/lib/environments';
 import { functionPlans, LOG_SHIPPER_NAME, routeKeyOf } from '../../infra-cdk/lib/plan';
+import { ROUTE_THROTTLES, sensitiveRoutes } from '../../infra-cdk/lib/sensitive-routes';
 import { PROJECT, pascal, REPO_ROOT } from '../../infra-cdk/lib/settings';
 import { SPA_REWRITE, WebStack } from '../../infra-cdk/lib/web-stack';
 import {
@@ -279,8 +281,21 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
     }
   });
 
-  it('throttles and access-logs the $default stage', () => {
-    app.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+  it('throttles the $default stage, sign-in and purchase routes each on their own, and access-logs it', () => {
+    const routeSettings = Object.fromEntries(
+      sensitiveRoutes(manifests).map((route) => [
+        route.routeKey,
+        {
+          ThrottlingRateLimit: ROUTE_THROTTLES[route.group].rateLimit,
+          ThrottlingBurstLimit: ROUTE_THROTTLES[route.group].burstLimit,
+        },
+      ]),
+    );
+    expect(Object.keys(routeSettings).length).toBeGreaterThan(0);
+    // In a stack after the service stacks: API Gateway refuses settings for routes that do not exist yet.
+    for (const service of app.stateless.services.values()) expect(app.stage.dependencies).toContain(service);
+    Template.fromStack(app.stage).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: routeSettings,
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: Match.objectLike({
@@ -359,8 +374,9 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
         EngineVersion: '17',
         StorageEncrypted: true,
         DeletionProtection: true,
-        MultiAZ: true,
-        BackupRetentionPeriod: 7,
+        // cdk.json names no env: dev's sizes (prod's are asserted in environments.test.ts).
+        MultiAZ: ENVIRONMENTS.dev.databases.multiAz,
+        BackupRetentionPeriod: ENVIRONMENTS.dev.databases.backupRetentionDays,
       });
       expect(template.toJSON().Resources[id].DeletionPolicy).toBe('Snapshot');
       const targets = targetGroups.filter(([, group]) =>
@@ -418,7 +434,7 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
     ).toEqual([]);
     const stacks = app.app.node.children.filter(Stack.isStack);
     expect(stacks.map((stack) => stack.stackName).sort()).toEqual(
-      [app.stateful, ...app.statelessStacks, app.observability, app.web]
+      [app.stateful, ...app.statelessStacks, app.stage, app.observability, app.web, app.edge]
         .map((stack) => stack.stackName)
         .sort(),
     );
@@ -450,7 +466,7 @@ describe.each(apps)(
       app = synth(manifests, functionsDir);
     }, SYNTH_MS);
 
-    it('keep only the HTTP API, its stage and access logs, and the JWT authorizer in the shared stack', () => {
+    it('keep only the HTTP API and the JWT authorizer in the shared stack', () => {
       const resources = Template.fromStack(app.stateless).toJSON().Resources as Record<string, Resource>;
       const hasAuth = manifests.some((manifest) =>
         Object.values(manifest.routes).some((route) => route.auth),
@@ -460,14 +476,7 @@ describe.each(apps)(
           .map((resource) => resource.Type)
           .filter((type) => type !== 'AWS::CDK::Metadata')
           .sort(),
-      ).toEqual(
-        [
-          'AWS::ApiGatewayV2::Api',
-          'AWS::ApiGatewayV2::Stage',
-          'AWS::Logs::LogGroup',
-          ...(hasAuth ? ['AWS::ApiGatewayV2::Authorizer'] : []),
-        ].sort(),
-      );
+      ).toEqual(['AWS::ApiGatewayV2::Api', ...(hasAuth ? ['AWS::ApiGatewayV2::Authorizer'] : [])].sort());
     });
 
     it('give each service a stack of its own with its functions, log groups, routes, event sources, schedules and migration', () => {
@@ -684,9 +693,11 @@ describe('the CDK app built from the fixture manifests, messaging and access', (
     expect(picture).not.toContain('secretsmanager:GetSecretValue');
 
     const createEvent = actions('events.createEvent');
-    for (const action of ['s3:PutObject', 'sns:Publish', 'secretsmanager:GetSecretValue', 'rds-db:connect']) {
+    for (const action of ['s3:PutObject', 'sns:Publish', 'secretsmanager:GetSecretValue']) {
       expect(createEvent).toContain(action);
     }
+    // The proxies authenticate with the secret's password: an IAM connect grant would be dead weight.
+    expect(createEvent).not.toContain('rds-db:connect');
     expect(actions('events.getEvent')).not.toContain('sns:Publish');
     expect(actions('tickets.purchase')).toContain('sqs:SendMessage');
     expect(actions('platform.notFound')).toEqual(
@@ -1020,7 +1031,12 @@ describe.each(apps)(
         .filter((manifest) => manifest.database)
         .map((manifest) => `tol-${manifest.service}`);
       for (const identifier of databases) {
-        for (const metric of ['CPUUtilization', 'DatabaseConnections']) {
+        for (const metric of [
+          'CPUUtilization',
+          'DatabaseConnections',
+          'FreeStorageSpace',
+          'FreeableMemory',
+        ]) {
           const found = alarms.filter(
             (alarm) =>
               alarm.Namespace === 'AWS/RDS' &&
@@ -1031,6 +1047,21 @@ describe.each(apps)(
           expect(found, `${metric} alarm of ${identifier}`).toHaveLength(1);
         }
       }
+      // A consumer down or behind, a schedule EventBridge cannot invoke, the log domain red: each alarms.
+      const named = (namespace: string, metric: string) =>
+        alarms.filter((alarm) => alarm.Namespace === namespace && alarm.MetricName === metric);
+      expect(named('AWS/SQS', 'ApproximateAgeOfOldestMessage')).toHaveLength(
+        messagingResources(manifests).queues.length,
+      );
+      const rules = manifests.flatMap((manifest) =>
+        Object.values(manifest.schedules ?? {}).map((s) => s.name),
+      );
+      expect(
+        named('AWS/Events', 'FailedInvocations')
+          .map((alarm) => JSON.stringify(alarm.Dimensions))
+          .sort(),
+      ).toEqual(rules.map((rule) => JSON.stringify([{ Name: 'RuleName', Value: rule }])).sort());
+      expect(named('AWS/ES', 'ClusterStatus.red')).toHaveLength(1);
     });
 
     it('draws one CloudWatch dashboard with the API, the business figures, functions, queues, databases and logs', () => {
@@ -1050,6 +1081,9 @@ describe.each(apps)(
         'CPUUtilization',
         'DatabaseConnections',
         'ApproximateNumberOfMessagesVisible',
+        'ApproximateAgeOfOldestMessage',
+        'FreeableMemory',
+        'FreeStorageSpace',
       ]) {
         expect(body, figure).toContain(figure);
       }
@@ -1395,12 +1429,74 @@ describe('the web app in the CDK app built from the fixture manifests', () => {
   });
 });
 
+describe('edge protection in the CDK app built from the fixture manifests', () => {
+  let app: Synthesized;
+  beforeAll(() => {
+    app = synth(fixtureManifests, FIXTURE_FUNCTIONS_DIR);
+  }, SYNTH_MS);
+
+  it('puts a WAF web ACL in us-east-1 in front of the distribution, read across regions from its stack', () => {
+    expect(app.edge.region).toBe('us-east-1');
+    expect(app.web.dependencies).toContain(app.edge);
+    const [[, distribution] = ['', undefined]] = resourcesOf(
+      Template.fromStack(app.web),
+      'AWS::CloudFront::Distribution',
+    );
+    const config = defined(distribution, 'distribution').Properties.DistributionConfig as {
+      WebACLId: unknown;
+    };
+    expect(config.WebACLId).toEqual({
+      'Fn::GetStackOutput': { StackName: app.edge.stackName, OutputName: 'WebAclArn', Region: 'us-east-1' },
+    });
+    const edge = Template.fromStack(app.edge);
+    edge.hasOutput('WebAclArn', { Value: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } });
+    const [[, acl] = ['', undefined]] = resourcesOf(edge, 'AWS::WAFv2::WebACL');
+    const properties = defined(acl, 'web acl').Properties as {
+      Scope: string;
+      Rules: { Name: string; Statement: Record<string, { Name?: string; Limit?: number }> }[];
+    };
+    expect(properties.Scope).toBe('CLOUDFRONT');
+    const managed = properties.Rules.flatMap((rule) => rule.Statement.ManagedRuleGroupStatement?.Name ?? []);
+    expect(managed.sort()).toEqual([
+      'AWSManagedRulesAmazonIpReputationList',
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+    ]);
+    const rate = Object.fromEntries(
+      properties.Rules.flatMap((rule) =>
+        rule.Statement.RateBasedStatement ? [[rule.Name, rule.Statement.RateBasedStatement]] : [],
+      ),
+    ) as Record<string, { Limit: number; ScopeDownStatement?: unknown }>;
+    // The fixtures have a purchase route but no authorization server: a purchase rule, no sign-in rule.
+    expect(Object.keys(rate).sort()).toEqual(['RateAll', 'RatePurchase']);
+    expect(rate.RatePurchase?.Limit).toBeLessThan(rate.RateAll?.Limit ?? 0);
+    expect(JSON.stringify(rate.RatePurchase?.ScopeDownStatement)).toContain('/purchases');
+    edge.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'BlockedRequests',
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+
+  it('rate-limits sign-in and purchases of the real manifests, each matched by method and path', () => {
+    const routes = sensitiveRoutes(realManifests);
+    const keys = routes.map((route) => `${route.group} ${route.routeKey}`);
+    expect(keys).toContain('sign-in POST /v1/oauth/token');
+    expect(keys.filter((key) => key.startsWith('sign-in POST /v1/auth/')).length).toBeGreaterThan(0);
+    expect(keys.filter((key) => key.startsWith('purchase POST ')).length).toBe(1);
+    expect(keys.some((key) => key.includes(' GET '))).toBe(false);
+  });
+});
+
 describe('the web stack without a built app', () => {
   it('deploys the bucket and distribution empty and says how to build the app', () => {
     const app = new App();
     const apiStack = new Stack(app, 'Api');
     const api = new apigw.HttpApi(apiStack, 'HttpApi');
-    const web = new WebStack(app, 'Web', { api, webDir: mkdtempSync(join(tmpdir(), 'tol-no-web-')) });
+    const web = new WebStack(app, 'Web', {
+      api,
+      webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/1',
+      webDir: mkdtempSync(join(tmpdir(), 'tol-no-web-')),
+    });
     const template = Template.fromStack(web);
     template.resourceCountIs('AWS::CloudFront::Distribution', 1);
     template.resourceCountIs('Custom::CDKBucketDeployment', 0);

@@ -1,7 +1,7 @@
 // Alarms and the CloudWatch dashboard (requirement 10): API 5xx rate and p99 latency, every function's errors and
 // throttles, each database's CPU and connections, plus the business figures the services count with Powertools
 // Metrics. Every alarm notifies the platform's alarm topic. (DLQ-depth alarms live with their queues.)
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -29,6 +29,12 @@ export const ALARM_THRESHOLDS = {
    * memory); RDS Proxy may use 90 % of them, so 60 leaves room to act before clients wait on the proxy.
    */
   databaseConnections: 60,
+  /** Free storage of a database instance below this many bytes (storage autoscaling grows it, up to its cap). */
+  databaseFreeStorageBytes: 2 * 1024 ** 3,
+  /** Freeable memory of a database instance below this many bytes for 15 minutes. */
+  databaseFreeMemoryBytes: 128 * 1024 ** 2,
+  /** Oldest message of a consumer queue older than this: its consumer is down or far behind. */
+  queueOldestMessageSeconds: 900,
 } as const;
 
 /** `TicketsRoutePurchase` or `TicketsMigration/Migrate`: where a function sits in its stack. */
@@ -44,7 +50,14 @@ export interface MonitoringProps {
   databases: ReadonlyMap<string, string>;
   /** Dead-letter queues by name, for the dashboard. */
   deadLetterQueues: ReadonlyMap<string, sqs.IQueue>;
-  alarmTopic: sns.ITopic;
+  /** Consumer queues by name: age of their oldest message. */
+  queues: ReadonlyMap<string, sqs.IQueue>;
+  /** EventBridge rule names of the schedules: failed invocations. */
+  scheduleRules: readonly string[];
+  /** The log domain's name: cluster status red. */
+  logDomainName: string;
+  /** Every alarm notifies each of these. */
+  alarmTopics: readonly sns.ITopic[];
 }
 
 export class Monitoring extends Construct {
@@ -52,14 +65,16 @@ export class Monitoring extends Construct {
   /** Errors and Throttles alarms by function construct path. */
   readonly functionAlarms = new Map<string, { errors: cloudwatch.Alarm; throttles: cloudwatch.Alarm }>();
   readonly databaseAlarms: cloudwatch.Alarm[] = [];
+  /** Queue age, schedule failures, log domain status. */
+  readonly deliveryAlarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const action = new cloudwatchActions.SnsAction(props.alarmTopic);
+    const actions = props.alarmTopics.map((topic) => new cloudwatchActions.SnsAction(topic));
     const notify = (alarm: cloudwatch.Alarm) => {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
+      alarm.addAlarmAction(...actions);
+      alarm.addOkAction(...actions);
       return alarm;
     };
     const minute = Duration.minutes(1);
@@ -168,6 +183,84 @@ export class Monitoring extends Construct {
       );
     }
 
+    const above = (
+      id: string,
+      metric: cloudwatch.Metric,
+      threshold: number,
+      alarmDescription: string,
+      comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    ) =>
+      notify(
+        metric.createAlarm(this, id, {
+          alarmDescription,
+          threshold,
+          comparisonOperator,
+          evaluationPeriods: 3,
+          treatMissingData: cloudwatch.TreatMissingData.MISSING,
+        }),
+      );
+    for (const [service, identifier] of props.databases) {
+      this.databaseAlarms.push(
+        above(
+          `${pascal(service)}DatabaseFreeStorage`,
+          databaseMetric(identifier, 'FreeStorageSpace', cloudwatch.Stats.MINIMUM),
+          t.databaseFreeStorageBytes,
+          `${identifier}: less than 2 GiB of free storage`,
+          cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        ),
+        above(
+          `${pascal(service)}DatabaseFreeMemory`,
+          databaseMetric(identifier, 'FreeableMemory', cloudwatch.Stats.MINIMUM),
+          t.databaseFreeMemoryBytes,
+          `${identifier}: less than 128 MiB of freeable memory for 15 minutes`,
+          cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        ),
+      );
+    }
+    for (const [name, queue] of props.queues) {
+      this.deliveryAlarms.push(
+        above(
+          `${pascal(name)}QueueOldestMessage`,
+          queue.metricApproximateAgeOfOldestMessage({
+            period: fiveMinutes,
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+          t.queueOldestMessageSeconds,
+          `Queue ${name}: a message has waited over ${t.queueOldestMessageSeconds} s (consumer down or behind)`,
+        ),
+      );
+    }
+    for (const rule of props.scheduleRules) {
+      this.deliveryAlarms.push(
+        above(
+          `${pascal(rule)}ScheduleFailed`,
+          new cloudwatch.Metric({
+            namespace: 'AWS/Events',
+            metricName: 'FailedInvocations',
+            dimensionsMap: { RuleName: rule },
+            period: fiveMinutes,
+            statistic: cloudwatch.Stats.SUM,
+          }),
+          0,
+          `Schedule ${rule}: EventBridge could not invoke its function`,
+        ),
+      );
+    }
+    this.deliveryAlarms.push(
+      above(
+        'LogDomainRed',
+        new cloudwatch.Metric({
+          namespace: 'AWS/ES',
+          metricName: 'ClusterStatus.red',
+          dimensionsMap: { DomainName: props.logDomainName, ClientId: Stack.of(this).account },
+          period: minute,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        0,
+        `OpenSearch ${props.logDomainName}: cluster status red (a primary shard is unassigned; logs are not indexed)`,
+      ),
+    );
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: 'TicketOrLeaveIt',
       defaultInterval: Duration.hours(3),
@@ -261,6 +354,30 @@ export class Monitoring extends Construct {
     );
     this.dashboard.addWidgets(
       graph(
+        'Oldest message in consumer queues (s)',
+        [...props.queues].map(([name, queue]) =>
+          queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum', label: name }),
+        ),
+        [],
+        12,
+      ),
+      graph(
+        'Database free memory and storage (bytes)',
+        [...props.databases.values()].map((identifier) =>
+          databaseMetric(identifier, 'FreeableMemory', cloudwatch.Stats.MINIMUM).with({
+            label: `${identifier} memory`,
+          }),
+        ),
+        [...props.databases.values()].map((identifier) =>
+          databaseMetric(identifier, 'FreeStorageSpace', cloudwatch.Stats.MINIMUM).with({
+            label: `${identifier} storage`,
+          }),
+        ),
+        12,
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
         'Log lines shipped to OpenSearch',
         [counted('LogLinesShipped')],
         [counted('LogLinesDeadLettered')],
@@ -268,7 +385,7 @@ export class Monitoring extends Construct {
       ),
       new cloudwatch.AlarmStatusWidget({
         title: 'Platform alarms',
-        alarms: [...this.apiAlarms, ...this.databaseAlarms],
+        alarms: [...this.apiAlarms, ...this.databaseAlarms, ...this.deliveryAlarms],
         width: 12,
         height: 6,
       }),

@@ -1,4 +1,4 @@
-// ElastiCache Redis for rate-limit windows and read caches (ADR 003-005): a primary and a replica in two AZs,
+// ElastiCache Redis for rate-limit windows and read caches (ADR 003-005): in prod a primary and a replica in two AZs,
 // TLS required, encrypted at rest, reachable only from functions that bind redis.
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -11,6 +11,9 @@ export const REDIS_PORT = 6379;
 export interface CacheProps {
   vpc: ec2.IVpc;
   subnets: ec2.SubnetSelection;
+  nodeType: string;
+  /** 1 (dev: no replica) or 2 (prod: a replica in the other AZ with automatic failover). */
+  nodes: number;
 }
 
 export class Cache extends Construct {
@@ -39,10 +42,10 @@ export class Cache extends Construct {
       replicationGroupDescription: 'TicketOrLeaveIt rate limits and read caches',
       engine: 'redis',
       engineVersion: '7.1',
-      cacheNodeType: 'cache.t4g.micro',
-      numCacheClusters: 2,
-      automaticFailoverEnabled: true,
-      multiAzEnabled: true,
+      cacheNodeType: props.nodeType,
+      numCacheClusters: props.nodes,
+      automaticFailoverEnabled: props.nodes > 1,
+      multiAzEnabled: props.nodes > 1,
       port: REDIS_PORT,
       cacheSubnetGroupName: subnetGroup.ref,
       securityGroupIds: [securityGroup.securityGroupId],
@@ -55,6 +58,14 @@ export class Cache extends Construct {
     group.applyRemovalPolicy(RemovalPolicy.DESTROY);
     this.url = `rediss://${group.attrPrimaryEndPointAddress}:${REDIS_PORT}`;
 
+    if (props.nodes < 2) {
+      acknowledge(
+        group,
+        'AEC4',
+        'A single node in the dev environment: Redis holds only windows and caches that rebuild themselves, and ' +
+          'the services fall back to the database without it. prod runs a replica in the other AZ.',
+      );
+    }
     acknowledge(
       group,
       'AEC5',

@@ -12,7 +12,7 @@ import { acknowledge } from '../nag';
 export interface LogShipperQueueProps {
   owner: ServiceName;
   spec: LogShipperSpec;
-  alarmTopic: sns.ITopic;
+  alarmTopics: readonly sns.ITopic[];
 }
 
 export class LogShipperQueue extends Construct {
@@ -48,6 +48,6 @@ export class LogShipperQueue extends Construct {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-    this.alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+    for (const topic of props.alarmTopics) this.alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
   }
 }

@@ -16,6 +16,8 @@ import { pascal } from '../settings';
 export interface MessagingProps {
   manifests: readonly ServiceManifest[];
   alarmEmail?: string;
+  /** Another topic (pager, chat bridge) that receives every alarm as well. */
+  alarmTopicArn?: string;
 }
 
 export class Messaging extends Construct {
@@ -23,8 +25,10 @@ export class Messaging extends Construct {
   /** Consumer queues by manifest queue name. */
   readonly queues = new Map<string, sqs.Queue>();
   readonly deadLetterQueues = new Map<string, sqs.Queue>();
-  /** Where operational alarms go (DLQ depth today). */
+  /** Where operational alarms go: the email recipient subscribes here. */
   readonly alarmTopic: sns.Topic;
+  /** Every alarm's actions: the alarm topic and, when configured, the operator's own topic. */
+  readonly alarmTopics: sns.ITopic[];
 
   constructor(scope: Construct, id: string, props: MessagingProps) {
     super(scope, id);
@@ -52,6 +56,13 @@ export class Messaging extends Construct {
     });
     if (props.alarmEmail)
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    // SNS cannot subscribe a topic to a topic, so alarms name the operator's topic as a second action.
+    this.alarmTopics = [
+      this.alarmTopic,
+      ...(props.alarmTopicArn
+        ? [sns.Topic.fromTopicArn(this, 'OperatorAlarmTopic', props.alarmTopicArn)]
+        : []),
+    ];
 
     for (const topic of resources.topics) {
       this.topics.set(
@@ -101,7 +112,7 @@ export class Messaging extends Construct {
           evaluationPeriods: 1,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         });
-      alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+      for (const topic of this.alarmTopics) alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
 
       this.queues.set(spec.name, queue);
       this.deadLetterQueues.set(spec.name, deadLetterQueue);

@@ -5,6 +5,8 @@ import { Construct } from 'constructs';
 
 export interface NetworkProps {
   flowLogBucket: s3.IBucket;
+  /** 1 (dev) or one per AZ (prod). */
+  natGateways: number;
 }
 
 export class Network extends Construct {
@@ -18,11 +20,11 @@ export class Network extends Construct {
     super(scope, id);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
-      // VPC functions still call Secrets Manager, SNS, SQS, SES and X-Ray. Interface endpoints for those five
-      // would cost about 5 x 2 AZs x $7.3 = $73 a month before traffic; one NAT gateway is about $33. We accept
-      // that losing the NAT's AZ cuts egress of VPC functions in the other AZ until it returns (their database and
-      // Redis traffic stays inside the VPC). S3 traffic takes the free gateway endpoint instead of the NAT.
-      natGateways: 1,
+      // VPC functions still call Secrets Manager, SNS, SQS, SES and X-Ray through NAT. prod runs one NAT per AZ
+      // (about $33 a month each), so losing an AZ leaves the other AZ's functions their way out; interface
+      // endpoints for those five would cost about 5 x 2 AZs x $7.3 = $73. dev accepts one NAT: losing its AZ cuts
+      // egress of VPC functions until it returns. S3 traffic takes the free gateway endpoint instead of the NAT.
+      natGateways: props.natGateways,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
         // Lambda's shared ENIs take one address per security group and subnet; /20 leaves ample room.

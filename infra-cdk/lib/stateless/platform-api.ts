@@ -15,6 +15,24 @@ import type { AppSettings } from '../settings';
 /** Sustained and burst request rates for the whole stage: the brief's 400 req/s peak with room for a flash sale. */
 export const API_THROTTLE = { rateLimit: 1_000, burstLimit: 2_000 } as const;
 
+const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    time: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    method: '$context.httpMethod',
+    path: '$context.path',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationLatencyMs: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    error: '$context.error.message',
+  }),
+);
+
 export interface PlatformApiProps {
   settings: AppSettings;
 }
@@ -54,37 +72,6 @@ export class PlatformApi extends Construct {
         : {}),
     });
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    new apigw.HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: API_THROTTLE,
-      accessLogSettings: {
-        destination: new apigw.LogGroupLogDestination(accessLogs),
-        format: apigateway.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            ip: '$context.identity.sourceIp',
-            method: '$context.httpMethod',
-            path: '$context.path',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationLatencyMs: '$context.integrationLatency',
-            integrationError: '$context.integrationErrorMessage',
-            authorizerError: '$context.authorizer.error',
-            error: '$context.error.message',
-          }),
-        ),
-      },
-    });
-
     // API Gateway finds the signing keys through `{issuer}/.well-known/openid-configuration` (its `jwks_uri`), so the
     // auth service must serve that document, unauthenticated, at this issuer. By default the issuer is this API's own
     // endpoint, i.e. the auth service behind it; `-c issuerUrl=https://...` points at a custom domain instead.
@@ -94,6 +81,38 @@ export class PlatformApi extends Construct {
       jwtAudience: [this.audience],
       identitySource: ['$request.header.Authorization'],
     });
+  }
+
+  /**
+   * The `$default` stage with the stage-wide throttle, one throttle per listed route key, and JSON access logs. Created
+   * in its own stack after every service stack: API Gateway refuses route settings for a route that does not exist.
+   */
+  addStage(
+    scope: Construct,
+    routeThrottles: Readonly<Record<string, apigw.ThrottleSettings>>,
+  ): apigw.HttpStage {
+    const accessLogs = new logs.LogGroup(scope, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stage = new apigw.HttpStage(scope, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+    (stage.node.defaultChild as apigw.CfnStage).routeSettings = Object.fromEntries(
+      Object.entries(routeThrottles).map(([routeKey, throttle]) => [
+        routeKey,
+        // RouteSettings is plain JSON to the L1: CloudFormation's own casing, nothing converts it.
+        { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
+      ]),
+    );
+    return stage;
   }
 
   /**

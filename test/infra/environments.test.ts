@@ -1,0 +1,324 @@
+// The dev and prod environments of the CDK app built from the real manifests, and the linters over every template
+// both synthesize. Bundling is skipped (`aws:cdk:bundling-stacks: []`): app.test.ts already bundles and loads the
+// functions; here only the templates matter, which keeps two more syntheses cheap.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type PlatformApp } from '../../infra-cdk/lib/app';
+import { defaultMaxConnections, ENVIRONMENTS, PURCHASE_FUNCTION } from '../../infra-cdk/lib/environments';
+import { REPO_ROOT } from '../../infra-cdk/lib/settings';
+import { applySizing, proxyConnectionLimit, RESERVED_SHARE_OF_PROXY } from '../../infra-cdk/lib/sizing';
+
+const run = promisify(execFile);
+const SYNTH_MS = 420_000;
+const LINT_MS = 600_000;
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+
+/** What a prod deploy must name (README "Deploying"). */
+const PROD_CONTEXT = {
+  env: 'prod',
+  alarmEmail: 'ops@example.com',
+  issuerUrl: 'https://api.example.com',
+  backupCopyRegion: 'us-west-2',
+};
+
+interface Synthesized extends PlatformApp {
+  assembly: CloudAssembly;
+  templates: Map<string, Template>;
+}
+
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function cdkContext(): object {
+  return (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: object }).context;
+}
+
+function synth(context: Record<string, string>): Synthesized {
+  const cacheDir = join(REPO_ROOT, 'node_modules/.cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const outdir = mkdtempSync(join(cacheDir, `tol-env-${context.env}-`));
+  outdirs.push(outdir);
+  const platform = buildApp({
+    appProps: { outdir, context: { ...cdkContext(), ...context, 'aws:cdk:bundling-stacks': [] } },
+  });
+  const assembly = platform.app.synth();
+  const templates = new Map(
+    assembly.stacks.map((stack) => [stack.stackName, Template.fromJSON(stack.template as object)]),
+  );
+  return { ...platform, assembly, templates };
+}
+
+function resourcesOf(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.findResources(type)) as [string, Resource][];
+}
+
+function templateOf(app: Synthesized, stack: Stack): Template {
+  const template = app.templates.get(stack.stackName);
+  expect(template, stack.stackName).toBeDefined();
+  return template as Template;
+}
+
+/** Every function in the service stacks, with the `tol:<kind>` tag value naming it. */
+function functionsByName(app: Synthesized): Map<string, Resource> {
+  const found = new Map<string, Resource>();
+  for (const service of app.stateless.services.values()) {
+    for (const [, fn] of resourcesOf(templateOf(app, service), 'AWS::Lambda::Function')) {
+      const tags = (fn.Properties.Tags ?? []) as { Key: string; Value: string }[];
+      const kind = tags.find((tag) => tag.Key === 'tol:kind')?.Value;
+      const name = tags.find((tag) => tag.Key === `tol:${kind}`)?.Value;
+      if (name) found.set(name, fn);
+    }
+  }
+  return found;
+}
+
+let dev: Synthesized;
+let prod: Synthesized;
+beforeAll(() => {
+  dev = synth({ env: 'dev' });
+  prod = synth(PROD_CONTEXT);
+}, SYNTH_MS);
+
+describe('choosing an environment', () => {
+  it('refuses to synthesize prod without an alarm recipient or a stable issuer, and an unknown env', () => {
+    const attempt = (context: Record<string, string>) => () =>
+      buildApp({ appProps: { context: { ...cdkContext(), ...context } } });
+    const { alarmEmail: _, ...noRecipient } = PROD_CONTEXT;
+    expect(attempt(noRecipient)).toThrow(/env=prod needs an alarm recipient/);
+    const { issuerUrl: __, ...noIssuer } = PROD_CONTEXT;
+    expect(attempt(noIssuer)).toThrow(/stable JWT issuer/);
+    expect(attempt({ env: 'staging' })).toThrow(/env must be one of dev, prod/);
+    expect(attempt({ ...noRecipient, alarmTopicArn: 'not-an-arn' })).toThrow(/SNS topic ARN/);
+  });
+
+  it('sizes dev small and single-AZ, prod Multi-AZ with a non-burstable tickets database and Performance Insights', () => {
+    const instances = (app: Synthesized) =>
+      new Map(
+        resourcesOf(templateOf(app, app.stateful), 'AWS::RDS::DBInstance').map(([, db]) => [
+          db.Properties.DBInstanceIdentifier as string,
+          db.Properties,
+        ]),
+      );
+    for (const [, db] of instances(dev)) {
+      expect(db).toMatchObject({ DBInstanceClass: 'db.t4g.micro', MultiAZ: false, BackupRetentionPeriod: 7 });
+    }
+    const prodInstances = instances(prod);
+    expect(prodInstances.get('tol-tickets')).toMatchObject({
+      DBInstanceClass: 'db.m7g.large',
+      MultiAZ: true,
+      EnablePerformanceInsights: true,
+      PerformanceInsightsKMSKeyId: expect.anything(),
+    });
+    for (const [, db] of prodInstances) expect(db.MultiAZ).toBe(true);
+    const redis = (app: Synthesized) =>
+      resourcesOf(templateOf(app, app.stateful), 'AWS::ElastiCache::ReplicationGroup')[0]?.[1].Properties;
+    expect(redis(dev)).toMatchObject({ NumCacheClusters: 1, MultiAZEnabled: false });
+    expect(redis(prod)).toMatchObject({
+      NumCacheClusters: 2,
+      MultiAZEnabled: true,
+      AutomaticFailoverEnabled: true,
+    });
+    // prod: one NAT per AZ, so losing an AZ leaves the other AZ's functions a way to AWS APIs.
+    expect(resourcesOf(templateOf(dev, dev.stateful), 'AWS::EC2::NatGateway')).toHaveLength(1);
+    expect(resourcesOf(templateOf(prod, prod.stateful), 'AWS::EC2::NatGateway')).toHaveLength(2);
+  });
+});
+
+describe('nothing lost in prod', () => {
+  it('keeps 35 days of point-in-time recovery on every database, encrypted with a customer-managed key', () => {
+    const template = templateOf(prod, prod.stateful);
+    const keys = new Set(resourcesOf(template, 'AWS::KMS::Key').map(([id]) => id));
+    const instances = resourcesOf(template, 'AWS::RDS::DBInstance');
+    expect(instances.length).toBeGreaterThan(0);
+    for (const [id, db] of instances) {
+      expect(db.Properties.BackupRetentionPeriod, id).toBe(35);
+      expect(db.Properties.StorageEncrypted, id).toBe(true);
+      const keyRef = (db.Properties.KmsKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(keys.has(keyRef), `${id} key`).toBe(true);
+      expect(db.DeletionPolicy, id).toBe('Snapshot');
+    }
+  });
+
+  it('backs every database up with AWS Backup daily and copies each backup to a vault in a second region', () => {
+    const template = templateOf(prod, prod.stateful);
+    const [[, plan] = ['', undefined]] = resourcesOf(template, 'AWS::Backup::BackupPlan');
+    const rules =
+      (plan?.Properties.BackupPlan as { BackupPlanRule?: Record<string, unknown>[] } | undefined)
+        ?.BackupPlanRule ?? [];
+    const daily = rules.find((rule) => rule.RuleName === 'Daily');
+    expect(daily).toMatchObject({ Lifecycle: { DeleteAfterDays: 35 } });
+    const [copy] = (daily?.CopyActions ?? []) as { DestinationBackupVaultArn: unknown; Lifecycle: object }[];
+    expect(JSON.stringify(copy?.DestinationBackupVaultArn)).toContain(':backup:us-west-2:');
+    expect(copy?.Lifecycle).toEqual({ DeleteAfterDays: 35 });
+    // The selection names every database instance.
+    const [[, selection] = ['', undefined]] = resourcesOf(template, 'AWS::Backup::BackupSelection');
+    const selected = JSON.stringify(selection?.Properties);
+    for (const [id] of resourcesOf(template, 'AWS::RDS::DBInstance')) expect(selected).toContain(id);
+    // The copy vault lives in its own stack in that region, deployed before the data stack.
+    const copyStack = prod.backupCopy;
+    expect(copyStack?.region).toBe('us-west-2');
+    expect(prod.stateful.dependencies).toContain(copyStack);
+    templateOf(prod, copyStack as Stack).hasResourceProperties('AWS::Backup::BackupVault', {
+      BackupVaultName: 'tol-backup-copy',
+      EncryptionKeyArn: Match.anyValue(),
+    });
+    // dev relies on the automated backups alone.
+    expect(dev.backupCopy).toBeUndefined();
+    expect(resourcesOf(templateOf(dev, dev.stateful), 'AWS::Backup::BackupPlan')).toHaveLength(0);
+  });
+});
+
+describe('sized for a flash sale in prod', () => {
+  it('reserves concurrency for the purchase function and the log shipper, and none in dev', () => {
+    const fns = functionsByName(prod);
+    const purchase = fns.get(PURCHASE_FUNCTION)?.Properties;
+    expect(purchase?.ReservedConcurrentExecutions).toBe(
+      ENVIRONMENTS.prod.reservedConcurrency[PURCHASE_FUNCTION],
+    );
+    const shipper = [...fns.entries()].find(([name]) => name.endsWith('.shipLogs'))?.[1].Properties;
+    expect(shipper?.ReservedConcurrentExecutions).toBeGreaterThan(0);
+    for (const [name, fn] of functionsByName(dev))
+      expect(fn.Properties.ReservedConcurrentExecutions, name).toBeUndefined();
+  });
+
+  it('keeps the connections the reserved purchase functions may hold within what the tickets proxy opens', () => {
+    const purchase = functionsByName(prod).get(PURCHASE_FUNCTION)?.Properties;
+    const concurrency = purchase?.ReservedConcurrentExecutions as number;
+    const poolMax = Number(
+      (purchase?.Environment as { Variables: Record<string, string> } | undefined)?.Variables.DB_POOL_MAX,
+    );
+    const proxy = proxyConnectionLimit('m7g.large');
+    expect(proxy).toBeLessThan(defaultMaxConnections('m7g.large'));
+    expect(concurrency * poolMax).toBeLessThanOrEqual(proxy * RESERVED_SHARE_OF_PROXY);
+    // A profile that would not fit is refused at synth.
+    const greedy = { ...ENVIRONMENTS.prod, reservedConcurrency: { [PURCHASE_FUNCTION]: 1000 } };
+    expect(() => applySizing(prod.stateless, prod.stateful, greedy)).toThrow(
+      /more than \d+ \(60 % of what its proxy opens on db.m7g.large\)/,
+    );
+  });
+});
+
+describe('alarms that reach someone in prod', () => {
+  it('subscribes the recipient to the alarm topics and gives every alarm an action', () => {
+    templateOf(prod, prod.stateful).hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    templateOf(prod, prod.edge).hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    let alarms = 0;
+    for (const stack of [prod.stateful, prod.observability, prod.edge]) {
+      for (const [id, alarm] of resourcesOf(templateOf(prod, stack), 'AWS::CloudWatch::Alarm')) {
+        expect((alarm.Properties.AlarmActions as unknown[] | undefined)?.length, id).toBeGreaterThan(0);
+        alarms++;
+      }
+    }
+    expect(alarms).toBeGreaterThan(50);
+  });
+});
+
+describe('queues of the real app', () => {
+  it("keeps every consumer queue's visibility timeout at least six times its consumer's timeout", () => {
+    const stateful = templateOf(prod, prod.stateful).toJSON() as {
+      Resources: Record<string, Resource>;
+      Outputs: Record<string, { Value: unknown }>;
+    };
+    let checked = 0;
+    for (const service of prod.stateless.services.values()) {
+      const template = templateOf(prod, service);
+      const functions = Object.fromEntries(resourcesOf(template, 'AWS::Lambda::Function'));
+      for (const [id, mapping] of resourcesOf(template, 'AWS::Lambda::EventSourceMapping')) {
+        // A weak reference to the stateful stack's output holding the queue's ARN.
+        const { OutputName } = (
+          mapping.Properties.EventSourceArn as { 'Fn::GetStackOutput': { OutputName: string } }
+        )['Fn::GetStackOutput'];
+        const arn = stateful.Outputs[OutputName]?.Value as { 'Fn::GetAtt': [string, string] };
+        const queue = stateful.Resources[arn['Fn::GetAtt'][0]];
+        const fn = functions[(mapping.Properties.FunctionName as { Ref: string }).Ref];
+        const timeout = fn?.Properties.Timeout as number;
+        expect(queue?.Properties.VisibilityTimeout as number, id).toBeGreaterThanOrEqual(6 * timeout);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});
+
+/** The venv .ci/provision installs cfn-lint and checkov into. */
+const VENV_BIN = join(process.env.TOL_CACHE_DIR ?? join(homedir(), '.cache/ticketorleaveit'), 'venv/bin');
+
+function tool(name: string): string | undefined {
+  const path = join(VENV_BIN, name);
+  if (existsSync(path)) return path;
+  // In CI the tools are always installed: a missing one is a broken provision, not a reason to skip.
+  if (process.env.CI === 'true') throw new Error(`${path} is missing: .ci/provision installs it`);
+  return undefined;
+}
+
+const templateFiles = () =>
+  [dev, prod].flatMap((app) =>
+    readdirSync(app.assembly.directory)
+      .filter((file) => file.endsWith('.template.json'))
+      .map((file) => join(app.assembly.directory, file)),
+  );
+
+describe('linting every template of both environments', () => {
+  const cfnLint = tool('cfn-lint');
+  const checkov = tool('checkov');
+
+  it.skipIf(!cfnLint)(
+    'passes cfn-lint with no error and only the warnings .cfnlintrc ignores',
+    { timeout: LINT_MS },
+    async () => {
+      const files = templateFiles();
+      expect(files.length).toBeGreaterThanOrEqual(2 * 10);
+      const result = await run(
+        cfnLint as string,
+        ['--format', 'parseable', '--config-file', join(REPO_ROOT, '.cfnlintrc'), '--', ...files],
+        { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
+      ).then(
+        ({ stdout }) => stdout,
+        (error: { stdout?: string; code?: number }) => `${error.stdout ?? ''}(exit ${error.code})`,
+      );
+      expect(result.trim()).toBe('');
+    },
+  );
+
+  it.skipIf(!checkov)(
+    'passes checkov, each skipped check with its reason',
+    { timeout: LINT_MS },
+    async () => {
+      const config = readFileSync(join(REPO_ROOT, '.checkov.yaml'), 'utf8').split('\n');
+      config.forEach((line, index) => {
+        if (/^\s+- CKV/.test(line)) expect(config[index - 1], line).toMatch(/^\s+#/);
+      });
+      for (const app of [dev, prod]) {
+        const { stdout } = await run(
+          checkov as string,
+          ['--config-file', join(REPO_ROOT, '.checkov.yaml'), '-d', app.assembly.directory, '-o', 'json'],
+          { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
+        ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '[]' }));
+        const reports = [JSON.parse(stdout)].flat() as {
+          results: { failed_checks: { check_id: string; resource: string; file_path: string }[] };
+        }[];
+        const failed = reports.flatMap((report) =>
+          report.results.failed_checks.map(
+            (check) => `${check.check_id} ${check.file_path} ${check.resource}`,
+          ),
+        );
+        expect(failed, app.stateful.node.tryGetContext('env')).toEqual([]);
+      }
+    },
+  );
+});
