@@ -380,6 +380,17 @@ export const tickets = defineService({
       binds: { database: true },
       timeoutSeconds: 50,
     },
+    reconcilePayments: {
+      name: 'tickets-reconcile-payments',
+      handler: 'reconcile-payments.schedule.ts',
+      summary:
+        "Compares the payment provider's succeeded payments of the last 48 hours with orders: a payment whose webhook " +
+        'never came is handled as the webhook would; a confirmed paid order without one is flagged (PaymentsUnreconciled)',
+      expression: 'rate(15 minutes)',
+      localEverySeconds: 900,
+      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
+      timeoutSeconds: 300,
+    },
     expireIdempotencyKeys: {
       name: 'tickets-expire-idempotency-keys',
       handler: 'expire-idempotency-keys.schedule.ts',

@@ -151,8 +151,8 @@ export function testModeProvider(pageUrl: string): PaymentProvider {
       return { refundId: `re_test_${randomUUID().replaceAll('-', '')}`, status: 'succeeded' };
     },
     async recentPayments() {
-      // The page keeps no record; its webhooks are the record.
-      return [];
+      // The page keeps no record (its webhooks are the record), so there is nothing to reconcile against.
+      return null;
     },
   };
 }

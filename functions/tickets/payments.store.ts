@@ -10,6 +10,7 @@ import { eventSnapshotOf, ORDER_SELECT, type OrderRow, toOrder } from './orders.
 import type { PaymentEvent, PaymentHandle, RefundResult } from './payments';
 import { paymentAction, refundKey } from './payments';
 import { confirmOrder, type PurchaseEnv } from './purchasing';
+import type { ReconciledOrder } from './reconciliation';
 
 /** What handling a provider event came to. `refund` is money to give back once the transaction committed. */
 export interface HandledPayment {
@@ -169,6 +170,30 @@ export function pgPaymentStore(pool: () => Promise<pg.Pool>) {
         `UPDATE orders SET refund_status = $2, refund_id = $3 WHERE id = $1 AND refund_status = 'pending'`,
         [orderId, result.status, result.refundId],
       );
+    },
+
+    /** The orders the provider's payments name (reconciliation): which payment each took, if any. */
+    async ordersForReconciliation(orderIds: string[]): Promise<ReconciledOrder[]> {
+      const { rows } = await (await pool()).query<{ id: string; payment_id: string | null; paid: boolean }>(
+        'SELECT id, payment_id, paid_at IS NOT NULL AS paid FROM orders WHERE id = ANY($1::uuid[])',
+        [orderIds],
+      );
+      return rows.map((row) => ({ id: row.id, paymentId: row.payment_id, paid: row.paid }));
+    },
+
+    /**
+     * Confirmed orders created since `since` and paid through `provider` whose payment is none of `succeeded`
+     * (reconciliation flags them). Reads every order of the window: there is no index on created_at alone.
+     */
+    async confirmedWithoutPayment(provider: string, since: Date, succeeded: string[], limit = 100) {
+      const { rows } = await (await pool()).query<{ id: string; payment_id: string }>(
+        `SELECT id, payment_id FROM orders
+         WHERE status = 'confirmed' AND paid_at IS NOT NULL AND payment_provider = $1 AND created_at >= $2
+           AND payment_id IS NOT NULL AND NOT (payment_id = ANY($3::text[]))
+         ORDER BY created_at LIMIT $4`,
+        [provider, since, succeeded, limit],
+      );
+      return rows.map((row) => ({ orderId: row.id, paymentId: row.payment_id }));
     },
 
     /** Refunds the provider has not confirmed yet, older than a minute (the request that asked may still run). */

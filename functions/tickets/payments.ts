@@ -25,8 +25,11 @@ export interface PaymentProvider {
   ): Promise<PaymentHandle>;
   /** Refunds `amount` of a payment; the same key never refunds twice. */
   refund(paymentId: string, amount: number, idempotencyKey: string): Promise<RefundResult>;
-  /** Succeeded payments created since `since` (reconciliation), with the order each was for. */
-  recentPayments(since: Date): Promise<ProviderPayment[]>;
+  /**
+   * Succeeded payments created since `since` (reconciliation), with the order each was for; null when the provider
+   * keeps no record to compare with (the local test-mode page).
+   */
+  recentPayments(since: Date): Promise<ProviderPayment[] | null>;
 }
 
 export interface ProviderPayment {

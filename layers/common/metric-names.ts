@@ -8,6 +8,13 @@ export const COUNTED_METRICS = {
   TicketsSold: 'tickets',
   /** Purchases answered 409: sold out, not on sale, or the idempotency key in use (tickets). */
   OrdersRefused: 'tickets',
+  /** Succeeded payments whose webhook never arrived, handled by the reconciliation as the webhook would (tickets). */
+  PaymentsReconciled: 'tickets',
+  /**
+   * What the reconciliation could not repair and a person must look at: a succeeded payment naming no order of ours
+   * or one it could not settle, and a confirmed paid order without a succeeded payment (tickets). Alarmed.
+   */
+  PaymentsUnreconciled: 'tickets',
   /** Emails handed to SES / SMTP (notifications). */
   EmailsSent: 'notifications',
   /** Reminders put on the reminders queue by the scan (notifications). */

@@ -65,7 +65,7 @@ export class Monitoring extends Construct {
   /** Errors and Throttles alarms by function construct path. */
   readonly functionAlarms = new Map<string, { errors: cloudwatch.Alarm; throttles: cloudwatch.Alarm }>();
   readonly databaseAlarms: cloudwatch.Alarm[] = [];
-  /** Queue age, schedule failures, log domain status. */
+  /** Queue age, schedule failures, log domain status, payments the reconciliation could not repair. */
   readonly deliveryAlarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
 
@@ -258,6 +258,26 @@ export class Monitoring extends Construct {
         }),
         0,
         `OpenSearch ${props.logDomainName}: cluster status red (a primary shard is unassigned; logs are not indexed)`,
+      ),
+    );
+
+    // Counted by the reconciliation every 15 minutes, so one period of 15 minutes with anything in it is the signal.
+    this.deliveryAlarms.push(
+      notify(
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'PaymentsUnreconciled' satisfies keyof typeof COUNTED_METRICS,
+          dimensionsMap: { service: COUNTED_METRICS.PaymentsUnreconciled },
+          period: Duration.minutes(15),
+          statistic: cloudwatch.Stats.SUM,
+        }).createAlarm(this, 'PaymentsUnreconciled', {
+          alarmDescription:
+            'Payment reconciliation: a succeeded payment it could not repair, or a confirmed paid order without one',
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
       ),
     );
 

@@ -1,0 +1,107 @@
+// Payment reconciliation against real PostgreSQL, the outbox, the emulator's queues and the mail catcher. The local
+// runtime pays in test mode, whose page keeps no record of payments, so the provider's list of succeeded payments is
+// the one thing played here: it answers what each test says the provider took.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realDeps } from '../../../functions/tickets/deps';
+import type { ProviderPayment } from '../../../functions/tickets/payments';
+import { testModeProvider } from '../../../functions/tickets/payments.provider';
+import { makeHandler } from '../../../functions/tickets/reconcile-payments.schedule';
+import type { Platform } from '../../../local/platform';
+import { type PayableOrder, payOrder } from '../../support/payments';
+import { startTestPlatform } from '../../support/platform';
+import { buy, buyerHeaders, putOnSale } from '../../support/purchases';
+import { waitForQueueDrained } from '../../support/sqs';
+import { startTestIssuer } from '../../support/tokens';
+import { emailsFor } from '../notifications/support';
+
+let platform: Platform;
+let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+/** The provider's succeeded payments, as the tests add them (the first test's stays, as at a real provider). */
+const succeededAtProvider: ProviderPayment[] = [];
+let reconcile: ReturnType<typeof makeHandler>;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  process.env.JWT_JWKS_URL = issuer.jwksUrl;
+  platform = await startTestPlatform({ schedules: false, redisUrl: null });
+  const deps = realDeps();
+  const provider = {
+    ...testModeProvider(`${platform.apiUrl}/test-mode/pay`),
+    recentPayments: async () => succeededAtProvider,
+  };
+  reconcile = makeHandler({ ...deps, payments: { ...deps.payments, provider: async () => provider } });
+});
+afterAll(async () => {
+  await platform?.stop();
+  await issuer?.close();
+});
+
+type Order = PayableOrder & { tickets: { code: string }[]; payment: { paymentId: string } | null };
+
+async function heldOrder(name: string) {
+  const onSale = await putOnSale(
+    {
+      name,
+      startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      endsAt: new Date(Date.now() + 90_000_000).toISOString(),
+      timezone: 'Europe/Paris',
+      place: 'Olympia, Paris, FR',
+    },
+    { name: 'Floor', price: 3500, currency: 'EUR', quantity: 5 },
+  );
+  const email = `reconcile-${randomUUID()}@example.com`;
+  const headers = await buyerHeaders(issuer, platform.apiUrl, { email, givenName: 'Rita' });
+  const response = await buy(platform.apiUrl, headers, onSale, 2);
+  expect(response.status).toBe(201);
+  const order = (await response.json()) as Order;
+  expect(order.status).toBe('awaiting_payment');
+  return { email, headers, order };
+}
+
+const orderOf = async (headers: Record<string, string>, id: string) =>
+  (await (await fetch(`${platform.apiUrl}/v1/orders/${id}`, { headers })).json()) as Order;
+
+const paidAtProvider = (order: Order): ProviderPayment => ({
+  paymentId: order.payment?.paymentId ?? '',
+  orderId: order.id,
+  amount: order.total,
+  currency: order.currency,
+});
+
+describe('payment reconciliation', () => {
+  it('repairs a confirmed-payment-missed-webhook case', async () => {
+    const { email, headers, order } = await heldOrder('Missed webhook');
+    // The provider took the payment; its webhook never reached us.
+    succeededAtProvider.push(paidAtProvider(order));
+
+    expect(await reconcile()).toMatchObject({ checked: 1, repaired: 1, unrepaired: 0, flagged: 0 });
+    const confirmed = await orderOf(headers, order.id);
+    expect(confirmed.status).toBe('confirmed');
+    expect(confirmed.tickets).toHaveLength(2);
+    const [confirmation] = await emailsFor(platform.mailUrl, email, 1);
+    for (const ticket of confirmed.tickets) expect(confirmation?.text).toContain(ticket.code);
+
+    expect(await reconcile()).toMatchObject({ checked: 1, repaired: 0, unrepaired: 0, flagged: 0 });
+    expect(await orderOf(headers, order.id)).toEqual(confirmed);
+    await waitForQueueDrained(platform.awsEndpoint, platform.queueUrls['notifications-ticket-events'] ?? '', {
+      timeoutMs: 45_000,
+    });
+    expect(await emailsFor(platform.mailUrl, email, 1)).toHaveLength(1);
+  });
+
+  it('flags a confirmed paid order the provider has no payment for, and a payment naming no order', async () => {
+    const { headers, order } = await heldOrder('No payment at the provider');
+    await payOrder(platform.apiUrl, order);
+    const stranger = randomUUID().replaceAll('-', '');
+    succeededAtProvider.push({
+      paymentId: `pi_test_${stranger}`,
+      orderId: randomUUID(),
+      amount: 100,
+      currency: 'EUR',
+    });
+
+    expect(await reconcile()).toMatchObject({ checked: 2, repaired: 0, unrepaired: 1, flagged: 1 });
+    expect((await orderOf(headers, order.id)).status).toBe('confirmed');
+  });
+});
