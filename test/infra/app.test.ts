@@ -1062,6 +1062,8 @@ describe.each(apps)(
           .sort(),
       ).toEqual(rules.map((rule) => JSON.stringify([{ Name: 'RuleName', Value: rule }])).sort());
       expect(named('AWS/ES', 'ClusterStatus.red')).toHaveLength(1);
+      // Payments the reconciliation could not repair.
+      expect(named('TicketOrLeaveIt', 'PaymentsUnreconciled')).toHaveLength(1);
     });
 
     it('draws one CloudWatch dashboard with the API, the business figures, functions, queues, databases and logs', () => {
