@@ -1,17 +1,20 @@
 // Payment reconciliation against real PostgreSQL, the outbox, the emulator's queues and the mail catcher. The local
 // runtime pays in test mode, whose page keeps no record of payments, so the provider's list of succeeded payments is
-// the one thing played here: it answers what each test says the provider took.
+// the one thing played here: it answers what each test says the provider took. The Stripe provider's own listing is
+// checked against stripe-mock (static fixtures: the request shape, not what it answers).
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realDeps } from '../../../functions/tickets/deps';
 import type { ProviderPayment } from '../../../functions/tickets/payments';
-import { testModeProvider } from '../../../functions/tickets/payments.provider';
+import { stripeClient, stripeProvider, testModeProvider } from '../../../functions/tickets/payments.provider';
 import { makeHandler } from '../../../functions/tickets/reconcile-payments.schedule';
 import type { Platform } from '../../../local/platform';
 import { type PayableOrder, payOrder } from '../../support/payments';
 import { startTestPlatform } from '../../support/platform';
 import { buy, buyerHeaders, putOnSale } from '../../support/purchases';
 import { waitForQueueDrained } from '../../support/sqs';
+import { startStripeMock } from '../../support/stripe-mock';
 import { startTestIssuer } from '../../support/tokens';
 import { emailsFor } from '../notifications/support';
 
@@ -20,6 +23,7 @@ let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
 /** The provider's succeeded payments, as the tests add them (the first test's stays, as at a real provider). */
 const succeededAtProvider: ProviderPayment[] = [];
 let reconcile: ReturnType<typeof makeHandler>;
+let db: pg.Pool;
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
@@ -31,15 +35,17 @@ beforeAll(async () => {
     recentPayments: async () => succeededAtProvider,
   };
   reconcile = makeHandler({ ...deps, payments: { ...deps.payments, provider: async () => provider } });
+  db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 1 });
 });
 afterAll(async () => {
+  await db?.end();
   await platform?.stop();
   await issuer?.close();
 });
 
 type Order = PayableOrder & { tickets: { code: string }[]; payment: { paymentId: string } | null };
 
-async function heldOrder(name: string) {
+async function heldOrder(name: string, email = `reconcile-${randomUUID()}@example.com`) {
   const onSale = await putOnSale(
     {
       name,
@@ -48,16 +54,20 @@ async function heldOrder(name: string) {
       timezone: 'Europe/Paris',
       place: 'Olympia, Paris, FR',
     },
-    { name: 'Floor', price: 3500, currency: 'EUR', quantity: 5 },
+    { name: 'Floor', price: 3500, currency: 'EUR', quantity: 2 },
   );
-  const email = `reconcile-${randomUUID()}@example.com`;
   const headers = await buyerHeaders(issuer, platform.apiUrl, { email, givenName: 'Rita' });
   const response = await buy(platform.apiUrl, headers, onSale, 2);
   expect(response.status).toBe(201);
   const order = (await response.json()) as Order;
   expect(order.status).toBe('awaiting_payment');
-  return { email, headers, order };
+  return { email, headers, order, onSale };
 }
+
+const emailsDrained = () =>
+  waitForQueueDrained(platform.awsEndpoint, platform.queueUrls['notifications-ticket-events'] ?? '', {
+    timeoutMs: 45_000,
+  });
 
 const orderOf = async (headers: Record<string, string>, id: string) =>
   (await (await fetch(`${platform.apiUrl}/v1/orders/${id}`, { headers })).json()) as Order;
@@ -84,10 +94,38 @@ describe('payment reconciliation', () => {
 
     expect(await reconcile()).toMatchObject({ checked: 1, repaired: 0, unrepaired: 0, flagged: 0 });
     expect(await orderOf(headers, order.id)).toEqual(confirmed);
-    await waitForQueueDrained(platform.awsEndpoint, platform.queueUrls['notifications-ticket-events'] ?? '', {
-      timeoutMs: 45_000,
-    });
+    await emailsDrained();
     expect(await emailsFor(platform.mailUrl, email, 1)).toHaveLength(1);
+  });
+
+  it('refunds a missed payment whose seats were sold to someone else meanwhile, and tells the buyer', async () => {
+    const late = await heldOrder('Missed and resold');
+    await db.query(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      late.order.id,
+    ]);
+    const quickEmail = `quick-${randomUUID()}@example.com`;
+    const quickHeaders = await buyerHeaders(issuer, platform.apiUrl, {
+      email: quickEmail,
+      givenName: 'Quinn',
+    });
+    const resold = await buy(platform.apiUrl, quickHeaders, late.onSale, 2);
+    expect(resold.status).toBe(201);
+    const quick = (await resold.json()) as Order;
+    await payOrder(platform.apiUrl, quick);
+    succeededAtProvider.push(paidAtProvider(late.order), paidAtProvider(quick));
+
+    expect(await reconcile()).toMatchObject({ repaired: 1, unrepaired: 0, flagged: 0 });
+    const refunded = await orderOf(late.headers, late.order.id);
+    expect(refunded).toMatchObject({ status: 'cancelled', refund: { amount: 7000, status: 'succeeded' } });
+    expect(refunded.tickets).toEqual([]);
+    expect((await orderOf(quickHeaders, quick.id)).status).toBe('confirmed');
+    const [email] = await emailsFor(platform.mailUrl, late.email, 1);
+    expect(email?.text).toContain('Your payment arrived after the time your seats were held');
+
+    expect(await reconcile()).toMatchObject({ repaired: 0, unrepaired: 0, flagged: 0 });
+    expect(await orderOf(late.headers, late.order.id)).toEqual(refunded);
+    await emailsDrained();
+    expect(await emailsFor(platform.mailUrl, late.email, 1)).toHaveLength(1);
   });
 
   it('flags a confirmed paid order the provider has no payment for, and a payment naming no order', async () => {
@@ -101,7 +139,33 @@ describe('payment reconciliation', () => {
       currency: 'EUR',
     });
 
-    expect(await reconcile()).toMatchObject({ checked: 2, repaired: 0, unrepaired: 1, flagged: 1 });
+    expect(await reconcile()).toMatchObject({
+      checked: succeededAtProvider.length,
+      repaired: 0,
+      unrepaired: 1,
+      flagged: 1,
+    });
     expect((await orderOf(headers, order.id)).status).toBe('confirmed');
+  });
+});
+
+describe('the Stripe provider', () => {
+  it("lists the window's Payment Intents through the SDK in a shape Stripe accepts", async () => {
+    const stripe = await startStripeMock();
+    const saved = process.env.STRIPE_API_URL;
+    process.env.STRIPE_API_URL = stripe.url;
+    try {
+      const listed = await stripeProvider(stripeClient('sk_test_123')).recentPayments(
+        new Date(Date.now() - 48 * 3_600_000),
+      );
+      expect(Array.isArray(listed)).toBe(true);
+      expect(stripe.requests.filter((request) => request.path === '/v1/payment_intents')).toEqual([
+        expect.objectContaining({ method: 'GET' }),
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.STRIPE_API_URL;
+      else process.env.STRIPE_API_URL = saved;
+      await stripe.stop();
+    }
   });
 });
