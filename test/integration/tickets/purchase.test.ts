@@ -14,6 +14,7 @@ import type { Platform } from '../../../local/platform';
 import { type PayableOrder, payOrder } from '../../support/payments';
 import { startTestPlatform } from '../../support/platform';
 import { startTestIssuer } from '../../support/tokens';
+import { waitUntil } from '../../support/wait';
 
 // The catalogue's topic, without the events service itself (its messages are published by the tests).
 const catalogueTopicOnly: ServiceManifest = {
@@ -61,7 +62,17 @@ async function buyer() {
 interface EventSetup {
   eventId: string;
   tiers: { tierId: string; quantity: number; price: number }[];
+  /** Epoch ms. */
+  startsAt: number;
+  endsAt: number;
 }
+
+/** Waits until `instant` (epoch ms) is past: an event's start or end, which the tickets service reads off the clock. */
+const untilPast = (instant: number) =>
+  waitUntil(() => Date.now() > instant, {
+    intervalMs: 20,
+    message: `${new Date(instant).toISOString()} past`,
+  });
 
 async function onSale(
   options: {
@@ -101,6 +112,8 @@ async function onSale(
   return {
     eventId,
     tiers: request.tiers.map((tier) => ({ tierId: tier.tierId, quantity: tier.quantity, price: tier.price })),
+    startsAt: startsAt.getTime(),
+    endsAt: endsAt.getTime(),
   };
 }
 
@@ -305,7 +318,7 @@ describe('an order', () => {
     expect(((await cancelled.json()) as { detail: string }).detail).toMatch(/cancelled/);
 
     const started = await onSale({ startsInMs: 300 });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await untilPast(started.startsAt);
     const late = await buy(token, started.eventId, [{ tierId: started.tiers[0]?.tierId ?? '', quantity: 1 }]);
     expect(late.status).toBe(409);
     expect(((await late.json()) as { detail: string }).detail).toMatch(/started/);
@@ -471,12 +484,13 @@ describe('cancellation', () => {
   });
 
   it('is refused once the event has started', async () => {
-    const event = await onSale({ startsInMs: 1_500 });
+    // Starts soon enough to wait for, late enough that buying first never races it on a loaded machine.
+    const event = await onSale({ startsInMs: 3_000 });
     const { token } = await buyer();
     const order = (await (
       await buy(token, event.eventId, [{ tierId: event.tiers[0]?.tierId ?? '', quantity: 1 }])
     ).json()) as { id: string };
-    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    await untilPast(event.startsAt);
     const cancel = await fetch(`${platform.apiUrl}/v1/orders/${order.id}/cancel`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
@@ -634,7 +648,7 @@ describe('what a buyer reads', () => {
   it('splits my event history into upcoming and past by the instant, whatever the time zone', async () => {
     const { token } = await buyer();
     // Far-east and far-west zones: 25 hours apart on the wall clock, but only the instants decide.
-    const soonOver = await onSale({ startsInMs: 1_000, endsInMs: 200, timezone: 'Pacific/Kiritimati' });
+    const soonOver = await onSale({ startsInMs: 3_000, endsInMs: 200, timezone: 'Pacific/Kiritimati' });
     const later = await onSale({ startsInMs: 3_600_000, timezone: 'Pacific/Pago_Pago' });
     const cancelledOne = await onSale({ startsInMs: 7_200_000, timezone: 'America/New_York' });
     for (const event of [soonOver, later, cancelledOne]) {
@@ -650,7 +664,7 @@ describe('what a buyer reads', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
     });
-    await new Promise((resolve) => setTimeout(resolve, 1_400));
+    await untilPast(soonOver.endsAt);
 
     const upcoming = (await (await get(token, '/v1/users/me/events?when=upcoming')).json()) as {
       items: { id: string; timezone: string; tickets: number }[];
