@@ -68,7 +68,10 @@ describe('deciding a purchase', () => {
       { tierId: STANDARD, quantity: 2 },
     ]);
     const write = writeOf(
-      decidePurchase(snapshot([tier(STANDARD, [20, 20]), tier(VIP, [5])]), request, { ...env, holdMinutes: 10 }),
+      decidePurchase(snapshot([tier(STANDARD, [20, 20]), tier(VIP, [5])]), request, {
+        ...env,
+        holdMinutes: 10,
+      }),
     );
     expect(write.order).toMatchObject({
       status: 'awaiting_payment',
