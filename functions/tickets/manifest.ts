@@ -77,7 +77,7 @@ export const tickets = defineService({
         422: { description: 'The Idempotency-Key was used for a different purchase' },
       },
       // Redis: a sale that empties a tier drops the availability snapshot that still shows it with seats.
-      binds: { database: true, redis: true, publishes: [TICKET_EVENTS_TOPIC] },
+      binds: { database: true, redis: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 10,
     },
     cancelOrder: {
@@ -88,7 +88,7 @@ export const tickets = defineService({
       summary: 'Cancel an order before the event starts; its seats go back on sale and it is refunded',
       request: { params: orderParams },
       responses: { 200: { description: 'The cancelled order, with its refund', schema: order } },
-      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
+      binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
     },
     getOrder: {
       ...mine,
@@ -157,7 +157,7 @@ export const tickets = defineService({
         200: { description: 'Handled (or already handled, or not about an order)', schema: webhookAnswer },
         400: { description: 'The signature does not verify the body' },
       },
-      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
+      binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
       tags: ['payments'],
     },
     organizerDashboard: {
@@ -201,7 +201,7 @@ export const tickets = defineService({
         404: { description: 'No order of an event I own or manage has this id' },
         409: { description: 'The order is already cancelled or expired' },
       },
-      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
+      binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
     },
     eventAttendees: {
       ...organizer,
@@ -335,7 +335,7 @@ export const tickets = defineService({
       handler: 'event-cancelled.consumer.ts',
       summary: 'Cancels and refunds every order of a cancelled event',
       subscribesTo: [CATALOGUE_EVENTS_TOPIC],
-      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
+      binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 60,
     },
     teamChanged: {
@@ -377,7 +377,7 @@ export const tickets = defineService({
         'provider again for refunds it has not confirmed',
       expression: 'rate(1 minute)',
       localEverySeconds: 60,
-      binds: { database: true },
+      binds: { database: true, payments: true },
       timeoutSeconds: 50,
     },
     reconcilePayments: {
@@ -388,7 +388,7 @@ export const tickets = defineService({
         'never came is handled as the webhook would; a confirmed paid order without one is flagged (PaymentsUnreconciled)',
       expression: 'rate(15 minutes)',
       localEverySeconds: 900,
-      binds: { database: true, publishes: [TICKET_EVENTS_TOPIC] },
+      binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 300,
     },
     expireIdempotencyKeys: {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { ConfigError, optionalEnv } from '../../layers/common/config';
+import { ENV } from '../../layers/common/env-names';
 import type { PaymentHandle, PaymentProvider, StripeSettings } from './payments';
 
 /** The webhook secret of the local test-mode page: known to everyone, so accepted only where test mode is on. */
@@ -13,7 +14,7 @@ export const PAYMENT_ENV = {
   /** A Stripe secret key (sk_test_… with stripe-mock); in AWS the secret below instead. */
   secretKey: 'STRIPE_SECRET_KEY',
   /** Secrets Manager secret (JSON `{ "secretKey", "webhookSecret" }`): how AWS gets Stripe's keys. */
-  secretArn: 'STRIPE_SECRET_ARN',
+  secretArn: ENV.stripeSecretArn,
   webhookSecret: 'STRIPE_WEBHOOK_SECRET',
   /** Where the SDK sends its requests (stripe-mock); Stripe's own API when unset. */
   apiUrl: 'STRIPE_API_URL',

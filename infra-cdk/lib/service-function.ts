@@ -11,6 +11,7 @@ import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -38,6 +39,8 @@ export interface PlatformBindings {
   queues: ReadonlyMap<string, sqs.IQueue>;
   mediaBucketName: string;
   redis: { connections: ec2.IConnectable; url: string };
+  /** The Stripe keys ({ secretKey, webhookSecret }), set by ops before the first paid sale. */
+  paymentsSecret: secretsmanager.ISecret;
   mailFrom: string;
   jwt: { issuer: string; audience: string };
   /** The OpenSearch log domain and the security group in front of it (HTTPS on 443). */
@@ -202,6 +205,7 @@ export class ServiceFunction extends Construct {
     for (const queue of binds.sends ?? []) this.bindQueue(queue);
     if (binds.bucket) this.bindBucket(binds.bucket);
     if (binds.redis) this.bindRedis();
+    if (binds.payments) this.bindPayments();
     if (binds.mail) this.bindMail();
     if (binds.logSearch) this.bindLogSearch(binds.logSearch === 'manage' ? 'manage' : 'write');
     for (const target of binds.invokes ?? []) this.bindInvoke(target);
@@ -290,6 +294,13 @@ export class ServiceFunction extends Construct {
     this.requireVpc('Redis');
     this.fn.addEnvironment(ENV.redisUrl, this.platform.redis.url);
     this.fn.connections.allowToDefaultPort(this.platform.redis.connections, `${this.where} to Redis`);
+    return this;
+  }
+
+  /** `STRIPE_SECRET_ARN` and read access to the Stripe keys (and decrypt with their key). */
+  bindPayments(): this {
+    this.fn.addEnvironment(ENV.stripeSecretArn, this.platform.paymentsSecret.secretArn);
+    this.platform.paymentsSecret.grantRead(this.fn);
     return this;
   }
 

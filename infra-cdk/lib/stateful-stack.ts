@@ -3,8 +3,10 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { ServiceManifest, ServiceName } from '../../layers/common/manifest';
+import { acknowledge, checkovSkip } from './nag';
 import type { AppSettings } from './settings';
 import { pascal } from './settings';
 import { DatabaseBackup } from './stateful/backup';
@@ -33,6 +35,8 @@ export class StatefulStack extends Stack {
   readonly logShipperQueue?: LogShipperQueue;
   /** The customer-managed key of the data tier (databases, Performance Insights, backups). */
   readonly dataKey: kms.Key;
+  /** The Stripe keys the tickets service pays with; its value is set by ops (README, Deploying). */
+  readonly paymentsSecret: secretsmanager.Secret;
   /** prod's AWS Backup plan, with copies to the second region. */
   readonly backup?: DatabaseBackup;
 
@@ -75,6 +79,19 @@ export class StatefulStack extends Stack {
       });
     }
     this.cache = new Cache(this, 'Redis', { vpc, subnets: dataSubnets, ...environment.redis });
+    this.paymentsSecret = new secretsmanager.Secret(this, 'StripeKeys', {
+      description:
+        'Stripe keys of the tickets service, set before the first paid sale: ' +
+        'JSON {"secretKey": "sk_live_...", "webhookSecret": "whsec_..."}',
+      // Secrets Manager's own key, like the database secrets: a key of this stack would need the functions' roles in
+      // its policy, which live in the service stacks that depend on this one.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stripeRotation =
+      'Stripe keys are rolled in Stripe (a new restricted key and webhook signing secret) and then written here ' +
+      'by ops; Secrets Manager has no way to rotate them itself. Readable only by the functions that take payments.';
+    acknowledge(this.paymentsSecret, 'SMG4', stripeRotation);
+    checkovSkip(this.paymentsSecret, 'CKV2_AWS_57', stripeRotation);
     this.messaging = new Messaging(this, 'Messaging', {
       manifests: props.manifests,
       alarmEmail: props.settings.alarmEmail,

@@ -53,6 +53,7 @@ export class StatelessStack extends Stack {
       queues: stateful.messaging.queues,
       mediaBucketName: stateful.mediaBucketName,
       redis: { connections: stateful.cache, url: stateful.cache.url },
+      paymentsSecret: stateful.paymentsSecret,
       mailFrom: settings.mailFrom,
       jwt: { issuer: this.api.issuer, audience: this.api.audience },
       logSearch: { domain: stateful.logSearch.domain, connections: stateful.logSearch.connections },

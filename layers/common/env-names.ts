@@ -11,6 +11,8 @@ export const ENV = {
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
   redisUrl: 'REDIS_URL',
+  /** The Secrets Manager secret with the Stripe keys (a `payments` bind). */
+  stripeSecretArn: 'STRIPE_SECRET_ARN',
   openSearchUrl: 'OPENSEARCH_URL',
   logRetentionDays: 'LOG_RETENTION_DAYS',
   /** SES sender address in AWS. */

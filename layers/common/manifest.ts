@@ -20,6 +20,11 @@ export interface Binds {
   /** The media bucket. */
   bucket?: 'read' | 'readwrite';
   redis?: boolean;
+  /**
+   * Takes payments: STRIPE_SECRET_ARN, the Secrets Manager secret holding the Stripe keys ({ secretKey,
+   * webhookSecret }), and read access to it. The local runtime's test-mode payment page stands in for Stripe.
+   */
+  payments?: boolean;
   /** Sends email (SES in AWS, SMTP locally). */
   mail?: boolean;
   /** Internal functions of other services this function calls synchronously, as "<service>.<name>". */

@@ -207,6 +207,7 @@ function expectedEnv(service: string, binds: Binds, kind: string): string[] {
   for (const queue of binds.sends ?? []) keys.push(queueUrlEnv(queue));
   if (binds.bucket) keys.push(ENV.mediaBucket);
   if (binds.redis) keys.push(ENV.redisUrl);
+  if (binds.payments) keys.push(ENV.stripeSecretArn);
   if (binds.mail) keys.push(ENV.mailFrom);
   if (binds.logSearch) keys.push(ENV.openSearchUrl);
   if (binds.logSearch === 'manage') keys.push(ENV.logRetentionDays);
@@ -358,6 +359,22 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
           binds.database || binds.pingDatabases?.length || binds.redis || binds.logSearch,
         );
         expect(fn.Properties.VpcConfig !== undefined, `${key} in VPC`).toBe(needsVpc);
+      }
+    }
+  });
+
+  it('lets exactly the functions that take payments read the Stripe keys', () => {
+    const template = app.statelessTemplate;
+    for (const kind of ENTRY_KINDS) {
+      const deployed = functionsOfKind(template, KINDS[kind]);
+      for (const { key, entry } of entriesOf(manifests, kind)) {
+        const [id] = defined(deployed.get(key), key);
+        const readsStripeKeys = policyStatementsOf(template, id).some(
+          (statement) =>
+            [statement.Action].flat().includes('secretsmanager:GetSecretValue') &&
+            JSON.stringify(statement.Resource ?? '').includes('StripeKeys'),
+        );
+        expect(readsStripeKeys, key).toBe(Boolean(entry.binds?.payments));
       }
     }
   });
