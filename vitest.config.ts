@@ -48,6 +48,7 @@ export default defineConfig({
           ...shared,
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/web-app-setup.ts'],
           // The journeys start `npm run dev` with Redis and OpenSearch off: no shared servers to set up. One journey
           // starts it three times, each start up to two minutes on a loaded machine.
           testTimeout: 420_000,
@@ -59,6 +60,7 @@ export default defineConfig({
           ...shared,
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/web-app-setup.ts'],
           // The web app in Debian's chromium against the local platform (Redis off: no shared servers to set up).
           testTimeout: 120_000,
           hookTimeout: 180_000,

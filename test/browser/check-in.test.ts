@@ -3,13 +3,10 @@
 // where it went in, an unknown code a red answer too; the event's dashboard then shows who is in. Checked with
 // axe-core and photographed.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../local/platform';
-import { ROOT } from '../../local/platform';
-import { ensureWebAppBuilt } from '../../local/web-app';
 import { seedDoor } from '../integration/check-in/seed';
 import { startTestPlatform } from '../support/platform';
 import { type Browser, launchBrowser, screenshots, seriousViolations, watchErrors } from './browser';
@@ -21,7 +18,6 @@ let errors: string[];
 let db: pg.Pool;
 
 beforeAll(async () => {
-  await ensureWebAppBuilt(join(ROOT, 'web'), () => undefined);
   [platform, browser] = await Promise.all([startTestPlatform({ redisUrl: null }), launchBrowser()]);
   db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 1 });
   page = await browser.context.newPage();

@@ -4,12 +4,9 @@
 // answers are shown as such. Every page is checked with axe-core and photographed at desktop and phone width.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../local/platform';
-import { ROOT } from '../../local/platform';
-import { ensureWebAppBuilt } from '../../local/web-app';
 import { signUp } from '../support/accounts';
 import { startTestPlatform } from '../support/platform';
 import { waitUntil } from '../support/wait';
@@ -74,7 +71,6 @@ async function apiJson(
 }
 
 beforeAll(async () => {
-  await ensureWebAppBuilt(join(ROOT, 'web'), () => undefined);
   [platform, browser] = await Promise.all([startTestPlatform({ redisUrl: null }), launchBrowser()]);
   organizer = await browser.context.newPage();
   attendee = await browser.context.newPage();
