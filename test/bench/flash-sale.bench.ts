@@ -64,7 +64,12 @@ interface Attempt {
 }
 
 /** One buyer: one purchase, retried with the same Idempotency-Key on network errors (as a real client would). */
-async function purchase(apiUrl: string, token: string, eventId: string, tierId: string): Promise<Attempt> {
+export async function purchase(
+  apiUrl: string,
+  token: string,
+  eventId: string,
+  tierId: string,
+): Promise<Attempt> {
   const key = randomUUID();
   const started = performance.now();
   for (let retry = 0; ; retry += 1) {
