@@ -3,21 +3,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../../layers/common/db';
 import type { EventDetailsStore, EventLocation } from './event-changes';
-import type { Holder } from './notifications';
-
-interface HolderRow {
-  user_id: string;
-  email: string;
-  first_name: string;
-  event_id: string;
-  event_name: string;
-  event_starts_at: Date;
-  event_ends_at: Date;
-  event_timezone: string;
-  event_place: string;
-  ticket_count: number;
-  ticket_codes: string[];
-}
+import { type HoldingRow, toHolder } from './notifications.store';
 
 export function pgEventDetailsStore(pool: () => Promise<pg.Pool>): EventDetailsStore {
   return {
@@ -85,7 +71,7 @@ export function pgEventDetailsStore(pool: () => Promise<pg.Pool>): EventDetailsS
     },
 
     async holdersOf(eventId) {
-      const { rows } = await (await pool()).query<HolderRow>(
+      const { rows } = await (await pool()).query<HoldingRow>(
         `SELECT user_id, min(email) AS email, min(first_name) AS first_name, event_id, min(event_name) AS event_name,
                 min(event_starts_at) AS event_starts_at, min(event_ends_at) AS event_ends_at,
                 min(event_timezone) AS event_timezone, min(event_place) AS event_place,
@@ -95,23 +81,7 @@ export function pgEventDetailsStore(pool: () => Promise<pg.Pool>): EventDetailsS
          GROUP BY event_id, user_id ORDER BY user_id`,
         [eventId],
       );
-      return rows.map(
-        (row): Holder => ({
-          userId: row.user_id,
-          email: row.email,
-          firstName: row.first_name,
-          eventId: row.event_id,
-          event: {
-            name: row.event_name,
-            startsAt: row.event_starts_at.toISOString(),
-            endsAt: row.event_ends_at.toISOString(),
-            timezone: row.event_timezone,
-            place: row.event_place,
-          },
-          ticketCount: row.ticket_count,
-          ticketCodes: row.ticket_codes,
-        }),
-      );
+      return rows.map(toHolder);
     },
   };
 }

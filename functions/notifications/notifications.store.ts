@@ -14,7 +14,8 @@ const SERVICE = 'notifications';
 // After a send, recording its outcome must survive a dropped connection: a claim left "sending" is never resent.
 const afterSend = retryPolicy({ maxAttempts: 4, initialDelayMs: 50, maxDelayMs: 1_000 });
 
-interface HoldingRow {
+/** A holding as the stores read it, for `toHolder`. */
+export interface HoldingRow {
   user_id: string;
   email: string;
   first_name: string;
@@ -102,20 +103,10 @@ export function pgNotificationStore(pool: () => Promise<pg.Pool>): NotificationS
       const latest = rows[0];
       if (!latest) return undefined;
       return {
-        userId: latest.user_id,
-        email: latest.email,
-        firstName: latest.first_name,
-        eventId: latest.event_id,
-        event: {
-          name: latest.event_name,
-          startsAt: latest.event_starts_at.toISOString(),
-          endsAt: latest.event_ends_at.toISOString(),
-          timezone: latest.event_timezone,
-          place: latest.event_place,
-        },
+        ...toHolder(latest),
         ticketCount: rows.reduce((sum, row) => sum + row.ticket_count, 0),
         ticketCodes: rows.flatMap((row) => row.ticket_codes),
-      } satisfies Holder;
+      };
     },
 
     async queueDueReminders(from, until, correlationId) {
@@ -245,5 +236,24 @@ export function pgNotificationStore(pool: () => Promise<pg.Pool>): NotificationS
         (row) => [row.sent_at.toISOString(), row.id],
       );
     },
+  };
+}
+
+/** A holder from one holding row: the buyer, the event as that order saw it, and its tickets. */
+export function toHolder(row: HoldingRow): Holder {
+  return {
+    userId: row.user_id,
+    email: row.email,
+    firstName: row.first_name,
+    eventId: row.event_id,
+    event: {
+      name: row.event_name,
+      startsAt: row.event_starts_at.toISOString(),
+      endsAt: row.event_ends_at.toISOString(),
+      timezone: row.event_timezone,
+      place: row.event_place,
+    },
+    ticketCount: row.ticket_count,
+    ticketCodes: row.ticket_codes,
   };
 }
