@@ -14,6 +14,8 @@ const shared = {
 
 export default defineConfig({
   test: {
+    // One temporary folder for the whole run (every project's files and servers), removed when it ends.
+    globalSetup: ['test/support/run-temp.ts'],
     // Function logs are printed only for failing tests, where they explain the failure.
     silent: 'passed-only',
     // vitest's default is one worker per core but one, a single worker on 2 cores. An integration file mostly waits

@@ -1,6 +1,6 @@
 // Starts the local platform for a test file: its own data folder and ports, the real PostgreSQL, AWS emulator and
 // mail catcher, and Redis / OpenSearch when the global setup provided them.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject, type ProvidedContext } from 'vitest';
@@ -41,9 +41,11 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   process.env.PUBLISH_REQUIRES_VERIFIED_EMAIL ??= 'false';
   // Test files share one Redis: each platform keeps its rate-limit windows apart.
   process.env.RATE_LIMIT_PREFIX = `rl-${ports.api}`;
-  return startPlatform({
+  // A data folder made here is this platform's alone: it goes when the platform stops (restart tests bring their own).
+  const dataDir = options.dataDir ?? newDataDir();
+  const platform = await startPlatform({
     manifests: options.manifests ?? realManifests,
-    dataDir: options.dataDir ?? newDataDir(),
+    dataDir,
     ports,
     redisUrl: options.redisUrl === null ? undefined : (options.redisUrl ?? providedRedis),
     openSearchUrl:
@@ -52,6 +54,17 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     consumers: options.consumers,
     externalAwsEndpoint: options.externalAwsEndpoint,
     log: options.log ?? (() => undefined),
+  }).catch((error) => {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  if (options.dataDir) return platform;
+  const stop = platform.stop;
+  return Object.assign(platform, {
+    stop: async () => {
+      await stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   });
 }
 

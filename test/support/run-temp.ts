@@ -1,0 +1,57 @@
+// One temporary folder per test run, removed when the run ends: every data folder, server, browser profile and
+// synthesized template the tests make goes under it (TMPDIR is set for the test workers and everything they start).
+// Without it each run left its PostgreSQL copies behind (about 100 MB a file, 10 GB a run), and a CI machine that
+// keeps /tmp between runs filled its disk within a few runs.
+// A run killed before its teardown leaves its folder; the next run removes every folder whose run is gone.
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const PREFIX = 'tol-run-';
+const OWNER = 'owner.pid';
+
+export default function setup() {
+  const parent = tmpdir();
+  removeAbandonedRuns(parent);
+  const root = mkdtempSync(join(parent, PREFIX));
+  // Like /tmp itself: servers that run as their own user (OpenSearch, PostgreSQL under root) make folders here too.
+  chmodSync(root, 0o1777);
+  writeFileSync(join(root, OWNER), String(process.pid));
+  const previous = process.env.TMPDIR;
+  // Workers are created after global setup, so they (and the processes they start) inherit it.
+  process.env.TMPDIR = root;
+  return () => {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    rmSync(root, { recursive: true, force: true });
+  };
+}
+
+function removeAbandonedRuns(parent: string): void {
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(PREFIX)) continue;
+    const folder = join(parent, name);
+    const ownerFile = join(folder, OWNER);
+    const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8')) : Number.NaN;
+    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) continue;
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive but someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
