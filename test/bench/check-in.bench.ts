@@ -5,10 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { CompactSign, importJWK, type JWK } from 'jose';
 import pg from 'pg';
-import { Agent, request, setGlobalDispatcher } from 'undici';
+import { request } from 'undici';
 import { type SeededEvent, seedDoor } from '../integration/check-in/seed';
-import { startTestIssuer } from '../support/tokens';
-import { type DevProcess, startDevProcess } from './dev-process';
+import { type DevProcess, withBenchPlatform } from './dev-process';
 import type { BenchSection, Log, SectionOutcome } from './section';
 import { percentile } from './stats';
 
@@ -166,70 +165,51 @@ export const checkInSection: BenchSection = {
   name: 'checkIn',
   description: `doors open: ${TICKETS} tickets scanned by ${GATES} gates at once (${DUPLICATE_SHARE * 100}% scanned twice) through the local runtime`,
   async run(log: Log): Promise<SectionOutcome> {
-    setGlobalDispatcher(new Agent({ connections: GATES * 2, pipelining: 1, keepAliveTimeout: 30_000 }));
-    const issuer = await startTestIssuer();
-    let platform: DevProcess | undefined;
-    try {
-      platform = await startDevProcess({
-        label: 'checkIn',
-        log,
-        args: ['--ephemeral'],
-        env: {
-          JWT_JWKS_URL: issuer.jwksUrl,
-          DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16',
-          NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
-        },
-      });
-      const organizerId = randomUUID();
-      const token = await issuer.sign(
-        {
-          iss: platform.apiUrl,
-          aud: 'ticketorleaveit-api',
-          sub: organizerId,
-          client_id: 'web',
-          scope: 'api',
-          email: `door-${organizerId}@example.com`,
-          given_name: 'Door',
-        },
-        { expiresIn: '30m' },
-      );
-      const db = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
-      await db.connect();
-      try {
-        // Warm-up, not measured: loads the handler, opens the pool, reads the keys.
-        await doorsOpen(platform, db, token, organizerId, Math.min(400, TICKETS));
-        log(`doors open: ${TICKETS} tickets, ${GATES} gates`);
-        const result = await doorsOpen(platform, db, token, organizerId, TICKETS);
-        const missed = [
-          ...(result.scansPerSecond < TARGETS.scansPerSecondMin ? ['scansPerSecond'] : []),
-          ...(result.p99Ms > TARGETS.p99MsMax ? ['p99Ms'] : []),
-          ...(result.exactlyOnce ? [] : ['exactlyOnce']),
-          ...(result.everyDuplicate409 && result.unexpected === 0 ? [] : ['everyDuplicate409']),
-        ];
-        log(`doors open: ${result.scansPerSecond} scans/s, p99 ${result.p99Ms} ms`);
-        return {
-          summary: {
-            allMeetTargets: missed.length === 0,
-            scansPerSecond: result.scansPerSecond,
-            p99Ms: result.p99Ms,
-            exactlyOnce: result.exactlyOnce,
-            everyDuplicate409: result.everyDuplicate409,
+    return withBenchPlatform(
+      { label: 'checkIn', log, connections: GATES * 2, ephemeral: true, tuned: true },
+      async (platform) => {
+        const organizerId = randomUUID();
+        const token = await platform.issuer.sign(
+          {
+            iss: platform.apiUrl,
+            aud: 'ticketorleaveit-api',
+            sub: organizerId,
+            client_id: 'web',
+            scope: 'api',
+            email: `door-${organizerId}@example.com`,
+            given_name: 'Door',
           },
-          details: { targets: TARGETS, missedTargets: missed, doorsOpen: result },
-          failed: false,
-        };
-      } finally {
-        await db.end();
-      }
-    } catch (error) {
-      return {
-        summary: { allMeetTargets: false },
-        details: { error: (error as Error).message },
-        failed: true,
-      };
-    } finally {
-      await platform?.stop();
-      await issuer.close();
-    }
+          { expiresIn: '30m' },
+        );
+        const db = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
+        await db.connect();
+        try {
+          // Warm-up, not measured: loads the handler, opens the pool, reads the keys.
+          await doorsOpen(platform, db, token, organizerId, Math.min(400, TICKETS));
+          log(`doors open: ${TICKETS} tickets, ${GATES} gates`);
+          const result = await doorsOpen(platform, db, token, organizerId, TICKETS);
+          const missed = [
+            ...(result.scansPerSecond < TARGETS.scansPerSecondMin ? ['scansPerSecond'] : []),
+            ...(result.p99Ms > TARGETS.p99MsMax ? ['p99Ms'] : []),
+            ...(result.exactlyOnce ? [] : ['exactlyOnce']),
+            ...(result.everyDuplicate409 && result.unexpected === 0 ? [] : ['everyDuplicate409']),
+          ];
+          log(`doors open: ${result.scansPerSecond} scans/s, p99 ${result.p99Ms} ms`);
+          return {
+            summary: {
+              allMeetTargets: missed.length === 0,
+              scansPerSecond: result.scansPerSecond,
+              p99Ms: result.p99Ms,
+              exactlyOnce: result.exactlyOnce,
+              everyDuplicate409: result.everyDuplicate409,
+            },
+            details: { targets: TARGETS, missedTargets: missed, doorsOpen: result },
+            failed: false,
+          };
+        } finally {
+          await db.end();
+        }
+      },
+    );
   },
 };

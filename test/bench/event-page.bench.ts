@@ -4,11 +4,9 @@
 // a page requested at t must not show more seats than were left at t - 1 s (sales known from the purchases' 201
 // answers, so the check only ever under-counts staleness, never invents it).
 import { randomUUID } from 'node:crypto';
-import { Agent, request, setGlobalDispatcher } from 'undici';
+import { request } from 'undici';
 import { parseServerTiming, type StageTiming } from '../../layers/common/timings';
-import { type RedisServer, startRedis } from '../support/redis-server';
-import { startTestIssuer } from '../support/tokens';
-import { benchTokens, type DevProcess, startDevProcess } from './dev-process';
+import { publishBenchEvent, withBenchPlatform } from './dev-process';
 import { purchase, stageBreakdown } from './flash-sale.bench';
 import type { BenchSection, Log, SectionOutcome } from './section';
 import { percentile } from './stats';
@@ -34,169 +32,133 @@ interface PageRead {
 const round = (value: number) => Math.round(value * 10) / 10;
 
 async function createEvent(apiUrl: string, token: string) {
-  const call = async (path: string, body?: unknown) => {
-    const response = await request(`${apiUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.body.text();
-    if (response.statusCode >= 300) throw new Error(`${path}: ${response.statusCode} ${text}`);
-    return JSON.parse(text) as { id: string; ticketTiers: { id: string }[] };
-  };
-  const startsAt = Date.now() + 30 * 86_400_000;
-  const event = await call('/v1/events', {
+  const { eventId, tierIds } = await publishBenchEvent(apiUrl, token, {
     name: 'Refresh storm',
-    type: 'concert',
     description: 'The event everyone refreshes while it sells out.',
-    tags: ['bench'],
-    timezone: 'Europe/Paris',
-    startsAt: new Date(startsAt).toISOString(),
-    endsAt: new Date(startsAt + 3 * 3_600_000).toISOString(),
     capacity: SEATS,
-    location: { venue: 'Accor Arena', address: '8 boulevard de Bercy', city: 'Paris', country: 'France' },
     ticketTiers: [{ name: 'General', price: 0, currency: 'EUR', quantity: SEATS }],
   });
-  await call(`/v1/events/${event.id}/publish`);
-  return { eventId: event.id, tierId: event.ticketTiers[0]?.id ?? '' };
+  return { eventId, tierId: tierIds[0] ?? '' };
 }
 
-async function run(log: Log): Promise<SectionOutcome> {
-  setGlobalDispatcher(new Agent({ connections: READERS + BUYERS, pipelining: 1, keepAliveTimeout: 30_000 }));
-  const issuer = await startTestIssuer();
-  let redis: RedisServer | undefined;
-  let platform: DevProcess | undefined;
-  try {
-    redis = await startRedis();
-    platform = await startDevProcess({
-      label: 'eventPage',
-      log,
-      args: ['--ephemeral'],
-      env: { JWT_JWKS_URL: issuer.jwksUrl, REDIS_URL: redis.url },
-    });
-    const apiUrl = platform.apiUrl;
-    const sign = benchTokens(issuer, apiUrl);
-    const { eventId, tierId } = await createEvent(apiUrl, await sign(randomUUID()));
-    const tokens = await Promise.all(Array.from({ length: BUYERS }, () => sign(randomUUID())));
-    log(
-      `eventPage: ${READERS} readers refreshing while ${BUYERS} buyers (at ${BUYER_RATE}/s) take ${SEATS} seats`,
-    );
-
-    const reads: PageRead[] = [];
-    let reading = true;
-    const readers = Array.from({ length: READERS }, async () => {
-      while (reading) {
-        const requestedAt = performance.now();
-        try {
-          const response = await request(`${apiUrl}/v1/events/${eventId}`);
-          const body = (await response.body.json()) as { remaining?: number | null };
-          reads.push({
-            requestedAt,
-            ms: performance.now() - requestedAt,
-            status: response.statusCode,
-            remaining: body.remaining ?? null,
-            stages: parseServerTiming(response.headers['server-timing'] as string | undefined),
-          });
-        } catch {
-          reads.push({ requestedAt, ms: performance.now() - requestedAt, status: 0, remaining: null });
-        }
-      }
-    });
-    const started = performance.now();
-    const sales: Promise<{ status: number; answeredAt: number }>[] = [];
-    for (const [index, token] of tokens.entries()) {
-      const wait = started + (index * 1000) / BUYER_RATE - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      // A buyer retries on network errors with the same Idempotency-Key, as in the flash sale.
-      sales.push(
-        purchase(apiUrl, token, eventId, tierId).then((attempt) => ({
-          status: attempt.status,
-          answeredAt: performance.now(),
-        })),
+function run(log: Log): Promise<SectionOutcome> {
+  return withBenchPlatform(
+    { label: 'eventPage', log, connections: READERS + BUYERS, ephemeral: true, redis: 'required' },
+    async (platform) => {
+      const apiUrl = platform.apiUrl;
+      const { eventId, tierId } = await createEvent(apiUrl, await platform.sign(randomUUID()));
+      const tokens = await Promise.all(Array.from({ length: BUYERS }, () => platform.sign(randomUUID())));
+      log(
+        `eventPage: ${READERS} readers refreshing while ${BUYERS} buyers (at ${BUYER_RATE}/s) take ${SEATS} seats`,
       );
-    }
-    const answers = await Promise.all(sales);
-    const saleEnded = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, TAIL_MS));
-    reading = false;
-    await Promise.all(readers);
 
-    // When each seat was known sold, in order: the page may lag these by the promised staleness, no more.
-    const soldAt = answers
-      .filter((answer) => answer.status === 201)
-      .map((answer) => answer.answeredAt)
-      .sort((a, b) => a - b);
-    const soldBy = (instant: number) => {
-      let low = 0;
-      let high = soldAt.length;
-      while (low < high) {
-        const mid = (low + high) >> 1;
-        if ((soldAt[mid] ?? 0) <= instant) low = mid + 1;
-        else high = mid;
+      const reads: PageRead[] = [];
+      let reading = true;
+      const readers = Array.from({ length: READERS }, async () => {
+        while (reading) {
+          const requestedAt = performance.now();
+          try {
+            const response = await request(`${apiUrl}/v1/events/${eventId}`);
+            const body = (await response.body.json()) as { remaining?: number | null };
+            reads.push({
+              requestedAt,
+              ms: performance.now() - requestedAt,
+              status: response.statusCode,
+              remaining: body.remaining ?? null,
+              stages: parseServerTiming(response.headers['server-timing'] as string | undefined),
+            });
+          } catch {
+            reads.push({ requestedAt, ms: performance.now() - requestedAt, status: 0, remaining: null });
+          }
+        }
+      });
+      const started = performance.now();
+      const sales: Promise<{ status: number; answeredAt: number }>[] = [];
+      for (const [index, token] of tokens.entries()) {
+        const wait = started + (index * 1000) / BUYER_RATE - performance.now();
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        // A buyer retries on network errors with the same Idempotency-Key, as in the flash sale.
+        sales.push(
+          purchase(apiUrl, token, eventId, tierId).then((attempt) => ({
+            status: attempt.status,
+            answeredAt: performance.now(),
+          })),
+        );
       }
-      return low;
-    };
-    const ok = reads.filter((read) => read.status === 200);
-    const lagViolations = ok.filter(
-      (read) =>
-        read.remaining !== null && read.remaining > SEATS - soldBy(read.requestedAt - PROMISED_LAG_MS),
-    ).length;
-    const lastSeat = soldAt[soldAt.length - 1] ?? saleEnded;
-    const firstSoldOutPage = ok
-      .filter((read) => read.remaining === 0)
-      .reduce((first, read) => Math.min(first, read.requestedAt + read.ms), Number.POSITIVE_INFINITY);
-    const during = reads.filter((read) => read.requestedAt >= started && read.requestedAt <= saleEnded);
-    const seconds = (saleEnded - started) / 1000;
-    const sorted = during.map((read) => read.ms).sort((a, b) => a - b);
-    const figures = {
-      readers: READERS,
-      buyers: BUYERS,
-      seats: SEATS,
-      saleSeconds: round(seconds),
-      seatsSold: soldAt.length,
-      pageRequestsDuringSale: during.length,
-      requestsPerSecond: Math.round(during.length / seconds),
-      p50Ms: round(percentile(sorted, 50)),
-      p99Ms: round(percentile(sorted, 99)),
-      maxMs: round(sorted[sorted.length - 1] ?? 0),
-      stages: stageBreakdown(during),
-      errors: reads.filter((read) => read.status !== 200).length,
-      remainingUnknown: ok.filter((read) => read.remaining === null).length,
-      lagViolations,
-      /** From the last seat's sale to the first page answer showing sold out. */
-      soldOutShownAfterMs: Number.isFinite(firstSoldOutPage) ? Math.round(firstSoldOutPage - lastSeat) : null,
-    };
-    const missed = [
-      figures.requestsPerSecond < TARGETS.requestsPerSecondMin && `${figures.requestsPerSecond} requests/s`,
-      figures.p99Ms > TARGETS.p99MsMax && `p99 ${figures.p99Ms} ms`,
-      figures.lagViolations > TARGETS.lagViolationsMax &&
-        `${figures.lagViolations} pages more than 1 s behind`,
-      figures.errors > 0 && `${figures.errors} errors`,
-      figures.seatsSold !== SEATS && `${figures.seatsSold} of ${SEATS} seats sold`,
-    ].filter((entry): entry is string => typeof entry === 'string');
-    return {
-      summary: {
-        allMeetTargets: missed.length === 0,
-        requestsPerSecond: figures.requestsPerSecond,
-        p99Ms: figures.p99Ms,
-        lagViolations: figures.lagViolations,
-        missedTargets: missed,
-      },
-      details: { targets: TARGETS, promisedLagMs: PROMISED_LAG_MS, ...figures },
-      failed: false,
-    };
-  } catch (error) {
-    log(`eventPage: ${(error as Error).message}`);
-    return {
-      summary: { allMeetTargets: false, error: (error as Error).message },
-      details: { error: (error as Error).message },
-      failed: true,
-    };
-  } finally {
-    await platform?.stop();
-    await redis?.stop();
-    await issuer.close();
-  }
+      const answers = await Promise.all(sales);
+      const saleEnded = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, TAIL_MS));
+      reading = false;
+      await Promise.all(readers);
+
+      // When each seat was known sold, in order: the page may lag these by the promised staleness, no more.
+      const soldAt = answers
+        .filter((answer) => answer.status === 201)
+        .map((answer) => answer.answeredAt)
+        .sort((a, b) => a - b);
+      const soldBy = (instant: number) => {
+        let low = 0;
+        let high = soldAt.length;
+        while (low < high) {
+          const mid = (low + high) >> 1;
+          if ((soldAt[mid] ?? 0) <= instant) low = mid + 1;
+          else high = mid;
+        }
+        return low;
+      };
+      const ok = reads.filter((read) => read.status === 200);
+      const lagViolations = ok.filter(
+        (read) =>
+          read.remaining !== null && read.remaining > SEATS - soldBy(read.requestedAt - PROMISED_LAG_MS),
+      ).length;
+      const lastSeat = soldAt[soldAt.length - 1] ?? saleEnded;
+      const firstSoldOutPage = ok
+        .filter((read) => read.remaining === 0)
+        .reduce((first, read) => Math.min(first, read.requestedAt + read.ms), Number.POSITIVE_INFINITY);
+      const during = reads.filter((read) => read.requestedAt >= started && read.requestedAt <= saleEnded);
+      const seconds = (saleEnded - started) / 1000;
+      const sorted = during.map((read) => read.ms).sort((a, b) => a - b);
+      const figures = {
+        readers: READERS,
+        buyers: BUYERS,
+        seats: SEATS,
+        saleSeconds: round(seconds),
+        seatsSold: soldAt.length,
+        pageRequestsDuringSale: during.length,
+        requestsPerSecond: Math.round(during.length / seconds),
+        p50Ms: round(percentile(sorted, 50)),
+        p99Ms: round(percentile(sorted, 99)),
+        maxMs: round(sorted[sorted.length - 1] ?? 0),
+        stages: stageBreakdown(during),
+        errors: reads.filter((read) => read.status !== 200).length,
+        remainingUnknown: ok.filter((read) => read.remaining === null).length,
+        lagViolations,
+        /** From the last seat's sale to the first page answer showing sold out. */
+        soldOutShownAfterMs: Number.isFinite(firstSoldOutPage)
+          ? Math.round(firstSoldOutPage - lastSeat)
+          : null,
+      };
+      const missed = [
+        figures.requestsPerSecond < TARGETS.requestsPerSecondMin && `${figures.requestsPerSecond} requests/s`,
+        figures.p99Ms > TARGETS.p99MsMax && `p99 ${figures.p99Ms} ms`,
+        figures.lagViolations > TARGETS.lagViolationsMax &&
+          `${figures.lagViolations} pages more than 1 s behind`,
+        figures.errors > 0 && `${figures.errors} errors`,
+        figures.seatsSold !== SEATS && `${figures.seatsSold} of ${SEATS} seats sold`,
+      ].filter((entry): entry is string => typeof entry === 'string');
+      return {
+        summary: {
+          allMeetTargets: missed.length === 0,
+          requestsPerSecond: figures.requestsPerSecond,
+          p99Ms: figures.p99Ms,
+          lagViolations: figures.lagViolations,
+          missedTargets: missed,
+        },
+        details: { targets: TARGETS, promisedLagMs: PROMISED_LAG_MS, ...figures },
+        failed: false,
+      };
+    },
+  );
 }
 
 export const eventPageSection: BenchSection = {

@@ -3,11 +3,10 @@
 // back from the tickets database after the load.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Agent, request, setGlobalDispatcher } from 'undici';
+import { request } from 'undici';
 import { spreadSeats } from '../../functions/tickets/slots';
 import { parseServerTiming, type StageTiming } from '../../layers/common/timings';
-import { startTestIssuer } from '../support/tokens';
-import { benchTokens, type DevProcess, startDevProcess } from './dev-process';
+import { type DevProcess, withBenchPlatform } from './dev-process';
 import { measureFloor } from './floor';
 import type { BenchSection, Log, SectionOutcome } from './section';
 import { percentile } from './stats';
@@ -446,69 +445,44 @@ export const flashSaleSection: BenchSection = {
   description: `flash sale (${BUYERS} buyers, ${SEATS} seats) and a ${MIX_RATE} requests/s browse-and-buy mix through the local runtime`,
   async run(log): Promise<SectionOutcome> {
     // Enough sockets for every buyer at once, as thousands of real clients would open (BENCH_CONNECTIONS caps them).
-    setGlobalDispatcher(
-      new Agent({
-        connections: Number(process.env.BENCH_CONNECTIONS ?? BUYERS),
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-      }),
+    const connections = Number(process.env.BENCH_CONNECTIONS ?? BUYERS);
+    return withBenchPlatform(
+      { label: 'flashSale', log, connections, ephemeral: true, tuned: true },
+      async (platform) => {
+        const client = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
+        const mail = new pg.Client({ connectionString: platform.databaseUrl('notifications') });
+        await Promise.all([client.connect(), mail.connect()]);
+        try {
+          // Warm-up, not measured: the mix loads the handlers and opens the pool's connections, and a small sale runs
+          // the paths a sell-out takes (slots running dry, refusals) once before the measured sales.
+          await mix(platform, client, platform.sign, () => undefined).catch(() => undefined);
+          await flashSale(platform, client, mail, platform.sign, () => undefined, {
+            buyers: Math.ceil(BUYERS / 4),
+            seats: Math.ceil(SEATS / 4),
+          }).catch(() => undefined);
+          const sales = [];
+          for (let run = 0; run < SALES; run += 1)
+            sales.push(await flashSale(platform, client, mail, platform.sign, log));
+          const sale = summariseSales(sales);
+          await drained(client, mail, log);
+          const steady = await mix(platform, client, platform.sign, log);
+          await drained(client, mail, log);
+          const pace = await sustained(platform, client, platform.sign, log);
+          return {
+            summary: {
+              allMeetTargets: sale.meetsTargets && steady.meetsTargets && pace.meetsTargets,
+              flashSale: sale.meetsTargets,
+              mix: steady.meetsTargets,
+              sustained: pace.meetsTargets,
+              sustainedRatioToFloor: pace.ratioToFloor,
+            },
+            details: { targets: TARGETS, flashSale: sale, mix: steady, sustained: pace },
+            failed: false,
+          };
+        } finally {
+          await Promise.all([client.end(), mail.end()]);
+        }
+      },
     );
-    const issuer = await startTestIssuer();
-    let platform: DevProcess | undefined;
-    try {
-      platform = await startDevProcess({
-        label: 'flashSale',
-        log,
-        args: ['--ephemeral'],
-        env: {
-          JWT_JWKS_URL: issuer.jwksUrl,
-          DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16',
-          NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
-        },
-      });
-      const sign = benchTokens(issuer, platform.apiUrl);
-      const client = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
-      const mail = new pg.Client({ connectionString: platform.databaseUrl('notifications') });
-      await Promise.all([client.connect(), mail.connect()]);
-      try {
-        // Warm-up, not measured: the mix loads the handlers and opens the pool's connections, and a small sale runs
-        // the paths a sell-out takes (slots running dry, refusals) once before the measured sales.
-        await mix(platform, client, sign, () => undefined).catch(() => undefined);
-        await flashSale(platform, client, mail, sign, () => undefined, {
-          buyers: Math.ceil(BUYERS / 4),
-          seats: Math.ceil(SEATS / 4),
-        }).catch(() => undefined);
-        const sales = [];
-        for (let run = 0; run < SALES; run += 1)
-          sales.push(await flashSale(platform, client, mail, sign, log));
-        const sale = summariseSales(sales);
-        await drained(client, mail, log);
-        const steady = await mix(platform, client, sign, log);
-        await drained(client, mail, log);
-        const pace = await sustained(platform, client, sign, log);
-        return {
-          summary: {
-            allMeetTargets: sale.meetsTargets && steady.meetsTargets && pace.meetsTargets,
-            flashSale: sale.meetsTargets,
-            mix: steady.meetsTargets,
-            sustained: pace.meetsTargets,
-            sustainedRatioToFloor: pace.ratioToFloor,
-          },
-          details: { targets: TARGETS, flashSale: sale, mix: steady, sustained: pace },
-          failed: false,
-        };
-      } finally {
-        await Promise.all([client.end(), mail.end()]);
-      }
-    } catch (error) {
-      return {
-        summary: { allMeetTargets: false },
-        details: { error: (error as Error).message },
-        failed: true,
-      };
-    } finally {
-      await platform?.stop();
-      await issuer.close();
-    }
   },
 };

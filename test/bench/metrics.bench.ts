@@ -3,9 +3,7 @@
 // the Redis-cached path is reported beside it when a redis-server is installed.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { type RedisServer, startRedis } from '../support/redis-server';
-import { startTestIssuer } from '../support/tokens';
-import { type DevProcess, startDevProcess } from './dev-process';
+import { withBenchPlatform } from './dev-process';
 import type { BenchSection, Log, SectionOutcome } from './section';
 
 export const METRICS_TARGETS = { p99MsMax: 100 } as const;
@@ -143,20 +141,8 @@ async function measure(
   };
 }
 
-async function run(log: Log): Promise<SectionOutcome> {
-  let redis: RedisServer | undefined;
-  let platform: DevProcess | undefined;
-  const issuer = await startTestIssuer();
-  try {
-    redis = await startRedis().catch((error: unknown) => {
-      log(`metrics: no Redis (${(error as Error).message.split('\n')[0]}); measuring the database path only`);
-      return undefined;
-    });
-    platform = await startDevProcess({
-      label: 'metrics',
-      log,
-      env: { JWT_JWKS_URL: issuer.jwksUrl, ...(redis ? { REDIS_URL: redis.url } : {}) },
-    });
+function run(log: Log): Promise<SectionOutcome> {
+  return withBenchPlatform({ label: 'metrics', log, redis: 'optional' }, async (platform) => {
     const organizerId = randomUUID();
     log(`metrics: seeding ${ORDERS} orders`);
     const seedStarted = performance.now();
@@ -166,7 +152,7 @@ async function run(log: Log): Promise<SectionOutcome> {
       `metrics: seeded ${seeded.orders} orders, ${seeded.items} items, ${seeded.tickets} tickets in ${seedMs} ms`,
     );
 
-    const token = await issuer.sign(
+    const token = await platform.issuer.sign(
       { iss: platform.apiUrl, aud: 'ticketorleaveit-api', sub: organizerId, email: 'organizer@example.com' },
       { expiresIn: '1h' },
     );
@@ -196,7 +182,7 @@ async function run(log: Log): Promise<SectionOutcome> {
     log(`metrics: ${REQUESTS} requests, database path`);
     const database = await measure(REQUESTS, uncached);
     let cached: Run | { skipped: string };
-    if (redis && platform.redis) {
+    if (platform.redis) {
       log(`metrics: ${REQUESTS} requests, Redis-cached path`);
       await get('interval=hour');
       cached = await measure(REQUESTS, () => get('interval=hour'));
@@ -234,13 +220,7 @@ async function run(log: Log): Promise<SectionOutcome> {
       },
       failed: false,
     };
-  } catch (error) {
-    return { summary: { allMeetTargets: false }, details: { error: (error as Error).message }, failed: true };
-  } finally {
-    await platform?.stop();
-    await redis?.stop();
-    await issuer.close();
-  }
+  });
 }
 
 export const metricsSection: BenchSection = {

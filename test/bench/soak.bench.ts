@@ -4,9 +4,7 @@
 // outlived its request) shows as growth. Opt-in: without BENCH_SOAK_MINUTES the section is skipped.
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
-import { Agent, setGlobalDispatcher } from 'undici';
-import { startTestIssuer } from '../support/tokens';
-import { benchTokens, type DevProcess, startDevProcess } from './dev-process';
+import { type DevProcess, withBenchPlatform } from './dev-process';
 import { mix } from './flash-sale.bench';
 import type { BenchSection, SectionOutcome } from './section';
 
@@ -41,23 +39,13 @@ export const soakSection: BenchSection = {
         details: {},
         failed: false,
       };
-    setGlobalDispatcher(new Agent({ connections: 512, pipelining: 1, keepAliveTimeout: 30_000 }));
-    const issuer = await startTestIssuer();
-    let platform: DevProcess | undefined;
-    try {
-      platform = await startDevProcess({
-        label: 'soak',
-        log,
-        args: ['--ephemeral'],
-        env: { JWT_JWKS_URL: issuer.jwksUrl },
-      });
-      const sign = benchTokens(issuer, platform.apiUrl);
+    return withBenchPlatform({ label: 'soak', log, connections: 512, ephemeral: true }, async (platform) => {
       const db = new pg.Client({ connectionString: platform.databaseUrl('tickets') });
       await db.connect();
       const minutes = [];
       try {
         for (let minute = 1; minute <= MINUTES; minute++) {
-          const run = await mix(platform, db, sign, () => undefined, { rate: RATE, seconds: 60 });
+          const run = await mix(platform, db, platform.sign, () => undefined, { rate: RATE, seconds: 60 });
           const row = {
             minute,
             achievedRate: run.achievedRate,
@@ -90,15 +78,6 @@ export const soakSection: BenchSection = {
         details: { targets: TARGETS, rate: RATE, minutes },
         failed: false,
       };
-    } catch (error) {
-      return {
-        summary: { allMeetTargets: false },
-        details: { error: (error as Error).message },
-        failed: true,
-      };
-    } finally {
-      await platform?.stop();
-      await issuer.close();
-    }
+    });
   },
 };

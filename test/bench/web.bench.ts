@@ -6,8 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, DESKTOP } from '../browser/browser';
-import { startTestIssuer } from '../support/tokens';
-import { type DevProcess, startDevProcess } from './dev-process';
+import { publishBenchEvent, withBenchPlatform } from './dev-process';
 import type { BenchSection, Log, SectionOutcome } from './section';
 import { percentile } from './stats';
 
@@ -122,86 +121,60 @@ async function figuresOf(
   };
 }
 
-async function run(log: Log): Promise<SectionOutcome> {
-  const issuer = await startTestIssuer();
-  let platform: DevProcess | undefined;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
-  try {
-    platform = await startDevProcess({ label: 'web', log, env: { JWT_JWKS_URL: issuer.jwksUrl } });
-    const token = await issuer.sign(
-      {
-        iss: platform.apiUrl,
-        aud: 'ticketorleaveit-api',
-        sub: crypto.randomUUID(),
-        email: 'org@example.com',
-      },
-      { expiresIn: '1h' },
-    );
-    const call = async (path: string, body?: unknown) => {
-      const response = await fetch(`${platform?.apiUrl}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+function run(log: Log): Promise<SectionOutcome> {
+  return withBenchPlatform({ label: 'web', log }, async (platform) => {
+    let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
+    try {
+      const token = await platform.issuer.sign(
+        {
+          iss: platform.apiUrl,
+          aud: 'ticketorleaveit-api',
+          sub: crypto.randomUUID(),
+          email: 'org@example.com',
+        },
+        { expiresIn: '1h' },
+      );
+      const event = await publishBenchEvent(platform.apiUrl, token, {
+        name: 'Bench night',
+        description: 'An event the web bench opens.',
+        capacity: 100,
+        location: { venue: 'Hall', address: '1 rue', city: 'Paris', country: 'France' },
+        ticketTiers: [
+          { name: 'Standard', price: 2500, currency: 'EUR', quantity: 90 },
+          { name: 'VIP', price: 8000, currency: 'EUR', quantity: 10 },
+        ],
       });
-      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-      return (await response.json()) as { id: string };
-    };
-    const startsAt = Date.now() + 30 * 86_400_000;
-    const event = await call('/v1/events', {
-      name: 'Bench night',
-      type: 'concert',
-      description: 'An event the web bench opens.',
-      tags: ['bench'],
-      timezone: 'Europe/Paris',
-      startsAt: new Date(startsAt).toISOString(),
-      endsAt: new Date(startsAt + 3 * 3_600_000).toISOString(),
-      capacity: 100,
-      location: { venue: 'Hall', address: '1 rue', city: 'Paris', country: 'France' },
-      ticketTiers: [
-        { name: 'Standard', price: 2500, currency: 'EUR', quantity: 90 },
-        { name: 'VIP', price: 8000, currency: 'EUR', quantity: 10 },
-      ],
-    });
-    await call(`/v1/events/${event.id}/publish`);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    log('web: home page');
-    const home = await figuresOf(browser, platform.apiUrl, '/', '.event-card');
-    log('web: event page');
-    const eventPage = await figuresOf(browser, platform.apiUrl, `/events/${event.id}`, '.tier');
-    const pages = { home, event: eventPage };
-    const missed: string[] = [];
-    for (const [name, figures] of Object.entries(pages)) {
-      if (figures.jsGzipBytes > WEB_TARGETS.attendeeJsGzipBytesMax)
-        missed.push(`${name}: ${figures.jsGzipBytes} B of gzip JavaScript`);
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+      log('web: home page');
+      const home = await figuresOf(browser, platform.apiUrl, '/', '.event-card');
+      log('web: event page');
+      const eventPage = await figuresOf(browser, platform.apiUrl, `/events/${event.eventId}`, '.tier');
+      const pages = { home, event: eventPage };
+      const missed: string[] = [];
+      for (const [name, figures] of Object.entries(pages)) {
+        if (figures.jsGzipBytes > WEB_TARGETS.attendeeJsGzipBytesMax)
+          missed.push(`${name}: ${figures.jsGzipBytes} B of gzip JavaScript`);
+      }
+      if (eventPage.firstRenderMs > WEB_TARGETS.eventPageRenderMsMax)
+        missed.push(`event page first render ${eventPage.firstRenderMs} ms`);
+      return {
+        summary: {
+          allMeetTargets: missed.length === 0,
+          homeJsGzipBytes: home.jsGzipBytes,
+          eventJsGzipBytes: eventPage.jsGzipBytes,
+          homeFirstRenderMs: home.firstRenderMs,
+          eventFirstRenderMs: eventPage.firstRenderMs,
+          missedTargets: missed,
+          note: 'Timings compare only between runs on a quiet machine (see machine.loadAverage1m).',
+        },
+        details: { targets: WEB_TARGETS, runs: RUNS, browser: CHROMIUM, pages },
+        failed: false,
+      };
+    } finally {
+      await browser?.close();
     }
-    if (eventPage.firstRenderMs > WEB_TARGETS.eventPageRenderMsMax)
-      missed.push(`event page first render ${eventPage.firstRenderMs} ms`);
-    return {
-      summary: {
-        allMeetTargets: missed.length === 0,
-        homeJsGzipBytes: home.jsGzipBytes,
-        eventJsGzipBytes: eventPage.jsGzipBytes,
-        homeFirstRenderMs: home.firstRenderMs,
-        eventFirstRenderMs: eventPage.firstRenderMs,
-        missedTargets: missed,
-        note: 'Timings compare only between runs on a quiet machine (see machine.loadAverage1m).',
-      },
-      details: { targets: WEB_TARGETS, runs: RUNS, browser: CHROMIUM, pages },
-      failed: false,
-    };
-  } catch (error) {
-    log(`web: ${(error as Error).message}`);
-    return {
-      summary: { allMeetTargets: false, error: (error as Error).message },
-      details: { error: (error as Error).message },
-      failed: true,
-    };
-  } finally {
-    await browser?.close();
-    await platform?.stop();
-    await issuer.close();
-  }
+  });
 }
 
 export const webSection: BenchSection = {
