@@ -2,6 +2,7 @@
 // metadata) and password change.
 import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
 import { defineService } from '../../layers/common/manifest';
+import { deleteAccountRequest } from './account-deletion.schemas';
 import {
   authorizeForm,
   authorizeQuery,
@@ -19,6 +20,11 @@ import {
   signupForm,
   tokenForm,
   tokenResponse,
+  twoFactorConfirm,
+  twoFactorDisable,
+  twoFactorEnrolment,
+  twoFactorRecoveryCodes,
+  twoFactorStatus,
   verifyEmailRequest,
 } from './schemas';
 
@@ -241,6 +247,84 @@ export const auth = defineService({
       auth: true,
       responses: { 204: { description: 'Every refresh token of the account is revoked' } },
       binds: { database: true },
+    },
+    deleteAccount: {
+      method: 'DELETE',
+      path: '/v1/me',
+      handler: 'delete-account.ts',
+      summary:
+        'Deletes my account (GDPR art. 17) after my password: every sign-in ends, my profile and picture are deleted, my orders anonymised',
+      auth: true,
+      request: { body: deleteAccountRequest, maxBodyBytes: 1024 },
+      responses: {
+        204: { description: 'Deleted (or deleted already); the other services forget me within moments' },
+        403: { description: 'The password is wrong' },
+        409: {
+          description:
+            'I organize published events that have not ended (listed in `events`): cancel them first (type /problems/organizer-has-upcoming-events)',
+        },
+        429: { description: 'Too many attempts on this account' },
+        503: { description: 'My events could not be checked; try again' },
+      },
+      binds: {
+        database: true,
+        redis: true,
+        publishes: [AUTH_EVENTS_TOPIC],
+        invokes: ['events.organizerCommitments'],
+      },
+    },
+    twoFactorStatus: {
+      method: 'GET',
+      path: '/v1/auth/two-factor',
+      handler: 'two-factor-status.ts',
+      summary: 'Whether two-step sign-in (TOTP) is on for me, and how many recovery codes are left',
+      auth: true,
+      responses: { 200: { description: 'The state', schema: twoFactorStatus } },
+      binds: { database: true },
+    },
+    twoFactorEnrol: {
+      method: 'POST',
+      path: '/v1/auth/two-factor',
+      handler: 'two-factor-enrol.ts',
+      summary:
+        'Starts turning two-step sign-in on: a new TOTP secret (RFC 6238) and its otpauth:// URI; a first code confirms it',
+      auth: true,
+      responses: {
+        201: { description: 'The secret to add to an authenticator app', schema: twoFactorEnrolment },
+        409: { description: 'Two-step sign-in is on already' },
+      },
+      binds: { database: true },
+    },
+    twoFactorConfirm: {
+      method: 'POST',
+      path: '/v1/auth/two-factor/confirm',
+      handler: 'two-factor-confirm.ts',
+      summary:
+        "Turns two-step sign-in on with the app's first code; answers ten single-use recovery codes, once; my other sign-ins end",
+      auth: true,
+      request: { body: twoFactorConfirm },
+      responses: {
+        200: { description: 'On; the recovery codes', schema: twoFactorRecoveryCodes },
+        400: { description: 'The code is wrong or expired' },
+        409: { description: 'Nothing to confirm (no enrolment started), or on already' },
+        429: { description: 'Too many wrong codes' },
+      },
+      binds: { database: true, redis: true },
+    },
+    twoFactorDisable: {
+      method: 'POST',
+      path: '/v1/auth/two-factor/disable',
+      handler: 'two-factor-disable.ts',
+      summary: 'Turns two-step sign-in off, proven by my password or a code (or a recovery code)',
+      auth: true,
+      request: { body: twoFactorDisable },
+      responses: {
+        204: { description: 'Off: sign-in asks for the password only' },
+        400: { description: 'Neither a password nor a code was sent' },
+        403: { description: 'The password or code is wrong' },
+        429: { description: 'Too many wrong guesses' },
+      },
+      binds: { database: true, redis: true },
     },
     jwks: {
       method: 'GET',

@@ -289,6 +289,14 @@ export const events = defineService({
       binds: TEAM_CHANGE,
     },
   },
+  functions: {
+    organizerCommitments: {
+      handler: 'organizer-commitments.internal.ts',
+      summary:
+        'The upcoming published events of an organizer (called by auth before an account is deleted: they must be cancelled first)',
+      binds: { database: true },
+    },
+  },
   schedules: {
     relayOutbox: {
       name: 'events-relay-outbox',

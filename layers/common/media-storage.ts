@@ -21,7 +21,8 @@ export interface MediaStorage {
   remove(key: string): Promise<void>;
 }
 
-const lazyS3Client = once(async (): Promise<S3Client> => {
+/** The S3 client, made on first use (shared with private-files.ts). */
+export const lazyS3Client = once(async (): Promise<S3Client> => {
   const { S3Client } = await import('@aws-sdk/client-s3');
   // Emulators serve buckets by path (http://host:port/bucket/key); AWS by virtual host.
   return new S3Client({ region: region(), forcePathStyle: optionalEnv(ENV.s3ForcePathStyle) === 'true' });
