@@ -15,29 +15,49 @@ const params = once(() => {
   return { N: 2 ** ln, r: 8, p: 1 };
 });
 const KEY_LENGTH = 32;
-const MAX_MEMORY = 256 * 1024 * 1024;
 
 /**
  * Each hash holds one of Node's four libuv threads (and 128 MiB) for a few hundred ms. A bulkhead lets
- * PASSWORD_HASH_CONCURRENCY (2) run and PASSWORD_HASH_QUEUE (16) wait; a hash beyond that is refused at once with
- * 503 + Retry-After, so a burst of sign-ins is shed instead of queueing on the thread pool, where it would hold up
- * every other request's file, DNS and crypto work for minutes after the burst ended.
+ * PASSWORD_HASH_CONCURRENCY (2) run and PASSWORD_HASH_QUEUE (16) wait, each for at most PASSWORD_HASH_MAX_WAIT_MS
+ * (3 s); a hash beyond that is refused with 503 + Retry-After, so a burst of sign-ins is shed instead of queueing on
+ * the thread pool, where it would hold up every other request's file, DNS and crypto work for minutes after the
+ * burst ended. The wait is bounded in time as well as in count because a hash takes seconds on a loaded machine: a
+ * sign-in left queued longer would run past its function's timeout (answered 500 or 504 instead of 503) and its
+ * hash would still run afterwards, for nobody.
  */
-const hashing = once(() =>
-  bulkhead(intEnv('PASSWORD_HASH_CONCURRENCY', 2), intEnv('PASSWORD_HASH_QUEUE', 16)),
-);
+const hashing = once(() => ({
+  policy: bulkhead(intEnv('PASSWORD_HASH_CONCURRENCY', 2), intEnv('PASSWORD_HASH_QUEUE', 16)),
+  maxWaitMs: intEnv('PASSWORD_HASH_MAX_WAIT_MS', 3_000),
+}));
 const HASH_RETRY_AFTER_SECONDS = 2;
 
+const tooBusy = () =>
+  new ServiceUnavailableError('Too many sign-ins at once; try again shortly.', HASH_RETRY_AFTER_SECONDS);
+
 async function bounded<T>(work: () => Promise<T>): Promise<T> {
+  const { policy, maxWaitMs } = hashing();
+  let waitedTooLong = false;
+  let timer: NodeJS.Timeout | undefined;
+  const refused = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      waitedTooLong = true;
+      reject(tooBusy());
+    }, maxWaitMs);
+  });
+  // A refused hash stays in the bulkhead's queue until its turn, then ends at once, so the next one starts.
+  const run = policy.execute(() => {
+    if (waitedTooLong) return Promise.reject(tooBusy());
+    clearTimeout(timer);
+    return work();
+  });
+  run.catch(() => undefined);
   try {
-    return await hashing().execute(work);
+    return await Promise.race([run, refused]);
   } catch (error) {
-    if (error instanceof BulkheadRejectedError)
-      throw new ServiceUnavailableError(
-        'Too many sign-ins at once; try again shortly.',
-        HASH_RETRY_AFTER_SECONDS,
-      );
+    if (error instanceof BulkheadRejectedError) throw tooBusy();
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -53,7 +73,8 @@ function derive(
           password.normalize('NFKC'),
           salt,
           KEY_LENGTH,
-          { ...params, maxmem: MAX_MEMORY },
+          // scrypt needs 128·N·r bytes; Node refuses past maxmem (32 MiB by default), so it follows the cost.
+          { ...params, maxmem: 256 * params.N * params.r },
           (error, key) => (error ? reject(error) : resolve(key)),
         );
       }),

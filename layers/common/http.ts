@@ -20,6 +20,7 @@ import {
   OAuthError,
   PayloadTooLargeError,
   PROBLEM_CONTENT_TYPE,
+  ServiceUnavailableError,
   toProblem,
   UnauthorizedError,
   UnsupportedMediaTypeError,
@@ -112,7 +113,13 @@ export function httpHandler<R extends RouteSpec>(
     const request = timedSync('validation', () => parseRequest(route, event, context, options));
     return toResponse(await fn(request), request.headers['if-none-match']);
   };
-  return middy<HttpEvent, HttpResponse>(core)
+  return middy<HttpEvent, HttpResponse>(core, {
+    // Middy answers just before Lambda's deadline, by default with an error that would become a 500. A function out
+    // of time is overloaded or waiting on something that is: 503 with Retry-After, so clients back off and retry.
+    timeoutEarlyResponse: () => {
+      throw new ServiceUnavailableError('The request did not finish in time; try again shortly.', 2);
+    },
+  })
     .use(observe(logger, route))
     .use(cors())
     .use(securityHeaders(options))

@@ -35,4 +35,33 @@ describe('a burst of password hashes', () => {
     const hash = await hashPassword('after');
     expect(await verifyPassword('after', hash)).toBe(true);
   });
+
+  it('refuses a hash that waited past PASSWORD_HASH_MAX_WAIT_MS, and drops it rather than running it later', async () => {
+    vi.stubEnv('PASSWORD_SCRYPT_LN', '15');
+    vi.stubEnv('PASSWORD_HASH_CONCURRENCY', '1');
+    vi.stubEnv('PASSWORD_HASH_QUEUE', '10');
+    vi.stubEnv('PASSWORD_HASH_MAX_WAIT_MS', '1');
+    const { hashPassword } = await load();
+
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => hashPassword(`pw-${i}`)));
+
+    // The first ran at once; the others were still waiting for it when their millisecond was up.
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
+    for (const outcome of outcomes.slice(1))
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ status: 503 });
+    // The refused hashes left their places in the queue: a hash now starts at once instead of behind them.
+    await expect(hashPassword('after')).resolves.toMatch(/^\$scrypt\$ln=15,/);
+  });
+
+  it('hashes above the default cost (PASSWORD_SCRYPT_LN up to 20 is accepted)', async () => {
+    vi.stubEnv('PASSWORD_SCRYPT_LN', '18');
+    const { hashPassword } = await load();
+    await expect(hashPassword('costly')).resolves.toMatch(/^\$scrypt\$ln=18,/);
+  }, 30_000);
 });
