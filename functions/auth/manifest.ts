@@ -143,6 +143,7 @@ export const auth = defineService({
       request: { body: revokeForm, contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 8 * 1024 },
       responses: {
         200: { description: 'Revoked, or nothing to revoke' },
+        400: { description: 'RFC 6749 error: no token, or a malformed form', schema: oauthErrorResponse },
         401: { description: 'Unknown client', schema: oauthErrorResponse },
       },
       binds: { database: true },
@@ -224,7 +225,8 @@ export const auth = defineService({
       method: 'GET',
       path: '/v1/auth/sessions',
       handler: 'my-sign-ins.ts',
-      summary: 'My sign-ins that can still be refreshed (client, created, last used), most recent first',
+      summary:
+        'My sign-ins that can still be refreshed (client, created, last used, address, user agent), most recent first',
       auth: true,
       responses: { 200: { description: 'The sign-ins (at most 100)', schema: signInsPage } },
       binds: { database: true },

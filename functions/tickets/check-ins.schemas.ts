@@ -100,7 +100,14 @@ export const checkInStats = z.object({
 
 export const jwks = z.object({
   keys: z.array(
-    z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string() }),
+    z.object({
+      kty: z.string(),
+      crv: z.string(),
+      x: z.string(),
+      kid: z.string(),
+      alg: z.string(),
+      use: z.literal('sig'),
+    }),
   ),
 });
 

@@ -350,6 +350,9 @@ function readBody(route: RouteSpec, event: HttpEvent): unknown {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > limit) throw new PayloadTooLargeError(limit);
+  // An empty form is a form without fields: its schema says which were required (on an OAuth endpoint, as RFC 6749's
+  // invalid_request). An empty JSON body is no document at all.
+  if (bytes.length === 0 && expected === 'application/x-www-form-urlencoded') return {};
   if (bytes.length === 0)
     throw new ValidationError([{ in: 'body', field: '', message: 'A request body is required.' }]);
 

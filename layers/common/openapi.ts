@@ -1,6 +1,6 @@
 // Builds the OpenAPI 3.1 document from the manifests; zod's own JSON Schema output (draft 2020-12) is what 3.1 uses.
 import * as z from 'zod';
-import type { ServiceManifest } from './manifest';
+import type { RouteSpec, ServiceManifest } from './manifest';
 
 type JsonObject = Record<string, unknown>;
 
@@ -28,6 +28,69 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'he
   }));
 }
 
+/** Binds that reach a dependency at run time: an outage of one is answered 503 (problem+json) by the wrapper. */
+const DEPENDENCY_BINDS = [
+  'database',
+  'pingDatabases',
+  'bucket',
+  'redis',
+  'payments',
+  'invokes',
+  'logSearch',
+] as const;
+
+/**
+ * The answers the HTTP wrapper itself gives, whatever the handler does: 400 for a request that fails its schemas,
+ * 401 without a valid token (the gateway's authorizer), 413 and 415 for a body too large or of another media type,
+ * 503 when a dependency is down. Each is problem+json.
+ */
+function wrapperStatuses(route: RouteSpec): Record<number, string> {
+  const statuses: Record<number, string> = {};
+  if (route.request)
+    statuses[400] = 'The request does not match this operation (the problem lists each field)';
+  if (route.auth) statuses[401] = 'No valid bearer token (WWW-Authenticate says why)';
+  if (route.request?.body) {
+    statuses[413] = 'The body is larger than this operation accepts';
+    statuses[415] = `The body is not ${route.request.contentType ?? 'application/json'}`;
+  }
+  if (DEPENDENCY_BINDS.some((bind) => route.binds?.[bind]))
+    statuses[503] = 'A dependency is unavailable; retry later';
+  return statuses;
+}
+
+function responsesOf(route: RouteSpec): Record<string, JsonObject> {
+  const responses: Record<string, JsonObject> = {};
+  for (const [status, response] of Object.entries(route.responses)) {
+    const contentType = response.contentType ?? 'application/json';
+    // An error answer declared without a body of its own is the wrapper's problem+json.
+    const isProblem = Number(status) >= 400 && !response.schema && !response.contentType;
+    responses[status] = {
+      description: response.description,
+      ...(isProblem
+        ? { content: problem.content }
+        : response.schema || response.contentType
+          ? {
+              content: {
+                [contentType]: response.schema ? { schema: toSchema(response.schema, 'output') } : {},
+              },
+            }
+          : {}),
+    };
+  }
+  for (const [status, description] of Object.entries(wrapperStatuses(route))) {
+    const declared = responses[status];
+    if (!declared) {
+      responses[status] = { ...problem, description };
+      continue;
+    }
+    // A page's own error page, and the wrapper's problem+json when the request fails before the page is built. A
+    // route with an error body of its own (the OAuth endpoints' RFC 6749 errors) answers validation failures with it.
+    const content = (declared.content ?? {}) as Record<string, unknown>;
+    if (!content['application/json']) declared.content = { ...content, ...problem.content };
+  }
+  return responses;
+}
+
 export function buildOpenApi(
   manifests: readonly ServiceManifest[],
   info: { version: string; serverUrl?: string },
@@ -36,23 +99,7 @@ export function buildOpenApi(
   for (const manifest of manifests) {
     for (const [name, route] of Object.entries(manifest.routes)) {
       if (route.internal) continue;
-      const responses: Record<string, JsonObject> = {};
-      for (const [status, response] of Object.entries(route.responses)) {
-        const contentType = response.contentType ?? 'application/json';
-        responses[status] = {
-          description: response.description,
-          ...(response.schema || response.contentType
-            ? {
-                content: {
-                  [contentType]: response.schema ? { schema: toSchema(response.schema, 'output') } : {},
-                },
-              }
-            : {}),
-        };
-      }
-      if (route.request) responses['400'] ??= problem;
-      if (route.auth) responses['401'] ??= problem;
-      responses.default ??= problem;
+      const responses = responsesOf(route);
       const operation: JsonObject = {
         operationId: `${manifest.service}.${name}`,
         summary: route.summary,

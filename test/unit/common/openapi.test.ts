@@ -66,4 +66,31 @@ describe('buildOpenApi', () => {
       expect.arrayContaining(['token', 'token_type_hint', 'client_id']),
     );
   });
+
+  it('lists the answers the wrapper gives on its own as problem+json, and no catch-all status', () => {
+    const problemOf = (path: string, method: 'get' | 'post', status: string) => {
+      const responses = (document.paths[path]?.[method]?.responses ?? {}) as Record<
+        string,
+        { content?: object }
+      >;
+      return Object.keys(responses[status]?.content ?? {});
+    };
+    const echoResponses = document.paths['/v1/test/echo/{id}']?.post?.responses ?? {};
+    // A body route: validation, size and media type; a database route: an outage.
+    expect(Object.keys(echoResponses).sort()).toEqual(['201', '400', '413', '415', '503']);
+    expect(problemOf('/v1/test/echo/{id}', 'post', '415')).toEqual(['application/problem+json']);
+    expect(Object.keys(document.paths['/v1/test/whoami']?.get?.responses ?? {}).sort()).toEqual([
+      '200',
+      '401',
+    ]);
+    // An error declared without a body is the wrapper's problem+json.
+    expect(problemOf('/v1/auth/register', 'post', '429')).toEqual(['application/problem+json']);
+    // A page answers its own error page, or problem+json when the request fails before the page is built.
+    expect(problemOf('/oauth/authorize', 'get', '400')).toEqual(['text/html', 'application/problem+json']);
+    // The OAuth endpoints answer every bad request with RFC 6749's error object.
+    expect(problemOf('/v1/oauth/revoke', 'post', '400')).toEqual(['application/json']);
+    for (const methods of Object.values(document.paths))
+      for (const operation of Object.values(methods))
+        expect(operation.responses).not.toHaveProperty('default');
+  });
 });

@@ -161,7 +161,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My sign-ins that can still be refreshed (client, created, last used), most recent first */
+        /** My sign-ins that can still be refreshed (client, created, last used, address, user agent), most recent first */
         get: operations["auth.mySignIns"];
         put?: never;
         post?: never;
@@ -184,6 +184,58 @@ export interface paths {
         post?: never;
         /** Ends one of my sign-ins: its refresh tokens stop working at once */
         delete: operations["auth.revokeSignIn"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether two-step sign-in (TOTP) is on for me, and how many recovery codes are left */
+        get: operations["auth.twoFactorStatus"];
+        put?: never;
+        /** Starts turning two-step sign-in on: a new TOTP secret (RFC 6238) and its otpauth:// URI; a first code confirms it */
+        post: operations["auth.twoFactorEnrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/two-factor/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turns two-step sign-in on with the app's first code; answers ten single-use recovery codes, once; my other sign-ins end */
+        post: operations["auth.twoFactorConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turns two-step sign-in off, proven by my password or a code (or a recovery code) */
+        post: operations["auth.twoFactorDisable"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -458,6 +510,40 @@ export interface paths {
         post?: never;
         /** Deletes my account (GDPR art. 17) after my password: every sign-in ends, my profile and picture are deleted, my orders anonymised */
         delete: operations["auth.deleteAccount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Starts a copy of my data (GDPR art. 15): profile, orders, tickets and emails sent, as one JSON file; poll it */
+        post: operations["users.requestExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/export/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my data exports, with a download link (valid 5 minutes) once it is ready */
+        get: operations["users.getExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1023,8 +1109,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1050,25 +1136,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: uri */
                         authorization_endpoint: string;
-                        code_challenge_methods_supported: string[];
+                        /** @description RFC 9207: redirects carry iss */
+                        authorization_response_iss_parameter_supported: boolean;
+                        code_challenge_methods_supported: "S256"[];
+                        /** @description authorization_code, refresh_token, password and the MFA OTP grant */
                         grant_types_supported: string[];
+                        id_token_signing_alg_values_supported: "RS256"[];
+                        /** Format: uri */
                         issuer: string;
+                        /** Format: uri */
                         jwks_uri: string;
-                        response_types_supported: string[];
+                        /** @description create: the authorization page opens on sign-up */
+                        prompt_values_supported: string[];
+                        response_modes_supported: "query"[];
+                        response_types_supported: "code"[];
+                        /** Format: uri */
                         revocation_endpoint: string;
+                        revocation_endpoint_auth_methods_supported: "none"[];
+                        scopes_supported: string[];
+                        /**
+                         * Format: uri
+                         * @description The API reference (this document, rendered)
+                         */
+                        service_documentation: string;
+                        subject_types_supported: "public"[];
+                        /** Format: uri */
                         token_endpoint: string;
-                        token_endpoint_auth_methods_supported: string[];
+                        /** @description Public clients: PKCE, no secret */
+                        token_endpoint_auth_methods_supported: "none"[];
                     };
-                };
-            };
-            /** @description Problem details (RFC 9457) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1089,25 +1187,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: uri */
                         authorization_endpoint: string;
-                        code_challenge_methods_supported: string[];
+                        /** @description RFC 9207: redirects carry iss */
+                        authorization_response_iss_parameter_supported: boolean;
+                        code_challenge_methods_supported: "S256"[];
+                        /** @description authorization_code, refresh_token, password and the MFA OTP grant */
                         grant_types_supported: string[];
+                        id_token_signing_alg_values_supported: "RS256"[];
+                        /** Format: uri */
                         issuer: string;
+                        /** Format: uri */
                         jwks_uri: string;
-                        response_types_supported: string[];
+                        /** @description create: the authorization page opens on sign-up */
+                        prompt_values_supported: string[];
+                        response_modes_supported: "query"[];
+                        response_types_supported: "code"[];
+                        /** Format: uri */
                         revocation_endpoint: string;
+                        revocation_endpoint_auth_methods_supported: "none"[];
+                        scopes_supported: string[];
+                        /**
+                         * Format: uri
+                         * @description The API reference (this document, rendered)
+                         */
+                        service_documentation: string;
+                        subject_types_supported: "public"[];
+                        /** Format: uri */
                         token_endpoint: string;
-                        token_endpoint_auth_methods_supported: string[];
+                        /** @description Public clients: PKCE, no secret */
+                        token_endpoint_auth_methods_supported: "none"[];
                     };
-                };
-            };
-            /** @description Problem details (RFC 9457) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1162,11 +1272,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                     "text/html": unknown;
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1199,6 +1310,10 @@ export interface operations {
                     email?: string;
                     /** @description Pre-fills the email field */
                     login_hint?: string;
+                    /** @description The second step: the challenge the two-step form carries */
+                    mfa_token?: string;
+                    /** @description The second step: a six-digit code of the authenticator app, or a recovery code */
+                    otp?: string;
                     password?: string;
                     /** @description "create" shows the sign-up form first */
                     prompt?: string;
@@ -1227,6 +1342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                     "text/html": unknown;
                 };
             };
@@ -1239,6 +1355,24 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/x-www-form-urlencoded */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (the token endpoint limits): the form again */
             429: {
                 headers: {
@@ -1248,8 +1382,8 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1310,6 +1444,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                     "text/html": unknown;
                 };
             };
@@ -1331,6 +1466,24 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/x-www-form-urlencoded */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many sign-ups from this address */
             429: {
                 headers: {
@@ -1340,8 +1493,8 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1379,9 +1532,11 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1395,10 +1550,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1430,8 +1605,26 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1444,10 +1637,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1486,10 +1681,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1534,17 +1749,39 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many sign-ups from this address */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1578,17 +1815,21 @@ export interface operations {
                             current: boolean;
                             /** Format: uuid */
                             id: string;
+                            /** @description Client address of its last token (null: issued before addresses were kept) */
+                            ip: string | null;
                             /**
                              * Format: date-time
                              * @description The last refresh, or the sign-in itself
                              */
                             lastUsedAt: string;
+                            /** @description User agent of its last token request */
+                            userAgent: string | null;
                         }[];
                         nextCursor: null;
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1597,8 +1838,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1624,7 +1865,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1633,8 +1874,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1662,7 +1903,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1671,7 +1912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1680,8 +1921,285 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.twoFactorStatus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Whether every sign-in asks for a code of the authenticator app */
+                        enabled: boolean;
+                        /** @description Unused recovery codes (0 when off) */
+                        recoveryCodesLeft: number;
+                    };
+                };
+            };
+            /** @description No valid bearer token (WWW-Authenticate says why) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.twoFactorEnrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret to add to an authenticator app */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description otpauth://totp/... URI with the secret, to show as a QR code */
+                        otpauthUri: string;
+                        /** @description The TOTP secret (base32), for apps that take it typed in */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description No valid bearer token (WWW-Authenticate says why) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Two-step sign-in is on already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.twoFactorConfirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The six-digit code of the authenticator app */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description On; the recovery codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Ten single-use codes, shown this once; each signs in in place of a code */
+                        recoveryCodes: string[];
+                    };
+                };
+            };
+            /** @description The code is wrong or expired */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (WWW-Authenticate says why) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing to confirm (no enrolment started), or on already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong codes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.twoFactorDisable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A code of the authenticator app, or a recovery code */
+                    code?: string;
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Off: sign-in asks for the password only */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Neither a password nor a code was sent */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (WWW-Authenticate says why) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The password or code is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong guesses */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1719,10 +2237,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1748,7 +2286,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1762,10 +2300,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1793,15 +2333,6 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
     "platform.docsScript": {
@@ -1820,15 +2351,6 @@ export interface operations {
                 };
                 content: {
                     "text/javascript": unknown;
-                };
-            };
-            /** @description Problem details (RFC 9457) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1910,7 +2432,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1921,13 +2443,6 @@ export interface operations {
             };
             /** @description The catalogue cannot be read and this page was never cached */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Problem details (RFC 9457) */
-            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1951,6 +2466,8 @@ export interface operations {
                     description?: string;
                     /** Format: date-time */
                     endsAt: string;
+                    /** @description How long a paid order holds its seats while the buyer pays (default 15); unpaid, they go back on sale */
+                    holdMinutes?: number;
                     location: {
                         address?: string;
                         city?: string;
@@ -1960,6 +2477,8 @@ export interface operations {
                         venue?: string;
                     };
                     name: string;
+                    /** @description Refund policy: an attendee may cancel a paid order, and is refunded, until this many hours before the start (0: until the start, the default); null: no refunds (the organizer can still cancel and refund an order) */
+                    refundUntilHoursBefore?: number | null;
                     /** Format: date-time */
                     startsAt: string;
                     tags?: string[];
@@ -1997,6 +2516,8 @@ export interface operations {
                         description: string;
                         /** Format: date-time */
                         endsAt: string;
+                        /** @description How long a paid order holds its seats while the buyer pays (default 15); unpaid, they go back on sale */
+                        holdMinutes: number;
                         /** Format: uuid */
                         id: string;
                         images: {
@@ -2014,6 +2535,8 @@ export interface operations {
                         };
                         name: string;
                         publishedAt: string | null;
+                        /** @description Refund policy: an attendee may cancel a paid order, and is refunded, until this many hours before the start (0: until the start, the default); null: no refunds (the organizer can still cancel and refund an order) */
+                        refundUntilHoursBefore: number | null;
                         remaining: number | null;
                         /** @description Tickets sold; null when unknown right now */
                         sold: number | null;
@@ -2040,7 +2563,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2049,7 +2572,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2058,8 +2581,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2097,6 +2638,8 @@ export interface operations {
                         description: string;
                         /** Format: date-time */
                         endsAt: string;
+                        /** @description How long a paid order holds its seats while the buyer pays (default 15); unpaid, they go back on sale */
+                        holdMinutes: number;
                         /** Format: uuid */
                         id: string;
                         images: {
@@ -2115,6 +2658,8 @@ export interface operations {
                             onlineUrl: string;
                         };
                         name: string;
+                        /** @description Refund policy: an attendee may cancel a paid order, and is refunded, until this many hours before the start (0: until the start, the default); null: no refunds (the organizer can still cancel and refund an order) */
+                        refundUntilHoursBefore: number | null;
                         /** @description Tickets still for sale; null when unknown right now */
                         remaining: number | null;
                         /** Format: date-time */
@@ -2144,7 +2689,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2158,10 +2703,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2187,6 +2734,8 @@ export interface operations {
                     description?: string;
                     /** Format: date-time */
                     endsAt?: string;
+                    /** @description How long a paid order holds its seats while the buyer pays (default 15); unpaid, they go back on sale */
+                    holdMinutes?: number;
                     /** @description Keys from POST /v1/events/{id}/images whose uploads have finished, in display order. */
                     images?: string[];
                     location?: {
@@ -2198,6 +2747,8 @@ export interface operations {
                         venue?: string;
                     };
                     name?: string;
+                    /** @description Refund policy: an attendee may cancel a paid order, and is refunded, until this many hours before the start (0: until the start, the default); null: no refunds (the organizer can still cancel and refund an order) */
+                    refundUntilHoursBefore?: number | null;
                     /** Format: date-time */
                     startsAt?: string;
                     tags?: string[];
@@ -2237,6 +2788,8 @@ export interface operations {
                         description: string;
                         /** Format: date-time */
                         endsAt: string;
+                        /** @description How long a paid order holds its seats while the buyer pays (default 15); unpaid, they go back on sale */
+                        holdMinutes: number;
                         /** Format: uuid */
                         id: string;
                         images: {
@@ -2254,6 +2807,8 @@ export interface operations {
                         };
                         name: string;
                         publishedAt: string | null;
+                        /** @description Refund policy: an attendee may cancel a paid order, and is refunded, until this many hours before the start (0: until the start, the default); null: no refunds (the organizer can still cancel and refund an order) */
+                        refundUntilHoursBefore: number | null;
                         remaining: number | null;
                         /** @description Tickets sold; null when unknown right now */
                         sold: number | null;
@@ -2280,7 +2835,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2289,7 +2844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2303,38 +2858,57 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description You have no event with this id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Below what is sold (below-sold, tier-has-sales), or the event is cancelled */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description An image is missing, or of a type or size not allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The tickets service could not agree to the change; nothing changed */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Problem details (RFC 9457) */
-            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2389,7 +2963,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2403,10 +2977,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2448,6 +3024,8 @@ export interface operations {
                         description: string;
                         /** Format: date-time */
                         endsAt: string;
+                        /** @description How long a paid order holds its seats while the buyer pays (default 15); unpaid, they go back on sale */
+                        holdMinutes: number;
                         /** Format: uuid */
                         id: string;
                         images: {
@@ -2465,6 +3043,8 @@ export interface operations {
                         };
                         name: string;
                         publishedAt: string | null;
+                        /** @description Refund policy: an attendee may cancel a paid order, and is refunded, until this many hours before the start (0: until the start, the default); null: no refunds (the organizer can still cancel and refund an order) */
+                        refundUntilHoursBefore: number | null;
                         remaining: number | null;
                         /** @description Tickets sold; null when unknown right now */
                         sold: number | null;
@@ -2491,7 +3071,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2500,7 +3080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2514,24 +3094,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description You have no event with this id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The tickets service could not stop sales; the event is unchanged */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Problem details (RFC 9457) */
-            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2593,7 +3170,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2602,7 +3179,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2675,6 +3252,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Another event's ticket */
             422: {
                 headers: {
@@ -2707,8 +3302,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2791,7 +3386,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2800,7 +3395,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2814,10 +3409,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2869,7 +3484,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2878,7 +3493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2892,10 +3507,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2948,7 +3565,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2957,7 +3574,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2971,24 +3588,48 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description You have no event with this id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The event is cancelled or shows 10 images already */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3073,6 +3714,8 @@ export interface operations {
                              */
                             status: "pending" | "succeeded" | "failed";
                         } | null;
+                        /** @description Until when cancelling this paid order refunds it (the event's refund policy when it was bought, counted back from the start); after it the buyer can no longer cancel it. Null: the policy gives no refunds, or nothing is paid */
+                        refundableUntil: string | null;
                         /**
                          * @description `awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale
                          * @enum {string}
@@ -3092,7 +3735,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3101,7 +3744,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3130,22 +3773,35 @@ export interface operations {
                     };
                 };
             };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The Idempotency-Key was used for a different purchase */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The payment provider did not answer; the seats stay held: retry with the same key */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Problem details (RFC 9457) */
-            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3187,6 +3843,8 @@ export interface operations {
                         description: string;
                         /** Format: date-time */
                         endsAt: string;
+                        /** @description How long a paid order holds its seats while the buyer pays (default 15); unpaid, they go back on sale */
+                        holdMinutes: number;
                         /** Format: uuid */
                         id: string;
                         images: {
@@ -3204,6 +3862,8 @@ export interface operations {
                         };
                         name: string;
                         publishedAt: string | null;
+                        /** @description Refund policy: an attendee may cancel a paid order, and is refunded, until this many hours before the start (0: until the start, the default); null: no refunds (the organizer can still cancel and refund an order) */
+                        refundUntilHoursBefore: number | null;
                         remaining: number | null;
                         /** @description Tickets sold; null when unknown right now */
                         sold: number | null;
@@ -3230,7 +3890,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3239,7 +3899,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3253,31 +3913,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description You have no event with this id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The event is cancelled */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The tickets service could not set up sales; the event stays a draft */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Problem details (RFC 9457) */
-            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3340,15 +3999,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
     "auth.deleteAccount": {
@@ -3374,7 +4024,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3383,7 +4033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3397,31 +4047,172 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description I organize published events that have not ended (listed in `events`): cancel them first (type /problems/organizer-has-upcoming-events) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many attempts on this account */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description My events could not be checked; try again */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+        };
+    };
+    "users.requestExport": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, pending (Location: /v1/me/export/{id}); while one is pending, that one is answered */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description While ready: a link to the JSON file (profile, orders, tickets, notifications), valid 5 minutes */
+                        downloadUrl: string | null;
+                        expiresAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        readyAt: string | null;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /**
+                         * @description pending: services are still writing their parts; ready: download it; expired: ask for a new one
+                         * @enum {string}
+                         */
+                        status: "pending" | "ready" | "expired";
+                    };
+                };
+            };
+            /** @description No valid bearer token (WWW-Authenticate says why) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "users.getExport": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description While ready: a link to the JSON file (profile, orders, tickets, notifications), valid 5 minutes */
+                        downloadUrl: string | null;
+                        expiresAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        readyAt: string | null;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /**
+                         * @description pending: services are still writing their parts; ready: download it; expired: ask for a new one
+                         * @enum {string}
+                         */
+                        status: "pending" | "ready" | "expired";
+                    };
+                };
+            };
+            /** @description The request does not match this operation (the problem lists each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (WWW-Authenticate says why) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description I have no export with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3462,13 +4253,18 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description RFC 6749 error: no token, or a malformed form */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": {
+                        error: string;
+                        error_description?: string;
+                        /** @description With error=mfa_required: send it back with the code (grant urn:ticketorleaveit:params:oauth:grant-type:mfa-otp) */
+                        mfa_token?: string;
+                    };
                 };
             };
             /** @description Unknown client */
@@ -3480,11 +4276,31 @@ export interface operations {
                     "application/json": {
                         error: string;
                         error_description?: string;
+                        /** @description With error=mfa_required: send it back with the code (grant urn:ticketorleaveit:params:oauth:grant-type:mfa-otp) */
+                        mfa_token?: string;
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/x-www-form-urlencoded */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3512,8 +4328,12 @@ export interface operations {
                     code?: string;
                     /** @description authorization_code grant: the PKCE verifier (RFC 7636) */
                     code_verifier?: string;
-                    /** @description authorization_code, password or refresh_token */
+                    /** @description authorization_code, password, refresh_token, or urn:ticketorleaveit:params:oauth:grant-type:mfa-otp (the second step of a password sign-in answered mfa_required) */
                     grant_type?: string;
+                    /** @description mfa-otp grant: the mfa_token of the mfa_required error */
+                    mfa_token?: string;
+                    /** @description mfa-otp grant: the six-digit code of the authenticator app, or a recovery code */
+                    otp?: string;
                     /** @description password grant */
                     password?: string;
                     /** @description authorization_code grant: as sent to the authorization endpoint */
@@ -3555,6 +4375,8 @@ export interface operations {
                     "application/json": {
                         error: string;
                         error_description?: string;
+                        /** @description With error=mfa_required: send it back with the code (grant urn:ticketorleaveit:params:oauth:grant-type:mfa-otp) */
+                        mfa_token?: string;
                     };
                 };
             };
@@ -3567,7 +4389,27 @@ export interface operations {
                     "application/json": {
                         error: string;
                         error_description?: string;
+                        /** @description With error=mfa_required: send it back with the code (grant urn:ticketorleaveit:params:oauth:grant-type:mfa-otp) */
+                        mfa_token?: string;
                     };
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/x-www-form-urlencoded */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many attempts */
@@ -3575,10 +4417,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3603,15 +4447,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description Problem details (RFC 9457) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
         };
     };
@@ -3677,6 +4512,8 @@ export interface operations {
                              */
                             status: "pending" | "succeeded" | "failed";
                         } | null;
+                        /** @description Until when cancelling this paid order refunds it (the event's refund policy when it was bought, counted back from the start); after it the buyer can no longer cancel it. Null: the policy gives no refunds, or nothing is paid */
+                        refundableUntil: string | null;
                         /**
                          * @description `awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale
                          * @enum {string}
@@ -3696,7 +4533,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3705,7 +4542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3714,8 +4551,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3787,6 +4624,8 @@ export interface operations {
                              */
                             status: "pending" | "succeeded" | "failed";
                         } | null;
+                        /** @description Until when cancelling this paid order refunds it (the event's refund policy when it was bought, counted back from the start); after it the buyer can no longer cancel it. Null: the policy gives no refunds, or nothing is paid */
+                        refundableUntil: string | null;
                         /**
                          * @description `awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale
                          * @enum {string}
@@ -3806,7 +4645,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3815,7 +4654,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3824,8 +4663,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3903,7 +4742,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3912,8 +4751,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3964,6 +4803,8 @@ export interface operations {
                             description: string;
                             /** Format: date-time */
                             endsAt: string;
+                            /** @description How long a paid order holds its seats while the buyer pays (default 15); unpaid, they go back on sale */
+                            holdMinutes: number;
                             /** Format: uuid */
                             id: string;
                             images: {
@@ -3981,6 +4822,8 @@ export interface operations {
                             };
                             name: string;
                             publishedAt: string | null;
+                            /** @description Refund policy: an attendee may cancel a paid order, and is refunded, until this many hours before the start (0: until the start, the default); null: no refunds (the organizer can still cancel and refund an order) */
+                            refundUntilHoursBefore: number | null;
                             remaining: number | null;
                             /** @description Tickets sold; null when unknown right now */
                             sold: number | null;
@@ -4009,7 +4852,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4018,7 +4861,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4027,8 +4870,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4070,6 +4913,8 @@ export interface operations {
                         description: string;
                         /** Format: date-time */
                         endsAt: string;
+                        /** @description How long a paid order holds its seats while the buyer pays (default 15); unpaid, they go back on sale */
+                        holdMinutes: number;
                         /** Format: uuid */
                         id: string;
                         images: {
@@ -4087,6 +4932,8 @@ export interface operations {
                         };
                         name: string;
                         publishedAt: string | null;
+                        /** @description Refund policy: an attendee may cancel a paid order, and is refunded, until this many hours before the start (0: until the start, the default); null: no refunds (the organizer can still cancel and refund an order) */
+                        refundUntilHoursBefore: number | null;
                         remaining: number | null;
                         /** @description Tickets sold; null when unknown right now */
                         sold: number | null;
@@ -4113,7 +4960,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4122,7 +4969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4136,17 +4983,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description You have no event with this id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4202,7 +5053,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4211,7 +5062,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4225,10 +5076,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4265,7 +5118,7 @@ export interface operations {
                     "text/csv": unknown;
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4274,7 +5127,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4288,10 +5141,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4341,7 +5196,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4350,7 +5205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4364,17 +5219,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description You have no event with this id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4495,7 +5354,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4504,7 +5363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4518,10 +5377,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4593,6 +5454,8 @@ export interface operations {
                              */
                             status: "pending" | "succeeded" | "failed";
                         } | null;
+                        /** @description Until when cancelling this paid order refunds it (the event's refund policy when it was bought, counted back from the start); after it the buyer can no longer cancel it. Null: the policy gives no refunds, or nothing is paid */
+                        refundableUntil: string | null;
                         /**
                          * @description `awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale
                          * @enum {string}
@@ -4612,7 +5475,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4621,7 +5484,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4635,17 +5498,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The order is already cancelled or expired */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4703,7 +5570,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4712,7 +5579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4726,10 +5593,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4783,7 +5652,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4792,7 +5661,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4806,10 +5675,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4837,7 +5726,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4846,7 +5735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4860,10 +5749,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4891,7 +5782,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4900,7 +5791,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4914,10 +5805,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4966,7 +5859,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4975,7 +5868,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4989,10 +5882,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5033,10 +5946,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5082,7 +5997,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5091,7 +6006,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5105,24 +6020,48 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The invitation is to your own team */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Accepted already, withdrawn or expired */
             410: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5157,7 +6096,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5166,7 +6105,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5180,10 +6119,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5213,7 +6154,7 @@ export interface operations {
                     "image/png": unknown;
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5222,7 +6163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5236,10 +6177,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5269,7 +6212,7 @@ export interface operations {
                     "image/svg+xml": unknown;
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5278,7 +6221,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5292,10 +6235,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5326,13 +6271,15 @@ export interface operations {
                             crv: string;
                             kid: string;
                             kty: string;
+                            /** @constant */
+                            use: "sig";
                             x: string;
                         }[];
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5369,7 +6316,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5383,10 +6330,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5432,7 +6381,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5441,7 +6390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5455,17 +6404,39 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The picture was not uploaded, or is not an allowed type or size */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5510,7 +6481,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5519,7 +6490,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5528,8 +6499,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5562,7 +6533,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5571,8 +6542,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5614,7 +6585,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5623,7 +6594,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5637,10 +6608,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5675,7 +6666,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            kind: "confirmation" | "cancellation" | "event-cancelled" | "reminder" | "event-changed" | "team-invitation";
+                            kind: "confirmation" | "cancellation" | "event-cancelled" | "reminder" | "event-changed" | "team-invitation" | "sales-summary";
                             /** Format: uuid */
                             orderId?: string;
                             /** Format: date-time */
@@ -5686,7 +6677,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5695,7 +6686,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5704,8 +6695,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5779,6 +6770,8 @@ export interface operations {
                                  */
                                 status: "pending" | "succeeded" | "failed";
                             } | null;
+                            /** @description Until when cancelling this paid order refunds it (the event's refund policy when it was bought, counted back from the start); after it the buyer can no longer cancel it. Null: the policy gives no refunds, or nothing is paid */
+                            refundableUntil: string | null;
                             /**
                              * @description `awaiting_payment`: seats held until `expiresAt`, confirmed by the payment; `confirmed`: paid (or free), with its tickets; `cancelled`; `expired`: the hold ran out or the payment failed, and the seats went back on sale
                              * @enum {string}
@@ -5800,7 +6793,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5809,7 +6802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5818,8 +6811,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5868,7 +6861,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5877,7 +6870,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5886,8 +6879,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5941,7 +6952,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5950,7 +6961,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
+            /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5959,8 +6970,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details (RFC 9457) */
-            default: {
+            /** @description A dependency is unavailable; retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
