@@ -22,6 +22,7 @@ interface AccountRow {
   first_name: string;
   last_name: string;
   email_verified: boolean;
+  two_factor: boolean;
 }
 const toAccount = (row: AccountRow): Account => ({
   id: row.id,
@@ -30,13 +31,14 @@ const toAccount = (row: AccountRow): Account => ({
   firstName: row.first_name,
   lastName: row.last_name,
   emailVerified: row.email_verified,
+  twoFactor: row.two_factor,
 });
 const ACCOUNT_COLUMNS =
-  'id, email, password_hash, first_name, last_name, email_verified_at IS NOT NULL AS email_verified';
+  'id, email, password_hash, first_name, last_name, email_verified_at IS NOT NULL AS email_verified, totp_enabled_at IS NOT NULL AS two_factor';
 
 const INSERT_REFRESH = `INSERT INTO refresh_tokens
-  (id, family_id, account_id, client_id, token_hash, scope, expires_at, lifetime_seconds)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+  (id, family_id, account_id, client_id, token_hash, scope, expires_at, lifetime_seconds, ip, user_agent)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
 const refreshValues = (token: Omit<RefreshRecord, 'clientId'>, clientId: string) => [
   token.id,
   token.familyId,
@@ -46,6 +48,8 @@ const refreshValues = (token: Omit<RefreshRecord, 'clientId'>, clientId: string)
   token.scope,
   token.expiresAt,
   token.lifetimeSeconds ?? null,
+  token.ip ?? null,
+  token.userAgent ?? null,
 ];
 
 /** Locks the account that owns a refresh token; false when no such token exists. */
@@ -279,12 +283,17 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
           'UPDATE accounts SET password_hash = $2, password_changed_at = now() WHERE id = $1',
           [accountId, passwordHash],
         );
-        await client.query(
-          `UPDATE refresh_tokens SET revoked_at = now()
-           WHERE account_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR family_id <> $2)`,
-          [accountId, keepFamily ?? null],
-        );
+        await revokeOtherSignIns(client, accountId, keepFamily);
       });
     },
   };
+}
+
+/** Revokes every refresh token of the account but those of keepFamily (the caller's own sign-in), if given. */
+export async function revokeOtherSignIns(client: pg.PoolClient, accountId: string, keepFamily?: string) {
+  await client.query(
+    `UPDATE refresh_tokens SET revoked_at = now()
+     WHERE account_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR family_id <> $2)`,
+    [accountId, keepFamily ?? null],
+  );
 }

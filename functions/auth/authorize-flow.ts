@@ -14,7 +14,23 @@ import {
 } from './authorization';
 import { server } from './deps';
 import { configuredWebRedirectUris, issuer } from './issuer';
-import { errorPage, type FormPage, STYLE_HASH, signInPage, signUpPage } from './sign-in-page';
+import {
+  checkEmailPage,
+  errorPage,
+  type FormPage,
+  STYLE_HASH,
+  signInPage,
+  signUpPage,
+  twoFactorPage,
+} from './sign-in-page';
+
+export type FormKind = 'sign-in' | 'sign-up' | 'two-factor' | 'check-email';
+const PAGES: Record<FormKind, (page: FormPage) => string> = {
+  'sign-in': signInPage,
+  'sign-up': signUpPage,
+  'two-factor': twoFactorPage,
+  'check-email': checkEmailPage,
+};
 
 const NONCE = /^[A-Za-z0-9_-]{43}$/;
 const secure = () => issuer().url.startsWith('https:');
@@ -81,24 +97,27 @@ export async function checkRequest(params: AuthorizationParams): Promise<Checked
   };
 }
 
-/** The sign-in or sign-up form for a request, with a CSRF token bound to it (and the cookie, if the browser has none). */
+/** A form of the request (sign-in, sign-up, its code), with a CSRF token bound to it (and the cookie, if none yet). */
 export function showForm(
   event: HttpEvent,
   request: AuthorizationRequest,
-  form: 'sign-in' | 'sign-up',
+  form: FormKind,
   options: {
     status?: number;
     error?: string;
     values?: FormPage['values'];
     headers?: Record<string, string>;
+    /** The two-factor form's challenge, carried as a hidden field. */
+    mfaToken?: string;
   } = {},
 ): HttpResult {
   const existing = cookieNonce(event);
   const nonce = existing ?? randomBytes(32).toString('base64url');
   const other = new URLSearchParams(requestParams(request));
-  if (form === 'sign-in') other.set('prompt', 'create');
+  if (form !== 'sign-up') other.set('prompt', 'create');
+  const mfa: Record<string, string> = options.mfaToken ? { mfa_token: options.mfaToken } : {};
   const page: FormPage = {
-    hidden: { ...requestParams(request), csrf: csrfToken(nonce, request) },
+    hidden: { ...requestParams(request), csrf: csrfToken(nonce, request), ...mfa },
     otherPage: `/oauth/authorize?${other}`,
     // The web app's page (on the origin the code goes back to) asks for the reset link.
     forgotPassword:
@@ -107,7 +126,7 @@ export function showForm(
     values: options.values ?? { email: request.loginHint },
   };
   const cookie = `${cookieName()}=${nonce}; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600${secure() ? '; Secure' : ''}`;
-  return html(options.status ?? 200, form === 'sign-in' ? signInPage(page) : signUpPage(page), {
+  return html(options.status ?? 200, PAGES[form](page), {
     ...options.headers,
     ...(existing ? {} : { 'set-cookie': cookie }),
   });
@@ -117,7 +136,7 @@ export function showForm(
 export async function checkPosted(
   event: HttpEvent,
   body: AuthorizationParams & { csrf?: string },
-  form: 'sign-in' | 'sign-up',
+  form: FormKind,
 ): Promise<Checked> {
   const checked = await checkRequest(body);
   if (!checked.ok) return checked;

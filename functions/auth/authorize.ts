@@ -1,9 +1,10 @@
 // POST /oauth/authorize: the sign-in form. CSRF-checked, rate-limited like the token endpoint (the same windows and
 // the same sign-in guard, so trying passwords here and there together gets no more attempts), then a 303 to the
-// client with a single-use code.
+// client with a single-use code, or first the two-step form when the account has it on.
 import { httpHandler } from '../../layers/common/http';
 import { enforceRateLimits } from '../../layers/common/rate-limit';
 import { checkPosted, denied, issueCode, limited, pageOptions, showForm } from './authorize-flow';
+import { askForCode, secondStep } from './authorize-two-factor';
 import { server } from './deps';
 import { auth } from './manifest';
 import { guard, rateLimiter, rateLimits } from './rate-limits';
@@ -16,6 +17,8 @@ export const handler = httpHandler(
     if (!checked.ok) return checked.answer;
     const { request } = checked;
     if (body.cancel) return denied(request);
+    if (body.mfa_token)
+      return secondStep(event, request, { mfaToken: body.mfa_token, otp: body.otp, ip: sourceIp });
     const email = (body.email ?? '').trim();
     const again = (status: number, error: string, headers?: Record<string, string>) =>
       showForm(event, request, 'sign-in', { status, error, values: { email }, headers });
@@ -29,6 +32,7 @@ export const handler = httpHandler(
           oauth.authenticate(email, body.password ?? ''),
         );
         if (!account) return again(400, 'The email or password is wrong.');
+        if (account.twoFactor) return askForCode(event, request, account.id);
         return issueCode(account.id, request);
       },
       (error, headers) => again(429, error, headers),

@@ -11,6 +11,8 @@ import { weakPasswordReason } from './password-policy';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { type Recovery, recovery } from './recovery';
 import { pgRecoveryStore } from './recovery.store';
+import { type TwoFactor, twoFactor } from './two-factor';
+import { pgTwoFactorStore } from './two-factor.store';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
 /** RFC 6749 §4.1.2 recommends at most ten minutes; the web app redeems its code at once. */
@@ -71,6 +73,20 @@ export const recoveryService = once(() => {
     }));
 });
 
+export const twoFactorService = once(() => {
+  let built: TwoFactor | undefined;
+  return async () => {
+    if (built) return built;
+    const pool = await getPool('auth');
+    built = twoFactor({
+      store: pgTwoFactorStore(pool),
+      findAccount: pgAuthStore(pool).findAccount,
+      verifyPassword,
+    });
+    return built;
+  };
+});
+
 export const server = once(() => {
   let built: ReturnType<typeof oauthServer> | undefined;
   return async () =>
@@ -87,5 +103,6 @@ export const server = once(() => {
       codeTtlSeconds: CODE_TTL_SECONDS,
       refreshReuseGraceSeconds: intEnv('REFRESH_REUSE_GRACE_SECONDS', 10),
       configuredRedirectUris: { web: webRedirectUris() },
+      twoFactor: await twoFactorService()(),
     }));
 });

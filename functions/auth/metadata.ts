@@ -2,6 +2,7 @@
 import { httpHandler, ok } from '../../layers/common/http';
 import { issuer } from './issuer';
 import { auth } from './manifest';
+import { MFA_OTP_GRANT } from './two-factor';
 
 export const handler = httpHandler('auth', auth.routes.metadata, async () => {
   const { url } = issuer();
@@ -14,7 +15,7 @@ export const handler = httpHandler('auth', auth.routes.metadata, async () => {
       jwks_uri: `${url}/.well-known/jwks.json`,
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
-      grant_types_supported: ['authorization_code', 'refresh_token', 'password'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'password', MFA_OTP_GRANT],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
       prompt_values_supported: ['create'],

@@ -14,6 +14,14 @@ import { AuthMessageTypes, type UserRegisteredV1 } from '../../events/contracts/
 import { ForbiddenError, OAuthError, ValidationError } from '../../layers/common/errors';
 import { type Envelope, envelope } from '../../layers/common/messages';
 import type { SignInGuard } from './sign-in-guard';
+import { MFA_OTP_GRANT, MfaRequiredError, type TwoFactor } from './two-factor';
+
+/** Who is asking for tokens: the address and user agent of the request, and the guard that throttles guesses. */
+export interface SignInContext {
+  guard: SignInGuard;
+  ip: string;
+  userAgent?: string;
+}
 
 export interface Account {
   id: string;
@@ -23,6 +31,8 @@ export interface Account {
   lastName: string;
   /** Whether the owner proved the address (a verification link, or a password reset through it). */
   emailVerified?: boolean;
+  /** Whether every sign-in takes a code of the authenticator app too (two-factor.ts). */
+  twoFactor?: boolean;
 }
 
 export interface Client {
@@ -43,6 +53,9 @@ export interface RefreshRecord {
   expiresAt: Date;
   /** Set for browser sign-ins: every rotation gives the next token this lifetime again (an idle timeout). */
   lifetimeSeconds?: number;
+  /** Where the request that got this token came from, shown in "my sign-ins". */
+  ip?: string;
+  userAgent?: string;
 }
 
 /** A code of the authorization endpoint, bound to what the token request must repeat. */
@@ -114,6 +127,8 @@ export interface AccessTokenClaims {
   family_name: string;
   /** Read by services that require a proven address (publishing events). */
   email_verified: boolean;
+  /** RFC 8176 methods: pwd, plus otp and mfa when the account signs in with a second step. */
+  amr: string[];
 }
 
 export interface OAuthDeps {
@@ -134,6 +149,8 @@ export interface OAuthDeps {
   refreshReuseGraceSeconds?: number;
   /** Redirect URIs that depend on where the platform runs (the web app's), by client id, added to the registered. */
   configuredRedirectUris?: Record<string, string[]>;
+  /** Two-step sign-in; without it the password grant asks for no code. */
+  twoFactor?: TwoFactor;
   now?: () => Date;
 }
 
@@ -173,7 +190,7 @@ const newRefreshToken = () => randomBytes(32).toString('base64url');
 /** RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))). */
 export const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
-const GRANTS = ['authorization_code', 'password', 'refresh_token'];
+const GRANTS = ['authorization_code', 'password', 'refresh_token', MFA_OTP_GRANT];
 
 export function oauthServer(deps: OAuthDeps) {
   const now = deps.now ?? (() => new Date());
@@ -211,7 +228,13 @@ export function oauthServer(deps: OAuthDeps) {
     return scopes.join(' ');
   };
 
-  const refreshRecord = (familyId: string, accountId: string, scope: string, lifetimeSeconds?: number) => {
+  const refreshRecord = (
+    familyId: string,
+    accountId: string,
+    scope: string,
+    lifetimeSeconds?: number,
+    from?: SignInContext,
+  ) => {
     const token = newRefreshToken();
     return {
       token,
@@ -223,6 +246,8 @@ export function oauthServer(deps: OAuthDeps) {
         scope,
         expiresAt: new Date(now().getTime() + (lifetimeSeconds ?? deps.refreshTokenTtlSeconds) * 1000),
         lifetimeSeconds,
+        ip: from?.ip,
+        userAgent: from?.userAgent?.slice(0, 512),
       },
     };
   };
@@ -240,7 +265,7 @@ export function oauthServer(deps: OAuthDeps) {
     return account && valid ? account : undefined;
   };
 
-  const redeemCode = async (client: Client, form: Record<string, string>) => {
+  const redeemCode = async (client: Client, form: Record<string, string>, from?: SignInContext) => {
     const code = requireParam(form, 'code');
     const redirectUri = requireParam(form, 'redirect_uri');
     const verifier = requireParam(form, 'code_verifier');
@@ -267,6 +292,7 @@ export function oauthServer(deps: OAuthDeps) {
         row.accountId,
         row.scope,
         deps.browserRefreshTokenTtlSeconds,
+        from,
       );
       issued = { token, familyId: record.familyId };
       return { refresh: record };
@@ -302,6 +328,7 @@ export function oauthServer(deps: OAuthDeps) {
         given_name: account.firstName,
         family_name: account.lastName,
         email_verified: account.emailVerified ?? false,
+        amr: account.twoFactor ? ['pwd', 'otp', 'mfa'] : ['pwd'],
       },
       deps.accessTokenTtlSeconds,
     ),
@@ -310,6 +337,13 @@ export function oauthServer(deps: OAuthDeps) {
     refresh_token: refreshToken,
     scope,
   });
+
+  /** A new sign-in of the password grant (or its second step): its refresh token stored, the pair answered. */
+  const passwordSignIn = async (account: Account, client: Client, scope: string, from?: SignInContext) => {
+    const { token, record } = refreshRecord(randomUUID(), account.id, scope, undefined, from);
+    await deps.store.insertRefreshToken({ ...record, clientId: client.id });
+    return tokens(account, client.id, scope, record.familyId, token);
+  };
 
   return {
     async register(
@@ -341,10 +375,7 @@ export function oauthServer(deps: OAuthDeps) {
     },
 
     /** The token endpoint: dispatches on grant_type. Password guesses go through the guard, when given. */
-    async token(
-      form: Record<string, string>,
-      signIn?: { guard: SignInGuard; ip: string },
-    ): Promise<TokenResponse> {
+    async token(form: Record<string, string>, signIn?: SignInContext): Promise<TokenResponse> {
       const grantType = requireParam(form, 'grant_type');
       if (!GRANTS.includes(grantType)) {
         throw new OAuthError('unsupported_grant_type', `Supported grants: ${GRANTS.join(', ')}.`);
@@ -352,7 +383,7 @@ export function oauthServer(deps: OAuthDeps) {
       const client = await authenticateClient(form, grantType);
 
       if (grantType === 'authorization_code') {
-        const { account, scope, token, familyId } = await redeemCode(client, form);
+        const { account, scope, token, familyId } = await redeemCode(client, form, signIn);
         return tokens(account, client.id, scope, familyId, token);
       }
 
@@ -364,9 +395,21 @@ export function oauthServer(deps: OAuthDeps) {
           : await authenticate(username, password);
         if (!account) throw new OAuthError('invalid_grant', 'The email or password is wrong.');
         const scope = grantedScope(client, form.scope);
-        const { token, record } = refreshRecord(randomUUID(), account.id, scope);
-        await deps.store.insertRefreshToken({ ...record, clientId: client.id });
-        return tokens(account, client.id, scope, record.familyId, token);
+        if (deps.twoFactor && account.twoFactor)
+          throw new MfaRequiredError(await deps.twoFactor.challenge(account.id, client.id, scope));
+        return passwordSignIn(account, client, scope, signIn);
+      }
+
+      if (grantType === MFA_OTP_GRANT) {
+        const mfaToken = requireParam(form, 'mfa_token');
+        const otp = requireParam(form, 'otp');
+        if (!deps.twoFactor || !signIn)
+          throw new OAuthError('unsupported_grant_type', 'Two-step sign-in is off.');
+        const done = await deps.twoFactor.complete(mfaToken, client.id, otp, signIn);
+        if (!done) throw new OAuthError('invalid_grant', 'The code is wrong or was used already.');
+        const account = await deps.store.findAccount(done.accountId);
+        if (!account) throw new OAuthError('invalid_grant', 'The account no longer exists.');
+        return passwordSignIn(account, client, done.scope, signIn);
       }
 
       const presented = requireParam(form, 'refresh_token');
@@ -381,7 +424,13 @@ export function oauthServer(deps: OAuthDeps) {
           const scope = grantedScope(client, form.scope, from.scope.split(' '));
           const account = await deps.store.findAccount(from.accountId);
           if (!account) throw new OAuthError('invalid_grant', 'The account no longer exists.');
-          const { token, record } = refreshRecord(from.familyId, from.accountId, scope, from.lifetimeSeconds);
+          const { token, record } = refreshRecord(
+            from.familyId,
+            from.accountId,
+            scope,
+            from.lifetimeSeconds,
+            signIn,
+          );
           issued = await tokens(account, client.id, scope, from.familyId, token);
           return { record, sealed: sealSuccessor(presented, issued) };
         },

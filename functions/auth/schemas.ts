@@ -67,7 +67,8 @@ const declaredForm = (fields: Record<string, string>) =>
 const clientFields = { client_id: 'The client, e.g. web', client_secret: 'Confidential clients only' };
 
 export const tokenForm = declaredForm({
-  grant_type: 'authorization_code, password or refresh_token',
+  grant_type:
+    'authorization_code, password, refresh_token, or urn:ticketorleaveit:params:oauth:grant-type:mfa-otp (the second step of a password sign-in answered mfa_required)',
   ...clientFields,
   username: 'password grant: the account email',
   password: 'password grant',
@@ -76,6 +77,8 @@ export const tokenForm = declaredForm({
   redirect_uri: 'authorization_code grant: as sent to the authorization endpoint',
   code_verifier: 'authorization_code grant: the PKCE verifier (RFC 7636)',
   scope: 'Space-separated scopes; at most those the client or the refreshed token holds',
+  mfa_token: 'mfa-otp grant: the mfa_token of the mfa_required error',
+  otp: 'mfa-otp grant: the six-digit code of the authenticator app, or a recovery code',
 });
 
 export const revokeForm = declaredForm({
@@ -104,6 +107,8 @@ export const authorizeForm = authorizeQuery.extend({
   password: optional,
   cancel: optional.describe('Present when the user pressed Cancel: redirects with error=access_denied'),
   csrf,
+  mfa_token: optional.describe('The second step: the challenge the two-step form carries'),
+  otp: optional.describe('The second step: a six-digit code of the authenticator app, or a recovery code'),
 });
 export const signupForm = authorizeQuery.extend({
   firstName: optional,
@@ -121,20 +126,42 @@ export const tokenResponse = z.object({
   scope: z.string(),
 });
 
-export const oauthErrorResponse = z.object({ error: z.string(), error_description: z.string().optional() });
+export const oauthErrorResponse = z.object({
+  error: z.string(),
+  error_description: z.string().optional(),
+  mfa_token: z
+    .string()
+    .optional()
+    .describe(
+      'With error=mfa_required: send it back with the code (grant urn:ticketorleaveit:params:oauth:grant-type:mfa-otp)',
+    ),
+});
 
 export const jwksResponse = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
 
+/** RFC 8414 authorization-server metadata: every member the metadata route answers with. */
 export const metadataResponse = z.object({
-  issuer: z.string(),
-  token_endpoint: z.string(),
-  jwks_uri: z.string(),
-  revocation_endpoint: z.string(),
-  authorization_endpoint: z.string(),
-  response_types_supported: z.array(z.string()),
-  grant_types_supported: z.array(z.string()),
-  code_challenge_methods_supported: z.array(z.string()),
-  token_endpoint_auth_methods_supported: z.array(z.string()),
+  issuer: z.url(),
+  authorization_endpoint: z.url(),
+  token_endpoint: z.url(),
+  revocation_endpoint: z.url(),
+  jwks_uri: z.url(),
+  response_types_supported: z.array(z.literal('code')),
+  response_modes_supported: z.array(z.literal('query')),
+  grant_types_supported: z
+    .array(z.string())
+    .describe('authorization_code, refresh_token, password and the MFA OTP grant'),
+  code_challenge_methods_supported: z.array(z.literal('S256')),
+  authorization_response_iss_parameter_supported: z.boolean().describe('RFC 9207: redirects carry iss'),
+  prompt_values_supported: z.array(z.string()).describe('create: the authorization page opens on sign-up'),
+  token_endpoint_auth_methods_supported: z
+    .array(z.literal('none'))
+    .describe('Public clients: PKCE, no secret'),
+  revocation_endpoint_auth_methods_supported: z.array(z.literal('none')),
+  scopes_supported: z.array(z.string()),
+  subject_types_supported: z.array(z.literal('public')),
+  id_token_signing_alg_values_supported: z.array(z.literal('RS256')),
+  service_documentation: z.url().describe('The API reference (this document, rendered)'),
 });
 
 export const signInIdParams = z.object({ id: z.uuid('Must be a sign-in id (a UUID).') });
@@ -146,7 +173,38 @@ export const signInsPage = z.object({
       createdAt: z.iso.datetime(),
       lastUsedAt: z.iso.datetime().describe('The last refresh, or the sign-in itself'),
       current: z.boolean().describe('The sign-in of the access token making this call'),
+      ip: z
+        .string()
+        .nullable()
+        .describe('Client address of its last token (null: issued before addresses were kept)'),
+      userAgent: z.string().nullable().describe('User agent of its last token request'),
     }),
   ),
   nextCursor: z.null(),
 });
+
+export const twoFactorStatus = z.object({
+  enabled: z.boolean().describe('Whether every sign-in asks for a code of the authenticator app'),
+  recoveryCodesLeft: z.number().int().describe('Unused recovery codes (0 when off)'),
+});
+export const twoFactorEnrolment = z.object({
+  secret: z.string().describe('The TOTP secret (base32), for apps that take it typed in'),
+  otpauthUri: z.string().describe('otpauth://totp/... URI with the secret, to show as a QR code'),
+});
+const otp = z.string().trim().min(6).max(32).describe('The six-digit code of the authenticator app');
+export const twoFactorConfirm = z.object({ code: otp }).meta({ examples: [{ code: '123456' }] });
+export const twoFactorRecoveryCodes = z.object({
+  recoveryCodes: z
+    .array(z.string())
+    .describe('Ten single-use codes, shown this once; each signs in in place of a code'),
+});
+export const twoFactorDisable = z
+  .object({
+    password: z.string().min(1).max(PASSWORD_MAX).optional(),
+    code: otp.describe('A code of the authenticator app, or a recovery code').optional(),
+  })
+  .refine((body) => body.password || body.code, {
+    message: 'Send the password or a code',
+    path: ['password'],
+  })
+  .meta({ examples: [{ code: '123456' }, { password: 'my current password' }] });

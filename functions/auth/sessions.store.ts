@@ -8,6 +8,9 @@ export interface SignIn {
   createdAt: string;
   /** The last refresh (or the sign-in itself when never refreshed). */
   lastUsedAt: string;
+  /** The client address and user agent of the last token issued to it (null for tokens older than their capture). */
+  ip: string | null;
+  userAgent: string | null;
 }
 
 export function pgSessionStore(pool: pg.Pool) {
@@ -19,8 +22,12 @@ export function pgSessionStore(pool: pg.Pool) {
         client_id: string;
         created: Date;
         last_used: Date;
+        ip: string | null;
+        user_agent: string | null;
       }>(
-        `SELECT family_id, client_id, min(created_at) AS created, max(created_at) AS last_used
+        `SELECT family_id, client_id, min(created_at) AS created, max(created_at) AS last_used,
+                (array_agg(ip ORDER BY created_at DESC))[1] AS ip,
+                (array_agg(user_agent ORDER BY created_at DESC))[1] AS user_agent
          FROM refresh_tokens WHERE account_id = $1
          GROUP BY family_id, client_id
          HAVING count(*) FILTER (WHERE revoked_at IS NULL AND used_at IS NULL AND expires_at > now()) > 0
@@ -32,6 +39,8 @@ export function pgSessionStore(pool: pg.Pool) {
         clientId: row.client_id,
         createdAt: row.created.toISOString(),
         lastUsedAt: row.last_used.toISOString(),
+        ip: row.ip,
+        userAgent: row.user_agent,
       }));
     },
 

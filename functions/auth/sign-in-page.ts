@@ -107,6 +107,42 @@ export function signUpPage(page: FormPage): string {
   );
 }
 
+export function twoFactorPage(page: FormPage): string {
+  return layout(
+    'Two-step verification',
+    `${errorBox(page.error)}
+  <p>Enter the six-digit code your authenticator app shows for TicketOrLeaveIt, or one of your recovery codes.</p>
+  <form method="post" action="/oauth/authorize">
+    ${hidden(page.hidden)}
+    ${field('otp', 'Code', 'text', 'one-time-code', '', 'maxlength="32" autofocus spellcheck="false"')}
+    <div class="actions">
+      <button class="primary" type="submit">Verify</button>
+      <button class="secondary" type="submit" name="cancel" value="1" formnovalidate>Cancel</button>
+    </div>
+  </form>`,
+  );
+}
+
+/**
+ * What sign-up answers, whether the address was new or taken (its owner is emailed then): so the page never tells
+ * which addresses have accounts. The new user signs in with the password just chosen.
+ */
+export function checkEmailPage(page: FormPage): string {
+  return layout(
+    'Check your email',
+    `<p role="status">We sent a message to <strong>${escapeHtml(page.values?.email ?? '')}</strong>: follow its link to confirm your address. To continue now, sign in with the password you chose.</p>
+  <form method="post" action="/oauth/authorize">
+    ${hidden(page.hidden)}
+    ${field('email', 'Email', 'email', 'username', page.values?.email, 'maxlength="254"')}
+    ${field('password', 'Password', 'password', 'current-password', '', `maxlength="${PASSWORD_MAX}" autofocus`)}
+    <div class="actions">
+      <button class="primary" type="submit">Sign in</button>
+      <button class="secondary" type="submit" name="cancel" value="1" formnovalidate>Cancel</button>
+    </div>
+  </form>`,
+  );
+}
+
 export function errorPage(message: string): string {
   return layout(
     'Sign-in cannot continue',

@@ -9,11 +9,12 @@ import { guard, rateLimiter, rateLimits } from './rate-limits';
 export const handler = httpHandler(
   'auth',
   auth.routes.token,
-  async ({ body, sourceIp }) => {
+  async ({ body, event, sourceIp }) => {
     const limits = await enforceRateLimits(rateLimiter(), [
       { rule: rateLimits().tokenPerIp, subject: sourceIp },
     ]);
-    const tokens = await (await server()()).token(body, { guard: guard(), ip: sourceIp });
+    const from = { guard: guard(), ip: sourceIp, userAgent: event.headers?.['user-agent'] };
+    const tokens = await (await server()()).token(body, from);
     return {
       statusCode: 200,
       body: tokens,

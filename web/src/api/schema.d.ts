@@ -626,7 +626,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel an order before the event starts; its seats go back on sale and it is refunded */
+        /** Cancel an order before the event starts (a paid one until the event's refund deadline, `refundableUntil`); its seats go back on sale and what was paid is refunded */
         post: operations["tickets.cancelOrder"];
         delete?: never;
         options?: never;
@@ -4656,6 +4656,15 @@ export interface operations {
             };
             /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description already-cancelled, event-started, refund-deadline-passed (a paid order after `refundableUntil`, given in the problem) or not-refundable (the event's policy gives no refunds); the organizer can still cancel it */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,215 @@
+// Two-step sign-in (TOTP, RFC 6238, through the otpauth library): enrolment confirmed by a first code, single-use
+// recovery codes (stored hashed, shown once), a code accepted once per time step, and the challenge a password sign-in
+// answers with while the code is still due. Guesses go through the sign-in guard. No SQL, no AWS here.
+import { randomBytes } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
+import { ConflictError, ForbiddenError, OAuthError, ValidationError } from '../../layers/common/errors';
+import { type Account, hashToken } from './oauth';
+import type { SignInGuard } from './sign-in-guard';
+
+export const ISSUER_NAME = 'TicketOrLeaveIt';
+const PERIOD = 30;
+/** A code of the step before or after the server's clock is accepted too (clock drift, typing time). */
+const WINDOW = 1;
+const RECOVERY_CODES = 10;
+const CHALLENGE_TTL_SECONDS = 300;
+/** The extension grant (RFC 6749 §4.5) that finishes a password sign-in with a code. */
+export const MFA_OTP_GRANT = 'urn:ticketorleaveit:params:oauth:grant-type:mfa-otp';
+
+export interface TwoFactorState {
+  /** The secret in force, or being enrolled (enabled false). */
+  secret?: string;
+  enabled: boolean;
+  /** The last time step a code was accepted for; codes of that step and before are spent. */
+  lastStep?: number;
+  recoveryCodesLeft: number;
+}
+
+export interface Challenge {
+  accountId: string;
+  clientId: string;
+  scope: string;
+}
+
+export interface TwoFactorStore {
+  state(accountId: string): Promise<TwoFactorState>;
+  /** Stores a secret to enrol; false when two-step sign-in is on already. */
+  startEnrolment(accountId: string, secret: string): Promise<boolean>;
+  /**
+   * Turns it on with the pending secret (if it is still the one confirmed), spends the step, stores the recovery
+   * codes and ends every other sign-in of the account, which signed in without it; false when nothing was pending.
+   */
+  enable(
+    accountId: string,
+    secret: string,
+    step: number,
+    codeHashes: Buffer[],
+    keepFamily?: string,
+  ): Promise<boolean>;
+  /** Records the step as spent if it is later than the last one spent; false when it was spent already. */
+  spendStep(accountId: string, step: number): Promise<boolean>;
+  /** Spends an unused recovery code of the account; false when there is none such. */
+  spendRecoveryCode(accountId: string, codeHash: Buffer): Promise<boolean>;
+  disable(accountId: string): Promise<void>;
+  insertChallenge(tokenHash: Buffer, challenge: Challenge, expiresAt: Date): Promise<void>;
+  /** An unspent, unexpired challenge. */
+  findChallenge(tokenHash: Buffer): Promise<Challenge | undefined>;
+  /** Spends the challenge; false when it was spent (or expired) meanwhile. */
+  spendChallenge(tokenHash: Buffer): Promise<boolean>;
+}
+
+export interface TwoFactorDeps {
+  store: TwoFactorStore;
+  findAccount: (id: string) => Promise<Account | undefined>;
+  verifyPassword: (password: string, hash: string) => Promise<boolean>;
+  now?: () => Date;
+}
+
+/** Where a guess comes from and the guard that throttles guesses (passed per call: only limited handlers load Redis). */
+export interface Guarded {
+  guard: SignInGuard;
+  ip: string;
+}
+
+const totp = (secret: string, label = '') =>
+  new TOTP({ issuer: ISSUER_NAME, label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret });
+
+const SIX_DIGITS = /^\d{6}$/;
+/** 16 base32 characters (80 bits) in four groups, e.g. ABCD-EFGH-JKLM-NPQR. */
+const RECOVERY_CODE = /^[A-Z2-7]{4}(-?[A-Z2-7]{4}){3}$/;
+const normalizeRecoveryCode = (code: string) => code.toUpperCase().replaceAll('-', '');
+
+function newRecoveryCode(): string {
+  const base32 = new Secret({ size: 10 }).base32;
+  return base32.match(/.{4}/g)?.join('-') ?? base32;
+}
+
+/** The time step a six-digit code belongs to, or undefined when it fits none within the window. */
+export function codeStep(secret: string, code: string, at: Date): number | undefined {
+  if (!SIX_DIGITS.test(code)) return undefined;
+  const delta = totp(secret).validate({ token: code, timestamp: at.getTime(), window: WINDOW });
+  return delta === null ? undefined : Math.floor(at.getTime() / 1000 / PERIOD) + delta;
+}
+
+/** Thrown by the password grant when the account still owes its second step (RFC 6749 error JSON plus mfa_token). */
+export class MfaRequiredError extends OAuthError {
+  constructor(readonly mfaToken: string) {
+    super(
+      'invalid_grant',
+      `Two-step sign-in is on for this account: send grant_type=${MFA_OTP_GRANT} with this mfa_token and otp (the six-digit code of the authenticator app, or a recovery code) within ${CHALLENGE_TTL_SECONDS / 60} minutes.`,
+    );
+  }
+
+  override toBody(): Record<string, unknown> {
+    return { error: 'mfa_required', error_description: this.message, mfa_token: this.mfaToken };
+  }
+}
+
+export function twoFactor(deps: TwoFactorDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  /** Checks a code (six digits, or a recovery code) against the account's secret in force, spending what it uses. */
+  const check = async (accountId: string, code: string): Promise<boolean> => {
+    const state = await deps.store.state(accountId);
+    if (!state.enabled || !state.secret) return false;
+    const trimmed = code.trim().replaceAll(' ', '');
+    if (RECOVERY_CODE.test(trimmed.toUpperCase()))
+      return deps.store.spendRecoveryCode(accountId, hashToken(normalizeRecoveryCode(trimmed)));
+    const step = codeStep(state.secret, trimmed, now());
+    return step !== undefined && deps.store.spendStep(accountId, step);
+  };
+
+  /** One guess at the second step from ip, throttled like password guesses (per account and address, then account). */
+  const guarded = async (accountId: string, from: Guarded, code: string) =>
+    (await from.guard.attempt(`2fa:${accountId}`, from.ip, async () =>
+      (await check(accountId, code)) ? true : undefined,
+    )) === true;
+
+  return {
+    async status(accountId: string) {
+      const state = await deps.store.state(accountId);
+      return { enabled: state.enabled, recoveryCodesLeft: state.enabled ? state.recoveryCodesLeft : 0 };
+    },
+
+    async isEnabled(accountId: string) {
+      return (await deps.store.state(accountId)).enabled;
+    },
+
+    /** A new secret to scan; replaces an enrolment never confirmed. */
+    async enrol(accountId: string) {
+      const account = await deps.findAccount(accountId);
+      if (!account) throw new ForbiddenError('The account no longer exists.');
+      const secret = new Secret({ size: 20 }).base32;
+      if (!(await deps.store.startEnrolment(account.id, secret)))
+        throw new ConflictError('Two-step sign-in is on already; turn it off first to enrol again.');
+      return { secret, otpauthUri: totp(secret, account.email).toString() };
+    },
+
+    /** Turns two-step sign-in on with the first code of the app; answers the recovery codes, which are shown once. */
+    async confirm(caller: { userId: string; sessionId?: string }, code: string, from: Guarded) {
+      const state = await deps.store.state(caller.userId);
+      if (state.enabled) throw new ConflictError('Two-step sign-in is on already.');
+      if (!state.secret) throw new ConflictError('Start the enrolment first (POST /v1/auth/two-factor).');
+      const secret = state.secret;
+      const step = await from.guard.attempt(`2fa:${caller.userId}`, from.ip, async () =>
+        codeStep(secret, code.trim(), now()),
+      );
+      if (step === undefined) {
+        throw new ValidationError(
+          [{ in: 'body', field: 'code', message: 'The code is wrong or expired' }],
+          'The code is wrong or expired: enter the six digits your app shows now.',
+        );
+      }
+      const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
+      const hashes = codes.map((c) => hashToken(normalizeRecoveryCode(c)));
+      if (!(await deps.store.enable(caller.userId, secret, step, hashes, caller.sessionId)))
+        throw new ConflictError('The enrolment changed meanwhile; start it again.');
+      return { recoveryCodes: codes };
+    },
+
+    /** Turns it off; proven by the password or a current code (or recovery code). */
+    async disable(accountId: string, proof: { password?: string; code?: string }, from: Guarded) {
+      const account = await deps.findAccount(accountId);
+      if (!account) throw new ForbiddenError('The account no longer exists.');
+      const proven = proof.password
+        ? await from.guard.attempt(account.email, from.ip, async () =>
+            (await deps.verifyPassword(proof.password ?? '', account.passwordHash)) ? true : undefined,
+          )
+        : proof.code
+          ? await guarded(account.id, from, proof.code)
+          : false;
+      if (!proven) throw new ForbiddenError('The password or code is wrong.');
+      await deps.store.disable(account.id);
+    },
+
+    /** The challenge a sign-in with the right password gets when the account still owes a code. */
+    async challenge(accountId: string, clientId: string, scope: string): Promise<string> {
+      const token = randomBytes(32).toString('base64url');
+      const expiresAt = new Date(now().getTime() + CHALLENGE_TTL_SECONDS * 1000);
+      await deps.store.insertChallenge(hashToken(token), { accountId, clientId, scope }, expiresAt);
+      return token;
+    },
+
+    /**
+     * The second step: the challenge's sign-in when the code is right (the challenge is spent then), else undefined.
+     * Unknown, spent or expired challenges, or one of another client, are an OAuthError invalid_grant.
+     */
+    async complete(
+      mfaToken: string,
+      clientId: string,
+      code: string,
+      from: Guarded,
+    ): Promise<Challenge | undefined> {
+      const tokenHash = hashToken(mfaToken);
+      const challenge = mfaToken.length <= 100 ? await deps.store.findChallenge(tokenHash) : undefined;
+      if (!challenge || challenge.clientId !== clientId)
+        throw new OAuthError('invalid_grant', 'The mfa_token is unknown, used or expired: sign in again.');
+      if (!(await guarded(challenge.accountId, from, code))) return undefined;
+      if (!(await deps.store.spendChallenge(tokenHash)))
+        throw new OAuthError('invalid_grant', 'The mfa_token is used or expired: sign in again.');
+      return challenge;
+    },
+  };
+}
+
+export type TwoFactor = ReturnType<typeof twoFactor>;
