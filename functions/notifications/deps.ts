@@ -21,7 +21,7 @@ export const reminderWindowHours = once(() => {
 });
 
 /** Publishes the outbox until it is empty (or the broker refuses), then forgets old published rows. */
-async function relayAll(): Promise<{ published: number; failed: number }> {
+export async function relayAll(): Promise<{ published: number; failed: number }> {
   const db = await pool();
   let published = 0;
   let failed = 0;

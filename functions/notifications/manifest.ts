@@ -3,7 +3,9 @@
 import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
 import { CATALOGUE_EVENTS_TOPIC } from '../../events/contracts/catalogue';
 import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
+import { USERS_EVENTS_TOPIC } from '../../events/contracts/users';
 import { defineService } from '../../layers/common/manifest';
+import { SALES_SUMMARIES_QUEUE } from './sales-summaries.schemas';
 import { historyPage, historyQuery, REMINDERS_QUEUE } from './schemas';
 import { SEND_TIMEOUT_SECONDS, SEND_VISIBILITY_TIMEOUT_SECONDS } from './timing';
 
@@ -20,7 +22,7 @@ const sending = {
 export const notifications = defineService({
   service: 'notifications',
   description:
-    'Purchase confirmations, cancellations, event changes, reminders and team invitations by email.',
+    'Purchase confirmations, cancellations, event changes, reminders, team invitations and organizers’ daily sales summaries by email.',
   database: true,
   routes: {
     myNotifications: {
@@ -68,6 +70,22 @@ export const notifications = defineService({
       summary: 'Emails each queued reminder, once per holder and event',
       binds: { database: true, mail: true },
     },
+    userPreferences: {
+      queue: 'notifications-user-preferences',
+      handler: 'user-preferences.consumer.ts',
+      summary:
+        "Keeps the copy of users' notification preferences (who wants the daily sales summary, in which zone)",
+      subscribesTo: [USERS_EVENTS_TOPIC],
+      binds: { database: true },
+    },
+    salesSummaries: {
+      ...sending,
+      queue: SALES_SUMMARIES_QUEUE,
+      handler: 'sales-summaries.consumer.ts',
+      summary:
+        "Emails each queued daily sales summary with the tickets service's figures, once per organizer and day",
+      binds: { database: true, mail: true, invokes: ['tickets.salesSummary'] },
+    },
   },
   schedules: {
     scanReminders: {
@@ -77,6 +95,17 @@ export const notifications = defineService({
       expression: 'rate(15 minutes)',
       localEverySeconds: 60,
       binds: { database: true, sends: [REMINDERS_QUEUE] },
+      timeoutSeconds: 60,
+    },
+    scanSalesSummaries: {
+      name: 'notifications-scan-sales-summaries',
+      handler: 'scan-sales-summaries.schedule.ts',
+      summary:
+        "Queues yesterday's sales summary (the day before today in their time zone, else UTC) for every organizer who asked for it",
+      // 00:30 UTC: the day just ended in UTC and zones east of it; zones west get the last day they finished.
+      expression: 'cron(30 0 * * ? *)',
+      localEverySeconds: 3600,
+      binds: { database: true, sends: [SALES_SUMMARIES_QUEUE] },
       timeoutSeconds: 60,
     },
   },

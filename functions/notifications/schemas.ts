@@ -9,6 +9,7 @@ export const NOTIFICATION_KINDS = [
   'reminder',
   'event-changed',
   'team-invitation',
+  'sales-summary',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -359,6 +359,12 @@ export const tickets = defineService({
         'Remaining capacity per tier of up to 100 events (called by the events service), read through the 1 s availability snapshot',
       binds: { database: true, redis: true },
     },
+    salesSummary: {
+      handler: 'sales-summary.internal.ts',
+      summary:
+        "One organizer's sales per tier, refunds and check-ins in a window (called by notifications for the daily summary)",
+      binds: { database: true },
+    },
   },
   schedules: {
     relayOutbox: {

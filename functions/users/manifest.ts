@@ -1,12 +1,15 @@
 // Users service: each user's own profile (names, email, picture), made from the auth service's registrations.
 import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
+import { USERS_EVENTS_TOPIC } from '../../events/contracts/users';
 import { defineService } from '../../layers/common/manifest';
+import { notificationPreferences } from './preferences.schemas';
 import { pictureUploadBody, pictureUploadResponse, profileResponse, updateProfileBody } from './schemas';
 
 export const users = defineService({
   service: 'users',
-  description: 'User profiles and profile pictures.',
+  description: 'User profiles, profile pictures and notification preferences.',
   database: true,
+  topics: [USERS_EVENTS_TOPIC],
   routes: {
     getMe: {
       method: 'GET',
@@ -51,6 +54,29 @@ export const users = defineService({
       // Signs the upload form (s3:PutObject); needs no database.
       binds: { bucket: 'readwrite' },
     },
+    getNotificationPreferences: {
+      method: 'GET',
+      path: '/v1/users/me/notification-preferences',
+      handler: 'get-notification-preferences.ts',
+      summary: 'The optional emails the caller chose',
+      auth: true,
+      responses: { 200: { description: 'The preferences', schema: notificationPreferences } },
+      binds: { database: true },
+    },
+    setNotificationPreferences: {
+      method: 'PUT',
+      path: '/v1/users/me/notification-preferences',
+      handler: 'set-notification-preferences.ts',
+      summary:
+        "Chooses the optional emails: an organizer's daily sales summary, and the time zone of its day",
+      auth: true,
+      request: { body: notificationPreferences, maxBodyBytes: 1024 },
+      responses: {
+        200: { description: 'The preferences as stored', schema: notificationPreferences },
+        404: { description: 'The token carries no profile details and no registration has arrived' },
+      },
+      binds: { database: true, publishes: [USERS_EVENTS_TOPIC] },
+    },
   },
   consumers: {
     profileFromRegistration: {
@@ -59,6 +85,16 @@ export const users = defineService({
       summary: 'Creates the profile of each newly registered user, once',
       subscribesTo: [AUTH_EVENTS_TOPIC],
       binds: { database: true },
+    },
+  },
+  schedules: {
+    relayOutbox: {
+      name: 'users-relay-outbox',
+      handler: 'relay-outbox.schedule.ts',
+      summary: 'Publishes outbox messages a request could not publish itself',
+      expression: 'rate(1 minute)',
+      localEverySeconds: 5,
+      binds: { database: true, publishes: [USERS_EVENTS_TOPIC] },
     },
   },
 });

@@ -108,7 +108,8 @@ export const pictureKeyPrefix = (userId: string) => `users/${userId}/pictures/`;
 const ISSUED_KEY =
   /^users\/([0-9a-f-]{36})\/pictures\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-async function ownProfile(deps: ProfilesDeps, identity: Identity): Promise<Profile> {
+/** The caller's profile, made from the token's claims when the registration has not arrived yet. */
+export async function ownProfile(deps: ProfilesDeps, identity: Identity): Promise<Profile> {
   const found = await deps.store.find(identity.userId);
   if (found) return found;
   // The registration message may still be on its way; the token carries what it would have said.

@@ -10,16 +10,17 @@ export interface OnSale {
   tierId: string;
 }
 
-/** Puts an event with one tier on sale in the tickets service. */
+/** Puts an event with one tier on sale in the tickets service (an organizer of its own unless one is given). */
 export async function putOnSale(
   event: EventSnapshot,
   tier: { name: string; price: number; currency: string; quantity: number },
+  organizerId: string = randomUUID(),
 ): Promise<OnSale> {
   const eventId = randomUUID();
   const tierId = randomUUID();
   const inventory: InventorySyncRequest = {
     eventId,
-    organizerId: randomUUID(),
+    organizerId,
     status: 'on_sale',
     capacity: tier.quantity,
     event,
@@ -29,20 +30,21 @@ export async function putOnSale(
   return { eventId, tierId };
 }
 
-/** A signed-in buyer: the authorization header of a token the platform's authorizer accepts. */
+/** A signed-in person: the authorization header of a token the platform's authorizer accepts. */
 export async function buyerHeaders(
   issuer: Awaited<ReturnType<typeof startTestIssuer>>,
   apiUrl: string,
-  buyer: { email: string; givenName: string },
+  buyer: { email: string; givenName: string; familyName?: string; userId?: string },
 ) {
   const token = await issuer.sign({
     iss: apiUrl,
     aud: 'ticketorleaveit-api',
-    sub: randomUUID(),
+    sub: buyer.userId ?? randomUUID(),
     client_id: 'web',
     scope: 'api',
     email: buyer.email,
     given_name: buyer.givenName,
+    ...(buyer.familyName ? { family_name: buyer.familyName } : {}),
   });
   return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 }
