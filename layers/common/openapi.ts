@@ -11,9 +11,16 @@ const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonObject => {
 
 const OAUTH_SCOPES = { api: 'Everything the signed-in user may do through this API' };
 
+const PROBLEM_JSON = 'application/problem+json';
+const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
 const problem = {
   description: 'Problem details (RFC 9457)',
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  content: { [PROBLEM_JSON]: { schema: PROBLEM_REF } },
+};
+
+const isProblemShaped = (schema: JsonObject) => {
+  const required = (schema.required ?? []) as string[];
+  return ['type', 'title', 'status'].every((member) => required.includes(member));
 };
 
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'header'): JsonObject[] {
@@ -61,21 +68,18 @@ function wrapperStatuses(route: RouteSpec): Record<number, string> {
 function responsesOf(route: RouteSpec): Record<string, JsonObject> {
   const responses: Record<string, JsonObject> = {};
   for (const [status, response] of Object.entries(route.responses)) {
-    const contentType = response.contentType ?? 'application/json';
+    const isError = Number(status) >= 400;
+    const schema = response.schema ? toSchema(response.schema, 'output') : undefined;
+    let content: JsonObject | undefined;
     // An error answer declared without a body of its own is the wrapper's problem+json.
-    const isProblem = Number(status) >= 400 && !response.schema && !response.contentType;
-    responses[status] = {
-      description: response.description,
-      ...(isProblem
-        ? { content: problem.content }
-        : response.schema || response.contentType
-          ? {
-              content: {
-                [contentType]: response.schema ? { schema: toSchema(response.schema, 'output') } : {},
-              },
-            }
-          : {}),
-    };
+    if (isError && !schema && !response.contentType) content = problem.content;
+    // An error body with the problem members is a problem with extension members (e.g. what remains of a sold-out
+    // tier); the same status may also be a plain problem (e.g. a 409 for an event not on sale).
+    else if (isError && schema && isProblemShaped(schema) && !response.contentType)
+      content = { [PROBLEM_JSON]: { schema: { anyOf: [schema, PROBLEM_REF] } } };
+    else if (schema || response.contentType)
+      content = { [response.contentType ?? 'application/json']: schema ? { schema } : {} };
+    responses[status] = { description: response.description, ...(content ? { content } : {}) };
   }
   for (const [status, description] of Object.entries(wrapperStatuses(route))) {
     const declared = responses[status];

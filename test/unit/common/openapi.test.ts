@@ -87,6 +87,8 @@ describe('buildOpenApi', () => {
     expect(problemOf('/v1/auth/register', 'post', '429')).toEqual(['application/problem+json']);
     // A page answers its own error page, or problem+json when the request fails before the page is built.
     expect(problemOf('/oauth/authorize', 'get', '400')).toEqual(['text/html', 'application/problem+json']);
+    // A declared error body with the problem members is a problem with extension members, or a plain problem.
+    expect(problemOf('/v1/events/{id}/orders', 'post', '409')).toEqual(['application/problem+json']);
     // The OAuth endpoints answer every bad request with RFC 6749's error object.
     expect(problemOf('/v1/oauth/revoke', 'post', '400')).toEqual(['application/json']);
     for (const methods of Object.values(document.paths))
