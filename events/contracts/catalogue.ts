@@ -26,6 +26,17 @@ export const inventoryTier = z.object({
 });
 
 /**
+ * An event's checkout settings, as its organizer set them: how long a paid order holds its seats, and until how many
+ * hours before the start an attendee's cancellation is refunded (null: a paid order is not refundable by the
+ * attendee; the organizer can still cancel and refund it).
+ */
+export const checkoutSettings = z.object({
+  holdMinutes: z.number().int().positive(),
+  refundUntilHoursBefore: z.number().int().min(0).nullable(),
+});
+export type CheckoutSettings = z.infer<typeof checkoutSettings>;
+
+/**
  * tickets.syncInventory: creates or updates an event's inventory. Idempotent (the same request twice changes nothing).
  * `status: 'on_sale'` opens sales, `'cancelled'` stops them for good. Tiers missing from the list are removed, which
  * tickets refuses (409 `tier-has-sales`) when one was sold; a quantity or capacity below what is sold is refused
@@ -38,6 +49,8 @@ export const inventorySyncRequest = z.object({
   capacity: z.number().int().positive(),
   event: eventSnapshot,
   tiers: z.array(inventoryTier).min(1).max(20),
+  /** Absent: tickets keeps the settings it has (15 minutes and refunds until the start for a new event). */
+  checkout: checkoutSettings.optional(),
 });
 export type InventorySyncRequest = z.infer<typeof inventorySyncRequest>;
 

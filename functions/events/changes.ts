@@ -18,6 +18,8 @@ const AUDITED = [
   'tiers',
   'tags',
   'images',
+  'holdMinutes',
+  'refundUntilHoursBefore',
 ] as const satisfies readonly (keyof EventRecord)[];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

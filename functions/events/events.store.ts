@@ -38,6 +38,8 @@ interface EventRow {
   ticket_tiers: Tier[];
   tags: string[];
   images: string[];
+  hold_minutes: number;
+  refund_until_hours_before: number | null;
   cancel_reason: string | null;
   created_at: Date;
   updated_at: Date;
@@ -47,7 +49,7 @@ interface EventRow {
 
 const COLUMNS = `id, organizer_id, status, name, type, description, starts_at, ends_at, timezone, venue, address,
   city, country, online_url, capacity, ticket_tiers, tags, images, cancel_reason, created_at, updated_at,
-  published_at, cancelled_at`;
+  published_at, cancelled_at, hold_minutes, refund_until_hours_before`;
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
@@ -75,6 +77,8 @@ function toRecord(row: EventRow): EventRecord {
     tiers: row.ticket_tiers,
     tags: row.tags,
     images: row.images,
+    holdMinutes: row.hold_minutes,
+    refundUntilHoursBefore: row.refund_until_hours_before,
     cancelReason: row.cancel_reason,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -112,14 +116,16 @@ function values(event: EventRecord): unknown[] {
     event.updatedAt,
     event.publishedAt,
     event.cancelledAt,
+    event.holdMinutes,
+    event.refundUntilHoursBefore,
   ];
 }
 
-const INSERT = `INSERT INTO events (${COLUMNS}) VALUES (${Array.from({ length: 23 }, (_, index) => `$${index + 1}`).join(', ')})`;
+const INSERT = `INSERT INTO events (${COLUMNS}) VALUES (${Array.from({ length: 25 }, (_, index) => `$${index + 1}`).join(', ')})`;
 const UPDATE = `UPDATE events SET status = $3, name = $4, type = $5, description = $6, starts_at = $7, ends_at = $8,
   timezone = $9, venue = $10, address = $11, city = $12, country = $13, online_url = $14, capacity = $15,
   ticket_tiers = $16, tags = $17, images = $18, cancel_reason = $19, created_at = $20, updated_at = $21,
-  published_at = $22, cancelled_at = $23
+  published_at = $22, cancelled_at = $23, hold_minutes = $24, refund_until_hours_before = $25
   WHERE id = $1 AND organizer_id = $2`;
 
 /** The role of user $2 on the event row `e`: owner, else their strongest team membership covering it, else null. */

@@ -45,6 +45,10 @@ export interface EventRecord {
   tags: string[];
   /** Object keys of the attached images, in display order. */
   images: string[];
+  /** How long a paid order holds its seats while the buyer pays. */
+  holdMinutes: number;
+  /** An attendee's cancellation is refunded until this many hours before the start; null: no refunds. */
+  refundUntilHoursBefore: number | null;
   cancelReason: string | null;
   createdAt: string;
   updatedAt: string;

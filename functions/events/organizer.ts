@@ -21,6 +21,7 @@ import { decodeOrganizerCursor, encodeOrganizerCursor } from './cursor';
 import type { EventRecord, EventStatus, EventsDeps } from './model';
 import type { CreateEventBody, UpdateEventBody } from './requests.schemas';
 import {
+  CHECKOUT,
   IMAGE_CONTENT_TYPES,
   type ImageContentType,
   LIMITS,
@@ -98,6 +99,7 @@ export function inventoryRequest(
       currency: tier.currency,
       quantity: tier.quantity,
     })),
+    checkout: { holdMinutes: event.holdMinutes, refundUntilHoursBefore: event.refundUntilHoursBefore },
   };
 }
 
@@ -133,6 +135,11 @@ export async function createEvent(deps: EventsDeps, organizerId: string, body: C
     tiers,
     tags: body.tags ?? [],
     images: [],
+    holdMinutes: body.holdMinutes ?? CHECKOUT.holdMinutes.default,
+    refundUntilHoursBefore:
+      body.refundUntilHoursBefore === undefined
+        ? CHECKOUT.refundUntilHoursBefore.default
+        : body.refundUntilHoursBefore,
     cancelReason: null,
     createdAt: stamp,
     updatedAt: stamp,
@@ -247,6 +254,11 @@ export async function updateEvent(
       tiers: tiers.next,
       tags: body.tags ?? current.tags,
       images: body.images ?? current.images,
+      holdMinutes: body.holdMinutes ?? current.holdMinutes,
+      refundUntilHoursBefore:
+        body.refundUntilHoursBefore === undefined
+          ? current.refundUntilHoursBefore
+          : body.refundUntilHoursBefore,
       updatedAt: now.toISOString(),
     };
     failIf([...tiers.errors, ...scheduleViolations(next, now, next.startsAt !== current.startsAt)]);

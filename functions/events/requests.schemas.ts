@@ -2,6 +2,7 @@
 // What the handlers answer is in responses.schemas.ts.
 import * as z from 'zod';
 import {
+  CHECKOUT,
   canonicalTimeZone,
   EVENT_TYPES,
   IMAGE_CONTENT_TYPES,
@@ -168,6 +169,26 @@ const tierFields = {
     .max(LIMITS.capacity, `Must be at most ${LIMITS.capacity}.`),
 };
 
+export const holdMinutes = z
+  .number('Must be a whole number of minutes.')
+  .int('Must be a whole number of minutes.')
+  .min(CHECKOUT.holdMinutes.min, `Must be at least ${CHECKOUT.holdMinutes.min} minutes.`)
+  .max(CHECKOUT.holdMinutes.max, `Must be at most ${CHECKOUT.holdMinutes.max} minutes.`)
+  .describe(
+    `How long a paid order holds its seats while the buyer pays (default ${CHECKOUT.holdMinutes.default}); unpaid, they go back on sale`,
+  );
+
+export const refundUntilHoursBefore = z
+  .number('Must be a whole number of hours, or null for no refunds.')
+  .int('Must be a whole number of hours, or null for no refunds.')
+  .min(0, 'Must not be negative.')
+  .max(CHECKOUT.refundUntilHoursBefore.max, `Must be at most ${CHECKOUT.refundUntilHoursBefore.max} hours.`)
+  .nullable()
+  .describe(
+    'Refund policy: an attendee may cancel a paid order, and is refunded, until this many hours before the start ' +
+      '(0: until the start, the default); null: no refunds (the organizer can still cancel and refund an order)',
+  );
+
 const tierList = <T extends z.ZodType>(tier: T) =>
   z
     .array(tier, 'Must be a list of tiers.')
@@ -192,6 +213,8 @@ const createFields = {
   capacity,
   ticketTiers: tierList(newTier),
   tags: tags.optional(),
+  holdMinutes: holdMinutes.optional(),
+  refundUntilHoursBefore: refundUntilHoursBefore.optional(),
 };
 
 export const createEventBody = strictFields(createFields, 'an event');
@@ -208,6 +231,8 @@ const updateFields = {
   capacity: capacity.optional(),
   ticketTiers: tierList(changedTier).optional(),
   tags: tags.optional(),
+  holdMinutes: holdMinutes.optional(),
+  refundUntilHoursBefore: refundUntilHoursBefore.optional(),
   images: z
     .array(z.string().min(1).max(300), 'Must be a list of image keys.')
     .max(LIMITS.images, `Must hold at most ${LIMITS.images} images.`)

@@ -1,7 +1,7 @@
 // Response schemas of the events service: what the catalogue and the organizer views answer, as the OpenAPI document
 // describes them.
 import * as z from 'zod';
-import { eventType } from './requests.schemas';
+import { eventType, holdMinutes, refundUntilHoursBefore } from './requests.schemas';
 
 const locationOut = z.union([
   z.object({ venue: z.string(), address: z.string(), city: z.string(), country: z.string() }),
@@ -30,6 +30,9 @@ const baseEventOut = {
   tags: z.array(z.string()),
 };
 
+/** What a buyer agrees to at checkout, set by the organizer. */
+const checkoutOut = { holdMinutes, refundUntilHoursBefore };
+
 const tierOut = {
   id: z.uuid(),
   name: z.string(),
@@ -40,6 +43,7 @@ const tierOut = {
 
 export const publicEventResponse = z.object({
   ...baseEventOut,
+  ...checkoutOut,
   ticketTiers: z.array(z.object({ ...tierOut, remaining: z.number().int().nullable() })),
   remaining: z.number().int().nullable().describe('Tickets still for sale; null when unknown right now'),
   images: z.array(z.object({ url: z.url().describe('Loads the image; valid for one hour') })),
@@ -61,6 +65,7 @@ export const cataloguePage = z.object({
 
 export const organizerEventResponse = z.object({
   ...baseEventOut,
+  ...checkoutOut,
   ticketTiers: z.array(
     z.object({ ...tierOut, sold: z.number().int().nullable(), remaining: z.number().int().nullable() }),
   ),

@@ -31,6 +31,15 @@ export const LIMITS = {
   cancelReasonLength: 500,
 } as const;
 
+/**
+ * Checkout settings an organizer may choose: a hold long enough to type a card and short enough that abandoned
+ * carts do not keep a sale's seats for long; refunds until at most 30 days before the start.
+ */
+export const CHECKOUT = {
+  holdMinutes: { min: 5, max: 60, default: 15 },
+  refundUntilHoursBefore: { max: 720, default: 0 },
+} as const;
+
 export const IMAGE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 export type ImageContentType = (typeof IMAGE_CONTENT_TYPES)[number];
 

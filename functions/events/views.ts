@@ -48,6 +48,11 @@ function baseView(event: EventRecord) {
   };
 }
 
+const checkoutView = (event: EventRecord) => ({
+  holdMinutes: event.holdMinutes,
+  refundUntilHoursBefore: event.refundUntilHoursBefore,
+});
+
 /**
  * Availability as one of: what tickets said, `unknown` (tickets did not answer), or `none` (no inventory was ever set
  * up: a draft, or a draft that was cancelled).
@@ -67,6 +72,7 @@ export function publicEventView(event: EventRecord, sales: Sales, imageUrls: str
   const ticketTiers = event.tiers.map((tier) => ({ ...tier, remaining: tierRemaining(tier.id) }));
   return {
     ...baseView(event),
+    ...checkoutView(event),
     ticketTiers,
     remaining: cancelled ? 0 : sales.kind === 'known' ? sales.availability.remaining : null,
     images: imageUrls.map((url) => ({ url })),
@@ -91,6 +97,7 @@ export function organizerEventView(event: EventRecord, sales: Sales, imageUrls: 
         : { sold: sales.availability.sold, remaining: sales.availability.remaining };
   return {
     ...baseView(event),
+    ...checkoutView(event),
     ticketTiers: event.tiers.map((tier) => ({ ...tier, ...tierSales(tier.id, tier.quantity) })),
     ...totals,
     images: event.images.map((key, index) => ({ key, url: imageUrls[index] as string })),

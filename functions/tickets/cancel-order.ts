@@ -1,4 +1,5 @@
-// POST /v1/orders/{id}/cancel: the buyer cancels before the event starts; seats return and the order is refunded.
+// POST /v1/orders/{id}/cancel: the buyer cancels before the event starts (a paid order only until the event's refund
+// deadline); seats return and what was paid is refunded.
 import { ConflictError } from '../../layers/common/errors';
 import { httpHandler, ok } from '../../layers/common/http';
 import { retryPolicy } from '../../layers/common/resilience';
@@ -24,6 +25,17 @@ export function makeHandler(deps: TicketsDeps) {
         throw new ConflictError(
           'The event has started; its orders can no longer be cancelled.',
           'event-started',
+        );
+      case 'not-refundable':
+        throw new ConflictError(
+          "This event's tickets are not refundable, so a paid order cannot be cancelled; ask the organizer.",
+          'not-refundable',
+        );
+      case 'refund-deadline-passed':
+        throw new ConflictError(
+          `Refunds for this event ended at ${outcome.order?.refundableUntil}; a paid order can no longer be cancelled, ask the organizer.`,
+          'refund-deadline-passed',
+          { refundableUntil: outcome.order?.refundableUntil ?? null },
         );
     }
     const settled = outcome.refund && (await settleRefund(deps, outcome.refund));

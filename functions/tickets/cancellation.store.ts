@@ -6,8 +6,8 @@ import { withTransaction } from '../../layers/common/db';
 import { enqueue, markProcessed } from '../../layers/common/outbox';
 import { giveBackSeats } from './holds.store';
 import type { CancelReason } from './model';
-import { cancellable, orderCancelledMessage } from './orders';
-import { eventSnapshotOf, findOrder, ORDER_SELECT, type OrderRow } from './orders.store';
+import { type CancelVerdict, cancellable, orderCancelledMessage } from './orders';
+import { eventSnapshotOf, findOrder, ORDER_SELECT, type OrderRow, toOrder } from './orders.store';
 import { refundKey } from './payments';
 import type { Order } from './schemas';
 
@@ -25,8 +25,7 @@ export interface OwedRefund {
 export type CancelOutcome =
   | { kind: 'cancelled'; order: Order; refund?: OwedRefund }
   | { kind: 'not-found' }
-  | { kind: 'already-cancelled' }
-  | { kind: 'event-started' };
+  | { kind: Exclude<CancelVerdict, 'ok'>; order?: Order };
 
 /**
  * Cancels one order inside the caller's transaction (the order row locked by the caller). What was paid is refunded
@@ -84,8 +83,16 @@ export function pgCancellationStore(pool: () => Promise<pg.Pool>) {
         );
         const row = rows[0];
         if (!row) return { kind: 'not-found' };
-        const verdict = cancellable({ status: row.status, eventStartsAt: row.event_starts_at }, now);
-        if (verdict !== 'ok') return { kind: verdict };
+        const verdict = cancellable(
+          {
+            status: row.status,
+            total: Number(row.total),
+            eventStartsAt: row.event_starts_at,
+            refundHoursBefore: row.refund_hours_before,
+          },
+          now,
+        );
+        if (verdict !== 'ok') return { kind: verdict, order: toOrder(row) };
         const refund = await cancelLocked(client, row, 'customer', correlationId);
         const cancelled = await findOrder(client, orderId, userId);
         if (!cancelled) throw new Error('order vanished inside its own transaction');

@@ -2,7 +2,7 @@
 // here connects at import: the pool is made on first use. The dashboard reads add the Redis cache (cached-deps.ts).
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { once, optionalEnv } from '../../layers/common/config';
+import { once } from '../../layers/common/config';
 import { bindPool, getPool } from '../../layers/common/db';
 import { ForbiddenError } from '../../layers/common/errors';
 import type { Caller } from '../../layers/common/http';
@@ -24,7 +24,6 @@ import { findOrder } from './orders.store';
 import { paymentsConfig, stripeClient, stripeProvider, testModeProvider } from './payments.provider';
 import { pgPaymentStore } from './payments.store';
 import { pgPurchaseStore } from './purchase.store';
-import { DEFAULT_HOLD_MINUTES } from './purchasing';
 import { withTicketQrs } from './qr-message';
 
 const SERVICE = 'tickets';
@@ -44,7 +43,6 @@ function realPayments(pool: () => Promise<pg.Pool>): PaymentsDeps {
       const chosen = config();
       return chosen.mode === 'test-mode' ? chosen.webhookSecret : (await chosen.settings()).webhookSecret;
     }),
-    holdMinutes: Number(optionalEnv('PAYMENT_HOLD_MINUTES', String(DEFAULT_HOLD_MINUTES))),
   };
 }
 

@@ -42,12 +42,15 @@ export async function syncInventory(pool: pg.Pool, request: InventorySyncRequest
       );
       if (existing.rows[0]?.status === 'cancelled' && request.status === 'on_sale')
         return { kind: 'event-cancelled' };
-      const { event } = request;
+      const { event, checkout } = request;
       await client.query(
-        `INSERT INTO inventories (event_id, organizer_id, status, capacity, name, starts_at, ends_at, timezone, place)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `INSERT INTO inventories (event_id, organizer_id, status, capacity, name, starts_at, ends_at, timezone, place,
+                                 hold_seconds, refund_until_hours_before)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, 900), CASE WHEN $11 THEN $12 ELSE 0 END)
        ON CONFLICT (event_id) DO UPDATE SET status = $3, capacity = $4, name = $5, starts_at = $6, ends_at = $7,
-         timezone = $8, place = $9, updated_at = now()`,
+         timezone = $8, place = $9, hold_seconds = coalesce($10, inventories.hold_seconds),
+         refund_until_hours_before = CASE WHEN $11 THEN $12 ELSE inventories.refund_until_hours_before END,
+         updated_at = now()`,
         [
           request.eventId,
           request.organizerId,
@@ -58,6 +61,10 @@ export async function syncInventory(pool: pg.Pool, request: InventorySyncRequest
           event.endsAt,
           event.timezone,
           event.place,
+          // Absent settings leave what tickets has (the defaults for a new event).
+          checkout ? checkout.holdMinutes * 60 : null,
+          checkout !== undefined,
+          checkout?.refundUntilHoursBefore ?? null,
         ],
       );
 

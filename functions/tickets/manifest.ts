@@ -85,9 +85,18 @@ export const tickets = defineService({
       method: 'POST',
       path: '/v1/orders/{id}/cancel',
       handler: 'cancel-order.ts',
-      summary: 'Cancel an order before the event starts; its seats go back on sale and it is refunded',
+      summary:
+        "Cancel an order before the event starts (a paid one until the event's refund deadline, `refundableUntil`); " +
+        'its seats go back on sale and what was paid is refunded',
       request: { params: orderParams },
-      responses: { 200: { description: 'The cancelled order, with its refund', schema: order } },
+      responses: {
+        200: { description: 'The cancelled order, with its refund', schema: order },
+        409: {
+          description:
+            'already-cancelled, event-started, refund-deadline-passed (a paid order after `refundableUntil`, given ' +
+            "in the problem) or not-refundable (the event's policy gives no refunds); the organizer can still cancel it",
+        },
+      },
       binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
     },
     getOrder: {

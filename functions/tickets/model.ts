@@ -60,8 +60,6 @@ export interface PaymentsDeps {
   store: PaymentStore;
   provider: () => Promise<PaymentProvider>;
   webhookSecret: () => Promise<string>;
-  /** How long a paid order holds its seats. */
-  holdMinutes: number;
 }
 
 export interface TicketsDeps {

@@ -1,5 +1,6 @@
 // SQL for reading orders (parameterised only): one order of its buyer, and the row shape every order read shares.
 import type pg from 'pg';
+import { refundableUntil } from './orders';
 import type { Order } from './schemas';
 
 export interface OrderRow {
@@ -14,6 +15,7 @@ export interface OrderRow {
   refund: string | null;
   refund_status: 'pending' | 'succeeded' | 'failed' | null;
   expires_at: Date | null;
+  refund_hours_before: number | null;
   payment_provider: 'stripe' | 'test-mode' | null;
   payment_id: string | null;
   payment_client_secret: string | null;
@@ -74,6 +76,12 @@ export function toOrder(row: OrderRow): Order {
     })),
     total: Number(row.total),
     currency: row.currency,
+    refundableUntil:
+      refundableUntil({
+        total: Number(row.total),
+        eventStartsAt: row.event_starts_at,
+        refundHoursBefore: row.refund_hours_before,
+      })?.toISOString() ?? null,
     // A cancelled free (or unpaid) order has nothing refunded.
     refund:
       row.refund === null || Number(row.refund) === 0

@@ -41,15 +41,42 @@ export function orderTotal(items: PricedItem[]): { total: number; currency: stri
   };
 }
 
-/** Buyers may cancel until the event starts. */
+/**
+ * Until when cancelling a paid order refunds it: `hoursBefore` hours before the event starts, or never (null) when the
+ * event's refund policy, as it stood when the order was bought, gives no refunds. A free order has nothing to refund.
+ */
+export function refundableUntil(order: {
+  total: number;
+  eventStartsAt: Date;
+  refundHoursBefore: number | null;
+}): Date | null {
+  if (order.total <= 0 || order.refundHoursBefore === null) return null;
+  return new Date(order.eventStartsAt.getTime() - order.refundHoursBefore * 3_600_000);
+}
+
+export type CancelVerdict =
+  | 'ok'
+  | 'already-cancelled'
+  | 'event-started'
+  | 'not-refundable'
+  | 'refund-deadline-passed';
+
+/**
+ * Buyers may cancel until the event starts; a paid (confirmed) order only while cancelling still refunds it, since
+ * a buyer cancelling is asking for their money back. An order still awaiting payment can always be let go before the
+ * start: nothing was paid.
+ */
 export function cancellable(
-  order: { status: string; eventStartsAt: Date },
+  order: { status: string; total: number; eventStartsAt: Date; refundHoursBefore: number | null },
   now: Date,
-): 'ok' | 'already-cancelled' | 'event-started' {
+): CancelVerdict {
   // An expired order has already given its seats back: there is nothing left to cancel.
   if (order.status === 'cancelled' || order.status === 'expired') return 'already-cancelled';
   if (order.eventStartsAt.getTime() <= now.getTime()) return 'event-started';
-  return 'ok';
+  if (order.status !== 'confirmed' || order.total <= 0) return 'ok';
+  const deadline = refundableUntil(order);
+  if (!deadline) return 'not-refundable';
+  return deadline.getTime() > now.getTime() ? 'ok' : 'refund-deadline-passed';
 }
 
 /** The OrderCancelled message announcing a cancellation (notifications emails the buyer). */

@@ -27,6 +27,8 @@ interface SnapshotRow {
     name: string;
     timezone: string;
     place: string;
+    hold_seconds: number;
+    refund_until_hours_before: number | null;
   } | null;
   expired_holds: boolean;
   tiers:
@@ -45,7 +47,8 @@ interface SnapshotRow {
 const READ = `SELECT pg_try_advisory_xact_lock(hashtext($1::uuid::text), hashtext($2::text)) AS locked,
     (SELECT row_to_json(k) FROM (SELECT request_hash, response_body FROM idempotency_keys
                                  WHERE user_id = $1::uuid AND key = $2::text) k) AS existing,
-    (SELECT row_to_json(i) FROM (SELECT status, starts_at, ends_at, name, timezone, place FROM inventories
+    (SELECT row_to_json(i) FROM (SELECT status, starts_at, ends_at, name, timezone, place, hold_seconds,
+                                        refund_until_hours_before FROM inventories
                                  WHERE event_id = $3::uuid) i) AS event,
     EXISTS (SELECT 1 FROM orders WHERE event_id = $3::uuid AND status = 'awaiting_payment' AND expires_at <= now())
       AS expired_holds,
@@ -70,9 +73,9 @@ const WRITE = `WITH lock AS MATERIALIZED (
    o AS (
      INSERT INTO orders (id, user_id, buyer_email, buyer_first_name, event_id, status, total, currency,
                          event_name, event_starts_at, event_ends_at, event_timezone, event_place, created_at,
-                         expires_at, placed_at)
+                         expires_at, placed_at, refund_hours_before)
      SELECT $1, $2, $3, $4, $5, $31, $6, $7, $8, $9, $10, $11, $12, $13,
-            $32, CASE WHEN $31 = 'confirmed' THEN $13::timestamptz END FROM ok WHERE ok),
+            $32, CASE WHEN $31 = 'confirmed' THEN $13::timestamptz END, $33 FROM ok WHERE ok),
    i AS (
      INSERT INTO order_items (order_id, tier_id, tier_name, quantity, unit_price)
      SELECT $1, x.* FROM unnest($14::uuid[], $15::text[], $16::int[], $17::bigint[]) AS x, ok WHERE ok.ok),
@@ -122,6 +125,7 @@ function writeValues({ order, message, buyer, event, idempotencyKey, requestHash
     TICKET_EVENTS,
     order.status,
     order.expiresAt,
+    event.refundUntilHoursBefore,
   ];
 }
 
@@ -149,6 +153,8 @@ export function pgPurchaseStore(pool: () => Promise<pg.Pool>): PurchaseStore {
           name: event.name,
           timezone: event.timezone,
           place: event.place,
+          holdSeconds: event.hold_seconds,
+          refundUntilHoursBefore: event.refund_until_hours_before,
         },
         expiredHolds: row.expired_holds,
         tiers: (row.tiers ?? []).map((tier) => ({

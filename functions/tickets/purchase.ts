@@ -79,7 +79,6 @@ export function makeHandler(deps: TicketsDeps) {
         purchase(deps.purchases, input, {
           now: deps.now(),
           newId: deps.newId,
-          holdMinutes: deps.payments.holdMinutes,
           signTickets: deps.signTickets,
         }),
       );

@@ -4,7 +4,7 @@
 import { TicketMessageTypes, type TicketPurchasedV1 } from '../../events/contracts/tickets';
 import { type Envelope, envelope } from '../../layers/common/messages';
 import type { Buyer } from './model';
-import { orderTotal, type PricedItem, requestFingerprint, ticketCode } from './orders';
+import { orderTotal, type PricedItem, refundableUntil, requestFingerprint, ticketCode } from './orders';
 import type { Order, PurchaseRequest } from './schemas';
 import { planSlots, type SlotLeft, type SlotTake } from './slots';
 
@@ -12,8 +12,6 @@ import { planSlots, type SlotLeft, type SlotTake } from './slots';
 export const IDEMPOTENCY_KEY_RETENTION_HOURS = 48;
 /** How many times a purchase reads and plans again after another buyer took the seats of the slot it chose. */
 export const PURCHASE_PLANS = 8;
-/** How long a paid order holds its seats while the buyer pays, unless the environment says otherwise. */
-export const DEFAULT_HOLD_MINUTES = 15;
 
 export interface PurchaseInput {
   buyer: Buyer;
@@ -31,6 +29,10 @@ export interface EventOnSale {
   name: string;
   timezone: string;
   place: string;
+  /** How long a paid order holds its seats while the buyer pays (the organizer's setting). */
+  holdSeconds: number;
+  /** Refunds on the buyer's cancellation until this many hours before the start; null: none. */
+  refundUntilHoursBefore: number | null;
 }
 
 export interface TierOnSale {
@@ -98,8 +100,6 @@ export interface PurchaseEnv {
   newId: () => string;
   ticketCode?: () => string;
   random?: () => number;
-  /** How long a paid order holds its seats (default DEFAULT_HOLD_MINUTES). */
-  holdMinutes?: number;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -190,7 +190,7 @@ export function buildOrder(
   const held: Order = {
     id: env.newId(),
     status: 'awaiting_payment',
-    expiresAt: new Date(env.now.getTime() + (env.holdMinutes ?? DEFAULT_HOLD_MINUTES) * 60_000).toISOString(),
+    expiresAt: new Date(env.now.getTime() + event.holdSeconds * 1000).toISOString(),
     payment: null,
     event: {
       id: input.eventId,
@@ -208,6 +208,12 @@ export function buildOrder(
     })),
     total,
     currency,
+    refundableUntil:
+      refundableUntil({
+        total,
+        eventStartsAt: new Date(event.startsAt),
+        refundHoursBefore: event.refundUntilHoursBefore,
+      })?.toISOString() ?? null,
     refund: null,
     tickets: [],
     createdAt: env.now.toISOString(),

@@ -96,6 +96,13 @@ export const order = z.object({
   ),
   total: money,
   currency: z.string(),
+  refundableUntil: z
+    .string()
+    .nullable()
+    .describe(
+      "Until when cancelling this paid order refunds it (the event's refund policy when it was bought, counted back " +
+        'from the start); after it the buyer can no longer cancel it. Null: the policy gives no refunds, or nothing is paid',
+    ),
   refund: refund.nullable(),
   tickets: z.array(ticket),
   createdAt: z.string(),

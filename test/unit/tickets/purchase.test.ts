@@ -22,6 +22,8 @@ const snapshot = (seats: number, extra: Partial<PurchaseSnapshot> = {}, price = 
     name: 'Show',
     timezone: 'UTC',
     place: 'Hall',
+    holdSeconds: 900,
+    refundUntilHoursBefore: 0,
   },
   tiers: [
     {
@@ -53,7 +55,6 @@ function fakeDeps(read: PurchaseSnapshot) {
     expireKeys: unused,
   };
   const payments = {
-    holdMinutes: 15,
     provider: async () => testModeProvider('http://localhost/test-mode/pay'),
     store: { attachPayment: async () => undefined },
     webhookSecret: unused,

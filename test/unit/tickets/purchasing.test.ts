@@ -25,6 +25,8 @@ const EVENT: EventOnSale = {
   name: 'Show',
   timezone: 'Europe/Paris',
   place: 'Olympia, Paris, FR',
+  holdSeconds: 900,
+  refundUntilHoursBefore: 48,
 };
 const STANDARD = '00000000-0000-4000-8000-000000000001';
 const VIP = '00000000-0000-4000-8000-000000000002';
@@ -62,20 +64,23 @@ const writeOf = (decision: ReturnType<typeof decidePurchase>): PurchaseWrite => 
 };
 
 describe('deciding a purchase', () => {
-  it('holds the seats of a paid order until the hold ends: the total at the tier prices, no ticket, no message yet', () => {
+  it("holds the seats of a paid order for the event's hold time, refundable until its deadline: the total at the tier prices, no ticket, no message yet", () => {
     const request = input([
       { tierId: VIP, quantity: 1 },
       { tierId: STANDARD, quantity: 2 },
     ]);
     const write = writeOf(
-      decidePurchase(snapshot([tier(STANDARD, [20, 20]), tier(VIP, [5])]), request, {
-        ...env,
-        holdMinutes: 10,
-      }),
+      decidePurchase(
+        { ...snapshot([tier(STANDARD, [20, 20]), tier(VIP, [5])]), event: { ...EVENT, holdSeconds: 600 } },
+        request,
+        env,
+      ),
     );
     expect(write.order).toMatchObject({
       status: 'awaiting_payment',
       expiresAt: '2026-06-01T10:10:00.000Z',
+      // The event starts 2026-07-01T18:00Z; refunds until 48 hours before.
+      refundableUntil: '2026-06-29T18:00:00.000Z',
       total: 2 * 2500 + 9900,
       currency: 'EUR',
       refund: null,
@@ -100,6 +105,7 @@ describe('deciding a purchase', () => {
       expiresAt: null,
       total: 0,
       currency: 'EUR',
+      refundableUntil: null,
       refund: null,
     });
     expect(write.order.items.map((item) => item.tierId)).toEqual([STANDARD, VIP]);

@@ -84,6 +84,7 @@ function EventForm({
     ],
   );
   const [busy, setBusy] = useState(false);
+  const [refunds, setRefunds] = useState(event ? event.refundUntilHoursBefore !== null : true);
   const location = event?.location;
 
   const run = async (what: () => Promise<void>) => {
@@ -124,6 +125,8 @@ function EventForm({
         price: toMinor(tier.price, tier.currency.trim().toUpperCase()),
         quantity: tier.quantity,
       })),
+      holdMinutes: Number(text('holdMinutes')),
+      refundUntilHoursBefore: refunds ? Number(text('refundUntilHoursBefore')) : null,
     };
     void run(async () => {
       if (event) {
@@ -310,6 +313,37 @@ function EventForm({
           >
             Add a tier
           </button>
+        </fieldset>
+        <fieldset>
+          <legend>Checkout</legend>
+          <label>
+            Seats held while a buyer pays (minutes)
+            <input
+              name="holdMinutes"
+              type="number"
+              min={5}
+              max={60}
+              required
+              defaultValue={String(event?.holdMinutes ?? 15)}
+            />
+          </label>
+          <label class="inline">
+            <input type="checkbox" checked={refunds} onChange={(e) => setRefunds(e.currentTarget.checked)} />{' '}
+            Attendees may cancel a paid order for a refund
+          </label>
+          {refunds && (
+            <label>
+              Until how many hours before the start (0: until it starts)
+              <input
+                name="refundUntilHoursBefore"
+                type="number"
+                min={0}
+                max={720}
+                required
+                defaultValue={String(event?.refundUntilHoursBefore ?? 0)}
+              />
+            </label>
+          )}
         </fieldset>
         <button type="submit" class="primary" disabled={busy || event?.status === 'cancelled'}>
           {event ? 'Save changes' : 'Create draft'}
