@@ -45,10 +45,18 @@ export class FunctionTimeoutError extends Error {
 }
 
 /**
- * Invokes a handler inside its own invocation scope, with a timeout like Lambda's. At the timeout the caller gets
- * FunctionTimeoutError, the invocation's signal aborts (`invocationSignal(context)`, layers/common/invocation.ts)
- * so work that listens to it stops, and the handler's eventual result is discarded: one process cannot freeze a
- * handler as Lambda does.
+ * A handler that answers for itself at its deadline (the HTTP wrapper: 503 with Retry-After, just before it) gets
+ * this long past it before the runtime gives up on it. Timers run on the event loop's cached clock, which lags real
+ * time while the loop is busy, so a timer armed on a loaded loop fires early, by as much as that lag: without a
+ * margin the runtime's timeout pre-empted the function's own answer under load.
+ */
+const DEADLINE_GRACE_MS = 500;
+
+/**
+ * Invokes a handler inside its own invocation scope, with a timeout like Lambda's. At the timeout (plus a moment for
+ * the handler's own answer, DEADLINE_GRACE_MS) the caller gets FunctionTimeoutError, the invocation's signal aborts
+ * (`invocationSignal(context)`, layers/common/invocation.ts) so work that listens to it stops, and the handler's
+ * eventual result is discarded: one process cannot freeze a handler as Lambda does.
  */
 export async function invoke<T>(
   handler: AnyHandler,
@@ -62,11 +70,14 @@ export async function invoke<T>(
   attachInvocationSignal(context, cancel.signal);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new FunctionTimeoutError(timeoutSeconds);
-      reject(error);
-      cancel.abort(error);
-    }, timeoutSeconds * 1000);
+    timer = setTimeout(
+      () => {
+        const error = new FunctionTimeoutError(timeoutSeconds);
+        reject(error);
+        cancel.abort(error);
+      },
+      timeoutSeconds * 1000 + DEADLINE_GRACE_MS,
+    );
   });
   const run = store.run(scope, () => handler(event, context)) as Promise<T>;
   // A late failure has nobody left to answer: swallow it here so it never becomes an unhandled rejection.

@@ -128,6 +128,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   process.env.AWS_REGION ??= 'us-east-1';
 
+  // How long each part of the start took, in one line at the end: what a slow start (or restart) spends its time on.
+  const started = performance.now();
+  const laps: string[] = [];
+  let lapStart = started;
+  const lap = (part: string) => {
+    const now = performance.now();
+    laps.push(`${part} ${((now - lapStart) / 1000).toFixed(1)} s`);
+    lapStart = now;
+  };
+
   try {
     const dbManifests = manifests.filter((manifest) => manifest.database);
     const dbServices = dbManifests.map((manifest) => manifest.service);
@@ -139,6 +149,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     });
     stops.push(() => postgres.stop());
     reportRuntimeState('postgres', postgres.status);
+    lap('PostgreSQL');
     for (const manifest of dbManifests) {
       const client = new pg.Client({ connectionString: postgres.urls[manifest.service] });
       await client.connect();
@@ -149,6 +160,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         await client.end();
       }
     }
+
+    lap('migrations');
 
     const aws = options.externalAwsEndpoint
       ? await useExternalAws({
@@ -189,6 +202,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           : 'OPENSEARCH_URL is not set: logs stay in the console',
       );
     }
+
+    lap('queues, mail, Redis and OpenSearch');
 
     // The gateway listens first so the issuer URL (which carries its port) is known before any handler loads.
     const handlers = new Map<string, AnyHandler>();
@@ -275,6 +290,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       }
     }
 
+    lap('functions');
+
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: aws.endpoint });
     const pollTargets: PollTarget[] = [];
     for (const manifest of manifests) {
@@ -321,6 +338,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // Pools opened by the handlers belong to this process; close them before PostgreSQL stops.
     const { closePools } = await import('../layers/common/db');
     stops.splice(1, 0, closePools);
+
+    lap('consumers and schedules');
+    log(`started in ${((performance.now() - started) / 1000).toFixed(1)} s: ${laps.join(', ')}`);
 
     return {
       apiUrl: gateway.url,

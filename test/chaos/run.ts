@@ -52,7 +52,7 @@ async function runScenario(scenario: Scenario, context: FaultContext, baseline: 
   await new Promise((resolve) => setTimeout(resolve, FAULT_AFTER_MS));
 
   log(`${scenario.name}: fault`);
-  const { repairedAt, detail } = await scenario.fault(context);
+  const { repairedAt, detail, wrongAnswers = 0 } = await scenario.fault(context);
   // By default a fault is over when a buyer gets a final answer after the repair (or none is left waiting for one).
   const recovered = scenario.recovered ?? (async () => load.lastAnswer() > repairedAt || load.finished());
   let recoveryMs: number | null = null;
@@ -96,6 +96,7 @@ async function runScenario(scenario: Scenario, context: FaultContext, baseline: 
     emailsSent: sent,
     missingEmails: ledger.confirmed - sent,
     duplicateEmails: extra,
+    wrongAnswers,
     recoveryMs,
     emailsAfterRepairMs,
     ...(detail ? { detail } : {}),
@@ -113,7 +114,8 @@ const failed = (row: Row) =>
       row.duplicated > 0 ||
       row.oversold > 0 ||
       row.duplicateCodes > 0 ||
-      row.missingEmails > 0));
+      row.missingEmails > 0 ||
+      row.wrongAnswers > 0));
 
 const issuer = await startTestIssuer();
 const dataDir = mkdtempSync(join(tmpdir(), 'tol-chaos-'));
