@@ -1,10 +1,11 @@
 // Messages of the data-subject requests (GDPR articles 15 and 17): an account deleted by its owner (auth, on
-// auth-events) and a copy of one's data asked for (users, on user-events), which each service holding personal data
+// auth-events) and a copy of one's data asked for (users, on users-events), which each service holding personal data
 // answers with its part of the export (sent to the users service's export-parts queue).
 import * as z from 'zod';
 
-/** The users service's topic: requests other services act on. */
-export const USER_EVENTS_TOPIC = 'user-events';
+/** The users service's topic (re-exported as USERS_EVENTS_TOPIC by events/contracts/users.ts). */
+export const USER_EVENTS_TOPIC = 'users-events';
+
 /** Where services deliver their part of an export; the users service assembles the parts. */
 export const EXPORT_PARTS_QUEUE = 'users-export-parts';
 
@@ -58,3 +59,13 @@ export const organizerCommitmentsResponse = z.object({
   upcomingOnSale: z.array(z.object({ id: z.uuid(), name: z.string(), startsAt: z.iso.datetime() })),
 });
 export type OrganizerCommitments = z.infer<typeof organizerCommitmentsResponse>;
+
+/**
+ * What replaces a deleted account's address on the records kept for accounting: the `.invalid` top-level domain never
+ * resolves (RFC 6761), so nothing is ever delivered to it, and the notifications service sends nothing there.
+ */
+export const ERASED_EMAIL = 'deleted-account@erased.invalid';
+export const ERASED_NAME = 'Deleted account';
+/** The user id a deleted account's kept records carry instead of theirs: no account ever has it. */
+export const ERASED_USER_ID = '00000000-0000-0000-0000-000000000000';
+export const isErasedAddress = (email: string) => email.toLowerCase().endsWith('.invalid');

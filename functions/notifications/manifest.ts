@@ -2,6 +2,7 @@
 // history of what was sent to them.
 import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
 import { CATALOGUE_EVENTS_TOPIC } from '../../events/contracts/catalogue';
+import { EXPORT_PARTS_QUEUE } from '../../events/contracts/privacy';
 import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import { USERS_EVENTS_TOPIC } from '../../events/contracts/users';
 import { defineService } from '../../layers/common/manifest';
@@ -62,6 +63,14 @@ export const notifications = defineService({
         'Keeps each event’s address, join link and cancellation reason; emails every holder once when an event moves, and team invitations',
       subscribesTo: [CATALOGUE_EVENTS_TOPIC],
       binds: { database: true, mail: true },
+    },
+    privacy: {
+      queue: 'notifications-privacy',
+      handler: 'privacy.consumer.ts',
+      summary:
+        'Forgets a deleted account (sent-email history, holdings, reminders) and writes the notifications part of a data export',
+      subscribesTo: [AUTH_EVENTS_TOPIC, USERS_EVENTS_TOPIC],
+      binds: { database: true, bucket: 'readwrite', sends: [EXPORT_PARTS_QUEUE] },
     },
     reminders: {
       ...sending,

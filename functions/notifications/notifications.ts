@@ -2,6 +2,7 @@
 // short of a crash mid-send, exactly once (a claim under its dedupe key before sending, released on failure so a retry
 // may send, taken over once stale), and queue one reminder per holder and event. No SDK and no SQL here: those sit behind NotificationStore, Mailer and the relay.
 import type { EventSnapshot } from '../../events/contracts/catalogue';
+import { isErasedAddress } from '../../events/contracts/privacy';
 import type { OrderCancelledV1, TicketPurchasedV1 } from '../../events/contracts/tickets';
 import type { Logger } from '../../layers/common/logger';
 import type { Page } from '../../layers/common/pagination';
@@ -98,7 +99,8 @@ export class SendFailedError extends Error {
   override name = 'SendFailedError';
 }
 
-export type DeliveryOutcome = 'sent' | 'already-sent';
+/** not-deliverable: the recipient deleted their account; their kept orders carry an address that reaches no one. */
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'not-deliverable';
 
 /**
  * Sends the email unless it was sent before. The claim commits before the send, so a redelivered or duplicated
@@ -113,8 +115,12 @@ export async function deliverOnce(
   email: Email,
   log: Log,
 ): Promise<DeliveryOutcome> {
-  const claim = await deps.store.claimDelivery(spec);
   const where = { dedupe_key: spec.key, kind: spec.kind };
+  if (isErasedAddress(spec.to)) {
+    log.info('the recipient deleted their account: nothing sent', where);
+    return 'not-deliverable';
+  }
+  const claim = await deps.store.claimDelivery(spec);
   if (claim.state === 'sent') {
     log.info('email already sent; not sending again', where);
     return 'already-sent';

@@ -1,7 +1,10 @@
 // Tickets service: inventory per tier, purchases without overselling, orders, tickets and event history.
 
+import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
 import { CATALOGUE_EVENTS_TOPIC, eventAvailability } from '../../events/contracts/catalogue';
+import { EXPORT_PARTS_QUEUE } from '../../events/contracts/privacy';
 import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
+import { USERS_EVENTS_TOPIC } from '../../events/contracts/users';
 import { defineService } from '../../layers/common/manifest';
 import {
   admitted as admittedScan,
@@ -91,6 +94,7 @@ export const tickets = defineService({
       request: { params: orderParams },
       responses: {
         200: { description: 'The cancelled order, with its refund', schema: order },
+        404: { description: 'No such order of mine' },
         409: {
           description:
             'already-cancelled, event-started, refund-deadline-passed (a paid order after `refundableUntil`, given ' +
@@ -106,7 +110,10 @@ export const tickets = defineService({
       handler: 'get-order.ts',
       summary: 'One of my orders',
       request: { params: orderParams },
-      responses: { 200: { description: 'The order', schema: order } },
+      responses: {
+        200: { description: 'The order', schema: order },
+        404: { description: 'No such order of mine' },
+      },
     },
     myOrders: {
       ...mine,
@@ -346,6 +353,14 @@ export const tickets = defineService({
       subscribesTo: [CATALOGUE_EVENTS_TOPIC],
       binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 60,
+    },
+    privacy: {
+      queue: 'tickets-privacy',
+      handler: 'privacy.consumer.ts',
+      summary:
+        "Anonymises a deleted account's orders (kept for accounting) and writes the tickets part of a data export",
+      subscribesTo: [AUTH_EVENTS_TOPIC, USERS_EVENTS_TOPIC],
+      binds: { database: true, bucket: 'readwrite', sends: [EXPORT_PARTS_QUEUE] },
     },
     teamChanged: {
       queue: 'tickets-team-changes',

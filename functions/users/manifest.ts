@@ -1,7 +1,9 @@
 // Users service: each user's own profile (names, email, picture), made from the auth service's registrations.
 import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
+import { EXPORT_PARTS_QUEUE } from '../../events/contracts/privacy';
 import { USERS_EVENTS_TOPIC } from '../../events/contracts/users';
 import { defineService } from '../../layers/common/manifest';
+import { dataExportResponse, exportIdParams } from './data-exports.schemas';
 import { notificationPreferences } from './preferences.schemas';
 import { pictureUploadBody, pictureUploadResponse, profileResponse, updateProfileBody } from './schemas';
 
@@ -77,8 +79,50 @@ export const users = defineService({
       },
       binds: { database: true, publishes: [USERS_EVENTS_TOPIC] },
     },
+    requestExport: {
+      method: 'POST',
+      path: '/v1/me/export',
+      handler: 'request-export.ts',
+      summary:
+        'Starts a copy of my data (GDPR art. 15): profile, orders, tickets and emails sent, as one JSON file; poll it',
+      auth: true,
+      responses: {
+        202: {
+          description:
+            'The export, pending (Location: /v1/me/export/{id}); while one is pending, that one is answered',
+          schema: dataExportResponse,
+        },
+      },
+      binds: { database: true, bucket: 'read', publishes: [USERS_EVENTS_TOPIC] },
+    },
+    getExport: {
+      method: 'GET',
+      path: '/v1/me/export/{id}',
+      handler: 'get-export.ts',
+      summary: 'One of my data exports, with a download link (valid 5 minutes) once it is ready',
+      auth: true,
+      request: { params: exportIdParams },
+      responses: {
+        200: { description: 'The export', schema: dataExportResponse },
+        404: { description: 'I have no export with this id' },
+      },
+      binds: { database: true, bucket: 'read' },
+    },
   },
   consumers: {
+    accountDeleted: {
+      queue: 'users-account-deletions',
+      handler: 'account-deleted.consumer.ts',
+      summary: "Deletes a deleted account's profile, pictures and data exports, once",
+      subscribesTo: [AUTH_EVENTS_TOPIC],
+      binds: { database: true, bucket: 'readwrite' },
+    },
+    exportParts: {
+      queue: EXPORT_PARTS_QUEUE,
+      handler: 'export-parts.consumer.ts',
+      summary: "Collects each service's part of a data export and writes the whole export once all are in",
+      binds: { database: true, bucket: 'readwrite' },
+    },
     profileFromRegistration: {
       queue: 'users-auth-events',
       handler: 'profile-from-registration.consumer.ts',

@@ -21,7 +21,9 @@ const toProfile = (row: ProfileRow): Profile => ({
   pictureKey: row.picture_key,
 });
 
-const INSERT_IF_ABSENT = `INSERT INTO profiles (user_id, email, first_name, last_name) VALUES ($1, $2, $3, $4)
+// A deleted account's profile is never made again, whatever message or token arrives late.
+const INSERT_IF_ABSENT = `INSERT INTO profiles (user_id, email, first_name, last_name)
+  SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM erased_users WHERE user_id = $1)
   ON CONFLICT (user_id) DO NOTHING RETURNING ${COLUMNS}`;
 
 const insertValues = (profile: NewProfile) => [
@@ -47,10 +49,8 @@ export function pgProfileStore(pool: () => Promise<pg.Pool>): ProfileStore {
       const { rows } = await (await pool()).query<ProfileRow>(INSERT_IF_ABSENT, insertValues(profile));
       if (rows[0]) return toProfile(rows[0]);
       // Someone else (the consumer, a parallel request) created it first; theirs stands. A separate statement
-      // sees their committed row, which the insert's own snapshot may not.
-      const existing = await find(profile.userId);
-      if (!existing) throw new Error(`profile ${profile.userId} neither inserted nor found`);
-      return existing;
+      // sees their committed row, which the insert's own snapshot may not. Neither: the account was deleted.
+      return find(profile.userId);
     },
 
     async createFromMessage(consumer, messageId, profile) {

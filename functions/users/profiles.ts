@@ -37,8 +37,11 @@ export interface ProfileChanges {
 
 export interface ProfileStore {
   find(userId: string): Promise<Profile | undefined>;
-  /** Inserts the profile unless one exists for the user; answers the stored profile either way. */
-  createIfAbsent(profile: NewProfile): Promise<Profile>;
+  /**
+   * Inserts the profile unless one exists for the user; answers the stored profile either way, or undefined when
+   * the user deleted their account.
+   */
+  createIfAbsent(profile: NewProfile): Promise<Profile | undefined>;
   /**
    * The same insert, recorded as the processing of one message in the same transaction;
    * false when that message was processed before (nothing changes then).
@@ -113,7 +116,8 @@ export async function ownProfile(deps: ProfilesDeps, identity: Identity): Promis
   const found = await deps.store.find(identity.userId);
   if (found) return found;
   // The registration message may still be on its way; the token carries what it would have said.
-  if (identity.fromClaims) return deps.store.createIfAbsent(identity.fromClaims);
+  const made = identity.fromClaims && (await deps.store.createIfAbsent(identity.fromClaims));
+  if (made) return made;
   throw new NotFoundError('This account has no profile yet. Sign in again in a moment.');
 }
 

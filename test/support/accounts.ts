@@ -38,6 +38,15 @@ export async function passwordGrant(apiUrl: string, email: string, password: str
   });
 }
 
+/** The refresh_token grant of the web client (its answer as it comes). */
+export async function refreshGrant(apiUrl: string, refreshToken: string) {
+  return fetch(`${apiUrl}/v1/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'web', refresh_token: refreshToken }),
+  });
+}
+
 /** Registers a user and signs them in. */
 export async function signUp(
   apiUrl: string,

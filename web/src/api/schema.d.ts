@@ -78,7 +78,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Creates an account from the authorization page and redirects with a code, signed in */
+        /** Creates an account from the authorization page; answers "check your email" with a sign-in form, the same for a taken address (its owner is emailed) */
         post: operations["auth.signup"];
         delete?: never;
         options?: never;
@@ -1431,7 +1431,16 @@ export interface operations {
             };
         };
         responses: {
-            /** @description To the redirect URI with code and state, or with error= (RFC 6749 §4.1.2.1) and state; always with iss (RFC 9207) */
+            /** @description Check your email, then sign in (whether or not the address was taken) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description A bad request that can go back to the client: error= (RFC 6749 §4.1.2.1) */
             303: {
                 headers: {
                     [name: string]: unknown;
@@ -1450,15 +1459,6 @@ export interface operations {
             };
             /** @description Missing or stale CSRF token: the form again */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": unknown;
-                };
-            };
-            /** @description An account with this email exists */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3194,7 +3194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /** @description For already-admitted: when and where the ticket was first scanned */
                         admission?: {
                             gate: string | null;
@@ -3217,7 +3217,7 @@ export interface operations {
                         };
                         title: string;
                         type: string;
-                    };
+                    } | components["schemas"]["Problem"];
                 };
             };
             /** @description Already admitted (with when and where first), cancelled or refunded, or not paid */
@@ -3226,7 +3226,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /** @description For already-admitted: when and where the ticket was first scanned */
                         admission?: {
                             gate: string | null;
@@ -3249,7 +3249,7 @@ export interface operations {
                         };
                         title: string;
                         type: string;
-                    };
+                    } | components["schemas"]["Problem"];
                 };
             };
             /** @description The body is larger than this operation accepts */
@@ -3276,7 +3276,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /** @description For already-admitted: when and where the ticket was first scanned */
                         admission?: {
                             gate: string | null;
@@ -3299,7 +3299,7 @@ export interface operations {
                         };
                         title: string;
                         type: string;
-                    };
+                    } | components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency is unavailable; retry later */
@@ -3759,7 +3759,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         detail: string;
                         remaining: {
                             remaining: number;
@@ -3770,7 +3770,7 @@ export interface operations {
                         status: 409;
                         title: string;
                         type: string;
-                    };
+                    } | components["schemas"]["Problem"];
                 };
             };
             /** @description The body is larger than this operation accepts */
