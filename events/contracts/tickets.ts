@@ -30,6 +30,11 @@ export const ticketPurchasedV1 = z.object({
   ),
   total: z.number().int(),
   currency: z.string().length(3),
+  /**
+   * Until when the buyer can cancel a paid order for a refund; null: the event's policy gives no refunds. Absent from
+   * free orders and from messages older than per-event refund policies.
+   */
+  refundableUntil: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 export type TicketPurchasedV1 = z.infer<typeof ticketPurchasedV1>;
 

@@ -3,7 +3,7 @@
 import type { EventSnapshot } from '../../events/contracts/catalogue';
 import type { OrderCancelledV1, TicketPurchasedV1 } from '../../events/contracts/tickets';
 import type { EventDetails } from './event-changes';
-import { escapeHtml, formatEventSpan, formatMoney, oneLine } from './format';
+import { escapeHtml, formatEventSpan, formatEventTime, formatMoney, oneLine } from './format';
 import type { Attachment } from './mailer';
 
 export interface Email {
@@ -119,6 +119,13 @@ export function confirmationEmail(order: TicketPurchasedV1, extras: Extras = {})
     subtotal: formatMoney(item.unitPrice * item.quantity, currency),
   }));
   const total = formatMoney(order.total, currency);
+  // The refund policy the order was bought under (absent: a free order, or a message from before policies).
+  const refundLine =
+    order.refundableUntil === undefined
+      ? undefined
+      : order.refundableUntil === null
+        ? 'This order is not refundable: the organizer does not refund cancellations for this event.'
+        : `You can cancel this order for a full refund until ${formatEventTime(order.refundableUntil, event.timezone)}.`;
   const html = layout(
     subject,
     [
@@ -143,6 +150,7 @@ export function confirmationEmail(order: TicketPurchasedV1, extras: Extras = {})
       ),
       '</ul>',
       `<p>${h(admissionLine(online))}</p>`,
+      refundLine ? `<p>${h(refundLine)}</p>` : '',
       orderUrl ? `<p><a href="${h(orderUrl)}">See your order and tickets</a></p>` : '',
       `<p style="font-size:12px;color:#6e6e73">Order reference: ${h(order.orderId)}</p>`,
     ].join('\n'),
@@ -165,6 +173,7 @@ export function confirmationEmail(order: TicketPurchasedV1, extras: Extras = {})
       ...order.tickets.map((ticket) => `  ${ticket.code}  ${oneLine(ticket.tierName)}`),
       '',
       admissionLine(online),
+      refundLine ?? false,
       orderUrl ? `Your order and tickets: ${orderUrl}` : false,
       `Order reference: ${order.orderId}`,
       '',

@@ -258,6 +258,7 @@ export function confirmOrder(
     tickets,
     total: order.total,
     currency: order.currency,
+    ...(order.total > 0 ? { refundableUntil: order.refundableUntil } : {}),
   };
   return { order: confirmed, message: envelope('tickets', type, version, data, input.correlationId) };
 }

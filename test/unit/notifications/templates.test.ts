@@ -87,6 +87,16 @@ describe('confirmationEmail', () => {
     expect(anonymous.text.startsWith('Hello,')).toBe(true);
   });
 
+  it("states the refund policy the order was bought under, in the event's time", () => {
+    const refundable = confirmationEmail({ ...order, refundableUntil: '2026-12-29T23:30:00Z' });
+    expect(refundable.text).toContain('You can cancel this order for a full refund until');
+    expect(refundable.text).toMatch(/30 December 2026.*08:30.*Tokyo/);
+    expect(confirmationEmail({ ...order, refundableUntil: null }).text).toContain(
+      'This order is not refundable',
+    );
+    expect(confirmationEmail(order).text).not.toMatch(/refund/i);
+  });
+
   it('keeps header injection out of the subject', () => {
     const evil = confirmationEmail({ ...order, event: { ...order.event, name: 'Show\r\nBcc: x@evil.test' } });
     expect(evil.subject).toBe('Your tickets for Show Bcc: x@evil.test');

@@ -43,9 +43,18 @@ function Order() {
               {order.refund !== null &&
                 ` · refund ${order.refund.status === 'succeeded' ? '' : `${order.refund.status} `}${formatMoney(order.refund.amount, order.currency)}`}
             </p>
+            {order.total > 0 && (order.status === 'confirmed' || order.status === 'awaiting_payment') && (
+              <p class="muted">
+                {order.refundableUntil === null
+                  ? 'Not refundable: the organizer does not refund cancellations for this event.'
+                  : Date.parse(order.refundableUntil) > Date.now()
+                    ? `You can cancel for a full refund until ${formatDateTime(order.refundableUntil, order.event.timezone)}.`
+                    : `Refunds ended on ${formatDateTime(order.refundableUntil, order.event.timezone)}.`}
+              </p>
+            )}
             <div class="row">
               <AddToCalendar event={order.event} />
-              {order.status === 'confirmed' && (
+              {order.status === 'confirmed' && cancellable(order) && (
                 <CancelOrder id={order.id} onDone={reload} onError={setError} />
               )}
               {order.status === 'awaiting_payment' && order.payment?.checkoutUrl && (
@@ -62,6 +71,16 @@ function Order() {
       </Show>
     </section>
   );
+}
+
+/** A free order until the start; a paid one while cancelling still refunds it (the API refuses it otherwise). */
+export function cancellable(order: {
+  total: number;
+  refundableUntil: string | null;
+  event: { startsAt: string };
+}) {
+  const until = order.total > 0 ? order.refundableUntil : order.event.startsAt;
+  return until !== null && Date.parse(until) > Date.now();
 }
 
 export function OrderStatus({

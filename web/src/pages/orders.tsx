@@ -4,7 +4,7 @@ import { api, unwrap } from '../api/client';
 import { RequireUser } from '../components/layout';
 import { Alert, Show, useLoad } from '../components/ui';
 import { formatDateTime, formatMoney } from '../lib/format';
-import { CancelOrder, OrderStatus } from './order';
+import { CancelOrder, cancellable, OrderStatus } from './order';
 
 export function OrdersPage() {
   return (
@@ -48,7 +48,7 @@ function Orders() {
                     </div>
                     <div class="row">
                       <OrderStatus status={order.status} />
-                      {order.status === 'confirmed' && Date.parse(order.event.startsAt) > Date.now() && (
+                      {order.status === 'confirmed' && cancellable(order) && (
                         <CancelOrder id={order.id} onDone={reload} onError={setError} />
                       )}
                     </div>
