@@ -1,9 +1,10 @@
-// Profile: names, picture (presigned upload) and password change.
+// Profile: names, picture (presigned upload), password change, and your data (export, account deletion).
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { RequireUser } from '../components/layout';
 import { Alert, Show, useLoad } from '../components/ui';
 import { imageTypeOf, uploadTo } from '../lib/upload';
+import { YourData } from './your-data';
 
 export function ProfilePage() {
   return (
@@ -97,6 +98,7 @@ function Profile() {
               </label>
             </div>
             <PasswordForm onNotice={setNotice} />
+            <YourData />
           </>
         )}
       </Show>
