@@ -16,7 +16,8 @@ export const password = z
   .min(PASSWORD_MIN, `Must be at least ${PASSWORD_MIN} characters`)
   .max(PASSWORD_MAX, `Must be at most ${PASSWORD_MAX} characters`);
 
-const email = z.string().trim().max(254).pipe(z.email());
+// Trimmed before it is checked; documented as what it must be once trimmed.
+const email = z.string().trim().max(254).pipe(z.email()).meta({ format: 'email' });
 
 export const registerRequest = z.object({
   firstName: name,

@@ -6,8 +6,25 @@ type JsonObject = Record<string, unknown>;
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonObject => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonObject;
-  return rest;
+  return portablePatterns(rest) as JsonObject;
 };
+
+// Unicode property escapes need ECMAScript's u flag, which many JSON Schema tools (Python's re, used by fuzzers and
+// generators) lack; "control character" is spelt out as the code points it stands for (Unicode's Cc).
+const CONTROL = '\\x00-\\x1f\\x7f-\\x9f';
+const portablePattern = (pattern: string) =>
+  pattern.replaceAll('[^\\p{Cc}]', `[^${CONTROL}]`).replaceAll('\\p{Cc}', `[${CONTROL}]`);
+
+function portablePatterns(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(portablePatterns);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      key === 'pattern' && typeof inner === 'string' ? portablePattern(inner) : portablePatterns(inner),
+    ]),
+  );
+}
 
 const OAUTH_SCOPES = { api: 'Everything the signed-in user may do through this API' };
 

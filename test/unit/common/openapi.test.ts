@@ -95,4 +95,15 @@ describe('buildOpenApi', () => {
       for (const operation of Object.values(methods))
         expect(operation.responses).not.toHaveProperty('default');
   });
+
+  it('spells out control characters in patterns, for tools without Unicode property escapes', () => {
+    const body = document.paths['/v1/auth/register']?.post?.requestBody as {
+      content: { 'application/json': { schema: { properties: { firstName: { pattern: string } } } } };
+    };
+    const pattern = body.content['application/json'].schema.properties.firstName.pattern;
+    expect(pattern).toBe('^[^\\x00-\\x1f\\x7f-\\x9f]*$');
+    expect(new RegExp(pattern).test('tab\there')).toBe(false);
+    expect(new RegExp(pattern).test('correct horse')).toBe(true);
+    expect(JSON.stringify(document)).not.toContain('\\\\p{Cc}');
+  });
 });

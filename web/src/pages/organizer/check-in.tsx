@@ -8,7 +8,11 @@ import { RequireUser } from '../../components/layout';
 import { Alert, useLoad } from '../../components/ui';
 
 type Admitted = paths['/v1/events/{id}/check-ins']['post']['responses'][200]['content']['application/json'];
-type Refused = paths['/v1/events/{id}/check-ins']['post']['responses'][409]['content']['application/json'];
+// A refused scan is a problem with the scan's outcome (a plain problem answers an unknown event).
+type Refused = Extract<
+  paths['/v1/events/{id}/check-ins']['post']['responses'][409]['content']['application/problem+json'],
+  { outcome: unknown }
+>;
 type Answer =
   | { kind: 'admitted'; body: Admitted }
   | { kind: 'refused'; body: Refused }
