@@ -1,15 +1,16 @@
-// POST /oauth/signup: the sign-up form of the authorization page. CSRF-checked and rate-limited like sign-up; the new
-// account is signed in at once (a 303 to the client with a code) and emailed a link to verify its address; its
-// profile follows through the outbox.
+// POST /oauth/signup: the sign-up form of the authorization page. CSRF-checked and rate-limited like sign-up. A new
+// account is emailed a link to verify its address (its profile follows through the outbox), a taken address's owner a
+// notice; both are answered with the same page (check your email, then sign in with the password just chosen), so
+// the page never tells whether an address has an account.
 import { ValidationError } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { relayNow } from '../../layers/common/outbox-relay';
 import { enforceRateLimits } from '../../layers/common/rate-limit';
-import { checkPosted, issueCode, limited, pageOptions, showForm } from './authorize-flow';
-import { recoveryService, server } from './deps';
+import { checkPosted, limited, pageOptions, showForm } from './authorize-flow';
+import { server } from './deps';
 import { auth } from './manifest';
 import { rateLimiter, rateLimits } from './rate-limits';
 import { registerRequest } from './schemas';
+import { sendSignUpEmail } from './sign-up-mail';
 
 export const handler = httpHandler(
   'auth',
@@ -32,11 +33,8 @@ export const handler = httpHandler(
         await enforceRateLimits(rateLimiter(), [{ rule: rateLimits().registerPerIp, subject: sourceIp }]);
         try {
           const outcome = await (await server()()).register(input.data, correlationId);
-          if (outcome.status === 'taken')
-            return again(409, 'An account with this email exists already. Sign in instead.');
-          await (await recoveryService()()).sendVerification(outcome.account, correlationId);
-          await relayNow('auth');
-          return issueCode(outcome.account.id, request);
+          await sendSignUpEmail(outcome, input.data.email, correlationId);
+          return showForm(event, request, 'check-email', { values: { email: input.data.email } });
         } catch (error) {
           if (error instanceof ValidationError) return again(400, `Please check: password: ${error.message}`);
           throw error;

@@ -107,14 +107,18 @@ export const auth = defineService({
       method: 'POST',
       path: '/oauth/signup',
       handler: 'authorize-signup.ts',
-      summary: 'Creates an account from the authorization page and redirects with a code, signed in',
+      summary:
+        'Creates an account from the authorization page; answers "check your email" with a sign-in form, the same for a taken address (its owner is emailed)',
       auth: false,
       request: { body: signupForm, ...form },
       responses: {
-        303: codeRedirect,
+        200: {
+          description: 'Check your email, then sign in (whether or not the address was taken)',
+          ...page,
+        },
+        303: { description: 'A bad request that can go back to the client: error= (RFC 6749 §4.1.2.1)' },
         400: { description: 'Invalid fields or a bad client: the page again, with the errors', ...page },
         403: { description: 'Missing or stale CSRF token: the form again', ...page },
-        409: { description: 'An account with this email exists', ...page },
         429: { description: 'Too many sign-ups from this address', ...page },
       },
       binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },

@@ -2,11 +2,11 @@
 // its profile follows through the outbox. A taken address is answered the same way, and its owner gets an email
 // instead, so sign-up never tells whether an address is registered.
 import { httpHandler } from '../../layers/common/http';
-import { relayNow } from '../../layers/common/outbox-relay';
 import { enforceRateLimits } from '../../layers/common/rate-limit';
-import { recoveryService, server } from './deps';
+import { server } from './deps';
 import { auth } from './manifest';
 import { rateLimiter, rateLimits } from './rate-limits';
+import { sendSignUpEmail } from './sign-up-mail';
 
 export const handler = httpHandler(
   'auth',
@@ -16,16 +16,7 @@ export const handler = httpHandler(
       { rule: rateLimits().registerPerIp, subject: sourceIp },
     ]);
     const outcome = await (await server()()).register(body, correlationId);
-    const recovery = await recoveryService()();
-    if (outcome.status === 'created') {
-      await recovery.sendVerification(outcome.account, correlationId);
-    } else {
-      // The owner's inbox is not for anyone to fill: past the per-address limit, nothing more is sent.
-      const address = body.email.toLowerCase();
-      const { allowed } = await rateLimiter().check(rateLimits().accountEmailPerAddress, `taken:${address}`);
-      if (allowed) await recovery.notifyAlreadyRegistered(address, correlationId);
-    }
-    await relayNow('auth');
+    await sendSignUpEmail(outcome, body.email, correlationId);
     const id = outcome.status === 'created' ? outcome.account.id : outcome.id;
     return { statusCode: 201, body: { id }, headers: { ...limits, location: '/v1/users/me' } };
   },

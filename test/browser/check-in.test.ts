@@ -41,6 +41,10 @@ describe('the check-in page in Chromium', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel(/^Password/).fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Create account' }).click();
+    // Sign-up answers "check your email" (the same for a taken address); the new password signs in.
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Dora' }).waitFor();
     const users = new pg.Pool({ connectionString: platform.databaseUrls.auth, max: 1 });
     const { rows } = await users.query('SELECT id FROM accounts WHERE email = $1', [email]);

@@ -41,6 +41,10 @@ async function signUpInBrowser(page: Page, firstName: string, email: string) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel(/^Password/).fill('correct horse battery staple');
   await page.getByRole('button', { name: 'Create account' }).click();
+  // Sign-up answers "check your email" (the same for a taken address); the new password signs in.
+  await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('link', { name: firstName }).waitFor();
   expect(new URL(page.url()).pathname).toBe('/');
 }

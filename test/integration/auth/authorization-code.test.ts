@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { Platform } from '../../../local/platform';
 import { passwordGrant, registerUser } from '../../support/accounts';
 import { startTestPlatform } from '../../support/platform';
+import { emailsFor } from '../notifications/support';
 
 let platform: Platform;
 let redirectUri: string;
@@ -45,16 +46,19 @@ interface Page {
   csp: string;
 }
 
-/** What a browser gets for the authorization URL: the page, its hidden fields and the CSRF cookie it set. */
-async function openPage(url: string | URL, cookie?: string): Promise<Page> {
-  const response = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-  const html = await response.text();
-  const hidden = Object.fromEntries(
+const hiddenFields = (html: string) =>
+  Object.fromEntries(
     [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((match) => [
       decodeEntities(match[1] ?? ''),
       decodeEntities(match[2] ?? ''),
     ]),
   );
+
+/** What a browser gets for the authorization URL: the page, its hidden fields and the CSRF cookie it set. */
+async function openPage(url: string | URL, cookie?: string): Promise<Page> {
+  const response = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+  const html = await response.text();
+  const hidden = hiddenFields(html);
   const setCookie = response.headers.getSetCookie()[0]?.split(';')[0];
   return {
     status: response.status,
@@ -288,17 +292,46 @@ describe('the authorization endpoint', () => {
     expect(page.csp).not.toMatch(/script-src|unsafe-inline/);
   });
 
-  it('signs a new user up from the page (prompt=create) and signs them in', async () => {
-    const config = await discover();
-    const { url, verifier, state } = await authorizationRequest(config, { prompt: 'create' });
-    const page = await openPage(url);
+  /** Signs up from the page (prompt=create): the answer, and the request to finish signing in with. */
+  async function signUpFromPage(config: client.Configuration, email: string) {
+    const request = await authorizationRequest(config, { prompt: 'create' });
+    const page = await openPage(request.url);
     expect(page.html).toContain('Create an account');
+    const fields = { firstName: 'Katherine', lastName: 'Johnson', email, password: 'orbital mechanics' };
+    const response = await submit(page, fields, '/oauth/signup');
+    const html = await response.text();
+    // What the user sees: the text of the page, the address written the same for both.
+    const text = html
+      .replace(/<input type="hidden"[^>]*>/g, '')
+      .replaceAll(email, 'ADDRESS')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
+    return {
+      status: response.status,
+      text,
+      answered: { ...page, html, hidden: hiddenFields(html) },
+      ...request,
+    };
+  }
+
+  it('answers a sign-up with a taken address exactly as a new one, and emails the owner', async () => {
+    const config = await discover();
+    const owner = await registerUser(platform.apiUrl);
+    const taken = await signUpFromPage(config, owner.email);
+    const fresh = await signUpFromPage(config, `signup-${Date.now()}@example.com`);
+    expect(taken.status).toBe(fresh.status);
+    expect(taken.text).toBe(fresh.text);
+    expect(fresh.text).toContain('Check your email');
+    const emails = await emailsFor(platform.mailUrl, owner.email, 2);
+    expect(emails.map((email) => email.subject)).toContainEqual(expect.stringContaining('tried to sign up'));
+  });
+
+  it('signs a new user up from the page (prompt=create), then in with the password just chosen', async () => {
+    const config = await discover();
     const email = `signup-${Date.now()}@example.com`;
-    const response = await submit(
-      page,
-      { firstName: 'Katherine', lastName: 'Johnson', email, password: 'orbital mechanics' },
-      '/oauth/signup',
-    );
+    const { answered, verifier, state } = await signUpFromPage(config, email);
+    // The answer's own form signs in.
+    const response = await submit(answered, { email, password: 'orbital mechanics' });
     expect(response.status).toBe(303);
     const tokens = await client.authorizationCodeGrant(
       config,
@@ -338,7 +371,12 @@ describe('the authorization endpoint', () => {
     expect(metadata).toMatchObject({
       authorization_endpoint: `${platform.apiUrl}/oauth/authorize`,
       response_types_supported: ['code'],
-      grant_types_supported: ['authorization_code', 'refresh_token', 'password'],
+      grant_types_supported: [
+        'authorization_code',
+        'refresh_token',
+        'password',
+        'urn:ticketorleaveit:params:oauth:grant-type:mfa-otp',
+      ],
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['none'],
     });

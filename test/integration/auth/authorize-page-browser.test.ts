@@ -1,11 +1,12 @@
 // The authorization server's own pages in a real browser (Debian's chromium): its CSP, sandbox and CSRF cookie let the
 // forms work, nothing is refused or broken, axe finds no serious violation, and the code that comes back is good.
 import * as client from 'openid-client';
+import { TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
 import { type Browser, launchBrowser, screenshots, seriousViolations } from '../../browser/browser';
-import { registerUser } from '../../support/accounts';
+import { registerUser, signUp } from '../../support/accounts';
 import { startTestPlatform } from '../../support/platform';
 
 let platform: Platform;
@@ -79,7 +80,7 @@ describe('the sign-in page in a browser', () => {
     await page.close();
   });
 
-  it('creates an account from the sign-up page and comes back signed in', async () => {
+  it('creates an account from the sign-up page, then signs in with the new password', async () => {
     const { page, refused } = await openPage();
     const { exchange } = await startSignIn(page);
     await page.getByRole('link', { name: 'Create an account' }).click();
@@ -92,6 +93,10 @@ describe('the sign-in page in a browser', () => {
     await page.getByLabel('Email').fill(`mary-${Date.now()}@example.com`);
     await page.getByLabel(/^Password/).fill('wind tunnel 4x');
     await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Password', { exact: true }).fill('wind tunnel 4x');
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/callback\?/);
 
     const { access_token } = await exchange();
@@ -100,4 +105,49 @@ describe('the sign-in page in a browser', () => {
     expect(refused).toEqual([]);
     await page.close();
   });
+
+  it('asks an account with two-step sign-in for its code after the password, and takes a right one once', async () => {
+    const user = await signUp(platform.apiUrl);
+    const secret = await turnOnTwoFactor(user.accessToken);
+    const { page, refused } = await openPage();
+    const { exchange } = await startSignIn(page);
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshots(page, 'oauth-two-step');
+
+    // The step the enrolment spent is refused; a later one is taken.
+    await page.getByLabel('Code').fill(codeOf(secret, 0));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The code is wrong or was used already' }).waitFor();
+    await page.getByLabel('Code').fill(codeOf(secret, 1));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(/\/callback\?/);
+
+    const { access_token } = await exchange();
+    const claims = JSON.parse(Buffer.from(access_token.split('.')[1] ?? '', 'base64url').toString());
+    expect(claims).toMatchObject({ sub: user.id, amr: ['pwd', 'otp', 'mfa'] });
+    expect(refused).toEqual([]);
+    await page.close();
+  });
 });
+
+/** The code the authenticator app shows now, or some steps ahead. */
+const codeOf = (secret: string, stepsAhead: number) =>
+  new TOTP({ secret }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
+
+/** Turns two-step sign-in on through the API: enrol, confirm with the current code. The secret. */
+async function turnOnTwoFactor(accessToken: string): Promise<string> {
+  const call = (path: string, body?: unknown) =>
+    fetch(`${platform.apiUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const { secret } = (await (await call('/v1/auth/two-factor')).json()) as { secret: string };
+  const confirmed = await call('/v1/auth/two-factor/confirm', { code: codeOf(secret, 0) });
+  expect(confirmed.status).toBe(200);
+  return secret;
+}

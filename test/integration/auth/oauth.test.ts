@@ -293,7 +293,12 @@ describe('keys and metadata', () => {
       issuer: platform.apiUrl,
       token_endpoint: `${platform.apiUrl}/v1/oauth/token`,
       revocation_endpoint: `${platform.apiUrl}/v1/oauth/revoke`,
-      grant_types_supported: ['authorization_code', 'refresh_token', 'password'],
+      grant_types_supported: [
+        'authorization_code',
+        'refresh_token',
+        'password',
+        'urn:ticketorleaveit:params:oauth:grant-type:mfa-otp',
+      ],
     });
     const openid = await (await fetch(`${platform.apiUrl}/.well-known/openid-configuration`)).json();
     expect(openid).toMatchObject({ issuer: platform.apiUrl, jwks_uri: metadata.jwks_uri });
