@@ -55,7 +55,8 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentProfile>>
     },
     redis: { nodeType: 'cache.t4g.micro', nodes: 1 },
     natGateways: 1,
-    logRetentionDays: 30,
+    // A sandbox's logs matter for days of debugging; prod keeps a quarter for incident reviews and disputes.
+    logRetentionDays: 14,
     reservedConcurrency: {},
     reservedPoolMax: 2,
     backupPlan: false,

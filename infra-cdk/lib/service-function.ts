@@ -1,5 +1,5 @@
-// One Lambda function of a service, with the platform's fixed choices (Node 22 on arm64, ESM bundle, X-Ray, one
-// month of logs) and bind* helpers that turn each manifest bind into its env var plus exactly the access it needs.
+// One Lambda function of a service, with the platform's fixed choices (Node 22 on arm64, ESM bundle, X-Ray, logs kept
+// as long as the environment says) and bind* helpers that turn each manifest bind into its env var plus exactly the access it needs.
 
 import { createRequire } from 'node:module';
 import { basename, join, relative } from 'node:path';
@@ -38,7 +38,7 @@ export interface PlatformBindings {
   topics: ReadonlyMap<string, sns.ITopic>;
   queues: ReadonlyMap<string, sqs.IQueue>;
   mediaBucketName: string;
-  redis: { connections: ec2.IConnectable; url: string };
+  redis: { connections: ec2.IConnectable; url: string; authSecret: secretsmanager.ISecret };
   /** The Stripe keys ({ secretKey, webhookSecret }), set by ops before the first paid sale. */
   paymentsSecret: secretsmanager.ISecret;
   mailFrom: string;
@@ -47,6 +47,8 @@ export interface PlatformBindings {
   logSearch: { domain: opensearch.IDomain; connections: ec2.IConnectable };
   /** Days of logs the retention job keeps (LOG_RETENTION_DAYS of a `logSearch: 'manage'` binder). */
   logRetentionDays: number;
+  /** How long each function's log group keeps its logs: the environment's (environments.ts). */
+  functionLogRetention: logs.RetentionDays;
   /**
    * Every manifest's internal functions by "<service>.<name>". The stateless stack fills it before binding anything,
    * so a caller may be declared before its target.
@@ -100,7 +102,7 @@ const ESM_REQUIRE_BANNER =
 
 export class ServiceFunction extends Construct {
   readonly fn: nodejs.NodejsFunction;
-  /** The function's own log group (one month); the log shipper's subscription filters attach here. */
+  /** The function's own log group (the environment's retention); the log shipper's subscription filters attach here. */
   readonly logGroup: logs.LogGroup;
   readonly service: ServiceName;
   /** The services whose databases this function connects to (bindDatabase). */
@@ -116,7 +118,7 @@ export class ServiceFunction extends Construct {
     this.inVpc = props.inVpc;
     this.where = `${props.service}.${props.name}`;
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.platform.functionLogRetention });
     this.logGroup = logGroup;
     const securityGroup = props.inVpc ? this.securityGroup(props.platform.vpc) : undefined;
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
@@ -213,17 +215,24 @@ export class ServiceFunction extends Construct {
   }
 
   /**
-   * `<SERVICE>_DB_HOST` (the proxy) and `<SERVICE>_DB_SECRET_ARN`, secret read and a path to 5432. No rds-db:connect:
-   * the proxy authenticates with the secret's password, not IAM (ServiceDatabase), so such a grant would be dead.
+   * `<SERVICE>_DB_HOST` (the proxy) and `<SERVICE>_DB_SECRET_ARN`, secret read and a path to 5432. The secret is the
+   * service's app user (DML on its tables only); `master` is for the migrate function alone, which also gets
+   * DB_APP_SECRET_ARN to create and grant that user. No rds-db:connect: the proxy authenticates with the secret's
+   * password, not IAM (ServiceDatabase), so such a grant would be dead.
    */
-  bindDatabase(service: ServiceName): this {
+  bindDatabase(service: ServiceName, login: 'app' | 'master' = 'app'): this {
     const database = this.platform.databases.get(service);
     if (!database) throw new Error(`${this.where}: service ${service} has no database`);
     this.requireVpc(`the ${service} database`);
     this.databases.add(service);
+    const secret = login === 'master' ? database.secret : database.appSecret;
     this.fn.addEnvironment(databaseHostEnv(service), database.proxy.endpoint);
-    this.fn.addEnvironment(databaseSecretArnEnv(service), database.secret.secretArn);
-    database.secret.grantRead(this.fn);
+    this.fn.addEnvironment(databaseSecretArnEnv(service), secret.secretArn);
+    secret.grantRead(this.fn);
+    if (login === 'master') {
+      this.fn.addEnvironment(ENV.dbAppSecretArn, database.appSecret.secretArn);
+      database.appSecret.grantRead(this.fn);
+    }
     this.fn.connections.allowTo(
       database.proxy,
       ec2.Port.tcp(PROXY_PORT),
@@ -289,10 +298,12 @@ export class ServiceFunction extends Construct {
     return this;
   }
 
-  /** `REDIS_URL` and a path to Redis on 6379. */
+  /** `REDIS_URL` (rediss://, no credentials), `REDIS_AUTH_SECRET_ARN` with read access, and a path to Redis on 6379. */
   bindRedis(): this {
     this.requireVpc('Redis');
     this.fn.addEnvironment(ENV.redisUrl, this.platform.redis.url);
+    this.fn.addEnvironment(ENV.redisAuthSecretArn, this.platform.redis.authSecret.secretArn);
+    this.platform.redis.authSecret.grantRead(this.fn);
     this.fn.connections.allowToDefaultPort(this.platform.redis.connections, `${this.where} to Redis`);
     return this;
   }

@@ -65,6 +65,7 @@ export class StatefulStack extends Stack {
           service: manifest.service,
           vpc,
           subnets: dataSubnets,
+          rotationSubnets: this.network.lambdaSubnets,
           environment,
           key: this.dataKey,
           logRetention,

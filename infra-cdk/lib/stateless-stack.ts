@@ -11,7 +11,7 @@ import type { PlatformBindings, ServiceFunction } from './service-function';
 import { ServiceStack } from './service-stack';
 import type { AppSettings } from './settings';
 import { pascal } from './settings';
-import type { StatefulStack } from './stateful-stack';
+import { retentionDays, type StatefulStack } from './stateful-stack';
 import type { DatabaseMigration } from './stateless/database-migration';
 import { PlatformApi } from './stateless/platform-api';
 
@@ -52,12 +52,13 @@ export class StatelessStack extends Stack {
       topics: stateful.messaging.topics,
       queues: stateful.messaging.queues,
       mediaBucketName: stateful.mediaBucketName,
-      redis: { connections: stateful.cache, url: stateful.cache.url },
+      redis: { connections: stateful.cache, url: stateful.cache.url, authSecret: stateful.cache.authSecret },
       paymentsSecret: stateful.paymentsSecret,
       mailFrom: settings.mailFrom,
       jwt: { issuer: this.api.issuer, audience: this.api.audience },
       logSearch: { domain: stateful.logSearch.domain, connections: stateful.logSearch.connections },
       logRetentionDays: settings.logRetentionDays,
+      functionLogRetention: retentionDays(settings.environment.logRetentionDays),
       internalFunctions,
     };
 

@@ -1,6 +1,7 @@
 // One pg pool per service per container. Locally: <SERVICE>_DATABASE_URL. In AWS: the RDS Proxy endpoint in
 // <SERVICE>_DB_HOST with credentials from the Secrets Manager secret named by <SERVICE>_DB_SECRET_ARN.
 import pg from 'pg';
+import { readSecretString } from './aws/secrets';
 import { intEnv, optionalEnv, requireEnv } from './config';
 import { databaseHostEnv, databaseSecretArnEnv, databaseUrlEnv, ENV } from './env-names';
 import { getLogger } from './logger';
@@ -19,24 +20,25 @@ export const POOL_DEFAULTS = {
 
 const pools = new Map<string, Promise<pg.Pool>>();
 
-interface DbSecret {
+export interface DbSecret {
   username: string;
   password: string;
   dbname?: string;
   port?: number;
 }
 
+/** The current value of a database secret in Secrets Manager (the RDS layout: username, password, dbname, port). */
+export async function readDatabaseSecret(secretArn: string): Promise<DbSecret> {
+  return JSON.parse(await readSecretString(secretArn)) as DbSecret;
+}
+
 async function connectionConfig(service: string): Promise<pg.PoolConfig> {
   const url = optionalEnv(databaseUrlEnv(service));
   if (url) return { connectionString: url };
-  // Loaded on first use only: functions without a database never pay for the Secrets Manager client.
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const client = new SecretsManagerClient({});
-  const { SecretString } = await client.send(
-    new GetSecretValueCommand({ SecretId: requireEnv(databaseSecretArnEnv(service)) }),
-  );
-  client.destroy();
-  const secret = JSON.parse(SecretString ?? '{}') as DbSecret;
+  // The service's app user in every function; the master user in its migrate function only (ServiceFunction.bindDatabase).
+  // Read once per container: the alternating-users rotation leaves the previous login valid until the next rotation,
+  // 30 days later, far beyond a container's life.
+  const secret = await readDatabaseSecret(requireEnv(databaseSecretArnEnv(service)));
   return {
     host: requireEnv(databaseHostEnv(service)),
     port: secret.port ?? 5432,

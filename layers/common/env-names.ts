@@ -11,6 +11,8 @@ export const ENV = {
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
   redisUrl: 'REDIS_URL',
+  /** The Secrets Manager secret holding Redis's AUTH token (AWS; the URL then is rediss://). */
+  redisAuthSecretArn: 'REDIS_AUTH_SECRET_ARN',
   /** The Secrets Manager secret with the Stripe keys (a `payments` bind). */
   stripeSecretArn: 'STRIPE_SECRET_ARN',
   openSearchUrl: 'OPENSEARCH_URL',
@@ -22,6 +24,8 @@ export const ENV = {
   smtpPort: 'SMTP_PORT',
   /** The service whose database a migrate function migrates. */
   serviceName: 'SERVICE_NAME',
+  /** The app user's secret, which a migrate function (running as the master user) creates and grants (AWS). */
+  dbAppSecretArn: 'DB_APP_SECRET_ARN',
   /** Where Lambda Invoke calls go locally (the runtime's Invoke API). */
   lambdaEndpoint: 'AWS_ENDPOINT_URL_LAMBDA',
   corsAllowedOrigins: 'CORS_ALLOWED_ORIGINS',

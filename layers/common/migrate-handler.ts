@@ -1,9 +1,12 @@
 // The migrate Lambda of one service: applies the shared and the service's pending migrations, bundled next to it
-// in ./migrations. A CDK Trigger invokes it during deploys; a failure fails the deploy before new code ships.
+// in ./migrations, then (re)grants the service's app user what the functions need. It connects as the master user;
+// every other function connects as the app user. A CDK Trigger invokes it during deploys; a failure fails the deploy
+// before new code ships.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireEnv } from './config';
-import { getPool } from './db';
+import { appRoleOf, grantAppRole } from './app-role';
+import { optionalEnv, requireEnv } from './config';
+import { getPool, readDatabaseSecret } from './db';
 import { ENV } from './env-names';
 import { getLogger } from './logger';
 import { migrateDatabase } from './migrate';
@@ -13,6 +16,8 @@ const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations'
 export interface MigrateResult {
   service: string;
   applied: string[];
+  /** The role granted DML on the service's tables, when an app secret is bound. */
+  appRole?: string;
 }
 
 export async function handler(): Promise<MigrateResult> {
@@ -26,7 +31,13 @@ export async function handler(): Promise<MigrateResult> {
       log: (message) => logger.info(message),
     });
     logger.info('migrations applied', { applied });
-    return { service, applied };
+    const appSecretArn = optionalEnv(ENV.dbAppSecretArn);
+    if (!appSecretArn) return { service, applied };
+    const { username, password } = await readDatabaseSecret(appSecretArn);
+    const appRole = appRoleOf(service);
+    await grantAppRole(client, appRole, { username, password });
+    logger.info('app role granted', { appRole, login: username });
+    return { service, applied, appRole };
   } finally {
     client.release();
   }

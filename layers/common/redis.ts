@@ -1,8 +1,11 @@
-// The Redis client (ElastiCache in AWS). Optional: with REDIS_URL unset or `off`, or Redis down, callers degrade
+// The Redis client (ElastiCache in AWS: rediss:// with the AUTH token read from REDIS_AUTH_SECRET_ARN at cold start;
+// locally plain redis:// without a password). Optional: with REDIS_URL unset or `off`, or Redis down, callers degrade
 // (ADR 004).
 import { Redis } from 'ioredis';
+import { readSecretString } from './aws/secrets';
 import { once, optionalEnv } from './config';
 import { ENV } from './env-names';
+import { getLogger } from './logger';
 
 /** The value of REDIS_URL that turns Redis off on purpose, where leaving it unset would pick a default. */
 export const REDIS_OFF = 'off';
@@ -16,12 +19,37 @@ export function redisUrlFromEnv(fallback?: string): string | undefined {
   return url === '' || url.toLowerCase() === REDIS_OFF ? undefined : url;
 }
 
+/** Settled once the AUTH token is read and the client has started connecting (AWS only). */
+let authenticating: Promise<void> | undefined;
+
+/**
+ * Reads the token, then connects with it. A token that cannot be read leaves Redis off for this container (callers
+ * degrade at once rather than wait for a connection that could never log in); the next container tries again.
+ */
+async function connectWithToken(client: Redis, secretArn: string): Promise<void> {
+  try {
+    // ioredis sends AUTH with options.password on every (re)connection.
+    client.options.password = await readSecretString(secretArn);
+    client.connect().catch(() => undefined);
+  } catch (error) {
+    client.disconnect();
+    getLogger(optionalEnv(ENV.serviceName, 'platform')).warn(
+      'Redis AUTH token unreadable: running without Redis',
+      {
+        reason: (error as Error).message,
+      },
+    );
+  }
+}
+
 /** The shared client, or undefined when no Redis is configured. Commands fail fast while Redis is unreachable. */
 export const getRedis = once((): Redis | undefined => {
   const url = redisUrlFromEnv();
   if (!url) return undefined;
+  const authSecretArn = optionalEnv(ENV.redisAuthSecretArn);
   const client = new Redis(url, {
-    lazyConnect: false,
+    // With a token to read first, connecting waits for it (connectWithToken).
+    lazyConnect: Boolean(authSecretArn),
     connectTimeout: 1_000,
     commandTimeout: 500,
     maxRetriesPerRequest: 0,
@@ -31,6 +59,7 @@ export const getRedis = once((): Redis | undefined => {
   });
   // Connection errors surface on each command; without a listener ioredis would log them as unhandled.
   client.on('error', () => undefined);
+  if (authSecretArn) authenticating = connectWithToken(client, authSecretArn);
   return client;
 });
 
@@ -44,6 +73,8 @@ export async function readyRedis(waitMs = 300): Promise<Redis | undefined> {
   const client = getRedis();
   if (!client) return undefined;
   if (client.status === 'ready') return client;
+  // A fresh container in AWS reads the AUTH token first (once); the wait for the connection starts after it.
+  if (authenticating) await authenticating;
   if (client.status === 'connecting' || client.status === 'connect' || client.status === 'wait') {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, waitMs);

@@ -142,6 +142,23 @@ function statelessView(stacks: readonly Stack[]): Template {
   return Template.fromJSON({ Resources: resources, Outputs: mergedOutputs });
 }
 
+/** `value` with every weak reference to the stateful stack replaced by what its output holds (e.g. `{ Ref: <secret> }`). */
+function statefulOutputsResolved(app: Synthesized, value: unknown): unknown {
+  const outputs =
+    (app.statefulTemplate.toJSON() as { Outputs?: Record<string, { Value: unknown }> }).Outputs ?? {};
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (typeof node !== 'object' || node === null) return node;
+    if (isWeakReference(node) && node['Fn::GetStackOutput'].StackName === app.stateful.stackName) {
+      const output = outputs[node['Fn::GetStackOutput'].OutputName];
+      expect(output, node['Fn::GetStackOutput'].OutputName).toBeDefined();
+      return output?.Value;
+    }
+    return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item)]));
+  };
+  return walk(value);
+}
+
 function defined<T>(value: T | undefined, what: string): T {
   expect(value, what).toBeDefined();
   return value as T;
@@ -206,7 +223,7 @@ function expectedEnv(service: string, binds: Binds, kind: string): string[] {
   for (const topic of binds.publishes ?? []) keys.push(topicArnEnv(topic));
   for (const queue of binds.sends ?? []) keys.push(queueUrlEnv(queue));
   if (binds.bucket) keys.push(ENV.mediaBucket);
-  if (binds.redis) keys.push(ENV.redisUrl);
+  if (binds.redis) keys.push(ENV.redisUrl, ENV.redisAuthSecretArn);
   if (binds.payments) keys.push(ENV.stripeSecretArn);
   if (binds.mail) keys.push(ENV.mailFrom);
   if (binds.logSearch) keys.push(ENV.openSearchUrl);
@@ -310,7 +327,7 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
     });
   });
 
-  it('runs every platform function on nodejs22.x, arm64, with active tracing and a one-month log group', () => {
+  it("runs every platform function on nodejs22.x, arm64, with active tracing and the environment's log retention", () => {
     const template = app.statelessTemplate;
     const logGroups = Object.fromEntries(resourcesOf(template, 'AWS::Logs::LogGroup'));
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
@@ -329,7 +346,10 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
         Handler: 'index.handler',
       });
       const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect((logGroups[logGroupId] as Resource).Properties.RetentionInDays, id).toBe(30);
+      // cdk.json names no env: dev's (prod's are asserted in environments.test.ts).
+      expect((logGroups[logGroupId] as Resource).Properties.RetentionInDays, id).toBe(
+        ENVIRONMENTS.dev.logRetentionDays,
+      );
     }
   });
 
@@ -403,6 +423,140 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
       const [, target] = defined(targets[0], `proxy target of ${id}`);
       const proxyId = (target.Properties.DBProxyName as { Ref: string }).Ref;
       expect((proxies[proxyId] as Resource).Properties.RequireTLS).toBe(true);
+    }
+  });
+
+  it('connects every function as its service app user; only the migrate function can read the master secret', () => {
+    const secretIds = (login: 'secret' | 'appSecret') =>
+      new Map(
+        [...app.stateful.databases].map(([service, database]) => [
+          service,
+          (app.stateful.resolve(database[login].secretArn) as { Ref: string }).Ref,
+        ]),
+      );
+    const masters = secretIds('secret');
+    const appUsers = secretIds('appSecret');
+    const naming = (text: string, ids: Map<ServiceName, string>) =>
+      [...ids].filter(([, id]) => text.includes(`"Ref":"${id}"`)).map(([service]) => service);
+    const functions = resourcesOf(app.statelessTemplate, 'AWS::Lambda::Function').filter(([, fn]) =>
+      tagOf(fn, 'tol:kind'),
+    );
+    for (const [id, fn] of functions) {
+      const kind = tagOf(fn, 'tol:kind');
+      const name = tagOf(fn, `tol:${kind}`) ?? id;
+      const service = tagOf(fn, 'tol:service') as ServiceName;
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      // What the function is told (env) and what it may read (IAM), with the stateful stack's outputs resolved.
+      const env = JSON.stringify(statefulOutputsResolved(app, variables));
+      const grants = JSON.stringify(
+        statefulOutputsResolved(app, policyStatementsOf(app.statelessTemplate, id)),
+      );
+      if (kind === 'migrate') {
+        expect(naming(env, masters), name).toEqual([service]);
+        expect(naming(grants, masters), name).toEqual([service]);
+        expect(statefulOutputsResolved(app, variables[ENV.dbAppSecretArn]), name).toEqual({
+          Ref: appUsers.get(service),
+        });
+        continue;
+      }
+      expect(naming(env, masters), name).toEqual([]);
+      expect(naming(grants, masters), name).toEqual([]);
+      for (const [db, secretId] of appUsers) {
+        const value = variables[databaseSecretArnEnv(db)];
+        if (value !== undefined) expect(statefulOutputsResolved(app, value), name).toEqual({ Ref: secretId });
+      }
+      expect(naming(grants, appUsers).sort(), name).toEqual(naming(env, appUsers).sort());
+    }
+  });
+
+  it('rotates each app user with alternating users, the secret its RDS Proxy authenticates, and the master too', () => {
+    const json = app.statefulTemplate.toJSON() as {
+      Resources: Record<string, Resource>;
+      Mappings: Record<string, Record<string, { applicationId: string }>>;
+    };
+    const schedules = resourcesOf(app.statefulTemplate, 'AWS::SecretsManager::RotationSchedule');
+    const rotationApplication = (secretId: string) => {
+      const matching = schedules.filter(
+        ([, schedule]) => (schedule.Properties.SecretId as { Ref: string }).Ref === secretId,
+      );
+      expect(matching, `rotation of ${secretId}`).toHaveLength(1);
+      const [, schedule] = defined(matching[0], secretId);
+      expect(schedule.Properties.RotationRules).toEqual({ ScheduleExpression: 'rate(30 days)' });
+      const [applicationId] = (schedule.Properties.RotationLambdaARN as { 'Fn::GetAtt': [string] })[
+        'Fn::GetAtt'
+      ];
+      const application = defined(json.Resources[applicationId], applicationId);
+      const mapping = (application.Properties.Location as { ApplicationId: { 'Fn::FindInMap': [string] } })
+        .ApplicationId['Fn::FindInMap'][0];
+      return defined(json.Mappings[mapping]?.aws?.applicationId, mapping);
+    };
+    for (const [service, database] of app.stateful.databases) {
+      const appSecretId = (app.stateful.resolve(database.appSecret.secretArn) as { Ref: string }).Ref;
+      const masterId = (app.stateful.resolve(database.secret.secretArn) as { Ref: string }).Ref;
+      expect(rotationApplication(appSecretId), service).toMatch(
+        /SecretsManagerRDSPostgreSQLRotationMultiUser$/,
+      );
+      expect(rotationApplication(masterId), service).toMatch(
+        /SecretsManagerRDSPostgreSQLRotationSingleUser$/,
+      );
+      // The app secret starts as <service>_app and names the master secret the rotation clones the user with.
+      const attachment = defined(json.Resources[appSecretId], appSecretId);
+      const secret = defined(
+        json.Resources[(attachment.Properties.SecretId as { Ref: string }).Ref],
+        `secret of ${appSecretId}`,
+      );
+      const { SecretStringTemplate } = secret.Properties.GenerateSecretString as {
+        SecretStringTemplate: { 'Fn::Join': [string, (string | { Ref: string })[]] };
+      };
+      const [, parts] = SecretStringTemplate['Fn::Join'];
+      const rendered = parts.map((part) => (typeof part === 'string' ? part : `<${part.Ref}>`)).join('');
+      expect(JSON.parse(rendered), service).toEqual({
+        username: `${service}_app`,
+        dbname: service,
+        masterarn: `<${masterId}>`,
+      });
+      const proxy = defined(
+        resourcesOf(app.statefulTemplate, 'AWS::RDS::DBProxy').find(
+          ([id]) => id === (app.stateful.resolve(database.proxy.dbProxyName) as { Ref: string }).Ref,
+        ),
+        `proxy of ${service}`,
+      );
+      expect(
+        (proxy[1].Properties.Auth as { SecretArn: { Ref: string } }[])
+          .map((auth) => auth.SecretArn.Ref)
+          .sort(),
+        service,
+      ).toEqual([appSecretId, masterId].sort());
+    }
+  });
+
+  it('requires TLS and an AUTH token from Secrets Manager on Redis, which only redis binders read', () => {
+    const [[, group]] = resourcesOf(app.statefulTemplate, 'AWS::ElastiCache::ReplicationGroup') as [
+      [string, Resource],
+    ];
+    const tokenId = (app.stateful.resolve(app.stateful.cache.authSecret.secretArn) as { Ref: string }).Ref;
+    expect(group.Properties).toMatchObject({
+      TransitEncryptionEnabled: true,
+      TransitEncryptionMode: 'required',
+    });
+    // A dynamic reference, resolved by CloudFormation: the template never holds the token.
+    expect(group.Properties.AuthToken).toEqual({
+      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: tokenId }, ':SecretString:::}}']],
+    });
+    for (const [id, fn] of resourcesOf(app.statelessTemplate, 'AWS::Lambda::Function')) {
+      const kind = tagOf(fn, 'tol:kind');
+      if (!kind) continue;
+      const name = tagOf(fn, `tol:${kind}`) ?? id;
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const readsToken = JSON.stringify(
+        statefulOutputsResolved(app, policyStatementsOf(app.statelessTemplate, id)),
+      ).includes(`"Ref":"${tokenId}"`);
+      expect(readsToken, name).toBe(variables[ENV.redisUrl] !== undefined);
+      if (variables[ENV.redisUrl] === undefined) continue;
+      expect(statefulOutputsResolved(app, variables[ENV.redisAuthSecretArn]), name).toEqual({ Ref: tokenId });
+      const url = JSON.stringify(statefulOutputsResolved(app, variables[ENV.redisUrl]));
+      expect(url, name).toContain('rediss://');
+      expect(url, name).not.toContain('@');
     }
   });
 

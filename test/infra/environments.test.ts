@@ -133,6 +133,36 @@ describe('choosing an environment', () => {
   });
 });
 
+describe('logs kept as long as each environment needs', () => {
+  it("keeps every function's, the API's and the databases' logs 14 days in dev and 90 in prod", () => {
+    for (const [app, days] of [
+      [dev, ENVIRONMENTS.dev.logRetentionDays],
+      [prod, ENVIRONMENTS.prod.logRetentionDays],
+    ] as const) {
+      const env = app.stateful.node.tryGetContext('env') as string;
+      for (const service of app.stateless.services.values()) {
+        const template = templateOf(app, service);
+        const logGroups = Object.fromEntries(resourcesOf(template, 'AWS::Logs::LogGroup'));
+        const functions = resourcesOf(template, 'AWS::Lambda::Function').filter(
+          ([, fn]) => fn.Properties.LoggingConfig,
+        );
+        expect(functions.length, service.stackName).toBeGreaterThan(0);
+        for (const [id, fn] of functions) {
+          const { LogGroup } = fn.Properties.LoggingConfig as { LogGroup: { Ref: string } };
+          expect(logGroups[LogGroup.Ref]?.Properties.RetentionInDays, `${env} ${id}`).toBe(days);
+        }
+      }
+      const apiAndDatabaseLogs = [app.stage, app.stateful]
+        .flatMap((stack) => resourcesOf(templateOf(app, stack), 'AWS::Logs::LogGroup'))
+        .filter(([id]) => id.startsWith('AccessLogs') || id.includes('PostgresLogs'));
+      expect(apiAndDatabaseLogs, env).toHaveLength(1 + app.stateful.databases.size);
+      for (const [id, group] of apiAndDatabaseLogs)
+        expect(group.Properties.RetentionInDays, `${env} ${id}`).toBe(days);
+    }
+    expect(ENVIRONMENTS.dev.logRetentionDays).toBeLessThan(ENVIRONMENTS.prod.logRetentionDays);
+  });
+});
+
 describe('nothing lost in prod', () => {
   it('keeps 35 days of point-in-time recovery on every database, encrypted with a customer-managed key', () => {
     const template = templateOf(prod, prod.stateful);

@@ -1,5 +1,7 @@
 // One service's PostgreSQL: an RDS instance in the isolated subnets, reached only through its RDS Proxy (TLS required),
-// with Secrets Manager credentials. Functions get access through ServiceFunction.bindDatabase.
+// with two logins in Secrets Manager: the master user, which only the migrate function uses, and the service's app user
+// (DML on the service's tables, granted by the migrations), which every other function uses and which rotates with the
+// alternating-users scheme. Functions get access through ServiceFunction.bindDatabase.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,12 +9,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { appRoleOf } from '../../../layers/common/app-role';
 import type { ServiceName } from '../../../layers/common/manifest';
 import { type EnvironmentProfile, instanceClassOf, isBurstable } from '../environments';
 import { acknowledge, checkovSkip } from '../nag';
 
-/** The master user of every service database; the proxy authenticates clients with its generated secret. */
+/** The master user of every service database: migrations, and the rotation of the app user's secret. */
 export const DATABASE_USER = 'tol_admin';
+/** How often the app user's password changes; the previous login stays valid until the rotation after. */
+export const APP_SECRET_ROTATION = Duration.days(30);
 /** RDS Proxy listens on the engine's default port, whatever the instance's port. */
 export const PROXY_PORT = 5432;
 /** Share of the instance's max_connections the proxy may open; the rest stays for operators and RDS itself. */
@@ -22,6 +27,8 @@ export interface ServiceDatabaseProps {
   service: ServiceName;
   vpc: ec2.IVpc;
   subnets: ec2.SubnetSelection;
+  /** Where the rotation function runs: it calls Secrets Manager, so it needs the subnets with egress. */
+  rotationSubnets: ec2.SubnetSelection;
   environment: EnvironmentProfile;
   /** The customer-managed key of the data tier: storage, Performance Insights and backups. */
   key: kms.IKey;
@@ -36,7 +43,12 @@ export class ServiceDatabase extends Construct {
   readonly instanceClass: string;
   readonly instance: rds.DatabaseInstance;
   readonly proxy: rds.DatabaseProxy;
+  /** The master user's secret: readable by the migrate function only (and the rotation, which clones the app user). */
   readonly secret: secretsmanager.ISecret;
+  /** `<service>_app`, the role the migrations grant DML to. */
+  readonly appUser: string;
+  /** The app user's secret (attached to the instance): what every function but the migrate function reads. */
+  readonly appSecret: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: ServiceDatabaseProps) {
     super(scope, id);
@@ -103,8 +115,36 @@ export class ServiceDatabase extends Construct {
     // biome-ignore lint/style/noNonNullAssertion: credentials are generated above, so the instance always has a secret.
     this.secret = this.instance.secret!;
 
+    // The migrate function creates this login with the generated password and grants it (layers/common/app-role.ts).
+    this.appUser = appRoleOf(props.service);
+    this.appSecret = new rds.DatabaseSecret(this, 'AppUserSecret', {
+      username: this.appUser,
+      dbname: props.service,
+      // Its `masterarn` names the master secret, which the multi-user rotation logs in with to clone the user.
+      masterSecret: this.secret,
+    }).attach(this.instance);
+    // Alternating users: each rotation sets a new password on the login the secret does not name right now
+    // (<service>_app or <service>_app_clone, a member of <service>_app created on the first rotation) and then
+    // points the secret at it. The login a function container read at its start stays valid in the database until the
+    // next rotation, 30 days later, far beyond a container's life; and the proxy, which logs in to the database with
+    // what it last read from the secret, never holds a password the database has already changed.
+    this.instance.addRotationMultiUser('AppUserRotation', {
+      secret: this.appSecret,
+      automaticallyAfter: APP_SECRET_ROTATION,
+      vpcSubnets: props.rotationSubnets,
+    });
+    // Single user for the master: only the migrate function logs in with it, reading it afresh in each new container
+    // (one per deploy that changes migrations), and the multi-user rotation above reads it at each run.
+    this.instance.addRotationSingleUser({
+      automaticallyAfter: APP_SECRET_ROTATION,
+      vpcSubnets: props.rotationSubnets,
+    });
+
     this.proxy = this.instance.addProxy('Proxy', {
-      secrets: [this.secret],
+      // The one app secret whose username alternates (the proxy looks a client's login up in the secret's current
+      // value), and the master secret for the migrate function. No function but the migrate function may read the
+      // master secret, so no other function can log in as the master user through the proxy.
+      secrets: [this.appSecret, this.secret],
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [proxySecurityGroup],
@@ -132,15 +172,6 @@ export class ServiceDatabase extends Construct {
         'instance port is, while layers/common/db.ts takes the port from the generated secret (the instance port). ' +
         'A non-default port would break that; the instance sits in isolated subnets and only the proxy security ' +
         'group may connect.',
-    );
-    acknowledge(
-      this.instance,
-      'SMG4',
-      'Single-user rotation changes the one password that each Lambda container reads once, when it creates its ' +
-        'pool (layers/common/db.ts), and reuses for every new connection until the container is recycled, so ' +
-        'warm functions would fail to connect through the proxy after a rotation. Rotation needs the alternating-' +
-        'users scheme first; until then the secret is readable only by the proxy role and the functions that bind ' +
-        'this database.',
     );
   }
 }

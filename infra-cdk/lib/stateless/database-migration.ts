@@ -63,7 +63,8 @@ export class DatabaseMigration extends Construct {
         ],
       },
     });
-    this.function.bindDatabase(props.service);
+    // The only function that logs in as the master user: it owns the schema and grants the app user.
+    this.function.bindDatabase(props.service, 'master');
 
     // Runs whenever the function's code changes, and the bundle contains the SQL files: a new migration means a new
     // asset hash, a new version and a new run. Between such deploys there is nothing pending to apply.

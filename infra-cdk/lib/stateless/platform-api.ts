@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { RouteSpec } from '../../../layers/common/manifest';
 import { acknowledge } from '../nag';
 import type { AppSettings } from '../settings';
+import { retentionDays } from '../stateful-stack';
 
 /** Sustained and burst request rates for the whole stage: the brief's 400 req/s peak with room for a flash sale. */
 export const API_THROTTLE = { rateLimit: 1_000, burstLimit: 2_000 } as const;
@@ -41,6 +42,8 @@ export class PlatformApi extends Construct {
   readonly api: apigw.HttpApi;
   /** The `iss` every access token must carry; the auth service signs with it. */
   readonly issuer: string;
+  /** The environment's log retention, for the stage's access logs. */
+  private readonly logRetention: logs.RetentionDays;
   readonly audience: string;
   private readonly authorizer: HttpJwtAuthorizer;
 
@@ -75,6 +78,7 @@ export class PlatformApi extends Construct {
     // API Gateway finds the signing keys through `{issuer}/.well-known/openid-configuration` (its `jwks_uri`), so the
     // auth service must serve that document, unauthenticated, at this issuer. By default the issuer is this API's own
     // endpoint, i.e. the auth service behind it; `-c issuerUrl=https://...` points at a custom domain instead.
+    this.logRetention = retentionDays(props.settings.environment.logRetentionDays);
     this.issuer = props.settings.issuerUrl ?? this.api.apiEndpoint;
     this.audience = props.settings.jwtAudience;
     this.authorizer = new HttpJwtAuthorizer('JwtAuthorizer', this.issuer, {
@@ -92,7 +96,7 @@ export class PlatformApi extends Construct {
     routeThrottles: Readonly<Record<string, apigw.ThrottleSettings>>,
   ): apigw.HttpStage {
     const accessLogs = new logs.LogGroup(scope, 'AccessLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
+      retention: this.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const stage = new apigw.HttpStage(scope, 'DefaultStage', {
