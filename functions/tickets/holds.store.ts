@@ -90,11 +90,17 @@ export async function takeSeatsAgain(client: pg.PoolClient, row: Pick<OrderRow, 
   return taken.rowCount === takes.length;
 }
 
-/** Releases one hold inside the caller's transaction (order row locked, status awaiting_payment). */
+/**
+ * Releases one hold inside the caller's transaction (order row locked, status awaiting_payment). Its payment, if one
+ * was made ready, is to be cancelled at the provider (the sweep does it), so the buyer cannot pay for seats that went
+ * back on sale.
+ */
 export async function releaseLocked(client: pg.PoolClient, row: OrderRow) {
   await giveBackSeats(client, row);
   await client.query(
-    `UPDATE orders SET status = 'expired', expires_at = least(expires_at, now()) WHERE id = $1`,
+    `UPDATE orders SET status = 'expired', expires_at = least(expires_at, now()),
+       payment_cancel = CASE WHEN payment_id IS NOT NULL THEN 'pending' END
+     WHERE id = $1`,
     [row.id],
   );
 }

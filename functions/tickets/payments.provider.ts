@@ -87,6 +87,9 @@ export function verifyWebhook(rawBody: string, signature: string, webhookSecret:
   return Stripe.webhooks.constructEvent(rawBody, signature, webhookSecret);
 }
 
+/** Stripe's answer to cancelling a Payment Intent that already succeeded or was cancelled. */
+const UNEXPECTED_STATE = 'payment_intent_unexpected_state';
+
 export function stripeProvider(stripe: Stripe): PaymentProvider {
   return {
     name: 'stripe',
@@ -114,6 +117,16 @@ export function stripeProvider(stripe: Stripe): PaymentProvider {
       const status =
         refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' ? 'failed' : 'pending';
       return { refundId: refund.id, status };
+    },
+    async cancelPayment(paymentId) {
+      try {
+        await stripe.paymentIntents.cancel(paymentId, { cancellation_reason: 'abandoned' });
+        return 'cancelled';
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === UNEXPECTED_STATE)
+          return 'not-cancellable';
+        throw error;
+      }
     },
     async recentPayments(since) {
       const payments = [];
@@ -150,6 +163,11 @@ export function testModeProvider(pageUrl: string): PaymentProvider {
     },
     async refund() {
       return { refundId: `re_test_${randomUUID().replaceAll('-', '')}`, status: 'succeeded' };
+    },
+    async cancelPayment() {
+      // The page keeps no payment to cancel: one made on it after the hold was released reaches the webhook as a
+      // late payment (confirmed if the seats are still free, otherwise refunded).
+      return 'cancelled';
     },
     async recentPayments() {
       // The page keeps no record (its webhooks are the record), so there is nothing to reconcile against.

@@ -165,6 +165,22 @@ export function pgPaymentStore(pool: () => Promise<pg.Pool>) {
       return releaseExpiredHolds(await pool());
     },
 
+    /** Released holds whose payment is still to be cancelled at the provider, oldest first. */
+    async paymentsToCancel(limit = 100): Promise<{ orderId: string; paymentId: string }[]> {
+      const { rows } = await (await pool()).query<{ id: string; payment_id: string }>(
+        `SELECT id, payment_id FROM orders WHERE payment_cancel = 'pending' ORDER BY expires_at LIMIT $1`,
+        [limit],
+      );
+      return rows.map((row) => ({ orderId: row.id, paymentId: row.payment_id }));
+    },
+
+    async recordPaymentCancelled(orderId: string): Promise<void> {
+      await (await pool()).query(
+        `UPDATE orders SET payment_cancel = 'done' WHERE id = $1 AND payment_cancel = 'pending'`,
+        [orderId],
+      );
+    },
+
     async recordRefund(orderId: string, result: RefundResult): Promise<void> {
       await (await pool()).query(
         `UPDATE orders SET refund_status = $2, refund_id = $3 WHERE id = $1 AND refund_status = 'pending'`,

@@ -30,6 +30,12 @@ export interface PaymentProvider {
    * keeps no record to compare with (the local test-mode page).
    */
   recentPayments(since: Date): Promise<ProviderPayment[] | null>;
+  /**
+   * Cancels a payment that can no longer buy anything (its hold was released): `cancelled`, or `not-cancellable` when
+   * the provider says it is past that (already paid, already cancelled): a payment that succeeded meanwhile reaches
+   * the webhook, which confirms or refunds it.
+   */
+  cancelPayment(paymentId: string): Promise<'cancelled' | 'not-cancellable'>;
 }
 
 export interface ProviderPayment {

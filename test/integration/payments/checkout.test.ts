@@ -241,6 +241,17 @@ describe('holds that run out', () => {
       [onSale.tierId],
     );
     expect(slots.rows[0]?.sold).toBe(0);
+
+    // Its Payment Intent is cancelled at Stripe, once, so the buyer can no longer pay for the released seats.
+    const cancels = () =>
+      stripe.requests.filter(
+        (request) =>
+          request.method === 'POST' &&
+          request.path === `/v1/payment_intents/${order.payment?.paymentId}/cancel`,
+      ).length;
+    expect(cancels()).toBe(1);
+    await sweepHolds();
+    expect(cancels()).toBe(1);
   });
 
   it('refund a payment that comes after the seats were sold to someone else, and tell the buyer', async () => {
