@@ -1,0 +1,76 @@
+// The rules of deleting one's account: the password first, then the organizer's events on sale, then one message.
+import { describe, expect, it } from 'vitest';
+import { PrivacyMessageTypes } from '../../../events/contracts/privacy';
+import {
+  type AccountDeletionDeps,
+  deleteOwnAccount,
+  type UpcomingEvent,
+} from '../../../functions/auth/account-deletion';
+import type { Envelope } from '../../../layers/common/messages';
+
+const userId = '6f1c2b9e-4a53-4c1d-9d0e-2f7a8b3c4d5e';
+
+function deps(options: { account?: boolean; upcoming?: UpcomingEvent[] } = {}) {
+  const deleted: { accountId: string; message: Envelope }[] = [];
+  const asked: string[] = [];
+  const value: AccountDeletionDeps = {
+    findAccount: async (id) =>
+      options.account === false ? undefined : { id, passwordHash: 'hash-of:right' },
+    verifyPassword: async (password, hash) => hash === `hash-of:${password}`,
+    upcomingOnSale: async (id) => {
+      asked.push(id);
+      return options.upcoming ?? [];
+    },
+    store: {
+      deleteAccount: async (accountId, message) => {
+        deleted.push({ accountId, message });
+        return true;
+      },
+    },
+    now: () => new Date('2026-12-02T10:00:00Z'),
+  };
+  return { value, deleted, asked };
+}
+
+describe('deleting my account', () => {
+  it('deletes it with one AccountDeleted message carrying only the id and the time', async () => {
+    const { value, deleted } = deps();
+    expect(await deleteOwnAccount(value, userId, 'right', 'corr-1')).toBe('deleted');
+    expect(deleted).toHaveLength(1);
+    const { message } = deleted[0] as { message: Envelope };
+    expect(message).toMatchObject({
+      type: 'AccountDeleted',
+      version: 1,
+      source: 'auth',
+      correlationId: 'corr-1',
+    });
+    expect(PrivacyMessageTypes.AccountDeleted.schema.parse(message.data)).toEqual({
+      userId,
+      deletedAt: '2026-12-02T10:00:00.000Z',
+    });
+  });
+
+  it('refuses a wrong password before asking anyone about events', async () => {
+    const { value, deleted, asked } = deps();
+    await expect(deleteOwnAccount(value, userId, 'wrong', 'c')).rejects.toMatchObject({ status: 403 });
+    expect(asked).toEqual([]);
+    expect(deleted).toEqual([]);
+  });
+
+  it('refuses an organizer with events on sale with 409, naming them, and deletes nothing', async () => {
+    const upcoming = [{ id: 'e1', name: 'Jazz night', startsAt: '2026-12-24T20:00:00.000Z' }];
+    const { value, deleted } = deps({ upcoming });
+    await expect(deleteOwnAccount(value, userId, 'right', 'c')).rejects.toMatchObject({
+      status: 409,
+      slug: 'organizer-has-upcoming-events',
+      extensions: { events: upcoming },
+    });
+    expect(deleted).toEqual([]);
+  });
+
+  it('answers an account deleted already as done, without a second message', async () => {
+    const { value, deleted } = deps({ account: false });
+    expect(await deleteOwnAccount(value, userId, 'anything', 'c')).toBe('already-deleted');
+    expect(deleted).toEqual([]);
+  });
+});
