@@ -24,9 +24,26 @@ function requireVerifiedEmail(caller: Caller) {
   );
 }
 
+/**
+ * ORGANIZERS_REQUIRE_TWO_FACTOR=true: only an organizer who signs in with two steps (auth's access tokens say amr
+ * otp) may put events on sale, so a stolen password alone cannot sell tickets in their name. Off by default.
+ */
+function requireTwoFactor(caller: Caller) {
+  if (optionalEnv('ORGANIZERS_REQUIRE_TWO_FACTOR', 'false') !== 'true') return;
+  const amr = caller.claims.amr;
+  if (Array.isArray(amr) ? amr.includes('otp') : String(amr ?? '').includes('otp')) return;
+  throw new AppError(
+    403,
+    'two-factor-required',
+    'Two-step sign-in required',
+    'Turn on two-step sign-in (POST /v1/auth/two-factor, or your account page) and sign in again before publishing events.',
+  );
+}
+
 export function makeHandler(deps: EventsDeps) {
   return httpHandler('events', events.routes.publishEvent, async ({ caller, params, correlationId }) => {
     requireVerifiedEmail(caller);
+    requireTwoFactor(caller);
     const { view, degraded } = await publishEvent(deps, organizerOf(caller), params.id, correlationId);
     return answer(200, view, degraded, PRIVATE);
   });

@@ -7,12 +7,14 @@ import type { Platform } from '../../../local/platform';
 import { passwordGrant, signUp, type TestUser } from '../../support/accounts';
 import { client } from '../../support/http';
 import { startTestPlatform } from '../../support/platform';
+import { eventBody } from '../events/support';
 
 let platform: Platform;
 const api = client(() => platform.apiUrl);
 const MFA_GRANT = 'urn:ticketorleaveit:params:oauth:grant-type:mfa-otp';
 
 beforeAll(async () => {
+  process.env.ORGANIZERS_REQUIRE_TWO_FACTOR = 'true';
   platform = await startTestPlatform({ schedules: false });
 });
 afterAll(async () => {
@@ -177,6 +179,24 @@ describe('two-step sign-in', () => {
     });
     expect(off.status).toBe(204);
     expect((await passwordGrant(platform.apiUrl, user.email, user.password)).status).toBe(200);
+  });
+});
+
+describe('organizers required to use it (ORGANIZERS_REQUIRE_TWO_FACTOR=true)', () => {
+  it('refuses to publish for a sign-in without the second step, and publishes after one with it', async () => {
+    const { user, totp } = await userWithTwoFactor();
+    const created = await api('POST', '/v1/events', { token: user.accessToken, body: eventBody() });
+    expect(created.status).toBe(201);
+    // This access token was issued before two-step sign-in was on: password only.
+    const refused = await api('POST', `/v1/events/${created.body.id}/publish`, { token: user.accessToken });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ type: '/problems/two-factor-required' });
+
+    const signedIn = await codeStep(await passwordStep(user), totp.code(1));
+    const published = await api('POST', `/v1/events/${created.body.id}/publish`, {
+      token: signedIn.body.access_token,
+    });
+    expect(published.status).toBe(200);
   });
 });
 
