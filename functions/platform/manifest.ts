@@ -30,7 +30,7 @@ export const platform = defineService({
       handler: 'openapi.ts',
       summary: 'The OpenAPI 3.1 document of this API',
       auth: false,
-      responses: { 200: { description: 'OpenAPI 3.1 document' } },
+      responses: { 200: { description: 'OpenAPI 3.1 document', contentType: 'application/json' } },
       memoryMb: 256,
     },
     docs: {
