@@ -1,6 +1,7 @@
 // SQL of the data-subject requests (parameterized only): the emails sent to a person, for their export, and
 // forgetting them when their account is deleted: their sent-email history, the holdings that address their
-// reminders and the reminders themselves.
+// reminders, the reminders themselves and their sales-summary subscription, with a tombstone so that a late
+// preferences message does not subscribe them again.
 import type pg from 'pg';
 import { withTransaction } from '../../layers/common/db';
 import { markProcessed } from '../../layers/common/outbox';
@@ -50,10 +51,13 @@ export async function forgetUser(
 ): Promise<{ emails: number; holdings: number } | false> {
   return withTransaction(pool, async (client) => {
     if (!(await markProcessed(client, consumer, messageId))) return false;
+    await client.query('INSERT INTO erased_users (user_id) VALUES ($1) ON CONFLICT DO NOTHING', [userId]);
     const emails = await client.query('DELETE FROM deliveries WHERE user_id = $1', [userId]);
     // No holdings, no reminders: the scan finds nobody to remind, and a queued ReminderDue finds no holder.
     const holdings = await client.query('DELETE FROM holdings WHERE user_id = $1', [userId]);
     await client.query('DELETE FROM reminders WHERE user_id = $1', [userId]);
+    await client.query('DELETE FROM summary_subscriptions WHERE user_id = $1', [userId]);
+    await client.query('DELETE FROM sales_summaries WHERE organizer_id = $1', [userId]);
     return { emails: emails.rowCount ?? 0, holdings: holdings.rowCount ?? 0 };
   });
 }

@@ -15,8 +15,10 @@ export function pgSubscriptionStore(pool: () => Promise<pg.Pool>): SubscriptionS
   return {
     async apply(preferences) {
       const { rowCount } = await (await pool()).query(
+        // A deleted account's late message stores nothing (its tombstone is in erased_users).
         `INSERT INTO summary_subscriptions AS s (user_id, email, first_name, daily_sales_summary, time_zone, as_of)
-         VALUES ($1, $2, $3, $4, $5, $6)
+         SELECT $1::uuid, $2::text, $3::text, $4::boolean, $5::text, $6::timestamptz
+          WHERE NOT EXISTS (SELECT 1 FROM erased_users WHERE user_id = $1)
          ON CONFLICT (user_id) DO UPDATE
            SET email = EXCLUDED.email, first_name = EXCLUDED.first_name,
                daily_sales_summary = EXCLUDED.daily_sales_summary, time_zone = EXCLUDED.time_zone,

@@ -3,12 +3,20 @@
 // sign-in, deletes the profile and picture, keeps the orders for the organizer without the person, and lets the
 // address sign up again; an organizer with an event still on sale is told to cancel it first.
 import { randomUUID } from 'node:crypto';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USERS_EVENTS_TOPIC, UsersMessageTypes } from '../../../events/contracts/users';
+import { summaryScanDeps } from '../../../functions/notifications/sales-summaries.deps';
+import { makeHandler as scanHandler } from '../../../functions/notifications/scan-sales-summaries.schedule';
+import { getPool } from '../../../layers/common/db';
+import { topicArnEnv } from '../../../layers/common/env-names';
+import { envelope } from '../../../layers/common/messages';
 import type { Platform } from '../../../local/platform';
 import { passwordGrant, refreshGrant, signUp, type TestUser } from '../../support/accounts';
 import { client } from '../../support/http';
 import { payOrder } from '../../support/payments';
 import { startTestPlatform } from '../../support/platform';
+import { waitForQueueDrained } from '../../support/sqs';
 import { waitUntil } from '../../support/wait';
 import { eventBody, inDays } from '../events/support';
 import { inbox } from '../notifications/support';
@@ -215,5 +223,77 @@ describe('deleting my account', () => {
     expect(refused.body.detail).toMatch(/cancel/i);
     expect((await passwordGrant(platform.apiUrl, organizer.email, organizer.password)).status).toBe(200);
     expect((await api('GET', `/v1/events/${event.id}`)).status).toBe(200);
+  });
+});
+
+describe('a deleted organizer', () => {
+  it('gets no daily sales summary, even when a preference change made before the deletion arrives after it', async () => {
+    // Prepare: two organizers opted in to the summary; notifications has both choices
+    const [ada, bob] = await Promise.all([
+      signUp(platform.apiUrl, { firstName: 'Ada' }),
+      signUp(platform.apiUrl, { firstName: 'Bob' }),
+    ]);
+    for (const user of [ada, bob]) {
+      const optIn = await api('PUT', '/v1/users/me/notification-preferences', {
+        token: user.accessToken,
+        body: { dailySalesSummary: true, timeZone: null },
+      });
+      expect(optIn.status).toBe(200);
+    }
+    const notifications = await getPool('notifications');
+    await waitUntil(
+      async () =>
+        (
+          await notifications.query('SELECT 1 FROM summary_subscriptions WHERE user_id = ANY ($1)', [
+            [ada.id, bob.id],
+          ])
+        ).rowCount === 2,
+      { message: 'both choices copied to notifications' },
+    );
+    const beforeDeletion = new Date().toISOString();
+
+    // Act: Ada deletes her account; her last change of preferences is delivered only after that
+    const deleted = await api('DELETE', '/v1/me', {
+      token: ada.accessToken,
+      body: { password: ada.password },
+    });
+    expect(deleted.status).toBe(204);
+    await waitForQueueDrained(platform.awsEndpoint, platform.queueUrls['notifications-privacy'] as string);
+    const { NotificationPreferencesChanged } = UsersMessageTypes;
+    const late = envelope(
+      'users',
+      NotificationPreferencesChanged.type,
+      NotificationPreferencesChanged.version,
+      {
+        userId: ada.id,
+        email: ada.email,
+        firstName: 'Ada',
+        dailySalesSummary: true,
+        timeZone: null,
+        asOf: beforeDeletion,
+      },
+      'late-preferences',
+    );
+    const sns = new SNSClient({ endpoint: platform.awsEndpoint, region: 'us-east-1' });
+    await sns.send(
+      new PublishCommand({
+        TopicArn: process.env[topicArnEnv(USERS_EVENTS_TOPIC)],
+        Message: JSON.stringify(late),
+      }),
+    );
+    sns.destroy();
+    await waitForQueueDrained(
+      platform.awsEndpoint,
+      platform.queueUrls['notifications-user-preferences'] as string,
+    );
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const scan = await scanHandler(() => ({ ...summaryScanDeps(), now: () => tomorrow }))();
+
+    // Assess: only Bob's summary is queued; nothing of Ada is kept to write to
+    expect(scan.queued).toBe(1);
+    const kept = await notifications.query('SELECT email FROM summary_subscriptions WHERE user_id = $1', [
+      ada.id,
+    ]);
+    expect(kept.rows).toEqual([]);
   });
 });
