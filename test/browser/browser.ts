@@ -101,3 +101,28 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(DESKTOP);
 }
+
+/**
+ * Signs up through the authorization server's own form (the app's "Sign up", prompt=create): sign-up answers "check
+ * your email" with a sign-in form (the same for a taken address), where the new password signs in; back in the app
+ * once the header names the user.
+ */
+export async function signUpInBrowser(
+  page: Page,
+  origin: string,
+  user: { firstName: string; lastName?: string; email: string; password?: string },
+) {
+  const password = user.password ?? 'correct horse battery staple';
+  await page.goto(`${origin}/`);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/oauth\/authorize/);
+  await page.getByLabel('First name').fill(user.firstName);
+  await page.getByLabel('Last name').fill(user.lastName ?? 'Tester');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: user.firstName }).waitFor();
+}

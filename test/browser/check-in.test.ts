@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../local/platform';
 import { seedDoor } from '../integration/check-in/seed';
 import { startTestPlatform } from '../support/platform';
-import { type Browser, launchBrowser, screenshots, seriousViolations, watchErrors } from './browser';
+import {
+  type Browser,
+  launchBrowser,
+  screenshots,
+  seriousViolations,
+  signUpInBrowser,
+  watchErrors,
+} from './browser';
 
 let platform: Platform;
 let browser: Browser;
@@ -33,19 +40,7 @@ afterAll(async () => {
 describe('the check-in page in Chromium', () => {
   it('answers a first scan green and a second red with where the ticket went in', async () => {
     const email = `door-${randomUUID().slice(0, 8)}@example.com`;
-    await page.goto(`${platform.apiUrl}/`);
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.waitForURL(/\/oauth\/authorize/);
-    await page.getByLabel('First name').fill('Dora');
-    await page.getByLabel('Last name').fill('Door');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel(/^Password/).fill('correct horse battery staple');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    // Sign-up answers "check your email" (the same for a taken address); the new password signs in.
-    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
-    await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('link', { name: 'Dora' }).waitFor();
+    await signUpInBrowser(page, platform.apiUrl, { firstName: 'Dora', lastName: 'Door', email });
     const users = new pg.Pool({ connectionString: platform.databaseUrls.auth, max: 1 });
     const { rows } = await users.query('SELECT id FROM accounts WHERE email = $1', [email]);
     await users.end();

@@ -10,7 +10,14 @@ import type { Platform } from '../../local/platform';
 import { signUp } from '../support/accounts';
 import { startTestPlatform } from '../support/platform';
 import { waitUntil } from '../support/wait';
-import { type Browser, launchBrowser, screenshots, seriousViolations, watchErrors } from './browser';
+import {
+  type Browser,
+  launchBrowser,
+  screenshots,
+  seriousViolations,
+  signUpInBrowser,
+  watchErrors,
+} from './browser';
 import { solidPng } from './png';
 
 let platform: Platform;
@@ -31,21 +38,9 @@ async function checkPage(page: Page, name: string) {
   await screenshots(page, name);
 }
 
-/** Signs up through the authorization server's own form (prompt=create) and comes back signed in. */
-async function signUpInBrowser(page: Page, firstName: string, email: string) {
-  await page.goto(url('/'));
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.waitForURL(/\/oauth\/authorize/);
-  await page.getByLabel('First name').fill(firstName);
-  await page.getByLabel('Last name').fill('Tester');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel(/^Password/).fill('correct horse battery staple');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  // Sign-up answers "check your email" (the same for a taken address); the new password signs in.
-  await page.getByRole('heading', { name: 'Check your email' }).waitFor();
-  await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('link', { name: firstName }).waitFor();
+/** Signs up through the authorization server's own form and comes back signed in, on the home page. */
+async function signUpHere(page: Page, firstName: string, email: string) {
+  await signUpInBrowser(page, platform.apiUrl, { firstName, email });
   expect(new URL(page.url()).pathname).toBe('/');
 }
 
@@ -88,7 +83,7 @@ afterAll(async () => {
 
 describe('the web app in Chromium', () => {
   it('an organizer signs up, creates an event with an image and publishes it', async () => {
-    await signUpInBrowser(organizer, 'Olga', `organizer-${tag}@example.com`);
+    await signUpHere(organizer, 'Olga', `organizer-${tag}@example.com`);
     await organizer.getByRole('link', { name: 'Organize' }).click();
     await organizer.getByRole('heading', { name: 'Organize' }).waitFor();
     await checkPage(organizer, 'organizer-home-empty');
@@ -136,7 +131,7 @@ describe('the web app in Chromium', () => {
   });
 
   it('an attendee signs up, searches, buys and sees the QR codes and the confirmation email', async () => {
-    await signUpInBrowser(attendee, 'Ada', attendeeEmail);
+    await signUpHere(attendee, 'Ada', attendeeEmail);
     await checkPage(attendee, 'home');
 
     await attendee.getByRole('searchbox', { name: 'Search' }).fill(tag);

@@ -1,9 +1,11 @@
-// Profile: names, picture (presigned upload), password change, and your data (export, account deletion).
+// Profile: names, picture (presigned upload), password change, two-step sign-in and sign-ins (security.tsx), and your
+// data (export, account deletion).
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { RequireUser } from '../components/layout';
 import { Alert, Show, useLoad } from '../components/ui';
 import { imageTypeOf, uploadTo } from '../lib/upload';
+import { Security } from './security';
 import { YourData } from './your-data';
 
 export function ProfilePage() {
@@ -98,6 +100,7 @@ function Profile() {
               </label>
             </div>
             <PasswordForm onNotice={setNotice} />
+            <Security />
             <YourData />
           </>
         )}

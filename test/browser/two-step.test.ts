@@ -1,0 +1,98 @@
+// Two-step sign-in in the web app, in Chromium: a user turns it on from the profile page (the QR code's key read like
+// an authenticator app would), keeps the recovery codes, sees this browser among their sign-ins, signs out, and signs
+// in again with password and code, then once more with a recovery code.
+import { randomUUID } from 'node:crypto';
+import { TOTP } from 'otpauth';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../local/platform';
+import { startTestPlatform } from '../support/platform';
+import {
+  type Browser,
+  launchBrowser,
+  screenshots,
+  seriousViolations,
+  signUpInBrowser,
+  watchErrors,
+} from './browser';
+
+let platform: Platform;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ schedules: false });
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  errors = watchErrors(page);
+});
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+const email = `two-step-${randomUUID().slice(0, 8)}@example.com`;
+const password = 'correct horse battery staple';
+
+/** Signs out, then through the sign-in page up to its second step. */
+async function signInUpToTheCode() {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).first().click();
+  await page.waitForURL(/\/oauth\/authorize/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+}
+
+describe('two-step sign-in in the web app', () => {
+  let secret = '';
+  let recoveryCodes: string[] = [];
+
+  it('turns on from the profile page with a QR code and shows the recovery codes once', async () => {
+    await signUpInBrowser(page, platform.apiUrl, { firstName: 'Tess', email, password });
+    await page.goto(`${platform.apiUrl}/profile`);
+    await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshots(page, 'two-step-enrol');
+
+    await page.getByLabel('Code from the app').fill(new TOTP({ secret }).generate());
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+    await codes.first().waitFor();
+    recoveryCodes = await codes.allTextContents();
+    expect(recoveryCodes).toHaveLength(10);
+    await page.getByText('recovery codes left').waitFor();
+  });
+
+  it('lists this browser among the sign-ins, with its address and user agent', async () => {
+    const current = page.getByRole('list', { name: 'Sign-ins' }).getByRole('listitem').filter({
+      hasText: 'This device',
+    });
+    await current.waitFor();
+    expect(await current.textContent()).toMatch(/Chrome.*From (::ffff:)?127\.0\.0\.1/s);
+  });
+
+  it('asks for the code at the next sign-in, and takes a recovery code once', async () => {
+    await signInUpToTheCode();
+    // The step the enrolment spent is refused; the next one signs in.
+    await page.getByLabel('Code').fill(new TOTP({ secret }).generate({ timestamp: Date.now() + 30_000 }));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('link', { name: 'Tess' }).waitFor();
+
+    await signInUpToTheCode();
+    await page.getByLabel('Code').fill(recoveryCodes[0] ?? '');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('link', { name: 'Tess' }).waitFor();
+
+    await signInUpToTheCode();
+    await page.getByLabel('Code').fill(recoveryCodes[0] ?? '');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The code is wrong or was used already' }).waitFor();
+    expect(errors).toEqual([]);
+  });
+});
