@@ -16,6 +16,8 @@ export type ExportPart = (typeof EXPORT_PARTS)[number];
 /** Where a part of an export is written in the media bucket; readable only by the functions that handle exports. */
 export const exportPartKey = (userId: string, exportId: string, part: string) =>
   `exports/${userId}/${exportId}/${part}.json`;
+/** How long a finished export is offered; the bucket expires the exports/ prefix a day after (infra-cdk). */
+export const EXPORT_KEEP_DAYS = 7;
 /** Everything of a user's exports lives under this prefix (removed with the account). */
 export const exportPrefix = (userId: string) => `exports/${userId}/`;
 

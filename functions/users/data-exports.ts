@@ -3,6 +3,7 @@
 // once all have arrived they are joined with the profile into one JSON file in the bucket. Only its owner sees an
 // export, through a link valid for minutes; the file is offered for EXPORT_KEEP_DAYS.
 import {
+  EXPORT_KEEP_DAYS,
   EXPORT_PARTS,
   type ExportPart,
   exportPartKey,
@@ -15,7 +16,6 @@ import type { DataExportResponse } from './data-exports.schemas';
 import type { Profile } from './profiles';
 
 export const EXPORT_LINK_TTL_SECONDS = 5 * 60;
-export const EXPORT_KEEP_DAYS = 7;
 
 export interface DataExport {
   id: string;

@@ -3,6 +3,7 @@
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { EXPORT_KEEP_DAYS } from '../../../events/contracts/privacy';
 import { checkovSkip } from '../nag';
 
 /**
@@ -65,6 +66,9 @@ export class Buckets extends Construct {
           noncurrentVersionExpiration: Duration.days(30),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        // Data exports (GDPR art. 15) are offered for EXPORT_KEEP_DAYS; a day later S3 removes them, and parts an
+        // export never collected, without any job of ours.
+        { prefix: 'exports/', expiration: Duration.days(EXPORT_KEEP_DAYS + 1) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });

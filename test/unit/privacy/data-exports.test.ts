@@ -1,10 +1,9 @@
 // The assembly of a data export: waiting for every part, one file once all are in, late parts of a gone export.
 import { describe, expect, it } from 'vitest';
-import { exportPartKey } from '../../../events/contracts/privacy';
+import { EXPORT_KEEP_DAYS, exportPartKey } from '../../../events/contracts/privacy';
 import {
   type DataExport,
   type DataExportDeps,
-  EXPORT_KEEP_DAYS,
   receivePart,
   requestExport,
   viewExport,
