@@ -65,10 +65,15 @@ export function pgSubscriptionStore(pool: () => Promise<pg.Pool>): SubscriptionS
           from: Date;
           to: Date;
         }>(
-          `WITH due AS (
+          // A zone the runtime accepted but this PostgreSQL does not know (an old alias) would fail the whole
+          // statement, and everyone's summary with it: that organizer's day is counted in UTC instead.
+          `WITH zones AS MATERIALIZED (SELECT name FROM pg_timezone_names),
+           due AS (
              SELECT user_id, zone, (($1::timestamptz AT TIME ZONE zone)::date - 1) AS day
-             FROM (SELECT user_id, coalesce(time_zone, 'UTC') AS zone FROM summary_subscriptions
-                   WHERE daily_sales_summary) s),
+             FROM (SELECT s.user_id, coalesce(z.name, 'UTC') AS zone
+                   FROM summary_subscriptions s
+                   LEFT JOIN zones z ON lower(z.name) = lower(coalesce(s.time_zone, 'UTC'))
+                   WHERE s.daily_sales_summary) s),
            claimed AS (
              INSERT INTO sales_summaries (organizer_id, day)
              SELECT user_id, day FROM due ON CONFLICT DO NOTHING RETURNING organizer_id, day)

@@ -156,4 +156,52 @@ describe('the daily sales summary', () => {
     expect(text).toContain('Free Talk\n4 tickets sold, €0.00\n  Free: 4 tickets, €0.00\n1 ticket checked in');
     expect(text).not.toContain("Bob's Show");
   });
+
+  it('still emails everyone when one organizer chose a zone PostgreSQL does not know, that one in UTC', async () => {
+    // Prepare: a zone the runtime accepts (an old alias) but this PostgreSQL's zone database has no longer
+    const cy = await organizer('Cy');
+    const dee = await organizer('Dee');
+    for (const [who, timeZone] of [
+      [cy, 'US/Pacific-New'],
+      [dee, 'Europe/Paris'],
+    ] as const) {
+      const optIn = await api('PUT', '/v1/users/me/notification-preferences', {
+        token: who.token,
+        body: { dailySalesSummary: true, timeZone },
+      });
+      expect(optIn.status).toBe(200);
+    }
+    await sell(
+      await putOnSale(
+        show('Cy Live'),
+        { name: 'Seat', price: 1000, currency: 'EUR', quantity: 5 },
+        cy.userId,
+      ),
+      1,
+    );
+    await sell(
+      await putOnSale(
+        show('Dee Live'),
+        { name: 'Seat', price: 1000, currency: 'EUR', quantity: 5 },
+        dee.userId,
+      ),
+      1,
+    );
+
+    // Act: the schedule runs the next day (UTC)
+    const today = new Date();
+    const clock = testClock(
+      new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1, 0, 30)),
+    );
+    const run = await runSchedule(clock.now);
+
+    // Assess
+    expect(run.queued).toBeGreaterThanOrEqual(2);
+    const [forCy] = await emailsFor(platform.mailUrl, cy.email, 1);
+    const [forDee] = await emailsFor(platform.mailUrl, dee.email, 1);
+    expect(forCy?.text).toContain('(UTC)');
+    expect(forCy?.text).toContain('Cy Live\n1 ticket sold, €10.00');
+    expect(forDee?.text).toContain('(Europe/Paris)');
+    expect(forDee?.text).toContain('Dee Live\n1 ticket sold, €10.00');
+  });
 });
