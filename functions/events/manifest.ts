@@ -2,6 +2,7 @@
 // everyone searches published events and sees what is still for sale.
 import { CATALOGUE_EVENTS_TOPIC } from '../../events/contracts/catalogue';
 import { type Binds, defineService } from '../../layers/common/manifest';
+import { invitationPreviewResponse } from './invitation.schemas';
 import {
   acceptInvitationBody,
   auditQuery,
@@ -284,9 +285,36 @@ export const events = defineService({
         200: { description: 'Your membership', schema: teamMemberResponse },
         404: { description: 'No invitation has this token' },
         409: { description: 'The invitation is to your own team' },
-        410: { description: 'Accepted already, withdrawn or expired' },
+        410: { description: 'Accepted already, withdrawn, declined or expired' },
       },
       binds: TEAM_CHANGE,
+    },
+    previewTeamInvitation: {
+      method: 'POST',
+      path: '/v1/team-invitations/preview',
+      handler: 'preview-team-invitation.ts',
+      summary: 'What an invitation token invites to (event, role) and whether it can still be answered',
+      auth: true,
+      request: { body: acceptInvitationBody, maxBodyBytes: 1024 },
+      responses: {
+        200: { description: 'The invitation', schema: invitationPreviewResponse },
+        404: { description: 'No invitation has this token' },
+      },
+      binds: { database: true },
+    },
+    declineTeamInvitation: {
+      method: 'POST',
+      path: '/v1/team-invitations/decline',
+      handler: 'decline-team-invitation.ts',
+      summary: 'Decline an invitation; its token no longer works',
+      auth: true,
+      request: { body: acceptInvitationBody, maxBodyBytes: 1024 },
+      responses: {
+        204: { description: 'Declined' },
+        404: { description: 'No invitation has this token' },
+        410: { description: 'Accepted already, withdrawn, declined or expired' },
+      },
+      binds: { database: true },
     },
   },
   functions: {

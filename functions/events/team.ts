@@ -48,9 +48,19 @@ export interface TeamChange {
   announce: Announce;
 }
 
+/** Why an invitation's token no longer works. */
+export type InvitationGone = 'revoked' | 'expired' | 'used' | 'declined';
+
 export type AcceptOutcome =
   | { kind: 'accepted'; member: TeamMember }
-  | { kind: 'unknown' | 'revoked' | 'expired' | 'used' | 'own-team' };
+  | { kind: 'unknown' | InvitationGone | 'own-team' };
+
+/** An invitation as its invitee sees it before answering: what they would join, and whether they still can. */
+export interface InvitationPreview extends Invitation {
+  /** Null for an invitation to all the organizer's events. */
+  eventName: string | null;
+  status: 'pending' | InvitationGone;
+}
 
 export interface TeamStore {
   /** Saves a pending invitation with its message (the email) and audit line, in one transaction. */
@@ -83,6 +93,13 @@ export interface TeamStore {
     invitationId: string,
     change: Omit<TeamChange, 'announce'>,
   ): Promise<boolean>;
+  /** The invitation with this token hash as its invitee sees it, or undefined when no invitation has it. */
+  preview(tokenHash: Buffer, at: string): Promise<InvitationPreview | undefined>;
+  /** Declines the pending invitation with this token hash (audited); otherwise says why it cannot be. */
+  decline(
+    tokenHash: Buffer,
+    change: Omit<TeamChange, 'announce' | 'audit'>,
+  ): Promise<'declined' | 'unknown' | InvitationGone>;
   /** The organizer's members and pending invitations, of one event (and the all-events ones) or of every scope. */
   list(organizerId: string, eventId?: string): Promise<{ members: TeamMember[]; invitations: Invitation[] }>;
 }
@@ -196,13 +213,33 @@ export async function acceptInvitation(
         'This invitation is to your own team; you organize these events already.',
         'own-team',
       );
-    case 'used':
-      throw new InvitationGoneError('invitation-used', 'This invitation has been accepted already.');
-    case 'revoked':
-      throw new InvitationGoneError('invitation-revoked', 'The organizer withdrew this invitation.');
-    case 'expired':
-      throw new InvitationGoneError('invitation-expired', 'This invitation has expired; ask for a new one.');
+    default:
+      throw goneError(outcome.kind);
   }
+}
+
+const GONE: Record<InvitationGone, [string, string]> = {
+  used: ['invitation-used', 'This invitation has been accepted already.'],
+  revoked: ['invitation-revoked', 'The organizer withdrew this invitation.'],
+  expired: ['invitation-expired', 'This invitation has expired; ask for a new one.'],
+  declined: ['invitation-declined', 'This invitation was declined.'],
+};
+const goneError = (why: InvitationGone) => new InvitationGoneError(...GONE[why]);
+
+/** What the invitation's token invites to, for the invitee to decide; any signed-in account holding the token may look. */
+export async function previewInvitation(deps: EventsDeps, token: string): Promise<InvitationPreview> {
+  const preview = await deps.team.preview(hashToken(token), deps.now().toISOString());
+  if (!preview) throw new NotFoundError('No invitation has this token.');
+  return preview;
+}
+
+export async function declineInvitation(deps: EventsDeps, userId: string, token: string): Promise<void> {
+  const outcome = await deps.team.decline(hashToken(token), {
+    actorId: userId,
+    at: deps.now().toISOString(),
+  });
+  if (outcome === 'unknown') throw new NotFoundError('No invitation has this token.');
+  if (outcome !== 'declined') throw goneError(outcome);
 }
 
 export async function changeMemberRole(

@@ -4,7 +4,7 @@ import { CATALOGUE_EVENTS_TOPIC, type TeamRole } from '../../events/contracts/ca
 import { type pg, withTransaction } from '../../layers/common/db';
 import { enqueue } from '../../layers/common/outbox';
 import { writeAudit } from './events.store';
-import type { Invitation, TeamChange, TeamMember, TeamScope, TeamStore } from './team';
+import type { Invitation, InvitationGone, TeamChange, TeamMember, TeamScope, TeamStore } from './team';
 
 interface MemberRow {
   id: string;
@@ -27,11 +27,12 @@ interface InvitationRow {
   accepted_at: Date | null;
   accepted_by: string | null;
   revoked_at: Date | null;
+  declined_at: Date | null;
 }
 
 const MEMBER_COLUMNS = 'id, organizer_id, event_id, user_id, email, role, created_at';
 const INVITATION_COLUMNS =
-  'id, organizer_id, event_id, email, role, created_at, expires_at, accepted_at, accepted_by, revoked_at';
+  'id, organizer_id, event_id, email, role, created_at, expires_at, accepted_at, accepted_by, revoked_at, declined_at';
 
 const toMember = (row: MemberRow): TeamMember => ({
   id: row.id,
@@ -52,6 +53,15 @@ const toInvitation = (row: InvitationRow): Invitation => ({
   createdAt: row.created_at.toISOString(),
   expiresAt: row.expires_at.toISOString(),
 });
+
+/** Why the invitation's token no longer works at `at`, or undefined while it is pending. */
+function goneWhy(row: InvitationRow, at: string): InvitationGone | undefined {
+  if (row.revoked_at) return 'revoked';
+  if (row.accepted_at) return 'used';
+  if (row.declined_at) return 'declined';
+  if (row.expires_at.getTime() <= Date.parse(at)) return 'expired';
+  return undefined;
+}
 
 /** Announces the scope's members as they now stand and writes the audit line, inside the change's transaction. */
 async function settle(
@@ -106,9 +116,8 @@ export function pgTeamStore(pool: () => Promise<pg.Pool>): TeamStore {
         );
         const row = rows[0];
         if (!row) return { kind: 'unknown' } as const;
-        if (row.revoked_at) return { kind: 'revoked' } as const;
-        if (row.accepted_at) return { kind: 'used' } as const;
-        if (row.expires_at.getTime() <= Date.parse(change.at)) return { kind: 'expired' } as const;
+        const gone = goneWhy(row, change.at);
+        if (gone) return { kind: gone } as const;
         if (row.organizer_id === user.userId) return { kind: 'own-team' } as const;
         const { rows: members } = await client.query<MemberRow>(
           `INSERT INTO team_members (id, organizer_id, event_id, user_id, email, role, invited_by, created_at,
@@ -190,6 +199,39 @@ export function pgTeamStore(pool: () => Promise<pg.Pool>): TeamStore {
         return true;
       }),
 
+    preview: async (tokenHash, at) => {
+      const { rows } = await (await pool()).query<InvitationRow & { event_name: string | null }>(
+        `SELECT ${INVITATION_COLUMNS}, (SELECT name FROM events WHERE id = i.event_id) AS event_name
+         FROM team_invitations i WHERE token_hash = $1`,
+        [tokenHash],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return { ...toInvitation(row), eventName: row.event_name, status: goneWhy(row, at) ?? 'pending' };
+    },
+
+    decline: async (tokenHash, change) =>
+      withTransaction(await pool(), async (client) => {
+        const { rows } = await client.query<InvitationRow>(
+          `SELECT ${INVITATION_COLUMNS} FROM team_invitations WHERE token_hash = $1 FOR UPDATE`,
+          [tokenHash],
+        );
+        const row = rows[0];
+        if (!row) return 'unknown';
+        const gone = goneWhy(row, change.at);
+        if (gone) return gone;
+        await client.query('UPDATE team_invitations SET declined_at = $2 WHERE id = $1', [row.id, change.at]);
+        await writeAudit(client, {
+          organizerId: row.organizer_id,
+          eventId: row.event_id,
+          actorId: change.actorId,
+          at: change.at,
+          action: 'team.invitation-declined',
+          changes: { email: row.email, role: row.role },
+        });
+        return 'declined';
+      }),
+
     list: async (organizerId, eventId) => {
       const db = await pool();
       const scope = 'organizer_id = $1 AND ($2::uuid IS NULL OR event_id = $2 OR event_id IS NULL)';
@@ -200,7 +242,8 @@ export function pgTeamStore(pool: () => Promise<pg.Pool>): TeamStore {
         ),
         db.query<InvitationRow>(
           `SELECT ${INVITATION_COLUMNS} FROM team_invitations
-           WHERE ${scope} AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+           WHERE ${scope} AND accepted_at IS NULL AND revoked_at IS NULL AND declined_at IS NULL
+             AND expires_at > now()
            ORDER BY created_at DESC, id`,
           [organizerId, eventId ?? null],
         ),

@@ -12,6 +12,7 @@ import { NotFoundPage } from './pages/not-found';
 import { OrderPage } from './pages/order';
 import { OrdersPage } from './pages/orders';
 import { ProfilePage } from './pages/profile';
+import { TeamInvitationPage } from './pages/team-invitation';
 import { TicketsPage } from './pages/tickets';
 import './styles.css';
 
@@ -40,6 +41,7 @@ function App() {
             <Route path="/orders" component={OrdersPage} />
             <Route path="/orders/:id" component={OrderPage} />
             <Route path="/profile" component={ProfilePage} />
+            <Route path="/team-invitations/accept" component={TeamInvitationPage} />
             <Route path="/callback" component={CallbackPage} />
             <Route path="/verify-email" component={VerifyEmailPage} />
             <Route path="/reset-password" component={ResetPasswordPage} />

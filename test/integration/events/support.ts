@@ -5,12 +5,14 @@ import pg from 'pg';
 import { auth } from '../../../functions/auth/manifest';
 import { events } from '../../../functions/events/manifest';
 import { tickets } from '../../../functions/tickets/manifest';
+import { users } from '../../../functions/users/manifest';
 import type { Platform } from '../../../local/platform';
 import { signUp, type TestUser } from '../../support/accounts';
 import { client } from '../../support/http';
 
 /** What the events tests run: accounts (to sign organizers up), the catalogue, and the inventory it relies on. */
-export const MANIFESTS = [auth, events, tickets];
+// users: its topic carries messages tickets consumes.
+export const MANIFESTS = [auth, users, events, tickets];
 
 const DAY = 86_400_000;
 

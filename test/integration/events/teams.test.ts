@@ -182,6 +182,45 @@ describe('an event team', () => {
     ).toBe(404);
   });
 
+  it('shows the invitee the event and role before they answer, and a declined invitation is gone', async () => {
+    const event = await create(ada);
+    const invitee = await organizer();
+    const { id, token } = await invite(invitee.email, 'check-in', event.id);
+    const preview = (user: TestUser) =>
+      api('POST', '/v1/team-invitations/preview', { token: user.accessToken, body: { token } });
+
+    const shown = await preview(invitee);
+    expect(shown.status).toBe(200);
+    expect(shown.body).toMatchObject({
+      id,
+      eventId: event.id,
+      eventName: event.name,
+      role: 'check-in',
+      email: invitee.email,
+      status: 'pending',
+    });
+    const declined = await api('POST', '/v1/team-invitations/decline', {
+      token: invitee.accessToken,
+      body: { token },
+    });
+    expect(declined.status).toBe(204);
+
+    expect((await preview(invitee)).body.status).toBe('declined');
+    const refused = await accept(invitee, token);
+    expect(refused.status).toBe(410);
+    expect(refused.body.type).toContain('invitation-declined');
+    const team = await api('GET', '/v1/organizer/team', { token: ada.accessToken });
+    expect(team.body.invitations.map((invitation: { id: string }) => invitation.id)).not.toContain(id);
+    expect(
+      (
+        await api('POST', '/v1/team-invitations/decline', {
+          token: invitee.accessToken,
+          body: { token: 'x'.repeat(43) },
+        })
+      ).status,
+    ).toBe(404);
+  });
+
   it('keeps who changed what, readable by the organizer and managers only', async () => {
     const event = await create(ada);
     const [manager, scanner] = await Promise.all([organizer(), organizer()]);

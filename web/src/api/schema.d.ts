@@ -2399,7 +2399,7 @@ export interface operations {
                 /** @description nextCursor of the previous page */
                 cursor?: string;
                 /** @description Events starting at or after this instant (a date means its start, UTC). */
-                from?: string;
+                from?: string | unknown | unknown;
                 limit?: number;
                 /** @description Words to search for in name, tags and description */
                 q?: string;
@@ -2408,8 +2408,8 @@ export interface operations {
                 /** @description Tags, comma-separated (all of) */
                 tag?: string;
                 /** @description Events starting at or before this instant (a date means its end, UTC). */
-                to?: string;
-                /** @description Event types, comma-separated (any of) */
+                to?: string | unknown | unknown;
+                /** @description Event types, comma-separated (any of): concert, conference, workshop, festival, theatre, comedy, sports, meetup, exhibition, other */
                 type?: string;
             };
             header?: never;
@@ -2451,6 +2451,7 @@ export interface operations {
                             name: string;
                             priceFrom: {
                                 currency: string;
+                                /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                                 price: number;
                             };
                             /** @description Relevance to q, when sorted by relevance */
@@ -2521,6 +2522,7 @@ export interface operations {
                     ticketTiers: {
                         currency: string;
                         name: string;
+                        /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                         price: number;
                         quantity: number;
                     }[];
@@ -2586,6 +2588,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             name: string;
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             price: number;
                             quantity: number;
                             remaining: number | null;
@@ -2708,6 +2711,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             name: string;
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             price: number;
                             quantity: number;
                             remaining: number | null;
@@ -2793,6 +2797,7 @@ export interface operations {
                         /** Format: uuid */
                         id?: string;
                         name: string;
+                        /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                         price: number;
                         quantity: number;
                     }[];
@@ -2858,6 +2863,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             name: string;
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             price: number;
                             quantity: number;
                             remaining: number | null;
@@ -3094,6 +3100,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             name: string;
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             price: number;
                             quantity: number;
                             remaining: number | null;
@@ -3727,6 +3734,7 @@ export interface operations {
                             /** Format: uuid */
                             tierId: string;
                             tierName: string;
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             unitPrice: number;
                         }[];
                         payment: {
@@ -3743,6 +3751,7 @@ export interface operations {
                             provider: "stripe" | "test-mode";
                         } | null;
                         refund: {
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             amount: number;
                             /**
                              * @description As the payment provider reports it
@@ -3767,6 +3776,7 @@ export interface operations {
                             tierId: string;
                             tierName: string;
                         }[];
+                        /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                         total: number;
                     };
                 };
@@ -3913,6 +3923,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             name: string;
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             price: number;
                             quantity: number;
                             remaining: number | null;
@@ -4527,6 +4538,7 @@ export interface operations {
                             /** Format: uuid */
                             tierId: string;
                             tierName: string;
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             unitPrice: number;
                         }[];
                         payment: {
@@ -4543,6 +4555,7 @@ export interface operations {
                             provider: "stripe" | "test-mode";
                         } | null;
                         refund: {
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             amount: number;
                             /**
                              * @description As the payment provider reports it
@@ -4567,6 +4580,7 @@ export interface operations {
                             tierId: string;
                             tierName: string;
                         }[];
+                        /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                         total: number;
                     };
                 };
@@ -4648,6 +4662,7 @@ export interface operations {
                             /** Format: uuid */
                             tierId: string;
                             tierName: string;
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             unitPrice: number;
                         }[];
                         payment: {
@@ -4664,6 +4679,7 @@ export interface operations {
                             provider: "stripe" | "test-mode";
                         } | null;
                         refund: {
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             amount: number;
                             /**
                              * @description As the payment provider reports it
@@ -4688,6 +4704,7 @@ export interface operations {
                             tierId: string;
                             tierName: string;
                         }[];
+                        /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                         total: number;
                     };
                 };
@@ -4902,6 +4919,7 @@ export interface operations {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
+                                /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                                 price: number;
                                 quantity: number;
                                 remaining: number | null;
@@ -5012,6 +5030,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             name: string;
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             price: number;
                             quantity: number;
                             remaining: number | null;
@@ -5496,6 +5515,7 @@ export interface operations {
                             /** Format: uuid */
                             tierId: string;
                             tierName: string;
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             unitPrice: number;
                         }[];
                         payment: {
@@ -5512,6 +5532,7 @@ export interface operations {
                             provider: "stripe" | "test-mode";
                         } | null;
                         refund: {
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             amount: number;
                             /**
                              * @description As the payment provider reports it
@@ -5536,6 +5557,7 @@ export interface operations {
                             tierId: string;
                             tierName: string;
                         }[];
+                        /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                         total: number;
                     };
                 };
@@ -6998,6 +7020,7 @@ export interface operations {
                                 /** Format: uuid */
                                 tierId: string;
                                 tierName: string;
+                                /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                                 unitPrice: number;
                             }[];
                             payment: {
@@ -7014,6 +7037,7 @@ export interface operations {
                                 provider: "stripe" | "test-mode";
                             } | null;
                             refund: {
+                                /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                                 amount: number;
                                 /**
                                  * @description As the payment provider reports it
@@ -7038,6 +7062,7 @@ export interface operations {
                                 tierId: string;
                                 tierName: string;
                             }[];
+                            /** @description In minor units of the currency (cents for EUR): 2500 is 25.00 */
                             total: number;
                         }[];
                         nextCursor: string | null;
