@@ -98,8 +98,9 @@ function DeleteAccount() {
             setError(problemMessage(problem, response));
             return;
           }
-          await signOut();
+          // Home first: signing out re-renders this page as signed out, which would leave it behind.
           location.route('/');
+          await signOut();
         } finally {
           setBusy(false);
         }
