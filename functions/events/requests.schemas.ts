@@ -78,7 +78,17 @@ export const currency = z
   .refine(isCurrency, 'Must be an ISO 4217 currency code such as EUR.');
 
 export const tags = z
-  .array(z.string().max(200, 'Must be at most 200 characters.'), 'Must be a list of tags.')
+  .array(
+    z
+      .string()
+      .max(200, 'Must be at most 200 characters.')
+      // What the transform below checks, once the tag is trimmed and its spaces collapsed: the document's limit.
+      .meta({
+        maxLength: LIMITS.tagLength,
+        description: `At most ${LIMITS.tagLength} characters: letters, digits, spaces and - _ . + # &`,
+      }),
+    'Must be a list of tags.',
+  )
   .max(50, `Must hold at most ${LIMITS.tags} tags.`)
   .transform((raw, ctx) => {
     raw.forEach((tag, index) => {
@@ -160,7 +170,8 @@ const tierFields = {
     .number('Must be a whole number of minor units (cents).')
     .int('Must be a whole number of minor units (cents).')
     .min(0, 'Must not be negative.')
-    .max(LIMITS.price, `Must be at most ${LIMITS.price}.`),
+    .max(LIMITS.price, `Must be at most ${LIMITS.price}.`)
+    .describe('In minor units of the currency (cents for EUR): 2500 is 25.00'),
   currency,
   quantity: z
     .number('Must be a whole number.')
@@ -240,11 +251,13 @@ const updateFields = {
     .optional(),
 };
 
-export const updateEventBody = strictFields(updateFields, 'an event update').superRefine((body, ctx) => {
-  if (Object.values(body).every((value) => value === undefined)) {
-    ctx.addIssue({ code: 'custom', path: [], message: 'Send at least one field to change.' });
-  }
-});
+export const updateEventBody = strictFields(updateFields, 'an event update')
+  .superRefine((body, ctx) => {
+    if (Object.values(body).every((value) => value === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'Send at least one field to change.' });
+    }
+  })
+  .meta({ minProperties: 1 });
 export type UpdateEventBody = z.output<typeof updateEventBody>;
 
 export const cancelEventBody = strictFields(
@@ -293,7 +306,8 @@ const dateOrInstant = (edge: 'start' | 'end') =>
       edge === 'start'
         ? 'Events starting at or after this instant (a date means its start, UTC).'
         : 'Events starting at or before this instant (a date means its end, UTC).',
-    );
+    )
+    .meta({ anyOf: [{ format: 'date' }, { format: 'date-time' }] });
 
 const commaList = <T extends z.ZodType<unknown, string>>(item: T, max: number, what: string) =>
   z
@@ -318,7 +332,9 @@ export const catalogueQuery = z
         .describe('Words to search for in name, tags and description'),
     ),
     type: optionalText(
-      commaList(eventType, EVENT_TYPES.length, 'type').describe('Event types, comma-separated (any of)'),
+      commaList(eventType, EVENT_TYPES.length, 'type').describe(
+        `Event types, comma-separated (any of): ${EVENT_TYPES.join(', ')}`,
+      ),
     ),
     tag: optionalText(
       commaList(

@@ -36,7 +36,7 @@ const checkoutOut = { holdMinutes, refundUntilHoursBefore };
 const tierOut = {
   id: z.uuid(),
   name: z.string(),
-  price: z.number().int(),
+  price: z.number().int().describe('In minor units of the currency (cents for EUR): 2500 is 25.00'),
   currency: z.string(),
   quantity: z.number().int(),
 };
@@ -52,7 +52,10 @@ export const publicEventResponse = z.object({
 
 export const catalogueItem = z.object({
   ...baseEventOut,
-  priceFrom: z.object({ price: z.number().int(), currency: z.string() }),
+  priceFrom: z.object({
+    price: z.number().int().describe('In minor units of the currency (cents for EUR): 2500 is 25.00'),
+    currency: z.string(),
+  }),
   imageUrl: z.url().nullable().describe('The first image, valid for one hour'),
   rank: z.number().optional().describe('Relevance to q, when sorted by relevance'),
 });

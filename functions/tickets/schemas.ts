@@ -43,7 +43,7 @@ export const purchaseHeaders = z.object({
     ),
 });
 
-const money = z.number().int();
+const money = z.number().int().describe('In minor units of the currency (cents for EUR): 2500 is 25.00');
 export const ticket = z.object({
   id: z.uuid(),
   tierId: z.uuid(),

@@ -54,7 +54,7 @@ export const updateProfileBody = z
       });
     }
   })
-  .meta({ additionalProperties: false });
+  .meta({ additionalProperties: false, minProperties: 1 });
 export type UpdateProfileBody = z.infer<typeof updateProfileBody>;
 
 export const pictureUploadBody = z.strictObject({

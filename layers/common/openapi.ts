@@ -168,7 +168,8 @@ export function buildOpenApi(
         oauth2: {
           type: 'oauth2',
           description:
-            'Public clients (client_id, no secret). Browser and native apps use the authorization code flow with ' +
+            'Public clients (client_id, no secret); the first-party one, the web and mobile apps, is client_id=web. ' +
+            'Browser and native apps use the authorization code flow with ' +
             'PKCE (S256 only, state required; codes live 60 s and work once). The password flow stays for existing ' +
             'API consumers. Refresh tokens rotate on every use; a reused one revokes its whole sign-in. ' +
             'Sign out with POST /v1/oauth/revoke (RFC 7009).',

@@ -106,4 +106,29 @@ describe('buildOpenApi', () => {
     expect(new RegExp(pattern).test('correct horse')).toBe(true);
     expect(JSON.stringify(document)).not.toContain('\\\\p{Cc}');
   });
+
+  it('says what the validators say: tag length, money in minor units, non-empty PATCH bodies, query formats', () => {
+    type Schema = {
+      properties: Record<string, Record<string, unknown> & { items?: Schema }>;
+      minProperties?: number;
+    };
+    const bodyOf = (path: string, method: 'post' | 'patch') => {
+      const body = document.paths[path]?.[method]?.requestBody as
+        | { content: Record<string, { schema: Schema }> }
+        | undefined;
+      return body?.content['application/json']?.schema as Schema;
+    };
+    const create = bodyOf('/v1/events', 'post');
+    expect(create.properties.tags?.items).toMatchObject({ maxLength: 30 });
+    expect(create.properties.ticketTiers?.items?.properties.price?.description).toMatch(/minor units/);
+    expect(bodyOf('/v1/events/{id}', 'patch').minProperties).toBe(1);
+    expect(bodyOf('/v1/users/me', 'patch').minProperties).toBe(1);
+    const parameters = (document.paths['/v1/events']?.get?.parameters ?? []) as {
+      name: string;
+      schema: unknown;
+    }[];
+    const from = parameters.find((parameter) => parameter.name === 'from');
+    expect(from?.schema).toMatchObject({ anyOf: [{ format: 'date' }, { format: 'date-time' }] });
+    expect(document.components.securitySchemes.oauth2.description).toContain('client_id=web');
+  });
 });
