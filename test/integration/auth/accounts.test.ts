@@ -22,6 +22,19 @@ afterAll(async () => {
   await platform?.stop();
 });
 
+/** The refresh_token grant: its status and JSON body. */
+async function refresh(token: string) {
+  const response = await fetch(`${platform.apiUrl}/v1/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'web', refresh_token: token }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { access_token: string; refresh_token: string; error?: string },
+  };
+}
+
 const newAccount = (password: string) => ({
   firstName: 'Grace',
   lastName: 'Hopper',
@@ -63,18 +76,6 @@ describe('the password policy', () => {
 });
 
 describe('a refresh retried after a lost answer', () => {
-  const refresh = async (token: string) => {
-    const response = await fetch(`${platform.apiUrl}/v1/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'web', refresh_token: token }),
-    });
-    return {
-      status: response.status,
-      body: (await response.json()) as { refresh_token: string; error?: string },
-    };
-  };
-
   it('gets the same new pair within the grace period, and the pair works', async () => {
     const user = await signUp(platform.apiUrl);
     const first = await refresh(user.refreshToken);
@@ -131,16 +132,7 @@ describe('password reset', () => {
     expect(again.status).toBe(400);
     expect(again.body).toMatchObject({ type: '/problems/invalid-token' });
 
-    const refresh = await fetch(`${platform.apiUrl}/v1/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'refresh_token',
-        client_id: 'web',
-        refresh_token: user.refreshToken,
-      }),
-    });
-    expect(refresh.status).toBe(400);
+    expect((await refresh(user.refreshToken)).status).toBe(400);
     expect((await passwordGrant(platform.apiUrl, user.email, user.password)).status).toBe(400);
     expect((await passwordGrant(platform.apiUrl, user.email, 'lighthouse keeper marmalade')).status).toBe(
       200,
@@ -174,16 +166,7 @@ describe('email verification at sign-up', () => {
     const again = await api('POST', '/v1/auth/verify-email', { body: { token } });
     expect(again.body).toMatchObject({ status: 400, type: '/problems/invalid-token' });
 
-    const refreshed = await fetch(`${platform.apiUrl}/v1/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'refresh_token',
-        client_id: 'web',
-        refresh_token: user.refreshToken,
-      }),
-    });
-    const { access_token } = (await refreshed.json()) as { access_token: string };
+    const { access_token } = (await refresh(user.refreshToken)).body;
     expect(claimsOf(access_token).email_verified).toBe(true);
   });
 
@@ -200,16 +183,7 @@ describe('email verification at sign-up', () => {
     const [email] = await emailsFor(platform.mailUrl, organizer.email);
     const token = verifyTokenIn(email?.text ?? '');
     expect((await api('POST', '/v1/auth/verify-email', { body: { token } })).status).toBe(204);
-    const refreshed = await fetch(`${platform.apiUrl}/v1/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'refresh_token',
-        client_id: 'web',
-        refresh_token: organizer.refreshToken,
-      }),
-    });
-    const { access_token } = (await refreshed.json()) as { access_token: string };
+    const { access_token } = (await refresh(organizer.refreshToken)).body;
     const published = await api('POST', `/v1/events/${created.body.id}/publish`, { token: access_token });
     expect(published.status).toBe(200);
   });
@@ -242,13 +216,6 @@ describe('email verification at sign-up', () => {
 });
 
 describe('my sign-ins', () => {
-  const refresh = (token: string) =>
-    fetch(`${platform.apiUrl}/v1/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'web', refresh_token: token }),
-    });
-
   it('lists them with the current one marked, and ends one or all', async () => {
     const user = await signUp(platform.apiUrl);
     const laptop = (await (await passwordGrant(platform.apiUrl, user.email, user.password)).json()) as {
