@@ -164,7 +164,16 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!target)
       return problem(response, 404, 'not-found', 'Not found', `There is no route ${method} ${rawPath}.`);
     const handler = options.handlers.get(`${target.service}.${target.name}`);
-    if (!handler) throw new Error(`No handler loaded for ${target.service}.${target.name}`);
+    // The runtime serves (health, the web app) while its functions still load: those not loaded yet are starting.
+    if (!handler)
+      return problem(
+        response,
+        503,
+        'service-unavailable',
+        'Service unavailable',
+        'The local runtime is still starting; try again shortly.',
+        { 'retry-after': '1' },
+      );
 
     const headers = headersOf(request);
     let authorizer: APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'] | undefined;

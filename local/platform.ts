@@ -4,7 +4,6 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvokeStore } from '@aws/lambda-invoke-store';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import {
@@ -17,23 +16,18 @@ import {
 } from '../layers/common/env-names';
 import { consumerBatchSize, functionLimits } from '../layers/common/function-defaults';
 import type { ServiceManifest } from '../layers/common/manifest';
-import { migrateDatabase } from '../layers/common/migrate';
 import { MEDIA_BUCKET_LOCAL_NAME } from '../layers/common/resources';
 import { compileRoutes } from '../layers/common/routes';
 import { reportRuntimeState } from '../layers/common/runtime-status';
-import { jwtAuthorizer } from './authorizer';
-import { startAwsEmulator } from './aws-emulator';
-import { useExternalAws } from './aws-external';
-import { type Gateway, startGateway } from './gateway';
-import { type InvokeTarget, startInvokeApi } from './invoke-api';
+import type { Gateway } from './gateway';
+import type { InvokeTarget } from './invoke-api';
+// Sets what Powertools reads when it loads, before any module that may load it.
 import type { AnyHandler } from './lambda';
-import { type LogShipping, startLogShipping } from './log-shipping';
-import { startMail } from './mail';
-import { paymentsPage, paymentsTestModeEnv } from './payments-page';
+import './lambda';
+import type { LogShipping } from './log-shipping';
 import { startPostgres } from './postgres';
 import { type PollTarget, startPollers } from './queues';
 import { type ScheduleTarget, startSchedules } from './schedules';
-import { webApp } from './web-app';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const JWT_AUDIENCE = DEFAULT_JWT_AUDIENCE;
@@ -114,8 +108,44 @@ async function loadHandler(manifest: ServiceManifest, file: string): Promise<Any
   return module.handler;
 }
 
+/**
+ * The runtime's heavier modules (the mail catcher, the AWS emulator and SDK, the migration tool, the gateway's JWT
+ * library). They load while PostgreSQL starts: on a busy machine, loading them takes longer than the server does.
+ */
+const loadParts = () =>
+  Promise.all([
+    import('@aws-sdk/client-sqs'),
+    import('../layers/common/migrate'),
+    import('./authorizer'),
+    import('./aws-emulator'),
+    import('./aws-external'),
+    import('./gateway'),
+    import('./invoke-api'),
+    import('./log-shipping'),
+    import('./mail'),
+    import('./payments-page'),
+    import('./web-app'),
+  ]);
+
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { manifests, log } = options;
+  const loading = loadParts();
+  /**
+   * Each function file's handler, imported once. Importing mostly waits (on the disk, and on tsx's loader thread
+   * when the machine is busy), so the runtime asks for them all at once rather than one after another.
+   */
+  const imports = new Map<string, Promise<AnyHandler>>();
+  const handlerOf = (manifest: ServiceManifest, file: string) => {
+    const key = join(serviceDir(manifest), file);
+    let handler = imports.get(key);
+    if (!handler) {
+      handler = loadHandler(manifest, file);
+      imports.set(key, handler);
+    }
+    return handler;
+  };
+  // Awaited below; a failure to load must not go unhandled while PostgreSQL starts.
+  loading.catch(() => undefined);
   if (options.fresh && existsSync(options.dataDir)) rmSync(options.dataDir, { recursive: true, force: true });
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
@@ -150,6 +180,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stops.push(() => postgres.stop());
     reportRuntimeState('postgres', postgres.status);
     lap('PostgreSQL');
+    const [
+      { SQSClient },
+      { migrateDatabase },
+      { jwtAuthorizer },
+      { startAwsEmulator },
+      { useExternalAws },
+      { startGateway },
+      { startInvokeApi },
+      { startLogShipping },
+      { startMail },
+      { paymentsPage, paymentsTestModeEnv },
+      { webApp },
+    ] = await loading;
+    lap('the rest of the runtime loaded');
     for (const manifest of dbManifests) {
       const client = new pg.Client({ connectionString: postgres.urls[manifest.service] });
       await client.connect();
@@ -268,7 +312,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const manifest of manifests) {
       for (const [name, fn] of Object.entries(manifest.functions ?? {})) {
         invokeTargets.set(`${manifest.service}-${name}`, {
-          handler: await loadHandler(manifest, fn.handler),
+          handler: await handlerOf(manifest, fn.handler),
           ...functionLimits('internal', fn),
         });
         process.env[functionNameEnv(`${manifest.service}.${name}`)] = `${manifest.service}-${name}`;
@@ -277,6 +321,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const invokeApi = await startInvokeApi(invokeTargets);
     stops.push(() => invokeApi.close());
     process.env[ENV.lambdaEndpoint] = invokeApi.url;
+    // Every other function starts loading now, all at once (see handlerOf).
+    for (const manifest of manifests)
+      for (const entry of [
+        ...Object.values(manifest.routes),
+        ...Object.values(manifest.consumers ?? {}),
+        ...Object.values(manifest.schedules ?? {}),
+      ])
+        void handlerOf(manifest, entry.handler).catch(() => undefined);
 
     authorizers.check = jwtAuthorizer({
       issuer: gateway.url,
@@ -286,7 +338,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     for (const manifest of manifests) {
       for (const [name, route] of Object.entries(manifest.routes)) {
-        handlers.set(`${manifest.service}.${name}`, await loadHandler(manifest, route.handler));
+        handlers.set(`${manifest.service}.${name}`, await handlerOf(manifest, route.handler));
       }
     }
 
@@ -302,7 +354,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           queueArn: aws.queueArns[consumer.queue] ?? '',
           batchSize: consumerBatchSize(consumer),
           ...functionLimits('consumer', consumer),
-          handler: await loadHandler(manifest, consumer.handler),
+          handler: await handlerOf(manifest, consumer.handler),
         });
       }
     }
@@ -328,7 +380,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             ruleName: schedule.name,
             everySeconds: schedule.localEverySeconds,
             ...functionLimits('schedule', schedule),
-            handler: await loadHandler(manifest, schedule.handler),
+            handler: await handlerOf(manifest, schedule.handler),
           });
         }
       }

