@@ -2,6 +2,7 @@
 // started on a free port, behind a small recorder that keeps each request's method, path and Idempotency-Key, so a
 // test can tell how many payments the platform asked for.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
@@ -93,6 +94,31 @@ export async function startStripeMock(): Promise<StripeMock> {
         const exited = new Promise((resolve) => proc.once('exit', resolve));
         proc.kill();
         await exited;
+      }
+    },
+  };
+}
+
+const STRIPE_ENV = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL'] as const;
+
+/**
+ * Points the payments of a platform started afterwards in this process at `stripe` (the STRIPE_* variables its
+ * functions read), with a fresh webhook secret; answers the secret and a function that puts the variables back.
+ */
+export function payThroughStripeMock(stripe: StripeMock): { webhookSecret: string; restore: () => void } {
+  const saved = Object.fromEntries(STRIPE_ENV.map((name) => [name, process.env[name]]));
+  const webhookSecret = `whsec_${randomUUID().replaceAll('-', '')}`;
+  Object.assign(process.env, {
+    STRIPE_SECRET_KEY: 'sk_test_123',
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+    STRIPE_API_URL: stripe.url,
+  });
+  return {
+    webhookSecret,
+    restore() {
+      for (const name of STRIPE_ENV) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
       }
     },
   };

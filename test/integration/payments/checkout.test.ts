@@ -9,13 +9,12 @@ import { type PayableOrder, paymentWebhook, payOrder, postWebhook } from '../../
 import { startTestPlatform } from '../../support/platform';
 import { buyerHeaders, type OnSale, putOnSale } from '../../support/purchases';
 import { waitForQueueDrained } from '../../support/sqs';
-import { type StripeMock, startStripeMock } from '../../support/stripe-mock';
+import { payThroughStripeMock, type StripeMock, startStripeMock } from '../../support/stripe-mock';
 import { startTestIssuer } from '../../support/tokens';
 import { emailsFor } from '../notifications/support';
 
-const STRIPE_ENV = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL'] as const;
-const saved = Object.fromEntries(STRIPE_ENV.map((name) => [name, process.env[name]]));
-const WEBHOOK_SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
+let WEBHOOK_SECRET: string;
+let restoreEnv: () => void = () => undefined;
 
 let platform: Platform;
 let stripe: StripeMock;
@@ -24,11 +23,7 @@ let db: pg.Pool;
 
 beforeAll(async () => {
   stripe = await startStripeMock();
-  Object.assign(process.env, {
-    STRIPE_SECRET_KEY: 'sk_test_123',
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_URL: stripe.url,
-  });
+  ({ webhookSecret: WEBHOOK_SECRET, restore: restoreEnv } = payThroughStripeMock(stripe));
   issuer = await startTestIssuer();
   process.env.JWT_JWKS_URL = issuer.jwksUrl;
   platform = await startTestPlatform({ schedules: false });
@@ -39,10 +34,7 @@ afterAll(async () => {
   await platform?.stop();
   await issuer?.close();
   await stripe?.stop();
-  for (const name of STRIPE_ENV) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
+  restoreEnv();
 });
 
 type Order = PayableOrder & {

@@ -9,12 +9,11 @@ import { client } from '../../support/http';
 import { paidOrder } from '../../support/payments';
 import { startTestPlatform } from '../../support/platform';
 import { buy, buyerHeaders } from '../../support/purchases';
-import { type StripeMock, startStripeMock } from '../../support/stripe-mock';
+import { payThroughStripeMock, type StripeMock, startStripeMock } from '../../support/stripe-mock';
 import { startTestIssuer } from '../../support/tokens';
 import { emailsFor } from '../notifications/support';
 
-const STRIPE_ENV = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL'] as const;
-const saved = Object.fromEntries(STRIPE_ENV.map((name) => [name, process.env[name]]));
+let restoreEnv: () => void = () => undefined;
 
 let platform: Platform;
 let stripe: StripeMock;
@@ -23,11 +22,7 @@ const api = client(() => platform.apiUrl);
 
 beforeAll(async () => {
   stripe = await startStripeMock();
-  Object.assign(process.env, {
-    STRIPE_SECRET_KEY: 'sk_test_123',
-    STRIPE_WEBHOOK_SECRET: `whsec_${randomUUID().replaceAll('-', '')}`,
-    STRIPE_API_URL: stripe.url,
-  });
+  restoreEnv = payThroughStripeMock(stripe).restore;
   issuer = await startTestIssuer();
   process.env.JWT_JWKS_URL = issuer.jwksUrl;
   platform = await startTestPlatform({ schedules: false });
@@ -36,10 +31,7 @@ afterAll(async () => {
   await platform?.stop();
   await issuer?.close();
   await stripe?.stop();
-  for (const name of STRIPE_ENV) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
+  restoreEnv();
 });
 
 interface Order {
