@@ -7,7 +7,7 @@ import type { DataExport, DataExportStore } from './data-exports';
 interface ExportRow {
   id: string;
   user_id: string;
-  status: 'pending' | 'ready';
+  status: DataExport['status'];
   parts: string[];
   file_key: string | null;
   requested_at: Date;
@@ -37,13 +37,28 @@ export function pgDataExportStore(pool: () => Promise<pg.Pool>): DataExportStore
       return rows[0] ? toExport(rows[0]) : undefined;
     },
 
-    async create(request, message) {
-      await withTransaction(await pool(), async (client) => {
+    async create(request, message, staleBefore) {
+      return withTransaction(await pool(), async (client) => {
         await client.query(
-          'INSERT INTO data_exports (id, user_id, status, requested_at) VALUES ($1, $2, $3, $4)',
+          `UPDATE data_exports SET status = 'failed'
+            WHERE user_id = $1 AND status = 'pending' AND requested_at < $2`,
+          [request.userId, staleBefore],
+        );
+        // One export in progress per user (a partial unique index): a concurrent request's export is the answer.
+        const inserted = await client.query(
+          `INSERT INTO data_exports (id, user_id, status, requested_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (user_id) WHERE status = 'pending' DO NOTHING`,
           [request.id, request.userId, request.status, request.requestedAt],
         );
-        await enqueue(client, { topic: USERS_EVENTS_TOPIC }, [message]);
+        if (inserted.rowCount === 1) {
+          await enqueue(client, { topic: USERS_EVENTS_TOPIC }, [message]);
+          return request;
+        }
+        const { rows } = await client.query<ExportRow>(
+          `SELECT ${COLUMNS} FROM data_exports WHERE user_id = $1 AND status = 'pending'`,
+          [request.userId],
+        );
+        return toExport(rows[0] as ExportRow);
       });
     },
 

@@ -16,11 +16,14 @@ import type { DataExportResponse } from './data-exports.schemas';
 import type { Profile } from './profiles';
 
 export const EXPORT_LINK_TTL_SECONDS = 5 * 60;
+/** An export still missing a part after this long (a lost message) is given up; the user may ask again. */
+export const EXPORT_PENDING_HOURS = 24;
 
 export interface DataExport {
   id: string;
   userId: string;
-  status: 'pending' | 'ready';
+  /** failed: given up after EXPORT_PENDING_HOURS without every part. */
+  status: 'pending' | 'ready' | 'failed';
   parts: string[];
   fileKey: string | null;
   requestedAt: Date;
@@ -30,8 +33,11 @@ export interface DataExport {
 export interface DataExportStore {
   /** The user's pending export, if one is in progress. */
   pendingOf(userId: string): Promise<DataExport | undefined>;
-  /** Records the request and its message in one transaction. */
-  create(request: DataExport, message: Envelope): Promise<void>;
+  /**
+   * Gives up the user's export pending since before `staleBefore`, then records the request and its message in one
+   * transaction; answers the export in progress, which is another one when a concurrent request recorded it first.
+   */
+  create(request: DataExport, message: Envelope, staleBefore: Date): Promise<DataExport>;
   /** The export, only if it is this user's. */
   find(userId: string, id: string): Promise<DataExport | undefined>;
   /** Notes one arrived part; the export as it stands after that, or undefined when it no longer exists. */
@@ -47,15 +53,18 @@ export interface DataExportDeps {
   now: () => Date;
 }
 
+const staleBefore = (now: Date) => new Date(now.getTime() - EXPORT_PENDING_HOURS * 3_600_000);
+
 const isExpired = (item: DataExport, now: Date) =>
-  item.readyAt !== null && now.getTime() > item.readyAt.getTime() + EXPORT_KEEP_DAYS * 86_400_000;
+  (item.status === 'pending' && item.requestedAt < staleBefore(now)) ||
+  (item.readyAt !== null && now.getTime() > item.readyAt.getTime() + EXPORT_KEEP_DAYS * 86_400_000);
 
 export async function toExportView(deps: DataExportDeps, item: DataExport): Promise<DataExportResponse> {
   const expired = isExpired(item, deps.now());
   const expiresAt = item.readyAt ? new Date(item.readyAt.getTime() + EXPORT_KEEP_DAYS * 86_400_000) : null;
   return {
     id: item.id,
-    status: expired ? 'expired' : item.status,
+    status: item.status === 'failed' || expired ? 'expired' : item.status,
     requestedAt: item.requestedAt.toISOString(),
     readyAt: item.readyAt?.toISOString() ?? null,
     expiresAt: expiresAt?.toISOString() ?? null,
@@ -77,7 +86,7 @@ export async function requestExport(
   correlationId: string,
 ): Promise<DataExportResponse> {
   const pending = await deps.exports.pendingOf(userId);
-  if (pending) return toExportView(deps, pending);
+  if (pending && pending.requestedAt >= staleBefore(deps.now())) return toExportView(deps, pending);
   const item: DataExport = {
     id: deps.newId(),
     userId,
@@ -95,8 +104,7 @@ export async function requestExport(
     { exportId: item.id, userId, requestedAt: item.requestedAt.toISOString() },
     correlationId,
   );
-  await deps.exports.create(item, message);
-  return toExportView(deps, item);
+  return toExportView(deps, await deps.exports.create(item, message, staleBefore(deps.now())));
 }
 
 export async function viewExport(deps: DataExportDeps, userId: string, id: string) {
@@ -109,15 +117,16 @@ export type PartOutcome = 'waiting' | 'assembled' | 'gone';
 
 /**
  * Notes a part; once every part is in, writes the whole export and removes the parts. Safe to run again: the same
- * parts give the same file, and an export deleted meanwhile (its account was) has its late part removed.
+ * parts give the same file, and an export deleted meanwhile (its account was) or given up has its late part removed.
  */
 export async function receivePart(
   deps: DataExportDeps,
-  report: { exportId: string; userId: string; part: ExportPart; key: string },
+  report: { exportId: string; userId: string; part: ExportPart },
 ): Promise<PartOutcome> {
   const item = await deps.exports.addPart(report.exportId, report.part);
-  if (!item || item.userId !== report.userId) {
-    await deps.files.removePrefix(report.key);
+  if (!item || item.userId !== report.userId || item.status === 'failed') {
+    // The key is derived, not taken from the message: a report can only ever remove a part file.
+    await deps.files.removePrefix(exportPartKey(report.userId, report.exportId, report.part));
     return 'gone';
   }
   if (item.status === 'ready') return 'assembled';

@@ -4,10 +4,13 @@
 // address sign up again; an organizer with an event still on sale is told to cancel it first.
 import { randomUUID } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS_EVENTS_TOPIC, UsersMessageTypes } from '../../../events/contracts/users';
 import { summaryScanDeps } from '../../../functions/notifications/sales-summaries.deps';
 import { makeHandler as scanHandler } from '../../../functions/notifications/scan-sales-summaries.schedule';
+import { requestExport } from '../../../functions/users/data-exports';
+import { exportDeps } from '../../../functions/users/privacy.deps';
 import { getPool } from '../../../layers/common/db';
 import { topicArnEnv } from '../../../layers/common/env-names';
 import { envelope } from '../../../layers/common/messages';
@@ -31,6 +34,35 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.stop();
 });
+
+/** Puts the user on the organizer's check-in team for the event, with the token the invitation email carries. */
+async function joinTeam(organizer: TestUser, member: TestUser, eventId: string) {
+  const invited = await api('POST', '/v1/organizer/team/invitations', {
+    token: organizer.accessToken,
+    body: { email: member.email, role: 'check-in', eventId },
+  });
+  expect(invited.status).toBe(201);
+  const events = new pg.Pool({ connectionString: platform.databaseUrls.events, max: 1 });
+  try {
+    const { rows } = await events.query<{ token: string }>(
+      `SELECT envelope->'data'->>'token' AS token FROM outbox
+       WHERE envelope->>'type' = 'TeamInvitationSent' AND envelope->'data'->>'invitationId' = $1`,
+      [invited.body.id],
+    );
+    const accepted = await api('POST', '/v1/team-invitations/accept', {
+      token: member.accessToken,
+      body: { token: rows[0]?.token },
+    });
+    expect(accepted.status).toBe(200);
+  } finally {
+    await events.end();
+  }
+}
+
+const teamOf = async (organizer: TestUser) =>
+  (await api('GET', '/v1/organizer/team', { token: organizer.accessToken })).body.members as {
+    userId: string;
+  }[];
 
 /** A published event with a paid tier and a free one, on sale now; the organizer is signed up for it. */
 async function eventOnSale(organizer: TestUser, name = `Privacy night ${randomUUID().slice(0, 6)}`) {
@@ -120,8 +152,69 @@ describe('a copy of my data', () => {
   });
 });
 
+describe('asking for a copy of my data again', () => {
+  it('gives one export for two requests at once, both having found none in progress', async () => {
+    // Prepare: two requests that each look for an export in progress before either records one
+    const ada = await signUp(platform.apiUrl, { firstName: 'Ada' });
+    const real = exportDeps();
+    let looked = 0;
+    let bothLooked: () => void = () => {};
+    const together = new Promise<void>((resolve) => {
+      bothLooked = resolve;
+    });
+    const deps = {
+      ...real,
+      exports: {
+        ...real.exports,
+        async pendingOf(userId: string) {
+          const found = await real.exports.pendingOf(userId);
+          if (++looked === 2) bothLooked();
+          await together;
+          return found;
+        },
+      },
+    };
+
+    // Act
+    const [first, second] = await Promise.all([
+      requestExport(deps, ada.id, 'export-1'),
+      requestExport(deps, ada.id, 'export-2'),
+    ]);
+
+    // Assess
+    expect(second.id).toBe(first.id);
+    const polled = await api('GET', `/v1/me/export/${first.id}`, { token: ada.accessToken });
+    expect(polled.status).toBe(200);
+  });
+
+  it('starts a new export when the one in progress has been stuck for more than a day', async () => {
+    // Prepare: an export asked for 25 hours ago that never completed
+    const ada = await signUp(platform.apiUrl, { firstName: 'Ada' });
+    const longAgo = new Date(Date.now() - 25 * 3_600_000);
+    const stuck = await requestExport({ ...exportDeps(), now: () => longAgo }, ada.id, 'stuck-export');
+
+    // Act
+    const again = await api('POST', '/v1/me/export', { token: ada.accessToken });
+
+    // Assess: a new export that completes; the stuck one says to ask again
+    expect(again.status).toBe(202);
+    expect(again.body.id).not.toBe(stuck.id);
+    await expect
+      .poll(
+        async () =>
+          (await api('GET', `/v1/me/export/${again.body.id}`, { token: ada.accessToken })).body.status,
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBe('ready');
+    const old = await api('GET', `/v1/me/export/${stuck.id}`, { token: ada.accessToken });
+    expect(old.body).toMatchObject({ status: 'expired', downloadUrl: null });
+  });
+});
+
 describe('deleting my account', () => {
-  it('ends my sign-ins, deletes my profile and picture, and keeps my order for the organizer without me', async () => {
+  it('ends my sign-ins, deletes my profile and picture, takes me off teams, and keeps my order for the organizer without me', async () => {
     // Prepare: a buyer with a profile picture and a paid order
     const organizer = await signUp(platform.apiUrl);
     const event = await eventOnSale(organizer);
@@ -143,6 +236,8 @@ describe('deleting my account', () => {
     const pictureUrl = profile.body.pictureUrl as string;
     expect((await fetch(pictureUrl)).status).toBe(200);
     const orderId = await buyPaid(ada, event);
+    await joinTeam(organizer, ada, event.id);
+    expect((await teamOf(organizer)).map((member) => member.userId)).toEqual([ada.id]);
 
     // Act: a wrong password changes nothing; the right one deletes
     const wrong = await api('DELETE', '/v1/me', {
@@ -177,6 +272,8 @@ describe('deleting my account', () => {
         },
       )
       .toEqual([]);
+    // The person has left the organizer's team.
+    await expect.poll(async () => teamOf(organizer), { timeout: 30_000 }).toEqual([]);
     // The organizer keeps the sale, its money and the seat, without the person.
     const attendees = await waitUntil(async () => {
       const page = await api('GET', `/v1/organizer/events/${event.id}/attendees`, {

@@ -40,9 +40,15 @@ function memory(start = '2026-12-02T10:00:00Z') {
     exports: {
       pendingOf: async (id) =>
         [...exports.values()].find((item) => item.userId === id && item.status === 'pending'),
-      create: async (item, message) => {
+      create: async (item, message, staleBefore) => {
+        const mine = [...exports.values()].filter((other) => other.userId === item.userId);
+        for (const other of mine)
+          if (other.status === 'pending' && other.requestedAt < staleBefore) other.status = 'failed';
+        const pending = mine.find((other) => other.status === 'pending');
+        if (pending) return { ...pending };
         exports.set(item.id, { ...item });
         messages.push(message);
+        return item;
       },
       find: async (id, exportId) => {
         const item = exports.get(exportId);
@@ -71,7 +77,7 @@ async function writePart(
 ) {
   const key = exportPartKey(userId, exportId, part);
   world.objects.set(key, data);
-  return receivePart(world.deps, { exportId, userId, part, key });
+  return receivePart(world.deps, { exportId, userId, part });
 }
 
 describe('a data export', () => {
@@ -119,8 +125,35 @@ describe('a data export', () => {
     const world = memory();
     const key = exportPartKey(userId, 'e-gone', 'tickets');
     world.objects.set(key, { orders: [], tickets: [] });
-    expect(await receivePart(world.deps, { exportId: 'e-gone', userId, part: 'tickets', key })).toBe('gone');
+    expect(await receivePart(world.deps, { exportId: 'e-gone', userId, part: 'tickets' })).toBe('gone');
     expect(world.objects.has(key)).toBe(false);
+  });
+
+  it('removes only the part file a report names, whatever key the message carries', async () => {
+    const world = memory();
+    const part = exportPartKey(userId, 'e-gone', 'tickets');
+    world.objects.set(part, { orders: [], tickets: [] });
+    world.objects.set(`pictures/${otherId}/me.png`, 'picture');
+    const report = { exportId: 'e-gone', userId, part: 'tickets' as const, key: `pictures/${otherId}/` };
+    expect(await receivePart(world.deps, report)).toBe('gone');
+    expect([...world.objects.keys()]).toEqual([`pictures/${otherId}/me.png`]);
+  });
+
+  it('gives up an export missing a part after a day: it shows expired and the next request starts anew', async () => {
+    const world = memory();
+    const stuck = await requestExport(world.deps, userId, 'corr');
+    await writePart(world, stuck.id, 'tickets', { orders: [], tickets: [] });
+    world.advance(23 * 3_600_000);
+    expect((await requestExport(world.deps, userId, 'corr')).id).toBe(stuck.id);
+    world.advance(2 * 3_600_000);
+    expect(await viewExport(world.deps, userId, stuck.id)).toMatchObject({ status: 'expired' });
+    const again = await requestExport(world.deps, userId, 'corr');
+    expect(again.id).not.toBe(stuck.id);
+    expect(await writePart(world, stuck.id, 'notifications', { emails: [] })).toBe('gone');
+    expect(await viewExport(world.deps, userId, stuck.id)).toMatchObject({
+      status: 'expired',
+      downloadUrl: null,
+    });
   });
 
   it(`is offered ${EXPORT_KEEP_DAYS} days, then expired without a link`, async () => {
