@@ -475,6 +475,7 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
       Mappings: Record<string, Record<string, { applicationId: string }>>;
     };
     const schedules = resourcesOf(app.statefulTemplate, 'AWS::SecretsManager::RotationSchedule');
+    const rotatesAtOnce = new Map<string, unknown>();
     const rotationApplication = (secretId: string) => {
       const matching = schedules.filter(
         ([, schedule]) => (schedule.Properties.SecretId as { Ref: string }).Ref === secretId,
@@ -482,6 +483,7 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
       expect(matching, `rotation of ${secretId}`).toHaveLength(1);
       const [, schedule] = defined(matching[0], secretId);
       expect(schedule.Properties.RotationRules).toEqual({ ScheduleExpression: 'rate(30 days)' });
+      rotatesAtOnce.set(secretId, schedule.Properties.RotateImmediatelyOnUpdate);
       const [applicationId] = (schedule.Properties.RotationLambdaARN as { 'Fn::GetAtt': [string] })[
         'Fn::GetAtt'
       ];
@@ -496,6 +498,8 @@ describe.each(apps)('the CDK app built from $label', ({ manifests, functionsDir 
       expect(rotationApplication(appSecretId), service).toMatch(
         /SecretsManagerRDSPostgreSQLRotationMultiUser$/,
       );
+      // The first rotation logs in as the app user, which exists only once the migrate function has run.
+      expect(rotatesAtOnce.get(appSecretId), service).toBe(false);
       expect(rotationApplication(masterId), service).toMatch(
         /SecretsManagerRDSPostgreSQLRotationSingleUser$/,
       );

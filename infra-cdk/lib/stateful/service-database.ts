@@ -16,8 +16,8 @@ import { acknowledge, checkovSkip } from '../nag';
 
 /** The master user of every service database: migrations, and the rotation of the app user's secret. */
 export const DATABASE_USER = 'tol_admin';
-/** How often the app user's password changes; the previous login stays valid until the rotation after. */
-export const APP_SECRET_ROTATION = Duration.days(30);
+/** How often the passwords change; the app user's previous login stays valid until the rotation after. */
+export const SECRET_ROTATION = Duration.days(30);
 /** RDS Proxy listens on the engine's default port, whatever the instance's port. */
 export const PROXY_PORT = 5432;
 /** Share of the instance's max_connections the proxy may open; the rest stays for operators and RDS itself. */
@@ -130,13 +130,16 @@ export class ServiceDatabase extends Construct {
     // what it last read from the secret, never holds a password the database has already changed.
     this.instance.addRotationMultiUser('AppUserRotation', {
       secret: this.appSecret,
-      automaticallyAfter: APP_SECRET_ROTATION,
+      automaticallyAfter: SECRET_ROTATION,
+      // Not on creation: the login exists only once the service stack's migrate function has run, after this stack,
+      // and the rotation first logs in with the secret's current login (it would fail and leave a pending version).
+      rotateImmediatelyOnUpdate: false,
       vpcSubnets: props.rotationSubnets,
     });
     // Single user for the master: only the migrate function logs in with it, reading it afresh in each new container
     // (one per deploy that changes migrations), and the multi-user rotation above reads it at each run.
     this.instance.addRotationSingleUser({
-      automaticallyAfter: APP_SECRET_ROTATION,
+      automaticallyAfter: SECRET_ROTATION,
       vpcSubnets: props.rotationSubnets,
     });
 
