@@ -67,8 +67,12 @@ export class Buckets extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
         // Data exports (GDPR art. 15) are offered for EXPORT_KEEP_DAYS; a day later S3 removes them, and parts an
-        // export never collected, without any job of ours.
-        { prefix: 'exports/', expiration: Duration.days(EXPORT_KEEP_DAYS + 1) },
+        // export never collected, without any job of ours. Personal data: no old version is kept past a day.
+        {
+          prefix: 'exports/',
+          expiration: Duration.days(EXPORT_KEEP_DAYS + 1),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
