@@ -1,5 +1,6 @@
 // The media bucket's lifecycle on its own (no app synthesis): a data export, personal data, does not outlive the days
-// it is offered, neither as the current object nor as an old version of the versioned bucket.
+// it is offered, neither as the current object nor as an old version of the versioned bucket; a deleted profile
+// picture's old version goes after a day.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -13,7 +14,7 @@ import { Buckets } from '../../infra-cdk/lib/stateful/buckets';
 const { context } = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8'));
 
 describe('the media bucket', () => {
-  it('expires data exports a day after they stop being offered, and their old versions after a day', () => {
+  it('expires data exports a day after they stop being offered, and old versions of exports and pictures after a day', () => {
     const stack = new Stack(new App({ context }), 'Stateful');
     new Buckets(stack, 'Buckets', { corsOrigins: [] });
 
@@ -25,6 +26,11 @@ describe('the media bucket', () => {
             Prefix: 'exports/',
             Status: 'Enabled',
             ExpirationInDays: EXPORT_KEEP_DAYS + 1,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          }),
+          Match.objectLike({
+            Prefix: 'users/',
+            Status: 'Enabled',
             NoncurrentVersionExpiration: { NoncurrentDays: 1 },
           }),
         ]),

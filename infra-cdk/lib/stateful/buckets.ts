@@ -73,6 +73,9 @@ export class Buckets extends Construct {
           expiration: Duration.days(EXPORT_KEEP_DAYS + 1),
           noncurrentVersionExpiration: Duration.days(1),
         },
+        // Profile pictures (users/<id>/pictures/) are personal data too: deleting an account's (or replacing one)
+        // leaves its old version for a day only, not the 30 days above (the shorter of overlapping rules wins).
+        { prefix: 'users/', noncurrentVersionExpiration: Duration.days(1) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
