@@ -1,5 +1,6 @@
 // Events service: the catalogue. Organizers create, change, publish and cancel their events and attach images;
 // everyone searches published events and sees what is still for sale.
+import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
 import { CATALOGUE_EVENTS_TOPIC } from '../../events/contracts/catalogue';
 import { type Binds, defineService } from '../../layers/common/manifest';
 import { invitationPreviewResponse } from './invitation.schemas';
@@ -315,6 +316,15 @@ export const events = defineService({
         410: { description: 'Accepted already, withdrawn, declined or expired' },
       },
       binds: { database: true },
+    },
+  },
+  consumers: {
+    accountDeleted: {
+      queue: 'events-account-deletions',
+      handler: 'account-deleted.consumer.ts',
+      summary: 'Removes a deleted account from every event team it was on (announced as EventTeamChanged)',
+      subscribesTo: [AUTH_EVENTS_TOPIC],
+      binds: TEAM_CHANGE,
     },
   },
   functions: {
