@@ -60,14 +60,20 @@ interface Attempt {
   networkRetries: number;
   /** When the buyer arrived, from the first arrival (ms). */
   at: number;
+  /** The order of a 201 answer, when asked for (`keepOrder`). */
+  order?: unknown;
 }
 
-/** One buyer: one purchase, retried with the same Idempotency-Key on network errors (as a real client would). */
+/**
+ * One buyer: one purchase, retried with the same Idempotency-Key on network errors (as a real client would), and with
+ * `retryUnavailable` on 503 too, as the API asks (the paid sale: a hold may have been taken before the answer failed).
+ */
 export async function purchase(
   apiUrl: string,
   token: string,
   eventId: string,
   tierId: string,
+  { keepOrder = false, retryUnavailable = false } = {},
 ): Promise<Attempt> {
   const key = randomUUID();
   const started = performance.now();
@@ -82,8 +88,10 @@ export async function purchase(
         },
         body: JSON.stringify({ items: [{ tierId, quantity: 1 }] }),
       });
-      await response.body.arrayBuffer();
+      const text = keepOrder ? await response.body.text() : (await response.body.arrayBuffer(), '');
+      if (retryUnavailable && response.statusCode === 503 && retry < 3) throw new Error('unavailable');
       return {
+        ...(keepOrder && response.statusCode === 201 ? { order: JSON.parse(text) } : {}),
         status: response.statusCode,
         ms: performance.now() - started,
         networkRetries: retry,
@@ -127,7 +135,7 @@ export function stageBreakdown(answers: { ms: number; stages?: Record<string, St
   };
 }
 
-function latency(samples: number[]) {
+export function latency(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
     p50Ms: round(percentile(sorted, 50)),
@@ -168,7 +176,11 @@ async function confirmationsSent(mail: pg.Client, eventId?: string): Promise<num
 }
 
 /** Polls until `count()` reaches `target` or the time is up; answers whether it did. */
-async function reaches(count: () => Promise<number>, target: number, timeoutMs: number): Promise<boolean> {
+export async function reaches(
+  count: () => Promise<number>,
+  target: number,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while ((await count()) < target) {
     if (Date.now() > deadline) return false;

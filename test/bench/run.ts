@@ -10,6 +10,7 @@ import type { BenchSection, SectionSummary } from './section';
 const SECTIONS: readonly BenchSection[] = [
   functionsSection,
   flashSaleSection,
+  (await import('./paid-flash-sale.bench')).paidFlashSaleSection,
   (await import('./event-page.bench')).eventPageSection,
   (await import('./search.bench')).searchSection,
   (await import('./metrics.bench')).metricsSection,
