@@ -14,6 +14,7 @@ import { AuthMessageTypes, type UserRegisteredV1 } from '../../events/contracts/
 import { ForbiddenError, OAuthError, ValidationError } from '../../layers/common/errors';
 import { type Envelope, envelope } from '../../layers/common/messages';
 import type { SignInGuard } from './sign-in-guard';
+import { hashToken } from './token-hash';
 import { MFA_OTP_GRANT, MfaRequiredError, type TwoFactor } from './two-factor';
 
 /** Who is asking for tokens: the address and user agent of the request, and the guard that throttles guesses. */
@@ -161,8 +162,6 @@ export interface TokenResponse {
   refresh_token: string;
   scope: string;
 }
-
-export const hashToken = (token: string) => createHash('sha256').update(token).digest();
 
 /**
  * The answer of a rotation, encrypted (AES-256-GCM) under a key derived from the spent refresh token. The database

@@ -45,7 +45,15 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 `;
-type CountingRedis = Redis & { recordFailure(key: string, windowMs: number): Promise<number> };
+const FORGET = `
+local n = redis.call('DECR', KEYS[1])
+if n <= 0 then redis.call('DEL', KEYS[1]) end
+return n
+`;
+type CountingRedis = Redis & {
+  recordFailure(key: string, windowMs: number): Promise<number>;
+  forgetFailure(key: string): Promise<number>;
+};
 
 /**
  * Failure counts in Redis (a counter per key whose window starts at its first failure), or in this container's
@@ -64,6 +72,7 @@ export function failureCounter(redis: () => Promise<Redis | undefined>, prefix: 
     try {
       if (!prepared.has(client)) {
         client.defineCommand('recordFailure', { numberOfKeys: 1, lua: FAILURES });
+        client.defineCommand('forgetFailure', { numberOfKeys: 1, lua: FORGET });
         prepared.add(client);
       }
       return await use(client as CountingRedis);
@@ -99,6 +108,12 @@ export function failureCounter(redis: () => Promise<Redis | undefined>, prefix: 
       if (memory.size >= 10_000) memory.delete(memory.keys().next().value as string);
       memory.set(key, entry);
       return entry.failures;
+    },
+    async forget(key) {
+      // Where record counted it: this container's memory holds a key only while Redis was unreachable.
+      const entry = live(key);
+      if (entry) entry.failures = Math.max(0, entry.failures - 1);
+      else await withRedis((client) => client.forgetFailure(`${prefix}:${key}`));
     },
     async clear(key) {
       memory.delete(key);

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { type AccountEmailRequestedV1, AuthMessageTypes } from '../../events/contracts/auth';
 import { BadRequestError, ValidationError } from '../../layers/common/errors';
 import { type Envelope, envelope } from '../../layers/common/messages';
-import { type Account, hashToken } from './oauth';
+import type { Account } from './oauth';
+import { hashToken } from './token-hash';
 
 export type TokenPurpose = 'password-reset' | 'verify-email';
 

@@ -3,6 +3,10 @@
 // account, loosely — past its threshold every attempt on the account waits, longer with each further failure, but a
 // right password is still accepted. So a burst from one address stops that address only, and guessing from many
 // addresses gets slower and slower, while the owner, from an address with no failures, still signs in.
+// Each attempt is counted as a failure before its check and given back when it succeeds (or is refused, or cannot be
+// checked): attempts sent at once each see the ones before them, so a parallel burst meets the same limits as a
+// sequential one. A guard for a guess an attacker can only make after the password (the second step) may also cap
+// the account's failures outright.
 import { TooManyRequestsError } from '../../layers/common/errors';
 
 export interface FailureRule {
@@ -16,6 +20,8 @@ export interface FailureCounter {
   count(key: string): Promise<{ failures: number; resetsInSeconds: number }>;
   /** Records one failure; the window starts at the first failure of the key and lasts windowSeconds. */
   record(key: string, windowSeconds: number): Promise<number>;
+  /** Takes back one recorded failure (an attempt counted before its check that turned out not to be one). */
+  forget(key: string): Promise<void>;
   clear(key: string): Promise<void>;
 }
 
@@ -41,6 +47,11 @@ export function accountDelayMs(
   return Math.min(deps.maxDelayMs, deps.baseDelayMs * 2 ** Math.min(excess - 1, 30));
 }
 
+export interface AttemptOptions {
+  /** Past this many failures of the account in the window, every attempt on it is refused, from any address. */
+  accountCap?: FailureRule;
+}
+
 export function signInGuard(deps: SignInGuardDeps) {
   const keys = (account: string, ip: string) => {
     const subject = account.trim().toLowerCase().slice(0, 254);
@@ -55,32 +66,41 @@ export function signInGuard(deps: SignInGuardDeps) {
       account: string,
       ip: string,
       check: () => Promise<T | undefined>,
+      options: AttemptOptions = {},
     ): Promise<T | undefined> {
       const key = keys(account, ip);
-      const [pair, accountWide] = await Promise.all([
-        deps.counter.count(key.pair),
-        deps.counter.count(key.account),
+      const [pairFailures, accountFailures] = await Promise.all([
+        deps.counter.record(key.pair, deps.perAccountAndIp.windowSeconds),
+        deps.counter.record(key.account, deps.perAccount.windowSeconds),
       ]);
-      if (pair.failures >= deps.perAccountAndIp.limit) {
-        const { limit, windowSeconds } = deps.perAccountAndIp;
-        const wait = Math.max(1, pair.resetsInSeconds);
+      const giveBack = (...counted: string[]) => Promise.all(counted.map((k) => deps.counter.forget(k)));
+      const refused =
+        pairFailures > deps.perAccountAndIp.limit
+          ? { key: key.pair, rule: deps.perAccountAndIp, policy: 'signin-failures' }
+          : options.accountCap && accountFailures > options.accountCap.limit
+            ? { key: key.account, rule: options.accountCap, policy: 'signin-account-failures' }
+            : undefined;
+      if (refused) {
+        // A refused attempt checks nothing: it must not slow the account down for its owner.
+        await giveBack(key.account);
+        const { limit, windowSeconds } = refused.rule;
+        const wait = Math.max(1, (await deps.counter.count(refused.key)).resetsInSeconds);
         // The RateLimit headers (IETF httpapi draft), as the sliding windows send them.
         throw new TooManyRequestsError(wait, {
-          'ratelimit-policy': `"signin-failures";q=${limit};w=${windowSeconds}`,
-          ratelimit: `"signin-failures";r=0;t=${wait}`,
+          'ratelimit-policy': `"${refused.policy}";q=${limit};w=${windowSeconds}`,
+          ratelimit: `"${refused.policy}";r=0;t=${wait}`,
         });
       }
-      const delay = accountDelayMs(accountWide.failures, deps);
+      const delay = accountDelayMs(accountFailures - 1, deps);
       if (delay > 0) await deps.sleep(delay);
-      const result = await check();
-      if (result === undefined) {
-        await Promise.all([
-          deps.counter.record(key.pair, deps.perAccountAndIp.windowSeconds),
-          deps.counter.record(key.account, deps.perAccount.windowSeconds),
-        ]);
-      } else {
-        await deps.counter.clear(key.pair);
+      let result: T | undefined;
+      try {
+        result = await check();
+      } catch (error) {
+        await giveBack(key.pair, key.account);
+        throw error;
       }
+      if (result !== undefined) await Promise.all([deps.counter.clear(key.pair), giveBack(key.account)]);
       return result;
     },
   };

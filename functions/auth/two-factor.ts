@@ -4,8 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { ConflictError, ForbiddenError, OAuthError, ValidationError } from '../../layers/common/errors';
-import { type Account, hashToken } from './oauth';
+import type { Account } from './oauth';
 import type { SignInGuard } from './sign-in-guard';
+import { hashToken } from './token-hash';
 
 export const ISSUER_NAME = 'TicketOrLeaveIt';
 const PERIOD = 30;
@@ -13,6 +14,12 @@ const PERIOD = 30;
 const WINDOW = 1;
 const RECOVERY_CODES = 10;
 const CHALLENGE_TTL_SECONDS = 300;
+/**
+ * Wrong codes an account may get in 15 minutes, from all addresses together, before every code is refused until the
+ * window ends. Only someone who has the password gets this far, and a six-digit code (three valid in the window) would
+ * otherwise fall to a few addresses guessing for a day; the owner, refused too, can wait or use a recovery code later.
+ */
+export const SECOND_STEP_CAP = { limit: 10, windowSeconds: 900 };
 /** The extension grant (RFC 6749 §4.5) that finishes a password sign-in with a code. */
 export const MFA_OTP_GRANT = 'urn:ticketorleaveit:params:oauth:grant-type:mfa-otp';
 
@@ -121,8 +128,11 @@ export function twoFactor(deps: TwoFactorDeps) {
 
   /** One guess at the second step from ip, throttled like password guesses (per account and address, then account). */
   const guarded = async (accountId: string, from: Guarded, code: string) =>
-    (await from.guard.attempt(`2fa:${accountId}`, from.ip, async () =>
-      (await check(accountId, code)) ? true : undefined,
+    (await from.guard.attempt(
+      `2fa:${accountId}`,
+      from.ip,
+      async () => ((await check(accountId, code)) ? true : undefined),
+      { accountCap: SECOND_STEP_CAP },
     )) === true;
 
   return {
@@ -151,8 +161,11 @@ export function twoFactor(deps: TwoFactorDeps) {
       if (state.enabled) throw new ConflictError('Two-step sign-in is on already.');
       if (!state.secret) throw new ConflictError('Start the enrolment first (POST /v1/auth/two-factor).');
       const secret = state.secret;
-      const step = await from.guard.attempt(`2fa:${caller.userId}`, from.ip, async () =>
-        codeStep(secret, code.trim(), now()),
+      const step = await from.guard.attempt(
+        `2fa:${caller.userId}`,
+        from.ip,
+        async () => codeStep(secret, code.trim(), now()),
+        { accountCap: SECOND_STEP_CAP },
       );
       if (step === undefined) {
         throw new ValidationError(

@@ -15,6 +15,9 @@ function memoryCounter(): FailureCounter & { counts: Map<string, number> } {
       counts.set(key, (counts.get(key) ?? 0) + 1);
       return counts.get(key) ?? 0;
     },
+    async forget(key) {
+      counts.set(key, Math.max(0, (counts.get(key) ?? 0) - 1));
+    },
     async clear(key) {
       counts.delete(key);
     },
@@ -78,5 +81,45 @@ describe('the sign-in guard', () => {
     await guard.attempt('owner@example.com', '198.51.100.7', right);
     for (let i = 0; i < 4; i += 1) await guard.attempt('owner@example.com', '198.51.100.7', wrong);
     expect(await guard.attempt('owner@example.com', '198.51.100.7', right)).toEqual({ id: 'owner' });
+  });
+
+  it('holds a burst sent all at once to the same five checks as one sent in turn', async () => {
+    const { guard } = setup();
+    let checked = 0;
+    const slowWrong = async () => {
+      checked += 1;
+      // Every attempt of the burst has started before the first check ends.
+      await new Promise((resolve) => setImmediate(resolve));
+      return undefined;
+    };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 30 }, () => guard.attempt('owner@example.com', '203.0.113.9', slowWrong)),
+    );
+    expect(checked).toBe(5);
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(25);
+  });
+
+  it("does not count a right password, a refused attempt or a check that failed against the account's waits", async () => {
+    const { guard, wrong, right, counter } = setup();
+    for (let i = 0; i < 8; i += 1)
+      await guard.attempt('owner@example.com', '203.0.113.9', wrong).catch(() => {});
+    await guard.attempt('owner@example.com', '198.51.100.7', right);
+    await expect(
+      guard.attempt('owner@example.com', '198.51.100.8', async () => {
+        throw new Error('database down');
+      }),
+    ).rejects.toThrow('database down');
+    // Five wrong passwords were checked; the three refused, the right one and the failed check count for nothing.
+    expect(counter.counts.get('acct:owner@example.com')).toBe(5);
+  });
+
+  it('caps the failures of an account from every address together when asked to (the second step)', async () => {
+    const { guard, wrong, right } = setup();
+    const cap = { accountCap: { limit: 10, windowSeconds: 900 } };
+    for (let i = 0; i < 10; i += 1) await guard.attempt('2fa:owner', `203.0.113.${i}`, wrong, cap);
+    const refused = guard.attempt('2fa:owner', '198.51.100.7', right, cap);
+    await expect(refused).rejects.toMatchObject({ status: 429, headers: { 'retry-after': '600' } });
+    // Without the cap (a password), the owner still gets in from a fresh address.
+    expect(await guard.attempt('2fa:owner', '198.51.100.7', right)).toEqual({ id: 'owner' });
   });
 });
