@@ -28,6 +28,11 @@ export const exportPrefix = (userId: string) => `exports/${userId}/`;
 export const accountDeletedV1 = z.object({
   userId: z.uuid(),
   deletedAt: z.iso.datetime(),
+  /**
+   * The address the account had: what services hold by address alone (team invitations and their emails) goes too.
+   * Optional so that a message published before it was carried is still read.
+   */
+  email: z.email().optional(),
 });
 export type AccountDeletedV1 = z.infer<typeof accountDeletedV1>;
 

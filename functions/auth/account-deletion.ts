@@ -14,7 +14,7 @@ export interface UpcomingEvent {
 }
 
 export interface AccountDeletionDeps {
-  findAccount(id: string): Promise<{ id: string; passwordHash: string } | undefined>;
+  findAccount(id: string): Promise<{ id: string; email: string; passwordHash: string } | undefined>;
   verifyPassword(password: string, hash: string): Promise<boolean>;
   /** The caller's published events that have not ended (the events service knows). */
   upcomingOnSale(userId: string, correlationId: string): Promise<UpcomingEvent[]>;
@@ -50,7 +50,7 @@ export async function deleteOwnAccount(
     'auth',
     contract.type,
     contract.version,
-    contract.schema.parse({ userId: account.id, deletedAt: deps.now().toISOString() }),
+    contract.schema.parse({ userId: account.id, email: account.email, deletedAt: deps.now().toISOString() }),
     correlationId,
   );
   return (await deps.store.deleteAccount(account.id, message)) ? 'deleted' : 'already-deleted';

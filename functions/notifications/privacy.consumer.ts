@@ -15,7 +15,13 @@ const files = s3PrivateFiles();
 export const handler = sqsConsumer('notifications', async ({ envelope, log }) => {
   const deleted = contractData(envelope, PrivacyMessageTypes.AccountDeleted);
   if (deleted) {
-    const result = await forgetUser(await getPool('notifications'), CONSUMER, envelope.id, deleted.userId);
+    const result = await forgetUser(
+      await getPool('notifications'),
+      CONSUMER,
+      envelope.id,
+      deleted.userId,
+      deleted.email,
+    );
     log.info(result ? 'deleted account forgotten' : 'account deletion already processed', {
       user_id: deleted.userId,
       ...(result ? result : {}),

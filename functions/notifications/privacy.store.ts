@@ -48,11 +48,16 @@ export async function forgetUser(
   consumer: string,
   messageId: string,
   userId: string,
+  email: string | undefined,
 ): Promise<{ emails: number; holdings: number } | false> {
   return withTransaction(pool, async (client) => {
     if (!(await markProcessed(client, consumer, messageId))) return false;
     await client.query('INSERT INTO erased_users (user_id) VALUES ($1) ON CONFLICT DO NOTHING', [userId]);
-    const emails = await client.query('DELETE FROM deliveries WHERE user_id = $1', [userId]);
+    // By address too: a team invitation is sent to an address, before (or without) any account of its owner.
+    const emails = await client.query(
+      'DELETE FROM deliveries WHERE user_id = $1 OR lower(recipient) = lower($2::text)',
+      [userId, email ?? null],
+    );
     // No holdings, no reminders: the scan finds nobody to remind, and a queued ReminderDue finds no holder.
     const holdings = await client.query('DELETE FROM holdings WHERE user_id = $1', [userId]);
     await client.query('DELETE FROM reminders WHERE user_id = $1', [userId]);

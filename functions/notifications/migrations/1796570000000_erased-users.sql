@@ -5,6 +5,9 @@ CREATE TABLE erased_users (
   user_id    uuid PRIMARY KEY,
   erased_at  timestamptz NOT NULL DEFAULT now()
 );
+-- Forgetting a deleted account finds the emails sent to its address without its user id (team invitations).
+CREATE INDEX deliveries_recipient ON deliveries (lower(recipient));
 
 -- Down Migration
+DROP INDEX deliveries_recipient;
 DROP TABLE erased_users;

@@ -299,6 +299,39 @@ describe('deleting my account', () => {
     expect((await api('GET', '/v1/users/me/orders', { token: again.accessToken })).body.items).toEqual([]);
   });
 
+  it('forgets the emails sent to my address without my account, such as a team invitation', async () => {
+    // Prepare: an organizer invites Ada's address to their team; she never answers
+    const organizer = await signUp(platform.apiUrl);
+    const ada = await signUp(platform.apiUrl, { firstName: 'Ada' });
+    const invited = await api('POST', '/v1/organizer/team/invitations', {
+      token: organizer.accessToken,
+      body: { email: ada.email, role: 'manager' },
+    });
+    expect(invited.status).toBe(201);
+    await waitUntil(async () => (await inbox(platform.mailUrl, ada.email)).length > 0, {
+      message: `the invitation email to ${ada.email}`,
+    });
+    const notifications = await getPool('notifications');
+    const sentTo = async () =>
+      (
+        await notifications.query('SELECT kind FROM deliveries WHERE lower(recipient) = lower($1)', [
+          ada.email,
+        ])
+      ).rows;
+    expect(await sentTo()).toEqual([{ kind: 'team-invitation' }]);
+
+    // Act
+    const deleted = await api('DELETE', '/v1/me', {
+      token: ada.accessToken,
+      body: { password: ada.password },
+    });
+    expect(deleted.status).toBe(204);
+    await waitForQueueDrained(platform.awsEndpoint, platform.queueUrls['notifications-privacy'] as string);
+
+    // Assess: notifications keeps no email sent to her address
+    expect(await sentTo()).toEqual([]);
+  });
+
   it('is refused while I organize an event still on sale, and nothing is deleted', async () => {
     // Prepare
     const organizer = await signUp(platform.apiUrl);

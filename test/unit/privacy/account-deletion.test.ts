@@ -15,7 +15,7 @@ function deps(options: { account?: boolean; upcoming?: UpcomingEvent[] } = {}) {
   const asked: string[] = [];
   const value: AccountDeletionDeps = {
     findAccount: async (id) =>
-      options.account === false ? undefined : { id, passwordHash: 'hash-of:right' },
+      options.account === false ? undefined : { id, email: 'ada@example.com', passwordHash: 'hash-of:right' },
     verifyPassword: async (password, hash) => hash === `hash-of:${password}`,
     upcomingOnSale: async (id) => {
       asked.push(id);
@@ -33,7 +33,7 @@ function deps(options: { account?: boolean; upcoming?: UpcomingEvent[] } = {}) {
 }
 
 describe('deleting my account', () => {
-  it('deletes it with one AccountDeleted message carrying only the id and the time', async () => {
+  it('deletes it with one AccountDeleted message carrying the id, the address it had and the time', async () => {
     const { value, deleted } = deps();
     expect(await deleteOwnAccount(value, userId, 'right', 'corr-1')).toBe('deleted');
     expect(deleted).toHaveLength(1);
@@ -46,6 +46,7 @@ describe('deleting my account', () => {
     });
     expect(PrivacyMessageTypes.AccountDeleted.schema.parse(message.data)).toEqual({
       userId,
+      email: 'ada@example.com',
       deletedAt: '2026-12-02T10:00:00.000Z',
     });
   });
