@@ -1,9 +1,79 @@
-// Buying through the API in tests that are not about tickets: an event put on sale through tickets' internal
-// inventory call (as publishing an event does), a buyer signed in with a test issuer's token, and the purchase.
+// Buying through the API: the tickets service on a platform of its own (with a test issuer's tokens), an event put
+// on sale through tickets' internal inventory call (as publishing an event does), a signed-in person, the purchase.
 import { randomUUID } from 'node:crypto';
-import type { EventSnapshot, InventorySyncRequest } from '../../events/contracts/catalogue';
+import pg from 'pg';
+import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
+import {
+  CATALOGUE_EVENTS_TOPIC,
+  type EventSnapshot,
+  type InventorySyncRequest,
+} from '../../events/contracts/catalogue';
+import { USERS_EVENTS_TOPIC } from '../../events/contracts/users';
+import { platform as platformService } from '../../functions/platform/manifest';
+import { tickets } from '../../functions/tickets/manifest';
 import { invokeInternal } from '../../layers/common/internal';
-import type { startTestIssuer } from './tokens';
+import type { ServiceManifest } from '../../layers/common/manifest';
+import type { Platform } from '../../local/platform';
+import { startTestPlatform } from './platform';
+import { startTestIssuer } from './tokens';
+
+/** The topics tickets' consumers subscribe to, without the services that publish on them (tests publish themselves). */
+export const ticketsTopics: ServiceManifest = {
+  service: 'events',
+  description: 'topics only',
+  database: false,
+  topics: [CATALOGUE_EVENTS_TOPIC, AUTH_EVENTS_TOPIC, USERS_EVENTS_TOPIC],
+  routes: {},
+};
+
+export interface TicketsPlatform {
+  platform: Platform;
+  issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+  /** The tickets database. */
+  db: pg.Pool;
+  stop(): Promise<void>;
+}
+
+/** The tickets service (and the platform routes) behind the gateway, accepting the test issuer's tokens. */
+export async function startTicketsPlatform(): Promise<TicketsPlatform> {
+  const issuer = await startTestIssuer();
+  process.env.JWT_JWKS_URL = issuer.jwksUrl;
+  const platform = await startTestPlatform({
+    manifests: [tickets, platformService, ticketsTopics],
+    schedules: false,
+  });
+  const db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
+  return {
+    platform,
+    issuer,
+    db,
+    stop: async () => {
+      await db.end();
+      await platform.stop();
+      await issuer.close();
+    },
+  };
+}
+
+/** A signed-in person: their id and an access token the platform's authorizer accepts. */
+export async function person(
+  issuer: Awaited<ReturnType<typeof startTestIssuer>>,
+  apiUrl: string,
+  who: { userId?: string; email?: string; givenName?: string; familyName?: string } = {},
+) {
+  const userId = who.userId ?? randomUUID();
+  const token = await issuer.sign({
+    iss: apiUrl,
+    aud: 'ticketorleaveit-api',
+    sub: userId,
+    client_id: 'web',
+    scope: 'api',
+    email: who.email ?? `user-${userId}@example.com`,
+    given_name: who.givenName ?? 'Ada',
+    ...(who.familyName ? { family_name: who.familyName } : {}),
+  });
+  return { userId, token };
+}
 
 export interface OnSale {
   eventId: string;
@@ -30,22 +100,13 @@ export async function putOnSale(
   return { eventId, tierId };
 }
 
-/** A signed-in person: the authorization header of a token the platform's authorizer accepts. */
+/** A signed-in person's request headers (JSON body). */
 export async function buyerHeaders(
   issuer: Awaited<ReturnType<typeof startTestIssuer>>,
   apiUrl: string,
   buyer: { email: string; givenName: string; familyName?: string; userId?: string },
 ) {
-  const token = await issuer.sign({
-    iss: apiUrl,
-    aud: 'ticketorleaveit-api',
-    sub: buyer.userId ?? randomUUID(),
-    client_id: 'web',
-    scope: 'api',
-    email: buyer.email,
-    given_name: buyer.givenName,
-    ...(buyer.familyName ? { family_name: buyer.familyName } : {}),
-  });
+  const { token } = await person(issuer, apiUrl, buyer);
   return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 }
 

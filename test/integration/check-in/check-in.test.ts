@@ -4,62 +4,31 @@
 import { randomUUID } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import jsQR from 'jsqr';
-import pg from 'pg';
+import type pg from 'pg';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platform as platformService } from '../../../functions/platform/manifest';
-import { tickets } from '../../../functions/tickets/manifest';
 import { invokeInternal } from '../../../layers/common/internal';
-import type { ServiceManifest } from '../../../layers/common/manifest';
 import { envelope } from '../../../layers/common/messages';
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { client } from '../../support/http';
-import { startTestPlatform } from '../../support/platform';
-import { startTestIssuer } from '../../support/tokens';
+import { person as signedIn, startTicketsPlatform, type TicketsPlatform } from '../../support/purchases';
 import { type SeededTicket, seedDoor } from './seed';
 
-// The catalogue's topic, without the events service itself (its team messages are published by the tests).
-const catalogueTopicOnly: ServiceManifest = {
-  service: 'events',
-  description: 'topic only',
-  database: false,
-  topics: ['catalogue-events'],
-  routes: {},
-};
-
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TicketsPlatform['issuer'];
 let db: pg.Pool;
+let stop: () => Promise<void>;
 const api = client(() => platform.apiUrl);
 
 beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({
-    manifests: [tickets, platformService, catalogueTopicOnly],
-    schedules: false,
-  });
-  db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
+  ({ platform, issuer, db, stop } = await startTicketsPlatform());
 });
 afterAll(async () => {
-  await db?.end();
-  await platform?.stop();
-  await issuer?.close();
+  await stop?.();
 });
 
-async function person(userId = randomUUID()) {
-  const token = await issuer.sign({
-    iss: platform.apiUrl,
-    aud: 'ticketorleaveit-api',
-    sub: userId,
-    client_id: 'web',
-    scope: 'api',
-    email: `user-${userId}@example.com`,
-    given_name: 'Ada',
-  });
-  return { userId, token };
-}
+const person = () => signedIn(issuer, platform.apiUrl);
 
 async function door(count = 4) {
   const organizer = await person();

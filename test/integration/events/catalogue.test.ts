@@ -1,31 +1,21 @@
 // The public catalogue over HTTP, against real PostgreSQL full-text search, Redis and the tickets service: what a
 // search finds and in which order, each filter, pages that neither repeat nor skip, a cache that never shows an
 // outdated event after a change, and event pages that still answer when tickets cannot.
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { functionNameEnv } from '../../../layers/common/env-names';
 import type { Platform } from '../../../local/platform';
 import type { TestUser } from '../../support/accounts';
-import { startTestPlatform } from '../../support/platform';
 import { waitUntil } from '../../support/wait';
-import { inDays, MANIFESTS, steps, uniqueWord } from './support';
+import { eventsPlatform, inDays, steps, uniqueWord } from './support';
 
 let platform: Platform;
 let events: pg.Pool;
 let ada: TestUser;
-const { api, organizer, create, published } = steps(() => platform);
+const { api, create, published } = steps(() => platform);
 
-beforeAll(async () => {
-  process.env.RATE_LIMIT_REGISTER_IP = '1000/3600';
-  process.env.EVENTS_CACHE_PREFIX = `events-${randomUUID()}`;
-  platform = await startTestPlatform({ manifests: MANIFESTS, schedules: false });
-  events = new pg.Pool({ connectionString: platform.databaseUrls.events, max: 2 });
-  ada = await organizer();
-});
-afterAll(async () => {
-  await events?.end();
-  await platform?.stop();
+eventsPlatform((started) => {
+  ({ platform, events, ada } = started);
 });
 
 const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);

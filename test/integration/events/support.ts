@@ -2,6 +2,7 @@
 // steps every test takes (sign up an organizer, create and publish an event).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { auth } from '../../../functions/auth/manifest';
 import { events } from '../../../functions/events/manifest';
 import { tickets } from '../../../functions/tickets/manifest';
@@ -9,6 +10,7 @@ import { users } from '../../../functions/users/manifest';
 import type { Platform } from '../../../local/platform';
 import { signUp, type TestUser } from '../../support/accounts';
 import { client } from '../../support/http';
+import { startTestPlatform } from '../../support/platform';
 
 /** What the events tests run: accounts (to sign organizers up), the catalogue, and the inventory it relies on. */
 // users: its topic carries messages tickets consumes.
@@ -94,4 +96,32 @@ export async function setSold(platform: Platform, tierId: string, sold: number) 
 export function adminUrl(platform: Platform) {
   const port = new URL(platform.databaseUrls.events as string).port;
   return `postgres://postgres:postgres-local@127.0.0.1:${port}/postgres`;
+}
+
+export interface EventsPlatform {
+  platform: Platform;
+  /** The events database. */
+  events: pg.Pool;
+  /** An organizer signed up when the platform started. */
+  ada: TestUser;
+}
+
+/**
+ * Starts the events platform (MANIFESTS, no schedules, a cache prefix of its own) before the file's tests and stops it
+ * after them; `started` hands the test file what it needs.
+ */
+export function eventsPlatform(started: (platform: EventsPlatform) => void): void {
+  let events: pg.Pool | undefined;
+  let platform: Platform | undefined;
+  beforeAll(async () => {
+    process.env.RATE_LIMIT_REGISTER_IP = '1000/3600';
+    process.env.EVENTS_CACHE_PREFIX = `events-${randomUUID()}`;
+    platform = await startTestPlatform({ manifests: MANIFESTS, schedules: false });
+    events = new pg.Pool({ connectionString: platform.databaseUrls.events, max: 2 });
+    started({ platform, events, ada: await signUp(platform.apiUrl) });
+  });
+  afterAll(async () => {
+    await events?.end();
+    await platform?.stop();
+  });
 }

@@ -3,30 +3,21 @@
 // member can neither see nor change the event, a stranger still gets 404, revocation takes effect at once, every
 // change goes out as EventTeamChanged (the scope's full member list) and into the audit the managers read.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import type { EventTeamChangedV1 } from '../../../events/contracts/catalogue';
 import type { TeamInvitationSentV1 } from '../../../events/contracts/team-invitations';
 import type { Platform } from '../../../local/platform';
 import type { TestUser } from '../../support/accounts';
-import { startTestPlatform } from '../../support/platform';
-import { MANIFESTS, steps } from './support';
+import { eventsPlatform, steps } from './support';
 
 let platform: Platform;
 let events: pg.Pool;
 let ada: TestUser;
 const { api, organizer, create, published } = steps(() => platform);
 
-beforeAll(async () => {
-  process.env.RATE_LIMIT_REGISTER_IP = '1000/3600';
-  process.env.EVENTS_CACHE_PREFIX = `events-${randomUUID()}`;
-  platform = await startTestPlatform({ manifests: MANIFESTS, schedules: false });
-  events = new pg.Pool({ connectionString: platform.databaseUrls.events, max: 2 });
-  ada = await organizer();
-});
-afterAll(async () => {
-  await events?.end();
-  await platform?.stop();
+eventsPlatform((started) => {
+  ({ platform, events, ada } = started);
 });
 
 /** The messages of a type the events service has written to its outbox, oldest first. */

@@ -1,63 +1,32 @@
 // Buying tickets: exact under concurrency, exactly once per Idempotency-Key, cancellations that put seats back,
 // and the reads buyers see (orders, tickets, event history), against the real local platform.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InventorySyncRequest } from '../../../events/contracts/catalogue';
-import { platform as platformService } from '../../../functions/platform/manifest';
-import { tickets } from '../../../functions/tickets/manifest';
 import { invokeInternal } from '../../../layers/common/internal';
-import type { ServiceManifest } from '../../../layers/common/manifest';
 import { envelope } from '../../../layers/common/messages';
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { type PayableOrder, payOrder } from '../../support/payments';
-import { startTestPlatform } from '../../support/platform';
-import { startTestIssuer } from '../../support/tokens';
+import { person, startTicketsPlatform, type TicketsPlatform } from '../../support/purchases';
 import { waitUntil } from '../../support/wait';
 
 // The catalogue's topic, without the events service itself (its messages are published by the tests).
-const catalogueTopicOnly: ServiceManifest = {
-  service: 'events',
-  description: 'topic only',
-  database: false,
-  topics: ['catalogue-events'],
-  routes: {},
-};
-
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TicketsPlatform['issuer'];
 let db: pg.Pool;
+let stop: () => Promise<void>;
 
+// Only the services this file exercises: the tokens come from a test issuer, inventory from syncInventory.
 beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  // Only the services this file exercises: the tokens come from a test issuer, inventory from syncInventory.
-  platform = await startTestPlatform({
-    manifests: [tickets, platformService, catalogueTopicOnly],
-    schedules: false,
-  });
-  db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
+  ({ platform, issuer, db, stop } = await startTicketsPlatform());
 });
 afterAll(async () => {
-  await db?.end();
-  await platform?.stop();
-  await issuer?.close();
+  await stop?.();
 });
 
-async function buyer() {
-  const userId = randomUUID();
-  const token = await issuer.sign({
-    iss: platform.apiUrl,
-    aud: 'ticketorleaveit-api',
-    sub: userId,
-    client_id: 'web',
-    scope: 'api',
-    email: `buyer-${userId}@example.com`,
-    given_name: 'Buyer',
-  });
-  return { userId, token };
-}
+const buyer = () => person(issuer, platform.apiUrl, { givenName: 'Buyer' });
 
 interface EventSetup {
   eventId: string;
