@@ -55,7 +55,15 @@ export const auth = defineService({
       handler: 'register.ts',
       summary: 'Create an account (its address to verify by email)',
       auth: false,
-      request: { body: registerRequest },
+      request: {
+        body: registerRequest,
+        example: {
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          email: 'ada@example.com',
+          password: 'correct horse battery staple',
+        },
+      },
       responses: {
         201: {
           description:
@@ -91,7 +99,22 @@ export const auth = defineService({
       handler: 'authorize.ts',
       summary: 'Signs in from the authorization page and redirects with a single-use code (60 s)',
       auth: false,
-      request: { body: authorizeForm, ...form },
+      request: {
+        body: authorizeForm,
+        ...form,
+        example: {
+          response_type: 'code',
+          client_id: 'web',
+          redirect_uri: 'https://ticketorleaveit.example/callback',
+          state: 'af0ifjsldkj',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+          scope: 'api',
+          email: 'ada@example.com',
+          password: 'correct horse battery staple',
+          csrf: 'the csrf value of the page',
+        },
+      },
       responses: {
         303: codeRedirect,
         400: {
@@ -110,7 +133,24 @@ export const auth = defineService({
       summary:
         'Creates an account from the authorization page; answers "check your email" with a sign-in form, the same for a taken address (its owner is emailed)',
       auth: false,
-      request: { body: signupForm, ...form },
+      request: {
+        body: signupForm,
+        ...form,
+        example: {
+          response_type: 'code',
+          client_id: 'web',
+          redirect_uri: 'https://ticketorleaveit.example/callback',
+          state: 'af0ifjsldkj',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+          scope: 'api',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          email: 'ada@example.com',
+          password: 'correct horse battery staple',
+          csrf: 'the csrf value of the page',
+        },
+      },
       responses: {
         200: {
           description: 'Check your email, then sign in (whether or not the address was taken)',
@@ -129,7 +169,18 @@ export const auth = defineService({
       handler: 'token.ts',
       summary: 'OAuth 2.0 token endpoint (authorization_code with PKCE, password and refresh_token grants)',
       auth: false,
-      request: { body: tokenForm, contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 8 * 1024 },
+      request: {
+        body: tokenForm,
+        contentType: 'application/x-www-form-urlencoded',
+        maxBodyBytes: 8 * 1024,
+        example: {
+          grant_type: 'authorization_code',
+          client_id: 'web',
+          code: 'SplxlOBeZQQYbYS6WxSbIA',
+          redirect_uri: 'https://ticketorleaveit.example/callback',
+          code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+        },
+      },
       responses: {
         200: { description: 'Tokens', schema: tokenResponse },
         400: { description: 'RFC 6749 error', schema: oauthErrorResponse },
@@ -144,7 +195,12 @@ export const auth = defineService({
       handler: 'revoke.ts',
       summary: 'OAuth 2.0 token revocation (RFC 7009)',
       auth: false,
-      request: { body: revokeForm, contentType: 'application/x-www-form-urlencoded', maxBodyBytes: 8 * 1024 },
+      request: {
+        body: revokeForm,
+        contentType: 'application/x-www-form-urlencoded',
+        maxBodyBytes: 8 * 1024,
+        example: { token: 'the refresh token', token_type_hint: 'refresh_token', client_id: 'web' },
+      },
       responses: {
         200: { description: 'Revoked, or nothing to revoke' },
         400: { description: 'RFC 6749 error: no token, or a malformed form', schema: oauthErrorResponse },
@@ -158,7 +214,13 @@ export const auth = defineService({
       handler: 'change-password.ts',
       summary: "Change one's password; signs out every other session",
       auth: true,
-      request: { body: changePasswordRequest },
+      request: {
+        body: changePasswordRequest,
+        example: {
+          currentPassword: 'correct horse battery staple',
+          newPassword: 'a longer horse, a better staple',
+        },
+      },
       responses: {
         204: { description: 'Password changed' },
         400: { description: 'Invalid fields, or a new password too easy to guess (the problem says why)' },

@@ -228,7 +228,25 @@ const createFields = {
   refundUntilHoursBefore: refundUntilHoursBefore.optional(),
 };
 
-export const createEventBody = strictFields(createFields, 'an event');
+export const createEventBody = strictFields(createFields, 'an event').meta({
+  examples: [
+    {
+      name: 'Jazz at the Sunset',
+      type: 'concert',
+      description: 'An evening of modal jazz with a quartet from Lyon.',
+      startsAt: '2027-06-12T20:00:00+02:00',
+      endsAt: '2027-06-12T23:00:00+02:00',
+      timezone: 'Europe/Paris',
+      location: { venue: 'Sunset Sunside', address: '60 rue des Lombards', city: 'Paris', country: 'France' },
+      capacity: 100,
+      ticketTiers: [
+        { name: 'Standard', price: 2500, currency: 'EUR', quantity: 60 },
+        { name: 'VIP', price: 6000, currency: 'EUR', quantity: 40 },
+      ],
+      tags: ['jazz', 'live music'],
+    },
+  ],
+});
 export type CreateEventBody = z.output<typeof createEventBody>;
 
 const updateFields = {
@@ -257,7 +275,7 @@ export const updateEventBody = strictFields(updateFields, 'an event update')
       ctx.addIssue({ code: 'custom', path: [], message: 'Send at least one field to change.' });
     }
   })
-  .meta({ minProperties: 1 });
+  .meta({ minProperties: 1, examples: [{ startsAt: '2027-06-12T21:00:00+02:00', capacity: 120 }] });
 export type UpdateEventBody = z.output<typeof updateEventBody>;
 
 export const cancelEventBody = strictFields(
@@ -277,7 +295,7 @@ export const imageUploadBody = strictFields(
       .describe('Size of the file to upload, if known: a file over the limit is refused before it is sent.'),
   },
   'an image upload',
-);
+).meta({ examples: [{ contentType: 'image/jpeg', sizeBytes: 482133 }] });
 
 export const eventIdParams = z.object({ id: z.uuid('Must be an event id (a UUID).') });
 
@@ -392,14 +410,16 @@ export const inviteBody = strictFields(
       .describe('One event of yours; leave it out to invite to all your events.'),
   },
   'an invitation',
-);
+).meta({ examples: [{ email: 'grace@example.com', role: 'check-in' }] });
 
 export const acceptInvitationBody = strictFields(
   { token: z.string().min(32, 'Not an invitation token.').max(128, 'Not an invitation token.') },
   'an acceptance',
-);
+).meta({ examples: [{ token: 'k3Jd9sPq2LmX7vB4nR8tY1wZ6cF0hG5aE2uI9oK3' }] });
 
-export const memberRoleBody = strictFields({ role: teamRoleField }, 'a role change');
+export const memberRoleBody = strictFields({ role: teamRoleField }, 'a role change').meta({
+  examples: [{ role: 'manager' }],
+});
 
 export const memberIdParams = z.object({ id: z.uuid('Must be a team member id (a UUID).') });
 export const invitationIdParams = z.object({ id: z.uuid('Must be an invitation id (a UUID).') });

@@ -60,7 +60,12 @@ export const tickets = defineService({
         'Buy tickets (requires an Idempotency-Key header; a retry with the same key replays the order it created, ' +
         'while a refusal creates nothing and a retry is answered afresh)',
       auth: true,
-      request: { params: eventParams, headers: purchaseHeaders, body: purchaseRequest },
+      request: {
+        params: eventParams,
+        headers: purchaseHeaders,
+        body: purchaseRequest,
+        example: { items: [{ tierId: '0b6c2a4e-8d1f-4c3b-9a7e-5f2d1c0b9a8e', quantity: 2 }] },
+      },
       responses: {
         201: {
           description:
@@ -306,7 +311,15 @@ export const tickets = defineService({
         "Admit a ticket at the door (the event's organizer, managers and check-in staff): a scanned QR payload or a " +
         'typed code. Each ticket is admitted once, whatever the number of gates; a retry with the same scanId is ' +
         'answered as the first try was.',
-      request: { params: eventParams, body: checkInRequest },
+      request: {
+        params: eventParams,
+        body: checkInRequest,
+        example: {
+          scanId: '5f0c7a2e-3b1d-4e8a-9c6f-1d2e3f4a5b6c',
+          payload: 'eyJhbGciOiJFZERTQSIsImtpZCI6ImtleS0xIn0.eyJ0IjoiLi4uIiwiZSI6Ii4uLiJ9.c2lnbmF0dXJl',
+          gate: 'North door',
+        },
+      },
       responses: {
         200: { description: 'Admitted, with the tier and the holder', schema: admittedScan },
         404: {
@@ -328,7 +341,18 @@ export const tickets = defineService({
       summary:
         'Upload scans made while the door had no network (up to 500, each with its scanner time): the earliest scan ' +
         'of a ticket wins, replacing a later admission; each scan gets its outcome, conflicts are counted',
-      request: { params: eventParams, body: checkInBatchRequest, maxBodyBytes: 512 * 1024 },
+      request: {
+        params: eventParams,
+        body: checkInBatchRequest,
+        maxBodyBytes: 512 * 1024,
+        example: {
+          gate: 'North door',
+          scans: [
+            { scanId: 'scan-0001-north', code: 'K7QX-42PD', scannedAt: '2026-06-01T19:02:11+02:00' },
+            { scanId: 'scan-0002-north', code: 'M3RT-88ZB', scannedAt: '2026-06-01T19:02:40+02:00' },
+          ],
+        },
+      },
       responses: {
         200: { description: 'The outcome of each scan', schema: checkInBatchResult },
         404: notStaff,

@@ -31,7 +31,11 @@ export const users = defineService({
       handler: 'update-me.ts',
       summary: "Changes the caller's names or picture",
       auth: true,
-      request: { body: updateProfileBody, maxBodyBytes: 4 * 1024 },
+      request: {
+        body: updateProfileBody,
+        maxBodyBytes: 4 * 1024,
+        example: { firstName: 'Ada', lastName: 'King' },
+      },
       responses: {
         200: { description: 'The updated profile', schema: profileResponse },
         404: { description: 'The token carries no profile details and no registration has arrived' },
@@ -46,7 +50,7 @@ export const users = defineService({
       handler: 'create-picture-upload.ts',
       summary: 'A presigned form to upload a new profile picture to',
       auth: true,
-      request: { body: pictureUploadBody, maxBodyBytes: 1024 },
+      request: { body: pictureUploadBody, maxBodyBytes: 1024, example: { contentType: 'image/jpeg' } },
       responses: {
         201: {
           description: 'Upload form: POST its fields and then the file to uploadUrl',
@@ -72,7 +76,11 @@ export const users = defineService({
       summary:
         "Chooses the optional emails: an organizer's daily sales summary, and the time zone of its day",
       auth: true,
-      request: { body: notificationPreferences, maxBodyBytes: 1024 },
+      request: {
+        body: notificationPreferences,
+        maxBodyBytes: 1024,
+        example: { dailySalesSummary: true, timeZone: 'Europe/Paris' },
+      },
       responses: {
         200: { description: 'The preferences as stored', schema: notificationPreferences },
         404: { description: 'The token carries no profile details and no registration has arrived' },

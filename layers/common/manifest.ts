@@ -65,6 +65,11 @@ export interface RouteSpec {
     contentType?: 'application/json' | 'application/x-www-form-urlencoded';
     /** Largest accepted body; defaults to 64 KiB. */
     maxBodyBytes?: number;
+    /**
+     * A body this route accepts, shown in the OpenAPI document (a unit test parses it with `body`). Needed unless the
+     * body schema carries examples of its own (`.meta({ examples })`).
+     */
+    example?: unknown;
   };
   responses: Record<number, ResponseSpec>;
   binds?: Binds;

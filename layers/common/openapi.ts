@@ -82,6 +82,16 @@ function wrapperStatuses(route: RouteSpec): Record<number, string> {
   return statuses;
 }
 
+/**
+ * The route's example body, else the first of its body schema's own examples (`.meta({ examples })`; zod leaves a
+ * refined or transformed schema's metadata out of its input JSON Schema).
+ */
+function exampleOf(request: NonNullable<RouteSpec['request']>): JsonObject {
+  const example =
+    request.example ?? (request.body && z.globalRegistry.get(request.body)?.examples?.[0 as never]);
+  return example === undefined ? {} : { example };
+}
+
 function responsesOf(route: RouteSpec): Record<string, JsonObject> {
   const responses: Record<string, JsonObject> = {};
   for (const [status, response] of Object.entries(route.responses)) {
@@ -139,6 +149,7 @@ export function buildOpenApi(
           content: {
             [route.request.contentType ?? 'application/json']: {
               schema: toSchema(route.request.body, 'input'),
+              ...exampleOf(route.request),
             },
           },
         };

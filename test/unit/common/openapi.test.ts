@@ -131,4 +131,23 @@ describe('buildOpenApi', () => {
     expect(from?.schema).toMatchObject({ anyOf: [{ format: 'date' }, { format: 'date-time' }] });
     expect(document.components.securitySchemes.oauth2.description).toContain('client_id=web');
   });
+
+  it('shows an example of every request body, each one the route accepts', () => {
+    for (const manifest of manifests) {
+      for (const [name, route] of Object.entries(manifest.routes)) {
+        const body = route.request?.body;
+        if (!body || route.internal) continue;
+        const operation = document.paths[route.path]?.[route.method.toLowerCase() as 'post'];
+        type Media = { example?: unknown; schema: { examples?: unknown[] } };
+        const requestBody = operation?.requestBody as { content: Record<string, Media> } | undefined;
+        const media = Object.values(requestBody?.content ?? {})[0];
+        const examples = media?.example === undefined ? (media?.schema.examples ?? []) : [media.example];
+        expect(examples.length, `${manifest.service}.${name} has no example`).toBeGreaterThan(0);
+        for (const example of examples) {
+          const parsed = body.safeParse(example);
+          expect(parsed.error?.issues ?? [], `${manifest.service}.${name}'s example`).toEqual([]);
+        }
+      }
+    }
+  });
 });

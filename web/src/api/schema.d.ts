@@ -1330,6 +1330,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "response_type": "code",
+                 *       "client_id": "web",
+                 *       "redirect_uri": "https://ticketorleaveit.example/callback",
+                 *       "state": "af0ifjsldkj",
+                 *       "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                 *       "code_challenge_method": "S256",
+                 *       "scope": "api",
+                 *       "email": "ada@example.com",
+                 *       "password": "correct horse battery staple",
+                 *       "csrf": "the csrf value of the page"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /** @description Present when the user pressed Cancel: redirects with error=access_denied */
                     cancel?: string;
@@ -1436,6 +1450,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "response_type": "code",
+                 *       "client_id": "web",
+                 *       "redirect_uri": "https://ticketorleaveit.example/callback",
+                 *       "state": "af0ifjsldkj",
+                 *       "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                 *       "code_challenge_method": "S256",
+                 *       "scope": "api",
+                 *       "firstName": "Ada",
+                 *       "lastName": "Lovelace",
+                 *       "email": "ada@example.com",
+                 *       "password": "correct horse battery staple",
+                 *       "csrf": "the csrf value of the page"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /** @description A registered client, e.g. "web" */
                     client_id?: string;
@@ -1547,6 +1577,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currentPassword": "correct horse battery staple",
+                 *       "newPassword": "a longer horse, a better staple"
+                 *     }
+                 */
                 "application/json": {
                     currentPassword: string;
                     newPassword: string;
@@ -1626,6 +1662,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: email */
                     email: string;
@@ -1696,6 +1737,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "from the emailed link",
+                 *       "newPassword": "four unrelated words here"
+                 *     }
+                 */
                 "application/json": {
                     newPassword: string;
                     /** @description The token from the emailed link */
@@ -1758,6 +1805,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "firstName": "Ada",
+                 *       "lastName": "Lovelace",
+                 *       "email": "ada@example.com",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: email */
                     email: string;
@@ -2072,6 +2127,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The six-digit code of the authenticator app */
                     code: string;
@@ -2165,6 +2225,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
                 "application/json": {
                     /** @description A code of the authenticator app, or a recovery code */
                     code?: string;
@@ -2254,6 +2319,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "from the emailed link"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The token from the emailed link */
                     token: string;
@@ -2498,6 +2568,41 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Jazz at the Sunset",
+                 *       "type": "concert",
+                 *       "description": "An evening of modal jazz with a quartet from Lyon.",
+                 *       "startsAt": "2027-06-12T20:00:00+02:00",
+                 *       "endsAt": "2027-06-12T23:00:00+02:00",
+                 *       "timezone": "Europe/Paris",
+                 *       "location": {
+                 *         "venue": "Sunset Sunside",
+                 *         "address": "60 rue des Lombards",
+                 *         "city": "Paris",
+                 *         "country": "France"
+                 *       },
+                 *       "capacity": 100,
+                 *       "ticketTiers": [
+                 *         {
+                 *           "name": "Standard",
+                 *           "price": 2500,
+                 *           "currency": "EUR",
+                 *           "quantity": 60
+                 *         },
+                 *         {
+                 *           "name": "VIP",
+                 *           "price": 6000,
+                 *           "currency": "EUR",
+                 *           "quantity": 40
+                 *         }
+                 *       ],
+                 *       "tags": [
+                 *         "jazz",
+                 *         "live music"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     capacity: number;
                     description?: string;
@@ -2769,6 +2874,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "startsAt": "2027-06-12T21:00:00+02:00",
+                 *       "capacity": 120
+                 *     }
+                 */
                 "application/json": {
                     capacity?: number;
                     description?: string;
@@ -3172,6 +3283,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "scanId": "5f0c7a2e-3b1d-4e8a-9c6f-1d2e3f4a5b6c",
+                 *       "payload": "eyJhbGciOiJFZERTQSIsImtpZCI6ImtleS0xIn0.eyJ0IjoiLi4uIiwiZSI6Ii4uLiJ9.c2lnbmF0dXJl",
+                 *       "gate": "North door"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The ticket code, typed at the door */
                     code?: string;
@@ -3367,6 +3485,23 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "gate": "North door",
+                 *       "scans": [
+                 *         {
+                 *           "scanId": "scan-0001-north",
+                 *           "code": "K7QX-42PD",
+                 *           "scannedAt": "2026-06-01T19:02:11+02:00"
+                 *         },
+                 *         {
+                 *           "scanId": "scan-0002-north",
+                 *           "code": "M3RT-88ZB",
+                 *           "scannedAt": "2026-06-01T19:02:40+02:00"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description The gate of every scan that names none */
                     gate?: string;
@@ -3576,6 +3711,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contentType": "image/jpeg",
+                 *       "sizeBytes": 482133
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     contentType: "image/png" | "image/jpeg" | "image/webp";
@@ -3696,6 +3837,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "tierId": "0b6c2a4e-8d1f-4c3b-9a7e-5f2d1c0b9a8e",
+                 *           "quantity": 2
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     items: {
                         quantity: number;
@@ -4057,6 +4208,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The account's current password (re-authentication) */
                     password: string;
@@ -4278,6 +4434,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "the refresh token",
+                 *       "token_type_hint": "refresh_token",
+                 *       "client_id": "web"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /** @description The client, e.g. web */
                     client_id?: string;
@@ -4366,6 +4529,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "grant_type": "authorization_code",
+                 *       "client_id": "web",
+                 *       "code": "SplxlOBeZQQYbYS6WxSbIA",
+                 *       "redirect_uri": "https://ticketorleaveit.example/callback",
+                 *       "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /** @description The client, e.g. web */
                     client_id?: string;
@@ -5704,6 +5876,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "grace@example.com",
+                 *       "role": "check-in"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: email */
                     email: string;
@@ -5918,6 +6096,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "manager"
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     role: "manager" | "check-in";
@@ -6057,6 +6240,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "k3Jd9sPq2LmX7vB4nR8tY1wZ6cF0hG5aE2uI9oK3"
+                 *     }
+                 */
                 "application/json": {
                     token: string;
                 };
@@ -6167,6 +6355,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "k3Jd9sPq2LmX7vB4nR8tY1wZ6cF0hG5aE2uI9oK3"
+                 *     }
+                 */
                 "application/json": {
                     token: string;
                 };
@@ -6254,6 +6447,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "k3Jd9sPq2LmX7vB4nR8tY1wZ6cF0hG5aE2uI9oK3"
+                 *     }
+                 */
                 "application/json": {
                     token: string;
                 };
@@ -6627,6 +6825,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "firstName": "Ada",
+                 *       "lastName": "King"
+                 *     }
+                 */
                 "application/json": {
                     firstName?: string;
                     lastName?: string;
@@ -6835,6 +7039,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "dailySalesSummary": true,
+                 *       "timeZone": "Europe/Paris"
+                 *     }
+                 */
                 "application/json": {
                     /** @description A daily email summarizing yesterday's ticket sales, refunds and check-ins of my events. */
                     dailySalesSummary: boolean;
@@ -7107,6 +7317,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contentType": "image/jpeg"
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     contentType: "image/png" | "image/jpeg" | "image/webp";
