@@ -1,12 +1,13 @@
 // Consumes auth-events: a deleted account leaves every event team it was on, each removal announced as
 // EventTeamChanged (so the door's copy in tickets drops it too) and audited as the person leaving. Running it again
-// finds no membership left. The account's own events stay: their buyers' orders and history refer to them.
+// finds no membership left. The team it led goes the same way, and its address leaves invitations and audit lines.
+// The account's own events stay: their buyers' orders and history refer to them.
 import { PrivacyMessageTypes } from '../../events/contracts/privacy';
 import { sqsConsumer } from '../../layers/common/consumer';
 import { getPool } from '../../layers/common/db';
 import { contractData } from '../../layers/common/message-contract';
 import { realDeps } from './deps';
-import { membershipsOf } from './memberships.store';
+import { forgetTeamAddress, membershipsOf } from './memberships.store';
 import { announceWith } from './team';
 
 export const handler = sqsConsumer('events', async ({ envelope, log }) => {
@@ -23,5 +24,11 @@ export const handler = sqsConsumer('events', async ({ envelope, log }) => {
     });
   }
   if (memberships.length > 0) await deps.relay();
-  log.info('deleted account removed from its teams', { user_id: deleted.userId, teams: memberships.length });
+  // After the removals, whose audit lines name the person too.
+  const forgotten = await forgetTeamAddress(await getPool('events'), deleted.userId, deleted.email);
+  log.info('deleted account removed from its teams', {
+    user_id: deleted.userId,
+    teams: memberships.length,
+    ...forgotten,
+  });
 });

@@ -299,7 +299,7 @@ describe('deleting my account', () => {
     expect((await api('GET', '/v1/users/me/orders', { token: again.accessToken })).body.items).toEqual([]);
   });
 
-  it('forgets the emails sent to my address without my account, such as a team invitation', async () => {
+  it('forgets my address where it was kept without my account: a team invitation and its email', async () => {
     // Prepare: an organizer invites Ada's address to their team; she never answers
     const organizer = await signUp(platform.apiUrl);
     const ada = await signUp(platform.apiUrl, { firstName: 'Ada' });
@@ -319,6 +319,8 @@ describe('deleting my account', () => {
         ])
       ).rows;
     expect(await sentTo()).toEqual([{ kind: 'team-invitation' }]);
+    const before = await api('GET', '/v1/organizer/team', { token: organizer.accessToken });
+    expect(JSON.stringify(before.body.invitations)).toContain(ada.email.toLowerCase());
 
     // Act
     const deleted = await api('DELETE', '/v1/me', {
@@ -327,9 +329,12 @@ describe('deleting my account', () => {
     });
     expect(deleted.status).toBe(204);
     await waitForQueueDrained(platform.awsEndpoint, platform.queueUrls['notifications-privacy'] as string);
+    await waitForQueueDrained(platform.awsEndpoint, platform.queueUrls['events-account-deletions'] as string);
 
-    // Assess: notifications keeps no email sent to her address
+    // Assess: notifications keeps no email sent to her address, and the organizer's team no invitation to it
     expect(await sentTo()).toEqual([]);
+    const team = await api('GET', '/v1/organizer/team', { token: organizer.accessToken });
+    expect(JSON.stringify(team.body)).not.toContain(ada.email.toLowerCase());
   });
 
   it('is refused while I organize an event still on sale, and nothing is deleted', async () => {
