@@ -51,6 +51,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/web-app-setup.ts'],
+          // Every answer of the API the journeys receive is checked against the OpenAPI document (API_CONTRACT=off: not).
+          setupFiles: ['test/support/contract-fetch.ts'],
           // The journeys start `npm run dev` with Redis and OpenSearch off: no shared servers to set up. One journey
           // starts it three times, each start up to two minutes on a loaded machine.
           testTimeout: 420_000,

@@ -1,0 +1,23 @@
+// Setup file of the test projects that drive the API with plain fetch (e2e): every answer from a local server to a
+// request for an operation of the API is checked against the OpenAPI document, as the shared client does (http.ts).
+// Answers of other local servers (the mail catcher, the AWS emulator) match no operation and are left alone.
+import { assertContract } from './contract';
+
+const LOCAL = new Set(['localhost', '127.0.0.1', '[::1]']);
+const original = globalThis.fetch;
+
+globalThis.fetch = async (input, init) => {
+  const response = await original(input, init);
+  const request = input instanceof Request ? input : undefined;
+  const url = new URL(request?.url ?? String(input));
+  if (!LOCAL.has(url.hostname)) return response;
+  const method = init?.method ?? request?.method ?? 'GET';
+  // A clone, so the test still reads the body it was given.
+  const text = await response.clone().text();
+  assertContract(method, url.href, {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    text,
+  });
+  return response;
+};
