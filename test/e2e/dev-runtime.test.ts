@@ -109,7 +109,8 @@ describe('npm run dev', () => {
     const dev = await startDev(dataDir);
     await waitForHealth(dev.port);
     const pg = (await import('pg')).default;
-    const url = dev.output().match(/PostgreSQL\s+(\S+)/)?.[1];
+    // The URL line, not the start-up timings' "PostgreSQL 1.2 s".
+    const url = dev.output().match(/PostgreSQL\s+(postgres\S+)/)?.[1];
     expect(url).toBeDefined();
     // The printed URL hides credentials; the data folder's database is reached with the service's local role.
     const port = Number(url?.match(/:(\d+)\//)?.[1]);

@@ -9,6 +9,7 @@ import {
   TicketMessageTypes,
   type TicketPurchasedV1,
 } from '../../../events/contracts/tickets';
+import { USERS_EVENTS_TOPIC } from '../../../events/contracts/users';
 import { notifications } from '../../../functions/notifications/manifest';
 import type { ServiceManifest } from '../../../layers/common/manifest';
 import { type Envelope, envelope } from '../../../layers/common/messages';
@@ -17,13 +18,13 @@ import { waitUntil } from '../../support/wait';
 
 /**
  * Stands in for the services whose messages notifications consumes: only their topics (ticket-events, which the
- * tests publish to the way tickets does, and the auth and catalogue topics its other consumers subscribe to).
+ * tests publish to the way tickets does, and the auth, catalogue and users topics its other consumers subscribe to).
  */
 export const ticketsTopic: ServiceManifest = {
   service: 'tickets',
   description: 'The topics notifications subscribes to, only.',
   database: false,
-  topics: [TICKET_EVENTS_TOPIC, AUTH_EVENTS_TOPIC, CATALOGUE_EVENTS_TOPIC],
+  topics: [TICKET_EVENTS_TOPIC, AUTH_EVENTS_TOPIC, CATALOGUE_EVENTS_TOPIC, USERS_EVENTS_TOPIC],
   routes: {},
 };
 
