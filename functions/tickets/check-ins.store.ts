@@ -1,7 +1,7 @@
-// SQL for the door: admitting a ticket in one statement (the check_ins primary key admits it once whatever the
+// SQL for the door: admitting a ticket in one round trip (the check_ins primary key admits it once whatever the
 // number of gates), the stats of an event's admissions, and the ticket a holder asks a QR code for.
 import type pg from 'pg';
-import type { Admission, FirstScan, ScanInput } from './check-ins';
+import type { Admission, ScanInput } from './check-ins';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -18,69 +18,34 @@ const scanOf = (
     : null;
 
 /**
- * Admits the ticket a scan names if it is a valid, paid ticket of the event and not yet admitted: one statement, so
- * two gates scanning the same ticket at once both reach the primary key and one of them admits it. `earliestWins`
- * (offline scans) lets a scan made earlier than the recorded admission replace it. Answers what the door needs to
- * decide: the ticket, the admission before this scan and the one after (undefined: no such ticket).
+ * Admits the ticket a scan names if it is a valid, paid ticket of the event and not yet admitted, in one round trip:
+ * `check_in_admit` (migration 17972000000000) decides inside PostgreSQL, where the check_ins primary key lets one of
+ * two gates scanning the same ticket at once admit it, and the other reads the winner. `earliestWins` (offline scans)
+ * lets a scan made earlier than the recorded admission replace it. Answers the ticket and its admission after the
+ * scan (undefined: no such ticket).
  */
 export async function admit(db: Db, scan: ScanInput, earliestWins: boolean): Promise<Admission | undefined> {
-  const lookup = scan.ticketId ? 'tk.id = $2::uuid' : 'tk.code = $2';
-  const onConflict = earliestWins
-    ? `DO UPDATE SET scan_id = excluded.scan_id, gate = excluded.gate, scanned_at = excluded.scanned_at,
-         scanned_by = excluded.scanned_by, recorded_at = now()
-       WHERE check_ins.scanned_at > excluded.scanned_at`
-    : 'DO NOTHING';
-  const { rows } = await db.query(
-    `WITH t AS (
-       SELECT tk.id, tk.tier_id, tk.status, o.status AS order_status, o.event_id, tr.name AS tier_name,
-              o.buyer_first_name
-       FROM tickets tk JOIN orders o ON o.id = tk.order_id JOIN tiers tr ON tr.tier_id = tk.tier_id
-       WHERE ${lookup}),
-     prev AS (SELECT c.scan_id, c.gate, c.scanned_at FROM check_ins c JOIN t ON c.ticket_id = t.id),
-     ins AS (
-       INSERT INTO check_ins (ticket_id, event_id, tier_id, scan_id, gate, scanned_at, scanned_by)
-       SELECT id, event_id, tier_id, $3, $4, $5, $6 FROM t
-       WHERE event_id = $1 AND status = 'valid' AND order_status = 'confirmed'
-       ON CONFLICT (ticket_id) ${onConflict}
-       RETURNING scan_id, gate, scanned_at)
-     SELECT t.*, prev.scan_id AS prev_scan_id, prev.gate AS prev_gate, prev.scanned_at AS prev_scanned_at,
-            ins.scan_id, ins.gate, ins.scanned_at
-     FROM t LEFT JOIN prev ON true LEFT JOIN ins ON true`,
-    [
-      scan.eventId,
-      scan.ticketId ?? scan.code,
-      scan.scanId,
-      scan.gate ?? null,
-      scan.scannedAt,
-      scan.scannedBy,
-    ],
-  );
+  const { rows } = await db.query('SELECT * FROM check_in_admit($1, $2, $3, $4, $5, $6, $7, $8)', [
+    scan.eventId,
+    scan.ticketId ?? null,
+    scan.ticketId ? null : (scan.code ?? null),
+    scan.scanId,
+    scan.gate ?? null,
+    scan.scannedAt,
+    scan.scannedBy,
+    earliestWins,
+  ]);
   const row = rows[0];
   if (!row) return undefined;
-  const previous = scanOf(row, 'prev_');
-  const written = scanOf(row);
-  let winner: FirstScan | null = written ?? previous;
-  // A gate that lost the race to the primary key did not see the winner's row in its snapshot: read it now.
-  if (
-    !winner &&
-    row.event_id === scan.eventId &&
-    row.status === 'valid' &&
-    row.order_status === 'confirmed'
-  ) {
-    const again = await db.query('SELECT scan_id, gate, scanned_at FROM check_ins WHERE ticket_id = $1', [
-      row.id,
-    ]);
-    winner = again.rows[0] ? scanOf(again.rows[0]) : null;
-  }
   return {
-    ticketId: row.id,
+    ticketId: row.ticket_id,
     eventId: row.event_id,
     tier: { id: row.tier_id, name: row.tier_name },
     holder: { firstName: row.buyer_first_name },
     ticketStatus: row.status,
     orderStatus: row.order_status,
-    winner,
-    displaced: written && previous ? previous : null,
+    winner: scanOf(row),
+    displaced: scanOf(row, 'displaced_'),
   };
 }
 
