@@ -3,12 +3,20 @@
 // fauxqs restores what it stored (queues, waiting and in-flight messages, topics, objects); a queue that already
 // exists keeps its messages and only has its attributes brought in line with the manifest, because fauxqs'
 // createQueue replaces a queue and everything in it, as a deploy never does on AWS.
+//
+// Messages the previous run had received are still in flight after a restart, and would come back only at the end of
+// their visibility timeout (120 s for the email queues). Every consumer of that run died with it, so they come back
+// sooner: once any attempt of theirs would have ended (the consumer's timeout) and the claims such an attempt made are
+// stale (notifications/timing.ts: the timeout plus 5 s), so the redelivery sends the email instead of waiting again.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import type { ServiceManifest } from '../layers/common/manifest';
 import { messagingResources } from '../layers/common/resources';
+
+/** Past a consumer's timeout, how long until a claim its attempt made is stale (notifications/timing.ts). */
+const CLAIM_STALE_MARGIN_SECONDS = 5;
 
 /** fauxqs accepts any; the SDK insists on some. */
 const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -40,8 +48,15 @@ export async function startAwsEmulator(options: {
   const { topics, queues } = messagingResources(options.manifests);
   const endpoint = server.address.replace('127.0.0.1', 'localhost');
   const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: EMULATOR_CREDENTIALS });
-  /** Creates the queue, or keeps the restored one and its messages with the manifest's attributes. */
-  const ensureQueue = async (name: string, attributes: Record<string, string>) => {
+  /**
+   * Creates the queue, or keeps the restored one and its messages with the manifest's attributes; messages the last
+   * run left in flight come back `resumeInFlightSeconds` from now at the latest.
+   */
+  const ensureQueue = async (
+    name: string,
+    attributes: Record<string, string>,
+    resumeInFlightSeconds?: number,
+  ) => {
     const restored = server.inspectQueue(name);
     if (!restored) return server.createQueue(name, { attributes });
     // Its stored URL carries the port of the run that created it.
@@ -54,6 +69,19 @@ export async function startAwsEmulator(options: {
       await sqs.send(
         new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: Object.fromEntries(changed) }),
       );
+    if (resumeInFlightSeconds !== undefined) {
+      const resumeBy = Date.now() + resumeInFlightSeconds * 1_000;
+      for (const { receiptHandle, visibilityDeadline } of restored.messages.inflight) {
+        if (visibilityDeadline <= resumeBy) continue;
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: receiptHandle,
+            VisibilityTimeout: resumeInFlightSeconds,
+          }),
+        );
+      }
+    }
     return { queueUrl, queueArn: restored.arn };
   };
   const queueUrls: Record<string, string> = {};
@@ -64,13 +92,17 @@ export async function startAwsEmulator(options: {
     const dlq = await ensureQueue(queue.dlqName, { MessageRetentionPeriod: '1209600' });
     queueUrls[queue.dlqName] = dlq.queueUrl;
     queueArns[queue.dlqName] = dlq.queueArn;
-    const main = await ensureQueue(queue.name, {
-      VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: dlq.queueArn,
-        maxReceiveCount: queue.maxReceiveCount,
-      }),
-    });
+    const main = await ensureQueue(
+      queue.name,
+      {
+        VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq.queueArn,
+          maxReceiveCount: queue.maxReceiveCount,
+        }),
+      },
+      queue.consumerTimeoutSeconds + CLAIM_STALE_MARGIN_SECONDS,
+    );
     queueUrls[queue.name] = main.queueUrl;
     queueArns[queue.name] = main.queueArn;
     for (const topic of queue.subscribesTo) {

@@ -11,12 +11,12 @@ import { sendDeps } from './send.deps';
 import { dataOf } from './ticket-events.consumer';
 
 export function makeHandler(deps: () => SendDeps) {
-  return sqsConsumer('notifications', async ({ envelope, log }) => {
+  return sqsConsumer('notifications', async ({ envelope, log, signal }) => {
     const { EventChanged, EventCancelled } = CatalogueMessageTypes;
     const { TeamInvitationSent } = TeamMessageTypes;
     if (envelope.type === EventChanged.type) {
       const change = dataOf(envelope, EventChanged);
-      const outcome = await onEventChanged(deps(), change, log);
+      const outcome = await onEventChanged({ ...deps(), signal }, change, log);
       if (outcome !== 'stale' && outcome.sent > 0) countMetric('notifications', 'EmailsSent', outcome.sent);
       log.info('event change handled', { event_id: change.eventId, changed: change.changed, outcome });
     } else if (envelope.type === EventCancelled.type) {
@@ -25,7 +25,7 @@ export function makeHandler(deps: () => SendDeps) {
       log.info('event cancellation kept', { event_id: cancelled.eventId });
     } else if (envelope.type === TeamInvitationSent.type) {
       const invitation = dataOf(envelope, TeamInvitationSent);
-      const outcome = await onTeamInvitation(deps(), invitation, log);
+      const outcome = await onTeamInvitation({ ...deps(), signal }, invitation, log);
       if (outcome === 'sent') countMetric('notifications', 'EmailsSent');
       log.info('team invitation handled', { invitation_id: invitation.invitationId, outcome });
     } else {

@@ -79,6 +79,11 @@ export interface SendDeps {
   /** Wraps each send: inline retries of transient failures. */
   sendPolicy: { execute<T>(fn: () => Promise<T>): Promise<T> };
   now: () => Date;
+  /**
+   * The invocation's deadline (ConsumedMessage.signal). An attempt past it sends nothing: its runtime has given up on
+   * it and the message will come back, so a late send would only duplicate the redelivery's.
+   */
+  signal?: AbortSignal;
 }
 
 /** What the reminder scan needs: the store, and the relay that publishes what it queued. */
@@ -140,16 +145,17 @@ export async function deliverOnce(
   }
   let providerMessageId: string | undefined;
   try {
-    ({ messageId: providerMessageId } = await deps.sendPolicy.execute(() =>
-      deps.mailer.send({
+    ({ messageId: providerMessageId } = await deps.sendPolicy.execute(() => {
+      deps.signal?.throwIfAborted();
+      return deps.mailer.send({
         to: spec.to,
         subject: email.subject,
         html: email.html,
         text: email.text,
         key: spec.key,
         ...(email.attachments?.length ? { attachments: email.attachments } : {}),
-      }),
-    ));
+      });
+    }));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await deps.store.releaseDelivery(id, message.slice(0, 500));

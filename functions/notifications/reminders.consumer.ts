@@ -7,7 +7,7 @@ import { ReminderMessageTypes } from './schemas';
 import { sendDeps } from './send.deps';
 
 export function makeHandler(deps: () => SendDeps) {
-  return sqsConsumer('notifications', async ({ envelope, log }) => {
+  return sqsConsumer('notifications', async ({ envelope, log, signal }) => {
     const contract = ReminderMessageTypes.ReminderDue;
     if (envelope.type !== contract.type) {
       log.info('message ignored: not a type this consumer handles');
@@ -17,7 +17,7 @@ export function makeHandler(deps: () => SendDeps) {
       throw new PoisonMessageError(`ReminderDue version ${envelope.version} is not supported`);
     const due = contract.schema.safeParse(envelope.data);
     if (!due.success) throw new PoisonMessageError('ReminderDue data breaks the contract');
-    const outcome = await onReminderDue(deps(), due.data, log);
+    const outcome = await onReminderDue({ ...deps(), signal }, due.data, log);
     if (outcome === 'sent') countMetric('notifications', 'EmailsSent');
     log.info('reminder handled', { event_id: due.data.eventId, user_id: due.data.userId, outcome });
   });

@@ -8,14 +8,14 @@ import { SalesSummaryMessageTypes } from './sales-summaries.schemas';
 import { dataOf } from './ticket-events.consumer';
 
 export function makeHandler(deps: () => SummarySendDeps) {
-  return sqsConsumer('notifications', async ({ envelope, log }) => {
+  return sqsConsumer('notifications', async ({ envelope, log, signal }) => {
     const { SalesSummaryDue } = SalesSummaryMessageTypes;
     if (envelope.type !== SalesSummaryDue.type) {
       log.info('message ignored: not a type this consumer handles');
       return;
     }
     const due = dataOf(envelope, SalesSummaryDue);
-    const outcome = await onSalesSummaryDue(deps(), due, envelope.correlationId, log);
+    const outcome = await onSalesSummaryDue({ ...deps(), signal }, due, envelope.correlationId, log);
     if (outcome === 'sent') countMetric('notifications', 'EmailsSent');
     log.info('sales summary handled', { organizer_id: due.organizerId, day: due.day, outcome });
   });

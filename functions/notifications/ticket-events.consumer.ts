@@ -25,17 +25,17 @@ export function dataOf<S extends z.ZodType>(
 }
 
 export function makeHandler(deps: () => SendDeps) {
-  return sqsConsumer('notifications', async ({ envelope, log }) => {
+  return sqsConsumer('notifications', async ({ envelope, log, signal }) => {
     const { TicketPurchased, OrderCancelled } = TicketMessageTypes;
     const occurredAt = new Date(envelope.occurredAt);
     if (envelope.type === TicketPurchased.type) {
       const order = dataOf(envelope, TicketPurchased);
-      const outcome = await onTicketPurchased(deps(), order, occurredAt, log);
+      const outcome = await onTicketPurchased({ ...deps(), signal }, order, occurredAt, log);
       if (outcome === 'sent') countMetric('notifications', 'EmailsSent');
       log.info('purchase handled', { order_id: order.orderId, outcome });
     } else if (envelope.type === OrderCancelled.type) {
       const order = dataOf(envelope, OrderCancelled);
-      const outcome = await onOrderCancelled(deps(), order, occurredAt, log);
+      const outcome = await onOrderCancelled({ ...deps(), signal }, order, occurredAt, log);
       if (outcome === 'sent') countMetric('notifications', 'EmailsSent');
       log.info('cancellation handled', { order_id: order.orderId, reason: order.reason, outcome });
     } else {

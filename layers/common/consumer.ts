@@ -3,6 +3,7 @@
 // maxReceiveCount it lands in the dead-letter queue, without holding back the rest of the batch.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { invocationSignal } from './invocation';
 import { getLogger, type Logger } from './logger';
 import { type Envelope, envelopeSchema } from './messages';
 import { flushMetrics } from './metrics';
@@ -11,6 +12,8 @@ export interface ConsumedMessage<T = unknown> {
   envelope: Envelope<T>;
   record: SQSRecord;
   log: Logger;
+  /** Aborts when the invocation runs out of time: work not yet done by then should not be started. */
+  signal: AbortSignal;
 }
 
 export class PoisonMessageError extends Error {
@@ -39,6 +42,7 @@ export function sqsConsumer(service: string, handle: (message: ConsumedMessage) 
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     logger.addContext(context);
     const processor = new BatchProcessor(EventType.SQS);
+    const signal = invocationSignal(context);
     const recordHandler = async (record: SQSRecord) => {
       // Records of one batch run in parallel, so each gets its own child logger rather than shared appended keys.
       let log = logger.createChild({ persistentKeys: { sqs_message_id: record.messageId } });
@@ -52,7 +56,7 @@ export function sqsConsumer(service: string, handle: (message: ConsumedMessage) 
             message_type: envelope.type,
           },
         });
-        await handle({ envelope, record, log });
+        await handle({ envelope, record, log, signal });
       } catch (error) {
         log.error('message failed', {
           error: error as Error,

@@ -9,6 +9,8 @@ export interface QueueResource {
   owner: ServiceManifest['service'];
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
+  /** The consuming function's timeout: no receive of it runs longer. */
+  consumerTimeoutSeconds: number;
   subscribesTo: string[];
 }
 
@@ -26,6 +28,7 @@ export function messagingResources(manifests: readonly ServiceManifest[]): Messa
   const topicNames = new Set(topics.map((topic) => topic.name));
   const queues = manifests.flatMap((manifest) =>
     Object.values(manifest.consumers ?? {}).map((consumer): QueueResource => {
+      const { timeoutSeconds } = functionLimits('consumer', consumer);
       for (const topic of consumer.subscribesTo ?? []) {
         if (!topicNames.has(topic))
           throw new Error(`Queue ${consumer.queue} subscribes to unknown topic ${topic}`);
@@ -36,8 +39,8 @@ export function messagingResources(manifests: readonly ServiceManifest[]): Messa
         owner: manifest.service,
         maxReceiveCount: consumer.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
         // AWS advises at least six times the function timeout so a retried batch never reappears mid-flight.
-        visibilityTimeoutSeconds:
-          consumer.visibilityTimeoutSeconds ?? 6 * functionLimits('consumer', consumer).timeoutSeconds,
+        visibilityTimeoutSeconds: consumer.visibilityTimeoutSeconds ?? 6 * timeoutSeconds,
+        consumerTimeoutSeconds: timeoutSeconds,
         subscribesTo: consumer.subscribesTo ?? [],
       };
     }),

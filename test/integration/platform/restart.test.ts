@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TICKET_EVENTS_TOPIC } from '../../../events/contracts/tickets';
+import { manifests as allManifests } from '../../../functions/manifests';
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { type PayableOrder, paidOrder } from '../../support/payments';
@@ -110,6 +111,35 @@ describe('restarting the local runtime', () => {
     } finally {
       after.destroy();
     }
+  });
+});
+
+describe('an email being sent when the runtime died', () => {
+  it('is sent within half a minute of the restart, not after its 120 s visibility timeout', async () => {
+    const notifications = allManifests.find((manifest) => manifest.service === 'notifications');
+    if (!notifications) throw new Error('no notifications manifest');
+    const start = await samePlatform({ manifests: [ticketsTopic, notifications] });
+    const first = await start(false);
+    const sqs = new SQSClient({ endpoint: first.awsEndpoint, region: 'us-east-1' });
+    const buyer = newBuyer('Iris');
+    try {
+      await awsPublisher.publish({ topic: TICKET_EVENTS_TOPIC }, [purchased(buyer, newEvent())]);
+      // Received by a consumer with the queue's own visibility timeout; the runtime dies before it is done.
+      const taken = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: first.queueUrls[QUEUE], WaitTimeSeconds: 5 }),
+      );
+      expect(taken.Messages).toHaveLength(1);
+    } finally {
+      sqs.destroy();
+      await first.stop();
+      platform = undefined;
+    }
+
+    // Every consumer of the first run died with it: the message comes back once their attempts and send claims would
+    // be over (the consumer's 20 s timeout + 5 s), where waiting out the visibility timeout would take 120 s.
+    const second = await start(true);
+    const [confirmation] = await emailsFor(second.mailUrl, buyer.email, 1, 60_000);
+    expect(confirmation?.subject).toContain('Your tickets');
   });
 });
 

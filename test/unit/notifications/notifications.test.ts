@@ -128,6 +128,26 @@ describe('deliverOnce', () => {
       true,
     );
   });
+
+  it('sends nothing once its invocation has timed out, and gives the claim back for the redelivery', async () => {
+    const { deps, mailer, memory } = fakeDeps();
+    const deadline = new AbortController();
+    // The runtime gave up on this attempt while it waited to send (a loaded machine, a slow render).
+    const slowStart = {
+      async execute<T>(fn: () => Promise<T>): Promise<T> {
+        deadline.abort();
+        return fn();
+      },
+    };
+    await expect(
+      deliverOnce({ ...deps, sendPolicy: slowStart, signal: deadline.signal }, spec, email, memoryLog().log),
+    ).rejects.toBeInstanceOf(SendFailedError);
+    expect(mailer.attempts()).toBe(0);
+    expect(memory.deliveries.get(spec.key)?.status).toBe('failed');
+
+    expect(await deliverOnce(deps, spec, email, memoryLog().log)).toBe('sent');
+    expect(mailer.sent).toHaveLength(1);
+  });
 });
 
 describe('ticket messages', () => {
