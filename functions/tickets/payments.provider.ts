@@ -3,6 +3,7 @@
 // the webhook is verified by the SDK with the same code.
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
+import { readSecretString } from '../../layers/common/aws/secrets';
 import { ConfigError, optionalEnv } from '../../layers/common/config';
 import { ENV } from '../../layers/common/env-names';
 import type { PaymentHandle, PaymentProvider, StripeSettings } from './payments';
@@ -51,18 +52,16 @@ export function paymentsConfig(): PaymentsConfig {
 }
 
 async function settingsFromSecret(arn: string): Promise<StripeSettings> {
-  // Loaded on first use only, as the database secret is.
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const client = new SecretsManagerClient({});
+  let secret: Partial<StripeSettings>;
   try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-    const secret = JSON.parse(SecretString ?? '{}') as Partial<StripeSettings>;
-    if (!secret.secretKey || !secret.webhookSecret)
-      throw new ConfigError('The Stripe secret must hold secretKey and webhookSecret');
-    return { secretKey: secret.secretKey, webhookSecret: secret.webhookSecret };
-  } finally {
-    client.destroy();
+    secret = JSON.parse(await readSecretString(arn)) as Partial<StripeSettings>;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new ConfigError('The Stripe secret must be JSON holding secretKey and webhookSecret');
   }
+  if (!secret.secretKey || !secret.webhookSecret)
+    throw new ConfigError('The Stripe secret must hold secretKey and webhookSecret');
+  return { secretKey: secret.secretKey, webhookSecret: secret.webhookSecret };
 }
 
 /** An SDK client; against stripe-mock when STRIPE_API_URL says so. */
