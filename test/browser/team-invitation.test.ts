@@ -32,6 +32,12 @@ afterAll(async () => {
   await platform?.stop();
 });
 
+/** The focused element's id and the style of the outline drawn around it. */
+const focused = (on: Page) =>
+  on.evaluate<{ id: string; outline: string }>(
+    '({ id: document.activeElement.id, outline: getComputedStyle(document.activeElement).outlineStyle })',
+  );
+
 describe('the team invitation page in Chromium', () => {
   it('shows the invitee the event and role, and accepting puts them on the team', async () => {
     // Prepare: an organizer's event and an invitation to an account that exists
@@ -77,7 +83,11 @@ describe('the team invitation page in Chromium', () => {
       `You are invited to ${name} as check-in staff: scanning tickets at the door.`,
     );
     expect(await seriousViolations(page)).toEqual([]);
+    // The page's content has the focus for screen readers, without a focus ring around it; a keyboard stop has one.
+    expect(await focused(page)).toEqual({ id: 'main', outline: 'none' });
     await screenshots(page, 'team-invitation');
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).outline).toBe('solid');
     await page.getByRole('button', { name: 'Accept' }).click();
 
     // Assess
