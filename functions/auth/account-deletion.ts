@@ -1,11 +1,13 @@
-// Deleting one's own account (GDPR article 17). The owner proves it is them with their password (an access token
-// alone, perhaps left in an unattended browser, cannot erase an account); an organizer whose published events have
+// Deleting one's own account (GDPR article 17). The owner proves it is them with their password, and a code when
+// two-step sign-in is on (an access token alone, perhaps left in an unattended browser or stolen, cannot erase an
+// account); an organizer whose published events have
 // not ended must cancel them first, since buyers rely on them. Then the account and every token of it go at once,
-// and AccountDeleted tells each service to delete or anonymise what it holds about the person.
+// and AccountDeleted tells each service to delete or anonymise what it holds about the person; the owner is emailed.
 import { PrivacyMessageTypes } from '../../events/contracts/privacy';
-import { ConflictError, ForbiddenError } from '../../layers/common/errors';
-import { envelope } from '../../layers/common/messages';
+import { ConflictError } from '../../layers/common/errors';
+import { type Envelope, envelope } from '../../layers/common/messages';
 import type { AccountDeletionStore } from './account-deletion.store';
+import type { Account } from './oauth';
 
 export interface UpcomingEvent {
   id: string;
@@ -14,8 +16,11 @@ export interface UpcomingEvent {
 }
 
 export interface AccountDeletionDeps {
-  findAccount(id: string): Promise<{ id: string; email: string; passwordHash: string } | undefined>;
-  verifyPassword(password: string, hash: string): Promise<boolean>;
+  findAccount(id: string): Promise<Account | undefined>;
+  /** Proves the owner: the password, and a code when two-step sign-in is on; throws 403 (or 429) otherwise. */
+  reauthenticate(account: Account, proof: { password: string; code?: string }): Promise<void>;
+  /** The email telling the owner their account was deleted. */
+  notice(account: Account, correlationId: string): Envelope;
   /** The caller's published events that have not ended (the events service knows). */
   upcomingOnSale(userId: string, correlationId: string): Promise<UpcomingEvent[]>;
   store: AccountDeletionStore;
@@ -27,15 +32,13 @@ export type DeletionOutcome = 'deleted' | 'already-deleted';
 export async function deleteOwnAccount(
   deps: AccountDeletionDeps,
   userId: string,
-  password: string,
+  proof: { password: string; code?: string },
   correlationId: string,
 ): Promise<DeletionOutcome> {
   const account = await deps.findAccount(userId);
   // A retry after a lost answer: the token still names the account that is gone, and there is nothing left to do.
   if (!account) return 'already-deleted';
-  if (!(await deps.verifyPassword(password, account.passwordHash))) {
-    throw new ForbiddenError('The password is wrong.');
-  }
+  await deps.reauthenticate(account, proof);
   const upcoming = await deps.upcomingOnSale(account.id, correlationId);
   if (upcoming.length > 0) {
     throw new ConflictError(
@@ -53,5 +56,6 @@ export async function deleteOwnAccount(
     contract.schema.parse({ userId: account.id, email: account.email, deletedAt: deps.now().toISOString() }),
     correlationId,
   );
-  return (await deps.store.deleteAccount(account.id, message)) ? 'deleted' : 'already-deleted';
+  const deleted = await deps.store.deleteAccount(account.id, message, deps.notice(account, correlationId));
+  return deleted ? 'deleted' : 'already-deleted';
 }

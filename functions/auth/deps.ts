@@ -1,8 +1,10 @@
 // Wiring of the auth service's real dependencies, built once per container and shared by its handlers.
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
+import type { AccountNoticeKind } from '../../events/contracts/auth';
 import { intEnv, once } from '../../layers/common/config';
 import { getPool } from '../../layers/common/db';
+import { accountNotice, NOTICE_PAGE } from './account-notices';
 import { pgAuthStore } from './accounts.store';
 import { issuer, webRedirectUris } from './issuer';
 import { SIGNING_ALG, signingKeys } from './keys';
@@ -60,6 +62,13 @@ export function webLink(path: string, token: string): string {
   return token ? `${origin}${path}#token=${token}` : `${origin}${path}`;
 }
 
+/** A security notice to the owner, linking to the web app page where the change shows. */
+export const noticeOf = (
+  account: { id: string; email: string; firstName: string },
+  kind: AccountNoticeKind,
+  correlationId: string,
+) => accountNotice(account, kind, webLink(NOTICE_PAGE[kind], ''), correlationId);
+
 export const recoveryService = once(() => {
   let built: Recovery | undefined;
   return async () =>
@@ -82,6 +91,7 @@ export const twoFactorService = once(() => {
       store: pgTwoFactorStore(pool),
       findAccount: pgAuthStore(pool).findAccount,
       verifyPassword,
+      notice: noticeOf,
     });
     return built;
   };

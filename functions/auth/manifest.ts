@@ -21,8 +21,8 @@ import {
   tokenForm,
   tokenResponse,
   twoFactorConfirm,
-  twoFactorDisable,
   twoFactorEnrolment,
+  twoFactorReauthentication,
   twoFactorRecoveryCodes,
   twoFactorStatus,
   verifyEmailRequest,
@@ -321,12 +321,15 @@ export const auth = defineService({
       path: '/v1/me',
       handler: 'delete-account.ts',
       summary:
-        'Deletes my account (GDPR art. 17) after my password: every sign-in ends, my profile and picture are deleted, my orders anonymised',
+        'Deletes my account (GDPR art. 17) after my password (and a code, with two-step sign-in on): every sign-in ends, my profile and picture are deleted, my orders anonymised; I am emailed a notice',
       auth: true,
       request: { body: deleteAccountRequest, maxBodyBytes: 1024 },
       responses: {
         204: { description: 'Deleted (or deleted already); the other services forget me within moments' },
-        403: { description: 'The password is wrong' },
+        403: {
+          description:
+            'The password is wrong, or two-step sign-in is on and the code is missing (type /problems/two-factor-code-required) or wrong',
+        },
         409: {
           description:
             'I organize published events that have not ended (listed in `events`): cancel them first (type /problems/organizer-has-upcoming-events)',
@@ -368,31 +371,49 @@ export const auth = defineService({
       path: '/v1/auth/two-factor/confirm',
       handler: 'two-factor-confirm.ts',
       summary:
-        "Turns two-step sign-in on with the app's first code; answers ten single-use recovery codes, once; my other sign-ins end",
+        "Turns two-step sign-in on with my password and the app's first code; answers ten single-use recovery codes, once; my other sign-ins end; I am emailed a notice",
       auth: true,
       request: { body: twoFactorConfirm },
       responses: {
         200: { description: 'On; the recovery codes', schema: twoFactorRecoveryCodes },
         400: { description: 'The code is wrong or expired' },
+        403: { description: 'The password is wrong' },
         409: { description: 'Nothing to confirm (no enrolment started), or on already' },
         429: { description: 'Too many wrong codes' },
       },
-      binds: { database: true, redis: true },
+      binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
     },
     twoFactorDisable: {
       method: 'POST',
       path: '/v1/auth/two-factor/disable',
       handler: 'two-factor-disable.ts',
-      summary: 'Turns two-step sign-in off, proven by my password or a code (or a recovery code)',
+      summary:
+        'Turns two-step sign-in off, proven by my password and a current code (or a recovery code); I am emailed a notice',
       auth: true,
-      request: { body: twoFactorDisable },
+      request: { body: twoFactorReauthentication },
       responses: {
         204: { description: 'Off: sign-in asks for the password only' },
-        400: { description: 'Neither a password nor a code was sent' },
         403: { description: 'The password or code is wrong' },
+        409: { description: 'Two-step sign-in is off already' },
         429: { description: 'Too many wrong guesses' },
       },
-      binds: { database: true, redis: true },
+      binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
+    },
+    twoFactorRecoveryCodes: {
+      method: 'POST',
+      path: '/v1/auth/two-factor/recovery-codes',
+      handler: 'two-factor-recovery-codes.ts',
+      summary:
+        'Replaces my recovery codes with ten new ones (the old ones stop working), proven by my password and a current code; I am emailed a notice',
+      auth: true,
+      request: { body: twoFactorReauthentication },
+      responses: {
+        200: { description: 'The new recovery codes, shown this once', schema: twoFactorRecoveryCodes },
+        403: { description: 'The password or code is wrong' },
+        409: { description: 'Two-step sign-in is off' },
+        429: { description: 'Too many wrong guesses' },
+      },
+      binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
     },
     jwks: {
       method: 'GET',

@@ -193,19 +193,23 @@ export const twoFactorEnrolment = z.object({
   otpauthUri: z.string().describe('otpauth://totp/... URI with the secret, to show as a QR code'),
 });
 const otp = z.string().trim().min(6).max(32).describe('The six-digit code of the authenticator app');
-export const twoFactorConfirm = z.object({ code: otp }).meta({ examples: [{ code: '123456' }] });
+const currentPassword = z
+  .string()
+  .min(1)
+  .max(PASSWORD_MAX)
+  .describe("The account's current password (re-authentication)");
+export const twoFactorConfirm = z
+  .object({ password: currentPassword, code: otp })
+  .meta({ examples: [{ password: 'my current password', code: '123456' }] });
 export const twoFactorRecoveryCodes = z.object({
   recoveryCodes: z
     .array(z.string())
     .describe('Ten single-use codes, shown this once; each signs in in place of a code'),
 });
-export const twoFactorDisable = z
+/** Turning two-step sign-in off, or replacing the recovery codes: the password and a current code, both. */
+export const twoFactorReauthentication = z
   .object({
-    password: z.string().min(1).max(PASSWORD_MAX).optional(),
-    code: otp.describe('A code of the authenticator app, or a recovery code').optional(),
+    password: currentPassword,
+    code: otp.describe('A current code of the authenticator app, or an unused recovery code'),
   })
-  .refine((body) => body.password || body.code, {
-    message: 'Send the password or a code',
-    path: ['password'],
-  })
-  .meta({ examples: [{ code: '123456' }, { password: 'my current password' }] });
+  .meta({ examples: [{ password: 'my current password', code: '123456' }] });

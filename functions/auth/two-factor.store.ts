@@ -1,9 +1,24 @@
 // SQL of two-step sign-in: the account's TOTP secret and last spent step, recovery codes and sign-in challenges
-// (parameterised only). Turning it on and ending the account's other sign-ins commit together.
+// (parameterised only). Turning it on and ending the account's other sign-ins commit together; each change commits
+// with the notice emailed to the owner (through the outbox).
 import type pg from 'pg';
+import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
 import { withTransaction } from '../../layers/common/db';
+import type { Envelope } from '../../layers/common/messages';
+import { enqueue } from '../../layers/common/outbox';
 import { revokeOtherSignIns } from './accounts.store';
 import type { Challenge, TwoFactorStore } from './two-factor';
+
+const queueNotice = (client: pg.PoolClient, notice: Envelope) =>
+  enqueue(client, { topic: AUTH_EVENTS_TOPIC }, [notice]);
+
+async function storeRecoveryCodes(client: pg.PoolClient, accountId: string, codeHashes: Buffer[]) {
+  await client.query('DELETE FROM recovery_codes WHERE account_id = $1', [accountId]);
+  await client.query('INSERT INTO recovery_codes (code_hash, account_id) SELECT unnest($2::bytea[]), $1', [
+    accountId,
+    codeHashes,
+  ]);
+}
 
 export function pgTwoFactorStore(pool: pg.Pool): TwoFactorStore {
   return {
@@ -36,7 +51,7 @@ export function pgTwoFactorStore(pool: pg.Pool): TwoFactorStore {
       return rowCount === 1;
     },
 
-    async enable(accountId, secret, step, codeHashes, keepFamily) {
+    async enable(accountId, secret, step, codeHashes, notice, keepFamily) {
       return withTransaction(pool, async (client) => {
         const { rowCount } = await client.query(
           `UPDATE accounts SET totp_enabled_at = now(), totp_last_step = $3
@@ -44,11 +59,8 @@ export function pgTwoFactorStore(pool: pg.Pool): TwoFactorStore {
           [accountId, secret, step],
         );
         if (rowCount !== 1) return false;
-        await client.query('DELETE FROM recovery_codes WHERE account_id = $1', [accountId]);
-        await client.query(
-          'INSERT INTO recovery_codes (code_hash, account_id) SELECT unnest($2::bytea[]), $1',
-          [accountId, codeHashes],
-        );
+        await storeRecoveryCodes(client, accountId, codeHashes);
+        await queueNotice(client, notice);
         // Sign-ins made with the password alone end: from now on every sign-in of the account took the code.
         await revokeOtherSignIns(client, accountId, keepFamily);
         return true;
@@ -73,13 +85,28 @@ export function pgTwoFactorStore(pool: pg.Pool): TwoFactorStore {
       return rowCount === 1;
     },
 
-    async disable(accountId) {
+    async replaceRecoveryCodes(accountId, codeHashes, notice) {
+      return withTransaction(pool, async (client) => {
+        // Locks the account row: a concurrent disable commits before or after, never in between.
+        const { rowCount } = await client.query(
+          'SELECT 1 FROM accounts WHERE id = $1 AND totp_enabled_at IS NOT NULL FOR UPDATE',
+          [accountId],
+        );
+        if (rowCount !== 1) return false;
+        await storeRecoveryCodes(client, accountId, codeHashes);
+        await queueNotice(client, notice);
+        return true;
+      });
+    },
+
+    async disable(accountId, notice) {
       await withTransaction(pool, async (client) => {
         await client.query(
           'UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1',
           [accountId],
         );
         await client.query('DELETE FROM recovery_codes WHERE account_id = $1', [accountId]);
+        await queueNotice(client, notice);
       });
     },
 

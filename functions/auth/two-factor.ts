@@ -1,9 +1,19 @@
 // Two-step sign-in (TOTP, RFC 6238, through the otpauth library): enrolment confirmed by a first code, single-use
 // recovery codes (stored hashed, shown once), a code accepted once per time step, and the challenge a password sign-in
-// answers with while the code is still due. Guesses go through the sign-in guard. No SQL, no AWS here.
+// answers with while the code is still due. Every change re-authenticates the owner (a stolen access token alone
+// cannot enrol another app, turn it off or replace the recovery codes) and emails them a notice through the outbox.
+// Guesses go through the sign-in guard. No SQL, no AWS here.
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import { ConflictError, ForbiddenError, OAuthError, ValidationError } from '../../layers/common/errors';
+import type { AccountNoticeKind } from '../../events/contracts/auth';
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  OAuthError,
+  ValidationError,
+} from '../../layers/common/errors';
+import type { Envelope } from '../../layers/common/messages';
 import type { Account } from './oauth';
 import type { SignInGuard } from './sign-in-guard';
 import { hashToken } from './token-hash';
@@ -51,13 +61,17 @@ export interface TwoFactorStore {
     secret: string,
     step: number,
     codeHashes: Buffer[],
+    notice: Envelope,
     keepFamily?: string,
   ): Promise<boolean>;
+  /** Replaces the recovery codes of an account with two-step sign-in on (and queues the notice); false when off. */
+  replaceRecoveryCodes(accountId: string, codeHashes: Buffer[], notice: Envelope): Promise<boolean>;
   /** Records the step as spent if it is later than the last one spent; false when it was spent already. */
   spendStep(accountId: string, step: number): Promise<boolean>;
   /** Spends an unused recovery code of the account; false when there is none such. */
   spendRecoveryCode(accountId: string, codeHash: Buffer): Promise<boolean>;
-  disable(accountId: string): Promise<void>;
+  /** Turns it off and queues the notice, in one transaction. */
+  disable(accountId: string, notice: Envelope): Promise<void>;
   insertChallenge(tokenHash: Buffer, challenge: Challenge, expiresAt: Date): Promise<void>;
   /** An unspent, unexpired challenge. */
   findChallenge(tokenHash: Buffer): Promise<Challenge | undefined>;
@@ -69,7 +83,16 @@ export interface TwoFactorDeps {
   store: TwoFactorStore;
   findAccount: (id: string) => Promise<Account | undefined>;
   verifyPassword: (password: string, hash: string) => Promise<boolean>;
+  /** The email telling the owner of a change to their account (AccountEmailRequested, for the outbox). */
+  notice: (account: Account, kind: AccountNoticeKind, correlationId: string) => Envelope;
   now?: () => Date;
+}
+
+/** What re-authenticates the owner for a change: always the password, and a code once two-step sign-in is on. */
+export interface Proof {
+  password: string;
+  /** A current code of the authenticator app, or an unused recovery code. */
+  code?: string;
 }
 
 /** Where a guess comes from and the guard that throttles guesses (passed per call: only limited handlers load Redis). */
@@ -135,7 +158,47 @@ export function twoFactor(deps: TwoFactorDeps) {
       { accountCap: SECOND_STEP_CAP },
     )) === true;
 
+  const ownAccount = async (accountId: string) => {
+    const account = await deps.findAccount(accountId);
+    if (!account) throw new ForbiddenError('The account no longer exists.');
+    return account;
+  };
+
+  /** The password, guessed under the same throttle as at the token endpoint; a wrong one is a 403. */
+  const checkPassword = async (account: Account, password: string, from: Guarded) => {
+    const right = await from.guard.attempt(account.email, from.ip, async () =>
+      (await deps.verifyPassword(password, account.passwordHash)) ? true : undefined,
+    );
+    if (!right) throw new ForbiddenError('The password is wrong.');
+  };
+
+  /**
+   * The owner proven by the password and, when two-step sign-in is on, a code (spent). Answers whether it is on.
+   * The password comes first: a code is only spent once the password is right.
+   */
+  const reauthenticate = async (account: Account, proof: Proof, from: Guarded): Promise<boolean> => {
+    await checkPassword(account, proof.password, from);
+    if (!(await deps.store.state(account.id)).enabled) return false;
+    if (!proof.code)
+      throw new AppError(
+        403,
+        'two-factor-code-required',
+        'A code is required',
+        'Two-step sign-in is on: send a code of your authenticator app (or a recovery code) with the password.',
+      );
+    if (!(await guarded(account.id, from, proof.code)))
+      throw new ForbiddenError('The code is wrong or was used.');
+    return true;
+  };
+
+  const newRecoveryCodes = () => {
+    const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
+    return { codes, hashes: codes.map((c) => hashToken(normalizeRecoveryCode(c))) };
+  };
+
   return {
+    reauthenticate,
+
     async status(accountId: string) {
       const state = await deps.store.state(accountId);
       return { enabled: state.enabled, recoveryCodesLeft: state.enabled ? state.recoveryCodesLeft : 0 };
@@ -147,16 +210,26 @@ export function twoFactor(deps: TwoFactorDeps) {
 
     /** A new secret to scan; replaces an enrolment never confirmed. */
     async enrol(accountId: string) {
-      const account = await deps.findAccount(accountId);
-      if (!account) throw new ForbiddenError('The account no longer exists.');
+      const account = await ownAccount(accountId);
       const secret = new Secret({ size: 20 }).base32;
       if (!(await deps.store.startEnrolment(account.id, secret)))
         throw new ConflictError('Two-step sign-in is on already; turn it off first to enrol again.');
       return { secret, otpauthUri: totp(secret, account.email).toString() };
     },
 
-    /** Turns two-step sign-in on with the first code of the app; answers the recovery codes, which are shown once. */
-    async confirm(caller: { userId: string; sessionId?: string }, code: string, from: Guarded) {
+    /**
+     * Turns two-step sign-in on with the password and the first code of the app; answers the recovery codes, which
+     * are shown once, and emails the owner.
+     */
+    async confirm(
+      caller: { userId: string; sessionId?: string },
+      proof: { password: string; code: string },
+      from: Guarded,
+      correlationId: string,
+    ) {
+      const account = await ownAccount(caller.userId);
+      await checkPassword(account, proof.password, from);
+      const code = proof.code;
       const state = await deps.store.state(caller.userId);
       if (state.enabled) throw new ConflictError('Two-step sign-in is on already.');
       if (!state.secret) throw new ConflictError('Start the enrolment first (POST /v1/auth/two-factor).');
@@ -173,26 +246,34 @@ export function twoFactor(deps: TwoFactorDeps) {
           'The code is wrong or expired: enter the six digits your app shows now.',
         );
       }
-      const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
-      const hashes = codes.map((c) => hashToken(normalizeRecoveryCode(c)));
-      if (!(await deps.store.enable(caller.userId, secret, step, hashes, caller.sessionId)))
+      const { codes, hashes } = newRecoveryCodes();
+      const notice = deps.notice(account, 'two-factor-enabled', correlationId);
+      if (!(await deps.store.enable(caller.userId, secret, step, hashes, notice, caller.sessionId)))
         throw new ConflictError('The enrolment changed meanwhile; start it again.');
       return { recoveryCodes: codes };
     },
 
-    /** Turns it off; proven by the password or a current code (or recovery code). */
-    async disable(accountId: string, proof: { password?: string; code?: string }, from: Guarded) {
-      const account = await deps.findAccount(accountId);
-      if (!account) throw new ForbiddenError('The account no longer exists.');
-      const proven = proof.password
-        ? await from.guard.attempt(account.email, from.ip, async () =>
-            (await deps.verifyPassword(proof.password ?? '', account.passwordHash)) ? true : undefined,
-          )
-        : proof.code
-          ? await guarded(account.id, from, proof.code)
-          : false;
-      if (!proven) throw new ForbiddenError('The password or code is wrong.');
-      await deps.store.disable(account.id);
+    /** Turns it off, proven by the password and a current code (or recovery code); emails the owner. */
+    async disable(accountId: string, proof: Proof, from: Guarded, correlationId: string) {
+      const account = await ownAccount(accountId);
+      if (!(await reauthenticate(account, proof, from)))
+        throw new ConflictError('Two-step sign-in is off already.');
+      await deps.store.disable(account.id, deps.notice(account, 'two-factor-disabled', correlationId));
+    },
+
+    /**
+     * New recovery codes in place of the old ones (which stop working), proven by the password and a current code;
+     * answers them, shown once, and emails the owner.
+     */
+    async regenerateRecoveryCodes(accountId: string, proof: Proof, from: Guarded, correlationId: string) {
+      const account = await ownAccount(accountId);
+      if (!(await reauthenticate(account, proof, from)))
+        throw new ConflictError('Two-step sign-in is off: there are no recovery codes to replace.');
+      const { codes, hashes } = newRecoveryCodes();
+      const notice = deps.notice(account, 'recovery-codes-regenerated', correlationId);
+      if (!(await deps.store.replaceRecoveryCodes(account.id, hashes, notice)))
+        throw new ConflictError('Two-step sign-in was turned off meanwhile.');
+      return { recoveryCodes: codes };
     },
 
     /** The challenge a sign-in with the right password gets when the account still owes a code. */

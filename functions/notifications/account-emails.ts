@@ -1,5 +1,6 @@
-// Emails about the account itself (auth's AccountEmailRequested): a password reset, an address to verify, or a
-// sign-up attempted with an address that has an account. Their links carry single-use secrets, so they are sent as
+// Emails about the account itself (auth's AccountEmailRequested): a password reset, an address to verify, a
+// sign-up attempted with an address that has an account, or a security notice (two-step sign-in on or off, recovery
+// codes replaced, the account deleted). Their links carry single-use secrets, so they are sent as
 // they are and not kept in the user's notification history.
 import type { AccountEmailRequestedV1 } from '../../events/contracts/auth';
 import { escapeHtml as h, oneLine } from './format';
@@ -18,6 +19,9 @@ const page = (title: string, paragraphs: string[]) =>
     `<p style="font-size:12px;color:#6e6e73">${h(BRAND)}</p>`,
     '</body></html>',
   ].join('\n');
+
+const NOT_YOU =
+  'If this was not you, reset your password from the sign-in page at once: someone else may have signed in as you.';
 
 const CONTENT: Record<
   AccountEmailRequestedV1['kind'],
@@ -42,6 +46,31 @@ const CONTENT: Record<
     lead: 'Someone, perhaps you, tried to create an account with this address, which already has one.',
     action: 'Sign in',
     after: 'Forgot your password? Reset it from the sign-in page. If it was not you, nothing has changed.',
+  },
+  'two-factor-enabled': {
+    subject: `Two-step sign-in is now on for your ${BRAND} account`,
+    lead: 'Two-step sign-in was turned on for your account: signing in now asks for a code of an authenticator app.',
+    action: 'Review your account',
+    after: NOT_YOU,
+  },
+  'two-factor-disabled': {
+    subject: `Two-step sign-in was turned off for your ${BRAND} account`,
+    lead: 'Two-step sign-in was turned off for your account: signing in asks for the password only.',
+    action: 'Review your account',
+    after: NOT_YOU,
+  },
+  'recovery-codes-regenerated': {
+    subject: `New recovery codes for your ${BRAND} account`,
+    lead: 'New recovery codes were made for your account; the old ones no longer work.',
+    action: 'Review your account',
+    after: NOT_YOU,
+  },
+  'account-deleted': {
+    subject: `Your ${BRAND} account was deleted`,
+    lead: 'Your account was deleted at your request: your profile is gone and you are signed out everywhere.',
+    action: `Visit ${BRAND}`,
+    after:
+      'Orders stay with their organizers without your name or address, and tickets you hold still get you in. If you did not ask for this, reply to this email.',
   },
 };
 

@@ -1,6 +1,7 @@
 // Two-step sign-in in the web app, in Chromium: a user turns it on from the profile page (the QR code's key read like
-// an authenticator app would), keeps the recovery codes, sees this browser among their sign-ins, signs out, and signs
-// in again with password and code, then once more with a recovery code.
+// an authenticator app would, and their password), keeps the recovery codes, replaces them (password and a code),
+// sees this browser among their sign-ins by name, signs out, and signs in again with password and code, then once
+// more with a recovery code.
 import { randomUUID } from 'node:crypto';
 import { TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
@@ -60,7 +61,9 @@ describe('two-step sign-in in the web app', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await screenshots(page, 'two-step-enrol');
 
-    await page.getByLabel('Code from the app').fill(new TOTP({ secret }).generate());
+    const confirm = page.getByRole('form', { name: 'Confirm two-step sign-in' });
+    await confirm.getByLabel('Code from the app').fill(new TOTP({ secret }).generate());
+    await confirm.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Turn on' }).click();
     const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
     await codes.first().waitFor();
@@ -69,12 +72,27 @@ describe('two-step sign-in in the web app', () => {
     await page.getByText('recovery codes left').waitFor();
   });
 
-  it('lists this browser among the sign-ins, with its address and user agent', async () => {
-    const current = page.getByRole('list', { name: 'Sign-ins' }).getByRole('listitem').filter({
-      hasText: 'This device',
-    });
+  it('replaces the recovery codes with the password and a code', async () => {
+    const change = page.getByRole('form', { name: 'Change two-step sign-in' });
+    await change.getByLabel('Password', { exact: true }).fill(password);
+    await change.getByLabel('Code from the app, or a recovery code').fill(recoveryCodes[9] ?? '');
+    await change.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await page.getByText('New recovery codes: the old ones no longer work.').waitFor();
+    const fresh = await page
+      .getByRole('list', { name: 'Recovery codes' })
+      .getByRole('listitem')
+      .allTextContents();
+    expect(fresh).toHaveLength(10);
+    expect(fresh).not.toContain(recoveryCodes[0]);
+    recoveryCodes = fresh;
+  });
+
+  it('lists this browser among the sign-ins by name ("Chrome on Linux"), with its address, unbulleted', async () => {
+    const list = page.getByRole('list', { name: 'Sign-ins' });
+    const current = list.getByRole('listitem').filter({ hasText: 'This device' });
     await current.waitFor();
-    expect(await current.textContent()).toMatch(/Chrome.*From (::ffff:)?127\.0\.0\.1/s);
+    expect(await current.textContent()).toMatch(/^Chrome on \w+.*From (::ffff:)?127\.0\.0\.1/s);
+    expect(await list.evaluate('(element) => getComputedStyle(element).listStyleType')).toBe('none');
   });
 
   it('asks for the code at the next sign-in, and takes a recovery code once', async () => {

@@ -1,6 +1,7 @@
-// Two-step sign-in (TOTP) through the API: enrolment confirmed by a first code, the password grant answering
-// mfa_required with an mfa_token that the code then redeems once, codes and recovery codes that work once, guesses
-// throttled, and turning it off.
+// Two-step sign-in (TOTP) through the API: enrolment confirmed by the password and a first code, the password grant
+// answering mfa_required with an mfa_token that the code then redeems once, codes and recovery codes that work once,
+// guesses throttled, turning it off and replacing the recovery codes only with the password and a code, and an
+// email to the owner (through the mail catcher) at each change.
 import { TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
@@ -8,6 +9,7 @@ import { passwordGrant, signUp, type TestUser } from '../../support/accounts';
 import { client } from '../../support/http';
 import { startTestPlatform } from '../../support/platform';
 import { eventBody } from '../events/support';
+import { eventually, inbox } from '../notifications/support';
 
 let platform: Platform;
 const api = client(() => platform.apiUrl);
@@ -60,11 +62,19 @@ async function userWithTwoFactor() {
   const totp = app(enrolled.body.secret);
   const confirmed = await api('POST', '/v1/auth/two-factor/confirm', {
     token: user.accessToken,
-    body: { code: totp.code() },
+    body: { password: user.password, code: totp.code() },
   });
   expect(confirmed.status).toBe(200);
   return { user, totp, recoveryCodes: confirmed.body.recoveryCodes as string[] };
 }
+
+/** The email to `to` whose subject has `subject` in it, once it has arrived. */
+const emailAbout = (to: string, subject: string) =>
+  eventually(
+    async () => (await inbox(platform.mailUrl, to)).find((email) => email.subject.includes(subject)),
+    30_000,
+    `an email to ${to} about "${subject}"`,
+  );
 
 const claimsOf = (accessToken: string) =>
   JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString());
@@ -75,7 +85,10 @@ describe('two-step sign-in', () => {
     const enrolled = await api('POST', '/v1/auth/two-factor', { token: user.accessToken });
     const wrong = await api('POST', '/v1/auth/two-factor/confirm', {
       token: user.accessToken,
-      body: { code: '000000' === app(enrolled.body.secret).code() ? '111111' : '000000' },
+      body: {
+        password: user.password,
+        code: '000000' === app(enrolled.body.secret).code() ? '111111' : '000000',
+      },
     });
     expect(wrong.status).toBe(400);
     expect((await api('GET', '/v1/auth/two-factor', { token: user.accessToken })).body).toEqual({
@@ -87,7 +100,7 @@ describe('two-step sign-in', () => {
 
     const confirmed = await api('POST', '/v1/auth/two-factor/confirm', {
       token: user.accessToken,
-      body: { code: app(enrolled.body.secret).code() },
+      body: { password: user.password, code: app(enrolled.body.secret).code() },
     });
     expect(confirmed.body.recoveryCodes).toHaveLength(10);
     expect(new Set(confirmed.body.recoveryCodes).size).toBe(10);
@@ -107,7 +120,7 @@ describe('two-step sign-in', () => {
     const enrolled = await api('POST', '/v1/auth/two-factor', { token: user.accessToken });
     await api('POST', '/v1/auth/two-factor/confirm', {
       token: user.accessToken,
-      body: { code: app(enrolled.body.secret).code() },
+      body: { password: user.password, code: app(enrolled.body.secret).code() },
     });
     const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: other.refresh_token });
     expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
@@ -165,20 +178,91 @@ describe('two-step sign-in', () => {
     expect((await codeStep(mfaToken, right)).status).toBe(429);
   });
 
-  it('turns off with the password, not with a wrong one; the password alone signs in again', async () => {
-    const { user } = await userWithTwoFactor();
+  it('turns off with the password and a code, and emails the owner; the password alone signs in again', async () => {
+    const { user, totp } = await userWithTwoFactor();
     const token = user.accessToken;
-    const refused = await api('POST', '/v1/auth/two-factor/disable', {
-      token,
-      body: { password: 'not mine' },
-    });
-    expect(refused.status).toBe(403);
-    const off = await api('POST', '/v1/auth/two-factor/disable', {
-      token,
-      body: { password: user.password },
-    });
-    expect(off.status).toBe(204);
+    const disable = (body: Record<string, string>) =>
+      api('POST', '/v1/auth/two-factor/disable', { token, body });
+    expect((await disable({ password: user.password, code: totp.code(1) })).status).toBe(204);
     expect((await passwordGrant(platform.apiUrl, user.email, user.password)).status).toBe(200);
+    const email = await emailAbout(user.email, 'Two-step sign-in was turned off');
+    expect(email.text).toContain('If this was not you, reset your password');
+  });
+});
+
+// Review finding 2: with a stolen access token (no password, no authenticator), an attacker must not be able to turn
+// two-step sign-in on with their own app, turn it off, take new recovery codes, or delete the account.
+describe('a stolen access token alone', () => {
+  it('cannot turn two-step sign-in on with an app of its own: the password is required', async () => {
+    const victim = await signUp(platform.apiUrl);
+    const enrolled = await api('POST', '/v1/auth/two-factor', { token: victim.accessToken });
+    const attackerApp = app(enrolled.body.secret);
+    const confirm = (body: Record<string, string>) =>
+      api('POST', '/v1/auth/two-factor/confirm', { token: victim.accessToken, body });
+    expect((await confirm({ code: attackerApp.code() })).status).toBe(400);
+    expect((await confirm({ password: 'a guess', code: attackerApp.code() })).status).toBe(403);
+    expect((await api('GET', '/v1/auth/two-factor', { token: victim.accessToken })).body.enabled).toBe(false);
+    // The owner, with the password, turns it on, and is told by email.
+    expect((await confirm({ password: victim.password, code: attackerApp.code() })).status).toBe(200);
+    const email = await emailAbout(victim.email, 'Two-step sign-in is now on');
+    expect(email.text).toContain('/profile');
+  });
+
+  it('cannot turn it off with the password alone, or with a code alone', async () => {
+    const { user, totp } = await userWithTwoFactor();
+    const disable = (body: Record<string, string>) =>
+      api('POST', '/v1/auth/two-factor/disable', { token: user.accessToken, body });
+    expect(await disable({ password: user.password })).toMatchObject({ status: 400 });
+    expect((await disable({ code: totp.code(1) })).status).toBe(400);
+    expect((await disable({ password: 'a guess', code: totp.code(1) })).status).toBe(403);
+    expect(
+      (await disable({ password: user.password, code: '000000' === totp.code(1) ? '111111' : '000000' }))
+        .status,
+    ).toBe(403);
+    expect((await api('GET', '/v1/auth/two-factor', { token: user.accessToken })).body.enabled).toBe(true);
+  });
+
+  it('cannot delete an account with two-step sign-in on: the password and a code are both required', async () => {
+    const { user, recoveryCodes } = await userWithTwoFactor();
+    const remove = (body: Record<string, string>) =>
+      api('DELETE', '/v1/me', { token: user.accessToken, body });
+    const passwordOnly = await remove({ password: user.password });
+    expect(passwordOnly).toMatchObject({
+      status: 403,
+      body: { type: '/problems/two-factor-code-required' },
+    });
+    expect((await remove({ password: 'a guess', code: recoveryCodes[0] ?? '' })).status).toBe(403);
+    // Still there: the password grant asks for the second step.
+    await passwordStep(user);
+    // With both (a recovery code serves as the code), the account goes, and its owner is told.
+    expect((await remove({ password: user.password, code: recoveryCodes[1] ?? '' })).status).toBe(204);
+    const gone = await tokenRequest({
+      grant_type: 'password',
+      username: user.email,
+      password: user.password,
+    });
+    expect(gone).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    const email = await emailAbout(user.email, 'account was deleted');
+    expect(email.text).toContain('deleted at your request');
+  });
+});
+
+describe('new recovery codes', () => {
+  it('replace the old ones with the password and a code; the old ones stop working and the owner is told', async () => {
+    const { user, totp, recoveryCodes } = await userWithTwoFactor();
+    const regenerate = (body: Record<string, string>) =>
+      api('POST', '/v1/auth/two-factor/recovery-codes', { token: user.accessToken, body });
+    expect((await regenerate({ password: user.password })).status).toBe(400);
+    expect((await regenerate({ password: 'a guess', code: totp.code(1) })).status).toBe(403);
+    const fresh = await regenerate({ password: user.password, code: totp.code(1) });
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.recoveryCodes).toHaveLength(10);
+    expect(await codeStep(await passwordStep(user), recoveryCodes[0] ?? '')).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
+    expect((await codeStep(await passwordStep(user), fresh.body.recoveryCodes[0])).status).toBe(200);
+    await emailAbout(user.email, 'New recovery codes');
   });
 });
 

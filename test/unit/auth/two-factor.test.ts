@@ -12,6 +12,7 @@ import {
   twoFactor,
 } from '../../../functions/auth/two-factor';
 import { OAuthError } from '../../../layers/common/errors';
+import { envelope } from '../../../layers/common/messages';
 
 const AT = new Date('2026-12-02T10:00:10Z');
 const step = Math.floor(AT.getTime() / 30_000);
@@ -52,6 +53,12 @@ function memoryStore() {
       code.used = true;
       return true;
     },
+    async replaceRecoveryCodes(id, hashes) {
+      if (!accounts.get(id)?.enabled) return false;
+      for (const [key, code] of recovery) if (code.account === id) recovery.delete(key);
+      for (const hash of hashes) recovery.set(hash.toString('hex'), { account: id, used: false });
+      return true;
+    },
     async disable(id) {
       accounts.delete(id);
     },
@@ -81,6 +88,7 @@ const account: Account = {
 };
 
 function setup() {
+  const notices: string[] = [];
   const failures = new Map<string, number>();
   const guard = signInGuard({
     counter: {
@@ -104,15 +112,24 @@ function setup() {
     store: memoryStore(),
     findAccount: async (id) => (id === account.id ? account : undefined),
     verifyPassword: async (password, hash) => hash === `hash of ${password}`,
+    notice: (of, kind, correlationId) => {
+      notices.push(kind);
+      return envelope('auth', 'AccountEmailRequested', 1, { kind, userId: of.id }, correlationId);
+    },
     now: () => AT,
   });
   const from = { guard, ip: '198.51.100.7' };
   const turnOn = async () => {
     const { secret } = await service.enrol(account.id);
-    const { recoveryCodes } = await service.confirm({ userId: account.id }, codeAt(secret, 0), from);
+    const { recoveryCodes } = await service.confirm(
+      { userId: account.id },
+      { password: 'right password', code: codeAt(secret, 0) },
+      from,
+      'corr',
+    );
     return { secret, recoveryCodes };
   };
-  return { service, from, turnOn };
+  return { service, from, turnOn, notices };
 }
 
 describe('codeStep', () => {
@@ -173,14 +190,52 @@ describe('two-step sign-in', () => {
     await expect(service.complete(token, 'web', codeAt(secret, 1), from)).rejects.toBeInstanceOf(OAuthError);
   });
 
-  it('turns off with the right password only', async () => {
-    const { service, from, turnOn } = setup();
-    await turnOn();
-    await expect(service.disable(account.id, { password: 'wrong' }, from)).rejects.toMatchObject({
+  it('turns on only with the right password, whatever the code', async () => {
+    const { service, from } = setup();
+    const { secret } = await service.enrol(account.id);
+    const proof = { password: 'wrong', code: codeAt(secret, 0) };
+    await expect(service.confirm({ userId: account.id }, proof, from, 'c')).rejects.toMatchObject({
       status: 403,
     });
-    await service.disable(account.id, { password: 'right password' }, from);
     expect(await service.isEnabled(account.id)).toBe(false);
+  });
+
+  it('turns off only with the right password and a current code, and tells the owner each change', async () => {
+    const { service, from, turnOn, notices } = setup();
+    const { secret } = await turnOn();
+    const right = { password: 'right password', code: codeAt(secret, 1) };
+    await expect(
+      service.disable(account.id, { password: 'right password' }, from, 'c'),
+    ).rejects.toMatchObject({
+      status: 403,
+      slug: 'two-factor-code-required',
+    });
+    await expect(
+      service.disable(account.id, { ...right, password: 'wrong' }, from, 'c'),
+    ).rejects.toMatchObject({
+      status: 403,
+    });
+    await expect(
+      service.disable(account.id, { ...right, code: codeAt(secret, -1) }, from, 'c'),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(await service.isEnabled(account.id)).toBe(true);
+    await service.disable(account.id, right, from, 'c');
+    expect(await service.isEnabled(account.id)).toBe(false);
+    expect(notices).toEqual(['two-factor-enabled', 'two-factor-disabled']);
+  });
+
+  it('replaces the recovery codes with the password and a code: the old ones stop working', async () => {
+    const { service, from, turnOn, notices } = setup();
+    const { secret, recoveryCodes } = await turnOn();
+    const proof = { password: 'right password', code: codeAt(secret, 1) };
+    const { recoveryCodes: fresh } = await service.regenerateRecoveryCodes(account.id, proof, from, 'c');
+    expect(fresh).toHaveLength(10);
+    expect(fresh).not.toContain(recoveryCodes[0]);
+    const signIn = async (code: string) =>
+      service.complete(await service.challenge(account.id, 'web', 'api'), 'web', code, from);
+    expect(await signIn(recoveryCodes[0] ?? '')).toBeUndefined();
+    expect(await signIn(fresh[0] ?? '')).toBeDefined();
+    expect(notices).toEqual(['two-factor-enabled', 'recovery-codes-regenerated']);
   });
 });
 

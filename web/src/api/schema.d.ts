@@ -216,7 +216,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turns two-step sign-in on with the app's first code; answers ten single-use recovery codes, once; my other sign-ins end */
+        /** Turns two-step sign-in on with my password and the app's first code; answers ten single-use recovery codes, once; my other sign-ins end; I am emailed a notice */
         post: operations["auth.twoFactorConfirm"];
         delete?: never;
         options?: never;
@@ -233,8 +233,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turns two-step sign-in off, proven by my password or a code (or a recovery code) */
+        /** Turns two-step sign-in off, proven by my password and a current code (or a recovery code); I am emailed a notice */
         post: operations["auth.twoFactorDisable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/two-factor/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replaces my recovery codes with ten new ones (the old ones stop working), proven by my password and a current code; I am emailed a notice */
+        post: operations["auth.twoFactorRecoveryCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -508,7 +525,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Deletes my account (GDPR art. 17) after my password: every sign-in ends, my profile and picture are deleted, my orders anonymised */
+        /** Deletes my account (GDPR art. 17) after my password (and a code, with two-step sign-in on): every sign-in ends, my profile and picture are deleted, my orders anonymised; I am emailed a notice */
         delete: operations["auth.deleteAccount"];
         options?: never;
         head?: never;
@@ -2129,12 +2146,15 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "password": "my current password",
                  *       "code": "123456"
                  *     }
                  */
                 "application/json": {
                     /** @description The six-digit code of the authenticator app */
                     code: string;
+                    /** @description The account's current password (re-authentication) */
+                    password: string;
                 };
             };
         };
@@ -2162,6 +2182,15 @@ export interface operations {
             };
             /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The password is wrong */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2227,13 +2256,15 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "password": "my current password",
                  *       "code": "123456"
                  *     }
                  */
                 "application/json": {
-                    /** @description A code of the authenticator app, or a recovery code */
-                    code?: string;
-                    password?: string;
+                    /** @description A current code of the authenticator app, or an unused recovery code */
+                    code: string;
+                    /** @description The account's current password (re-authentication) */
+                    password: string;
                 };
             };
         };
@@ -2245,7 +2276,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Neither a password nor a code was sent */
+            /** @description The request does not match this operation (the problem lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2265,6 +2296,125 @@ export interface operations {
             };
             /** @description The password or code is wrong */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Two-step sign-in is off already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong guesses */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.twoFactorRecoveryCodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "my current password",
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description A current code of the authenticator app, or an unused recovery code */
+                    code: string;
+                    /** @description The account's current password (re-authentication) */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new recovery codes, shown this once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Ten single-use codes, shown this once; each signs in in place of a code */
+                        recoveryCodes: string[];
+                    };
+                };
+            };
+            /** @description The request does not match this operation (the problem lists each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (WWW-Authenticate says why) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The password or code is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Two-step sign-in is off */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4214,6 +4364,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @description With two-step sign-in on, required: a current code of the authenticator app, or an unused recovery code */
+                    code?: string;
                     /** @description The account's current password (re-authentication) */
                     password: string;
                 };
@@ -4245,7 +4397,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The password is wrong */
+            /** @description The password is wrong, or two-step sign-in is on and the code is missing (type /problems/two-factor-code-required) or wrong */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,10 +1,12 @@
-// Account security on the profile page: two-step sign-in (an authenticator app, TOTP) turned on with a QR code and a
-// first code, its recovery codes shown once, turned off with the password; and my sign-ins (where, when) to end.
+// Account security on the profile page: two-step sign-in (an authenticator app, TOTP) turned on with a QR code, the
+// password and a first code, its recovery codes shown once (and replaced on demand), turned off with the password and
+// a code; and my sign-ins (which device, where, when) to end.
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { QrCode } from '../components/qr-code';
 import { Alert, Badge, Show, useLoad } from '../components/ui';
 import { formatDateTime } from '../lib/format';
+import { deviceName } from '../lib/user-agent';
 
 type Notice = { kind: 'success' | 'error'; text: string } | undefined;
 
@@ -26,6 +28,22 @@ export function Security() {
     <>
       <TwoStep />
       <SignIns />
+    </>
+  );
+}
+
+/** The password and a code of the app (or a recovery code): what every change to two-step sign-in asks for. */
+function ProofFields() {
+  return (
+    <>
+      <label>
+        Password
+        <input name="password" type="password" required autoComplete="current-password" />
+      </label>
+      <label>
+        Code from the app, or a recovery code
+        <input name="code" autoComplete="one-time-code" minLength={6} maxLength={32} required />
+      </label>
     </>
   );
 }
@@ -61,12 +79,27 @@ function TwoStep() {
           state.enabled ? (
             <form
               class="stack"
-              aria-label="Turn off two-step sign-in"
+              aria-label="Change two-step sign-in"
               onSubmit={async (event) => {
                 event.preventDefault();
-                const password = field(event, 'password');
+                const form = event.currentTarget as HTMLFormElement;
+                const body = { password: field(event, 'password'), code: field(event, 'code') };
+                const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
+                if (submitter?.value === 'regenerate') {
+                  await attempt(
+                    async () => {
+                      const answer = await unwrap(api.POST('/v1/auth/two-factor/recovery-codes', { body }));
+                      setRecoveryCodes(answer.recoveryCodes);
+                      form.reset();
+                      reload();
+                    },
+                    setNotice,
+                    'New recovery codes: the old ones no longer work.',
+                  );
+                  return;
+                }
                 const done = await attempt(
-                  () => unwrap(api.POST('/v1/auth/two-factor/disable', { body: { password } })),
+                  () => unwrap(api.POST('/v1/auth/two-factor/disable', { body })),
                   setNotice,
                   'Two-step sign-in is off.',
                 );
@@ -80,11 +113,16 @@ function TwoStep() {
                 <Badge tone="ok">On</Badge> Signing in asks for a code of your authenticator app.{' '}
                 {state.recoveryCodesLeft} recovery codes left.
               </p>
-              <label>
-                Password
-                <input name="password" type="password" required autoComplete="current-password" />
-              </label>
-              <button type="submit">Turn off two-step sign-in</button>
+              <p class="muted">To change it, confirm it is you: your password and a code.</p>
+              <ProofFields />
+              <div class="row">
+                <button type="submit" value="regenerate">
+                  Make new recovery codes
+                </button>
+                <button type="submit" value="disable">
+                  Turn off two-step sign-in
+                </button>
+              </div>
             </form>
           ) : enrolment ? (
             <form
@@ -92,10 +130,10 @@ function TwoStep() {
               aria-label="Confirm two-step sign-in"
               onSubmit={async (event) => {
                 event.preventDefault();
-                const code = field(event, 'code');
+                const body = { password: field(event, 'password'), code: field(event, 'code') };
                 await attempt(
                   async () => {
-                    const answer = await unwrap(api.POST('/v1/auth/two-factor/confirm', { body: { code } }));
+                    const answer = await unwrap(api.POST('/v1/auth/two-factor/confirm', { body }));
                     setRecoveryCodes(answer.recoveryCodes);
                     setEnrolment(undefined);
                     reload();
@@ -105,7 +143,10 @@ function TwoStep() {
                 );
               }}
             >
-              <p>Scan this code with your authenticator app, then enter the six digits it shows.</p>
+              <p>
+                Scan this code with your authenticator app, then enter the six digits it shows and your
+                password.
+              </p>
               <QrCode value={enrolment.otpauthUri} label="QR code for your authenticator app" size={200} />
               <p class="muted">
                 Or type this key: <code data-testid="totp-secret">{enrolment.secret}</code>
@@ -120,6 +161,10 @@ function TwoStep() {
                   maxLength={6}
                   required
                 />
+              </label>
+              <label>
+                Password
+                <input name="password" type="password" required autoComplete="current-password" />
               </label>
               <button type="submit">Turn on</button>
             </form>
@@ -156,12 +201,11 @@ function SignIns() {
       {notice && <Alert kind={notice.kind}>{notice.text}</Alert>}
       <Show load={load}>
         {(page) => (
-          <ul class="stack" aria-label="Sign-ins">
+          <ul class="list" aria-label="Sign-ins">
             {page.items.map((signIn) => (
               <li key={signIn.id} class="sign-in">
-                <p>
-                  <strong>{signIn.userAgent ?? 'Unknown device'}</strong>{' '}
-                  {signIn.current && <Badge tone="ok">This device</Badge>}
+                <p title={signIn.userAgent ?? undefined}>
+                  {deviceName(signIn.userAgent)} {signIn.current && <Badge tone="ok">This device</Badge>}
                 </p>
                 <p class="muted">
                   From {signIn.ip ?? 'an unknown address'} · signed in{' '}

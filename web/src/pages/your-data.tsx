@@ -1,5 +1,5 @@
 // "Your data" on the profile page: a copy of everything the platform holds about me (GDPR art. 15), and deleting my
-// account (art. 17), confirmed twice and re-authenticated with the password.
+// account (art. 17), confirmed twice and re-authenticated with the password (and a code, with two-step sign-in on).
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, type paths, problemMessage, unwrap } from '../api/client';
@@ -86,13 +86,15 @@ function DeleteAccount() {
       aria-label="Delete my account"
       onSubmit={async (event) => {
         event.preventDefault();
-        const password = String(new FormData(event.currentTarget).get('password'));
+        const form = new FormData(event.currentTarget);
+        const password = String(form.get('password'));
+        const code = form.get('code') ? String(form.get('code')) : undefined;
         if (!confirm('Delete your account for good? This cannot be undone.')) return;
         setBusy(true);
         setError(undefined);
         setBlocking([]);
         try {
-          const { error: problem, response } = await api.DELETE('/v1/me', { body: { password } });
+          const { error: problem, response } = await api.DELETE('/v1/me', { body: { password, code } });
           if (!response.ok) {
             setBlocking((problem as { events?: UpcomingEvent[] } | undefined)?.events ?? []);
             setError(problemMessage(problem, response));
@@ -126,6 +128,10 @@ function DeleteAccount() {
       <label>
         Your password
         <input name="password" type="password" required autoComplete="current-password" />
+      </label>
+      <label>
+        With two-step sign-in on: a code from your authenticator app, or a recovery code
+        <input name="code" autoComplete="one-time-code" minLength={6} maxLength={32} />
       </label>
       <label class="inline">
         <input name="understood" type="checkbox" required /> I understand my account cannot be restored
