@@ -108,7 +108,7 @@ describe('the sign-in page in a browser', () => {
 
   it('asks an account with two-step sign-in for its code after the password, and takes a right one once', async () => {
     const user = await signUp(platform.apiUrl);
-    const secret = await turnOnTwoFactor(user.accessToken);
+    const secret = await turnOnTwoFactor(user.accessToken, user.password);
     const { page, refused } = await openPage();
     const { exchange } = await startSignIn(page);
     await page.getByLabel('Email').fill(user.email);
@@ -138,8 +138,8 @@ describe('the sign-in page in a browser', () => {
 const codeOf = (secret: string, stepsAhead: number) =>
   new TOTP({ secret }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
 
-/** Turns two-step sign-in on through the API: enrol, confirm with the current code. The secret. */
-async function turnOnTwoFactor(accessToken: string): Promise<string> {
+/** Turns two-step sign-in on through the API: enrol, confirm with the password and the current code. The secret. */
+async function turnOnTwoFactor(accessToken: string, password: string): Promise<string> {
   const call = (path: string, body?: unknown) =>
     fetch(`${platform.apiUrl}${path}`, {
       method: 'POST',
@@ -147,7 +147,7 @@ async function turnOnTwoFactor(accessToken: string): Promise<string> {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const { secret } = (await (await call('/v1/auth/two-factor')).json()) as { secret: string };
-  const confirmed = await call('/v1/auth/two-factor/confirm', { code: codeOf(secret, 0) });
+  const confirmed = await call('/v1/auth/two-factor/confirm', { password, code: codeOf(secret, 0) });
   expect(confirmed.status).toBe(200);
   return secret;
 }
