@@ -1,5 +1,6 @@
 // `npm run dev`: the whole platform on a laptop with only Node.js. `npm run dev -- --fresh` starts from empty data;
 // `--ephemeral` keeps queues, objects and mail in memory (the bench uses it).
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { manifests } from '../functions/manifests';
@@ -25,6 +26,9 @@ function explain(error: unknown): string {
 
 // Read before the start: the runtime then sets AWS_ENDPOINT_URL itself, for the functions it runs in this process.
 const externalAwsEndpoint = optionalEnv('AWS_ENDPOINT_URL');
+// One API process per core: each function's environment is separate on AWS anyway, and one JavaScript thread would
+// cap what the benches measure.
+const workers = intEnv('LOCAL_WORKERS', availableParallelism());
 
 const platform = await startPlatform({
   manifests,
@@ -41,6 +45,7 @@ const platform = await startPlatform({
   redisUrl: redisUrlFromEnv('redis://127.0.0.1:6379'),
   openSearchUrl: optionalEnv('OPENSEARCH_URL'),
   externalAwsEndpoint,
+  workers,
   log,
 }).catch((error: unknown) => {
   log(`could not start: ${explain(error)}`);
@@ -51,7 +56,7 @@ const routes = manifests.reduce((count, manifest) => count + Object.keys(manifes
 process.stdout.write(
   [
     '',
-    `TicketOrLeaveIt is up (${routes} routes)`,
+    `TicketOrLeaveIt is up (${routes} routes, ${workers > 1 ? `${workers} API workers` : 'one API process'})`,
     `  Web app        ${platform.apiUrl}/`,
     `  API            ${platform.apiUrl}  (health: ${platform.apiUrl}/v1/health, docs: ${platform.apiUrl}/v1/docs)`,
     `  Mail inbox     ${platform.mailUrl}  (SMTP on port ${platform.smtpPort})`,

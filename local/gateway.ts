@@ -62,6 +62,8 @@ export interface GatewayOptions {
   onNotice?: (message: string) => void;
   /** Default: gatewayLimits() (the environment). */
   limits?: Partial<GatewayLimits>;
+  /** Added to every function's answer: which API worker answered (x-local-worker), when there are several. */
+  headers?: Record<string, string>;
 }
 
 export interface Gateway {
@@ -245,7 +247,7 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...(target.route.auth ? { authorizer: authorizerMs } : {}),
       function: performance.now() - invoked,
     });
-    writeResult(response, result, timing);
+    writeResult(response, result, timing, options.headers);
   };
 
   const notice = options.onNotice ?? (() => undefined);
@@ -340,9 +342,10 @@ function writeResult(
   response: ServerResponse,
   result: APIGatewayProxyStructuredResultV2 | undefined,
   timing: string,
+  extra: Record<string, string> = {},
 ) {
   const status = result?.statusCode ?? 200;
-  const headers: Record<string, string | string[]> = { 'server-timing': timing };
+  const headers: Record<string, string | string[]> = { ...extra, 'server-timing': timing };
   for (const [key, value] of Object.entries(result?.headers ?? {}))
     headers[key.toLowerCase()] = String(value);
   if (result?.cookies?.length) headers['set-cookie'] = result.cookies;

@@ -1,8 +1,9 @@
-// Starts the whole platform in one process: PostgreSQL, the AWS emulator, the mail catcher, then every manifest
-// function behind the local gateway, queue pollers and schedules. `npm run dev`, the e2e tests and the bench use it.
+// Starts the whole platform: PostgreSQL, the AWS emulator, the mail catcher, then every manifest function behind the
+// local gateway, queue pollers and schedules. `npm run dev`, the e2e tests and the bench use it. The API runs in this
+// process, or in `workers` processes of its own (local/api-workers.ts); everything else runs here, once.
 import { existsSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { InvokeStore } from '@aws/lambda-invoke-store';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -17,19 +18,18 @@ import {
 import { consumerBatchSize, functionLimits } from '../layers/common/function-defaults';
 import type { ServiceManifest } from '../layers/common/manifest';
 import { MEDIA_BUCKET_LOCAL_NAME } from '../layers/common/resources';
-import { compileRoutes } from '../layers/common/routes';
 import { reportRuntimeState } from '../layers/common/runtime-status';
-import type { Gateway } from './gateway';
 import type { InvokeTarget } from './invoke-api';
 // Sets what Powertools reads when it loads, before any module that may load it.
-import type { AnyHandler } from './lambda';
 import './lambda';
+import type { WorkerOutput } from './api-workers';
+import { handlerLoader, ROOT, serviceDir } from './handlers';
 import type { LogShipping } from './log-shipping';
 import { startPostgres } from './postgres';
 import { type PollTarget, startPollers } from './queues';
 import { type ScheduleTarget, startSchedules } from './schedules';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { ROOT, serviceDir } from './handlers';
 export const JWT_AUDIENCE = DEFAULT_JWT_AUDIENCE;
 /** More API requests than this in flight at once, and queue consumers wait (see local/queues.ts). */
 const API_BUSY_REQUESTS = 4;
@@ -54,6 +54,13 @@ export interface PlatformOptions {
   webAppDir?: string | false;
   /** Poll queues and invoke their consumers (off in tests that leave messages waiting in the queues). */
   consumers?: boolean;
+  /**
+   * API processes (LOCAL_WORKERS): 1 (the default) serves the API in this process; more fork that many workers on
+   * the API's port, each with every route's function (the project's own manifests only).
+   */
+  workers?: number;
+  /** Where the API workers' output goes (tests hand it to their console); default: this process's stdout/stderr. */
+  workerOutput?: WorkerOutput;
   log: (message: string) => void;
 }
 
@@ -69,6 +76,8 @@ export interface Platform {
   openSearch: 'up' | 'degraded';
   /** Ships function log lines to OpenSearch; undefined when OpenSearch did not answer at start. */
   logShipping?: LogShipping;
+  /** The API workers' process ids by index, when the API runs in several (PlatformOptions.workers); else empty. */
+  apiWorkerPids(): Record<number, number>;
   stop(): Promise<void>;
 }
 
@@ -98,14 +107,16 @@ async function openSearchAnswers(url: string): Promise<boolean> {
   }
 }
 
-export const serviceDir = (manifest: ServiceManifest) =>
-  manifest.dir ?? join(ROOT, 'functions', manifest.service);
-
-async function loadHandler(manifest: ServiceManifest, file: string): Promise<AnyHandler> {
-  const path = join(serviceDir(manifest), file);
-  const module = (await import(pathToFileURL(path).href)) as { handler?: AnyHandler };
-  if (typeof module.handler !== 'function') throw new Error(`${path} exports no handler`);
-  return module.handler;
+/** A port free now, for workers that must all listen on the same known one. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /**
@@ -116,34 +127,21 @@ const loadParts = () =>
   Promise.all([
     import('@aws-sdk/client-sqs'),
     import('../layers/common/migrate'),
-    import('./authorizer'),
+    import('./api'),
+    import('./api-workers'),
     import('./aws-emulator'),
     import('./aws-external'),
-    import('./gateway'),
     import('./invoke-api'),
     import('./log-shipping'),
     import('./mail'),
     import('./payments-page'),
-    import('./web-app'),
   ]);
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { manifests, log } = options;
   const loading = loadParts();
-  /**
-   * Each function file's handler, imported once. Importing mostly waits (on the disk, and on tsx's loader thread
-   * when the machine is busy), so the runtime asks for them all at once rather than one after another.
-   */
-  const imports = new Map<string, Promise<AnyHandler>>();
-  const handlerOf = (manifest: ServiceManifest, file: string) => {
-    const key = join(serviceDir(manifest), file);
-    let handler = imports.get(key);
-    if (!handler) {
-      handler = loadHandler(manifest, file);
-      imports.set(key, handler);
-    }
-    return handler;
-  };
+  const handlerOf = handlerLoader();
+  const workers = Math.max(1, Math.floor(options.workers ?? 1));
   // Awaited below; a failure to load must not go unhandled while PostgreSQL starts.
   loading.catch(() => undefined);
   if (options.fresh && existsSync(options.dataDir)) rmSync(options.dataDir, { recursive: true, force: true });
@@ -183,16 +181,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const [
       { SQSClient },
       { migrateDatabase },
-      { jwtAuthorizer },
+      { startApi },
+      { projectManifests, startApiWorkers },
       { startAwsEmulator },
       { useExternalAws },
-      { startGateway },
       { startInvokeApi },
       { startLogShipping },
       { startMail },
-      { paymentsPage, paymentsTestModeEnv },
-      { webApp },
+      { paymentsTestModeEnv },
     ] = await loading;
+    if (workers > 1 && !(await projectManifests(manifests)))
+      throw new Error("several API workers load the project's own manifests only; start one for these");
     lap('the rest of the runtime loaded');
     for (const manifest of dbManifests) {
       const client = new pg.Client({ connectionString: postgres.urls[manifest.service] });
@@ -249,31 +248,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     lap('queues, mail, Redis and OpenSearch');
 
-    // The gateway listens first so the issuer URL (which carries its port) is known before any handler loads.
-    const handlers = new Map<string, AnyHandler>();
-    const table = compileRoutes(manifests);
-    const authorizers: { check?: ReturnType<typeof jwtAuthorizer> } = {};
-    const gateway: Gateway = await startGateway({
-      port: options.ports.api,
-      table,
-      handlers,
-      corsOrigins: (process.env[ENV.corsAllowedOrigins] ?? '*').split(','),
-      staticSite:
-        options.webAppDir === false
-          ? undefined
-          : webApp({
-              dir: options.webAppDir ?? join(ROOT, 'web', 'dist'),
-              mediaOrigins: [new URL(aws.endpoint).origin],
-            }),
-      pages: paymentsPage(() => gateway.url),
-      authorize: (authorization) =>
-        authorizers.check
-          ? authorizers.check(authorization)
-          : Promise.resolve({ ok: false, reason: 'starting' }),
-      onError: (error) => log(`gateway: ${(error as Error).stack ?? error}`),
-      onNotice: (message) => log(`gateway: ${message}`),
-    });
-    stops.push(() => gateway.close());
+    // The API listens first (here, or on a port chosen now for the workers) so the issuer URL, which carries its
+    // port, is known before any handler loads.
+    const apiOptions = {
+      webAppDir: options.webAppDir ?? join(ROOT, 'web', 'dist'),
+      mediaOrigin: new URL(aws.endpoint).origin,
+      audience: JWT_AUDIENCE,
+    };
+    const api =
+      workers > 1 ? undefined : await startApi({ ...apiOptions, manifests, port: options.ports.api, log });
+    if (api) stops.push(() => api.gateway.close());
+    const apiUrl = api?.gateway.url ?? `http://localhost:${options.ports.api || (await freePort())}`;
 
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL: aws.endpoint,
@@ -281,10 +266,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       [ENV.mediaBucket]: aws.bucket,
       [ENV.smtpHost]: '127.0.0.1',
       [ENV.smtpPort]: String(mail.smtpPort),
-      [ENV.jwtIssuer]: gateway.url,
+      [ENV.jwtIssuer]: apiUrl,
       [ENV.jwtAudience]: JWT_AUDIENCE,
       [ENV.dbPoolMax]: process.env[ENV.dbPoolMax] ?? '10',
-      ...paymentsTestModeEnv(gateway.url),
+      ...paymentsTestModeEnv(apiUrl),
       ...(redisUp && options.redisUrl ? { [ENV.redisUrl]: options.redisUrl } : {}),
       ...(openSearchUp && options.openSearchUrl ? { [ENV.openSearchUrl]: options.openSearchUrl } : {}),
     };
@@ -321,28 +306,34 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const invokeApi = await startInvokeApi(invokeTargets);
     stops.push(() => invokeApi.close());
     process.env[ENV.lambdaEndpoint] = invokeApi.url;
-    // Every other function starts loading now, all at once (see handlerOf).
+    // Every other function starts loading now, all at once (see handlerLoader); the workers load the routes' own.
     for (const manifest of manifests)
       for (const entry of [
-        ...Object.values(manifest.routes),
+        ...(api ? Object.values(manifest.routes) : []),
         ...Object.values(manifest.consumers ?? {}),
         ...Object.values(manifest.schedules ?? {}),
       ])
         void handlerOf(manifest, entry.handler).catch(() => undefined);
 
-    authorizers.check = jwtAuthorizer({
-      issuer: gateway.url,
-      audiences: [JWT_AUDIENCE],
-      jwksUrl: process.env.JWT_JWKS_URL ?? `${gateway.url}/.well-known/jwks.json`,
-    });
+    await api?.load(handlerOf);
+    const apiWorkers =
+      workers > 1
+        ? await startApiWorkers({
+            count: workers,
+            config: {
+              ...apiOptions,
+              port: Number(new URL(apiUrl).port),
+              services: manifests.map((manifest) => manifest.service),
+              busyRequests: API_BUSY_REQUESTS,
+            },
+            log,
+            output: options.workerOutput,
+          })
+        : undefined;
+    // Pushed last, so they stop first: workers still call PostgreSQL and the internal functions while they drain.
+    if (apiWorkers) stops.push(() => apiWorkers.stop());
 
-    for (const manifest of manifests) {
-      for (const [name, route] of Object.entries(manifest.routes)) {
-        handlers.set(`${manifest.service}.${name}`, await handlerOf(manifest, route.handler));
-      }
-    }
-
-    lap('functions');
+    lap(workers > 1 ? `functions and ${workers} API workers` : 'functions');
 
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: aws.endpoint });
     const pollTargets: PollTarget[] = [];
@@ -364,7 +355,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       sqs,
       options.consumers === false ? [] : pollTargets,
       (error) => log(`consumer: ${(error as Error).message}`),
-      { busy: () => gateway.inFlight() > API_BUSY_REQUESTS, maxYieldMs: 1_000 },
+      {
+        busy: () => (api ? api.gateway.inFlight() > API_BUSY_REQUESTS : (apiWorkers?.busy() ?? false)),
+        maxYieldMs: 1_000,
+      },
     );
     stops.push(async () => {
       await stopPollers();
@@ -395,7 +389,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log(`started in ${((performance.now() - started) / 1000).toFixed(1)} s: ${laps.join(', ')}`);
 
     return {
-      apiUrl: gateway.url,
+      apiUrl,
       mailUrl: mail.webUrl,
       awsEndpoint: aws.endpoint,
       smtpPort: mail.smtpPort,
@@ -415,6 +409,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       redis: redisUp ? 'up' : 'degraded',
       openSearch: openSearchUp ? 'up' : 'degraded',
       logShipping,
+      apiWorkerPids: () => apiWorkers?.pids() ?? {},
       stop,
     };
   } catch (error) {

@@ -23,6 +23,8 @@ export interface TestPlatformOptions {
   /** Restart tests: the data folder and ports of an earlier platform, so it starts again on the same data. */
   dataDir?: string;
   ports?: PlatformOptions['ports'];
+  /** API processes (see PlatformOptions.workers): 1 by default, which keeps a test file's platform cheap. */
+  workers?: number;
   /** Receives what the runtime reports (degraded dependencies, consumer errors); by default it is dropped. */
   log?: (message: string) => void;
 }
@@ -53,6 +55,9 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     schedules: options.schedules,
     consumers: options.consumers,
     externalAwsEndpoint: options.externalAwsEndpoint,
+    workers: options.workers,
+    // Through this process's console, which vitest shows for failing tests only, as the functions' own lines here.
+    workerOutput: (text, stream) => (stream === 'stdout' ? console.log : console.error)(text.trimEnd()),
     log: options.log ?? (() => undefined),
   }).catch((error) => {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
