@@ -42,8 +42,12 @@ async function binary(): Promise<string> {
 
 export async function startStripeMock(): Promise<StripeMock> {
   const port = await freePort();
+  // Given only an HTTP address, stripe-mock also binds HTTPS on its default 12112, so a second one (another test
+  // file, a bench) could not start: it gets a port of its own.
+  const httpsPort = await freePort();
   const output: string[] = [];
-  const proc: ChildProcess = spawn(await binary(), ['-http-addr', `127.0.0.1:${port}`], {
+  const args = ['-http-addr', `127.0.0.1:${port}`, '-https-addr', `127.0.0.1:${httpsPort}`];
+  const proc: ChildProcess = spawn(await binary(), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   collectOutput(proc, output, 50);
