@@ -23,34 +23,60 @@ export interface PaymentOutcome {
   succeeded: boolean;
 }
 
-/** A Stripe `payment_intent.succeeded` / `.payment_failed` event for an order's payment, and its signature header. */
+/** The data object of a Stripe event about a Checkout Session (`cs_…`, real Stripe) or a Payment Intent (`pi_…`). */
+function paymentObject(outcome: PaymentOutcome) {
+  const metadata = { orderId: outcome.orderId };
+  const currency = outcome.currency.toLowerCase();
+  if (outcome.paymentId.startsWith('cs_'))
+    return {
+      type: outcome.succeeded ? 'checkout.session.completed' : 'checkout.session.expired',
+      object: {
+        id: outcome.paymentId,
+        object: 'checkout.session',
+        amount_total: outcome.amount,
+        currency,
+        status: outcome.succeeded ? 'complete' : 'expired',
+        payment_status: outcome.succeeded ? 'paid' : 'unpaid',
+        payment_intent: outcome.succeeded ? `pi_${outcome.paymentId.slice(3)}` : null,
+        client_reference_id: outcome.orderId,
+        metadata,
+      },
+    };
+  return {
+    type: outcome.succeeded ? 'payment_intent.succeeded' : 'payment_intent.payment_failed',
+    object: {
+      id: outcome.paymentId,
+      object: 'payment_intent',
+      amount: outcome.amount,
+      amount_received: outcome.succeeded ? outcome.amount : 0,
+      currency,
+      status: outcome.succeeded ? 'succeeded' : 'requires_payment_method',
+      metadata,
+      last_payment_error: outcome.succeeded
+        ? null
+        : { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline' },
+    },
+  };
+}
+
+/**
+ * The Stripe event of a payment's outcome, and its signature header: `checkout.session.completed` / `.expired` for a
+ * Checkout Session, `payment_intent.succeeded` / `.payment_failed` for an intent (this page's own payments).
+ */
 export function signedPaymentEvent(
   outcome: PaymentOutcome,
   secret: string = process.env[PAYMENT_ENV.webhookSecret] || TEST_MODE_WEBHOOK_SECRET,
   eventId: string = `evt_test_${randomBytes(12).toString('hex')}`,
 ): { payload: string; signature: string; eventId: string } {
-  const created = Math.floor(Date.now() / 1000);
+  const { type, object } = paymentObject(outcome);
   const payload = JSON.stringify({
     id: eventId,
     object: 'event',
     api_version: '2025-01-27.acacia',
-    created,
+    created: Math.floor(Date.now() / 1000),
     livemode: false,
-    type: outcome.succeeded ? 'payment_intent.succeeded' : 'payment_intent.payment_failed',
-    data: {
-      object: {
-        id: outcome.paymentId,
-        object: 'payment_intent',
-        amount: outcome.amount,
-        amount_received: outcome.succeeded ? outcome.amount : 0,
-        currency: outcome.currency.toLowerCase(),
-        status: outcome.succeeded ? 'succeeded' : 'requires_payment_method',
-        metadata: { orderId: outcome.orderId },
-        last_payment_error: outcome.succeeded
-          ? null
-          : { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline' },
-      },
-    },
+    type,
+    data: { object },
   });
   return { payload, signature: Stripe.webhooks.generateTestHeaderString({ payload, secret }), eventId };
 }

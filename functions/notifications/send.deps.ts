@@ -1,5 +1,5 @@
 // The real dependencies of the functions that send email (the two consumers): the store plus the mailer.
-import { once, optionalEnv } from '../../layers/common/config';
+import { once, webAppUrl } from '../../layers/common/config';
 import { getPool } from '../../layers/common/db';
 import { retryPolicy } from '../../layers/common/resilience';
 import { realStore } from './deps';
@@ -11,11 +11,7 @@ export const sendDeps = once(
   (): SendDeps => ({
     store: realStore(),
     details: pgEventDetailsStore(() => getPool('notifications')),
-    // Same origin as the API unless the web app is served elsewhere.
-    webAppUrl: optionalEnv('WEB_APP_URL', optionalEnv('JWT_ISSUER', 'http://localhost:3000')).replace(
-      /\/+$/,
-      '',
-    ),
+    webAppUrl: webAppUrl(),
     mailer: mailerFromEnv(),
     // Transient SMTP/SES failures get two quick retries with jittered backoff; the queue's redelivery does the rest.
     sendPolicy: retryPolicy({

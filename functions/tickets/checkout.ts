@@ -21,6 +21,7 @@ export async function withPayment(deps: TicketsDeps, order: Order, buyer: Buyer)
         currency: current.currency,
         buyerEmail: buyer.email,
         eventName: current.event.name,
+        expiresAt: current.expiresAt ? new Date(current.expiresAt) : null,
       },
       paymentKey(current.id),
     );

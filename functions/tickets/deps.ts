@@ -2,7 +2,7 @@
 // here connects at import: the pool is made on first use. The dashboard reads add the Redis cache (cached-deps.ts).
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { once } from '../../layers/common/config';
+import { once, webAppUrl } from '../../layers/common/config';
 import { bindPool, getPool } from '../../layers/common/db';
 import { ForbiddenError } from '../../layers/common/errors';
 import type { Caller } from '../../layers/common/http';
@@ -34,7 +34,11 @@ function realPayments(pool: () => Promise<pg.Pool>): PaymentsDeps {
   const provider = once(async () => {
     const chosen = config();
     if (chosen.mode === 'test-mode') return testModeProvider(chosen.pageUrl);
-    return stripeProvider(stripeClient((await chosen.settings()).secretKey));
+    // Stripe's page sends the buyer back to the order in the web app, paid or not.
+    return stripeProvider(
+      stripeClient((await chosen.settings()).secretKey),
+      (orderId) => `${webAppUrl()}/orders/${orderId}`,
+    );
   });
   return {
     store: pgPaymentStore(pool),

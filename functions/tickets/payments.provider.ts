@@ -86,64 +86,117 @@ export function verifyWebhook(rawBody: string, signature: string, webhookSecret:
   return Stripe.webhooks.constructEvent(rawBody, signature, webhookSecret);
 }
 
-/** Stripe's answer to cancelling a Payment Intent that already succeeded or was cancelled. */
-const UNEXPECTED_STATE = 'payment_intent_unexpected_state';
+/** Stripe keeps a Checkout Session open at least this long (and at most 24 hours). */
+const SESSION_MIN_OPEN_MS = 30 * 60_000;
+const SESSION_MARGIN_MS = 60_000;
 
-export function stripeProvider(stripe: Stripe): PaymentProvider {
+/**
+ * Real Stripe: one Checkout Session per order, Stripe's hosted payment page (`checkoutUrl`), so no card data ever
+ * reaches our pages and the web app needs no Stripe.js. The session is the order's payment (`cs_…`); its Payment Intent,
+ * made by Stripe when the buyer pays, is found from it for refunds.
+ */
+export function stripeProvider(stripe: Stripe, returnUrl: (orderId: string) => string): PaymentProvider {
   return {
     name: 'stripe',
     async createPayment(order, idempotencyKey) {
-      const intent = await stripe.paymentIntents.create(
+      // Open for the hold and a moment more (Stripe's 30-minute floor applies); the sweep expires it sooner when the
+      // hold is released, and a payment that still wins that race is a late payment (confirmed or refunded).
+      const openUntil = Math.max(
+        Date.now() + SESSION_MIN_OPEN_MS + SESSION_MARGIN_MS,
+        (order.expiresAt?.getTime() ?? 0) + SESSION_MARGIN_MS,
+      );
+      const session = await stripe.checkout.sessions.create(
         {
-          amount: order.total,
-          currency: order.currency.toLowerCase(),
-          automatic_payment_methods: { enabled: true },
-          receipt_email: order.buyerEmail,
-          description: order.eventName,
+          mode: 'payment',
+          line_items: [
+            {
+              quantity: 1,
+              price_data: {
+                currency: order.currency.toLowerCase(),
+                unit_amount: order.total,
+                product_data: { name: `Tickets: ${order.eventName}` },
+              },
+            },
+          ],
+          customer_email: order.buyerEmail,
+          client_reference_id: order.id,
           metadata: { orderId: order.id },
+          payment_intent_data: { receipt_email: order.buyerEmail, description: order.eventName },
+          success_url: `${returnUrl(order.id)}?new=1`,
+          cancel_url: returnUrl(order.id),
+          expires_at: Math.floor(openUntil / 1000),
         },
         { idempotencyKey },
       );
-      return {
-        provider: 'stripe',
-        paymentId: intent.id,
-        clientSecret: intent.client_secret,
-        checkoutUrl: null,
-      };
+      return { provider: 'stripe', paymentId: session.id, clientSecret: null, checkoutUrl: session.url };
     },
     async refund(paymentId, amount, idempotencyKey) {
-      const refund = await stripe.refunds.create({ payment_intent: paymentId, amount }, { idempotencyKey });
+      const paymentIntent = await intentOf(stripe, paymentId);
+      const refund = await stripe.refunds.create(
+        { payment_intent: paymentIntent, amount },
+        { idempotencyKey },
+      );
       const status =
         refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' ? 'failed' : 'pending';
       return { refundId: refund.id, status };
     },
     async cancelPayment(paymentId) {
+      if (!isSession(paymentId)) return cancelIntent(stripe, paymentId);
       try {
-        await stripe.paymentIntents.cancel(paymentId, { cancellation_reason: 'abandoned' });
+        await stripe.checkout.sessions.expire(paymentId);
         return 'cancelled';
       } catch (error) {
-        if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === UNEXPECTED_STATE)
-          return 'not-cancellable';
-        throw error;
+        if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+        // Only an open session can be expired: this one was paid or expired already.
+        const session = await stripe.checkout.sessions.retrieve(paymentId);
+        if (session.status === 'open') throw error;
+        return 'not-cancellable';
       }
     },
     async recentPayments(since) {
       const payments = [];
-      for await (const intent of stripe.paymentIntents.list({
+      for await (const session of stripe.checkout.sessions.list({
         created: { gte: Math.floor(since.getTime() / 1000) },
+        status: 'complete',
         limit: 100,
       })) {
-        if (intent.status !== 'succeeded') continue;
+        if (session.payment_status !== 'paid') continue;
         payments.push({
-          paymentId: intent.id,
-          orderId: typeof intent.metadata?.orderId === 'string' ? intent.metadata.orderId : undefined,
-          amount: intent.amount_received,
-          currency: intent.currency.toUpperCase(),
+          paymentId: session.id,
+          orderId: typeof session.metadata?.orderId === 'string' ? session.metadata.orderId : undefined,
+          amount: session.amount_total ?? 0,
+          currency: (session.currency ?? '').toUpperCase(),
         });
       }
       return payments;
     },
   };
+}
+
+const isSession = (paymentId: string) => paymentId.startsWith('cs_');
+
+/** The Payment Intent that took a payment: a session's, or the payment itself when it is an intent. */
+async function intentOf(stripe: Stripe, paymentId: string): Promise<string> {
+  if (!isSession(paymentId)) return paymentId;
+  const { payment_intent: intent } = await stripe.checkout.sessions.retrieve(paymentId);
+  const id = typeof intent === 'string' ? intent : intent?.id;
+  if (!id) throw new Error(`Checkout Session ${paymentId} has no payment to refund`);
+  return id;
+}
+
+/** Stripe's answer to cancelling a Payment Intent that already succeeded or was cancelled. */
+const UNEXPECTED_STATE = 'payment_intent_unexpected_state';
+
+/** Orders paid through an intent of their own (before Checkout Sessions, or by a client using Stripe.js). */
+async function cancelIntent(stripe: Stripe, paymentId: string): Promise<'cancelled' | 'not-cancellable'> {
+  try {
+    await stripe.paymentIntents.cancel(paymentId, { cancellation_reason: 'abandoned' });
+    return 'cancelled';
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === UNEXPECTED_STATE)
+      return 'not-cancellable';
+    throw error;
+  }
 }
 
 /** The local test-mode provider: the payment is made on the runtime's page, which signs its own webhooks. */

@@ -16,13 +16,21 @@ export interface RefundResult {
   status: 'pending' | 'succeeded' | 'failed';
 }
 
+/** The order a payment is made for. */
+export interface PaymentRequest {
+  id: string;
+  total: number;
+  currency: string;
+  buyerEmail: string;
+  eventName: string;
+  /** When the order's hold ends: a checkout page need not stay open long after. */
+  expiresAt: Date | null;
+}
+
 export interface PaymentProvider {
   readonly name: PaymentHandle['provider'];
   /** One payment per order: the same `idempotencyKey` always answers the same payment. */
-  createPayment(
-    order: { id: string; total: number; currency: string; buyerEmail: string; eventName: string },
-    idempotencyKey: string,
-  ): Promise<PaymentHandle>;
+  createPayment(order: PaymentRequest, idempotencyKey: string): Promise<PaymentHandle>;
   /** Refunds `amount` of a payment; the same key never refunds twice. */
   refund(paymentId: string, amount: number, idempotencyKey: string): Promise<RefundResult>;
   /**
@@ -60,38 +68,58 @@ export type PaymentEvent =
   | (MovingEvent & { kind: 'failed' })
   | { kind: 'ignored'; eventId: string; type: string };
 
-/** The Payment Intent events that move an order; every other event is acknowledged and ignored. */
+/**
+ * The events that move an order; every other event is acknowledged and ignored. Stripe Checkout Sessions (how buyers
+ * pay with real Stripe) and Payment Intents (the local test-mode page, and clients paying an intent themselves).
+ */
 const KINDS: Record<string, 'succeeded' | 'failed'> = {
+  'checkout.session.completed': 'succeeded',
+  'checkout.session.async_payment_succeeded': 'succeeded',
+  'checkout.session.async_payment_failed': 'failed',
+  'checkout.session.expired': 'failed',
   'payment_intent.succeeded': 'succeeded',
   'payment_intent.payment_failed': 'failed',
   'payment_intent.canceled': 'failed',
 };
 
-interface IntentLike {
+interface PaymentObject {
   id?: unknown;
+  object?: unknown;
+  /** Payment Intent */
   amount?: unknown;
   amount_received?: unknown;
+  /** Checkout Session */
+  amount_total?: unknown;
+  payment_status?: unknown;
   currency?: unknown;
   metadata?: Record<string, unknown> | null;
+}
+
+/** What a payment object says was paid (or asked, for a failure). */
+function amountOf(object: PaymentObject, kind: 'succeeded' | 'failed'): unknown {
+  if (object.object === 'checkout.session') return object.amount_total;
+  return kind === 'succeeded' ? (object.amount_received ?? object.amount) : object.amount;
 }
 
 /** A Stripe event (already verified) as a payment event. */
 export function paymentEventOf(event: { id: string; type: string; data: { object: unknown } }): PaymentEvent {
   const kind = KINDS[event.type];
-  const intent = event.data.object as IntentLike;
-  if (!kind || typeof intent?.id !== 'string')
+  const object = event.data.object as PaymentObject;
+  // A completed session paid by a delayed method (a bank debit) is not paid yet: its async_payment event follows.
+  const unpaid = event.type === 'checkout.session.completed' && object?.payment_status !== 'paid';
+  if (!kind || unpaid || typeof object?.id !== 'string')
     return { kind: 'ignored', eventId: event.id, type: event.type };
-  const orderId = intent.metadata?.orderId;
-  const amount = kind === 'succeeded' ? (intent.amount_received ?? intent.amount) : intent.amount;
+  const orderId = object.metadata?.orderId;
+  const amount = amountOf(object, kind);
   return {
     kind,
     eventId: event.id,
     type: event.type,
     payment: {
-      paymentId: intent.id,
+      paymentId: object.id,
       orderId: typeof orderId === 'string' ? orderId : undefined,
       amount: typeof amount === 'number' ? amount : 0,
-      currency: String(intent.currency ?? '').toUpperCase(),
+      currency: String(object.currency ?? '').toUpperCase(),
     },
   };
 }

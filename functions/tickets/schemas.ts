@@ -66,13 +66,20 @@ export const ORDER_STATUSES = ['awaiting_payment', 'confirmed', 'cancelled', 'ex
 export const payment = z.object({
   provider: z
     .enum(['stripe', 'test-mode'])
-    .describe('`stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page'),
-  paymentId: z.string().describe('The Stripe Payment Intent id'),
-  clientSecret: z.string().nullable().describe("The Payment Intent's client secret, for Stripe.js"),
+    .describe("`stripe`: Stripe's hosted checkout; `test-mode`: the local test-mode page that plays it"),
+  paymentId: z.string().describe('The Stripe Checkout Session (`cs_…`) or Payment Intent (`pi_…`) id'),
+  clientSecret: z
+    .string()
+    .nullable()
+    .describe(
+      "A Payment Intent's client secret, for Stripe.js; null when the order is paid at `checkoutUrl`",
+    ),
   checkoutUrl: z
     .string()
     .nullable()
-    .describe('A page where the order can be paid (the local test-mode page)'),
+    .describe(
+      'The page where the buyer pays (Stripe Checkout, or the local test-mode page); it returns to the order',
+    ),
 });
 
 export const refund = z.object({

@@ -45,3 +45,8 @@ export function envKey(...parts: string[]): string {
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toUpperCase();
 }
+
+/** Where the web app is (no trailing slash): WEB_APP_URL, else the API's origin (JWT_ISSUER), where it is served too. */
+export function webAppUrl(): string {
+  return optionalEnv('WEB_APP_URL', optionalEnv('JWT_ISSUER', 'http://localhost:3000')).replace(/\/+$/, '');
+}

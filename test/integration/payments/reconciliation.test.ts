@@ -133,7 +133,7 @@ describe('payment reconciliation', () => {
     await payOrder(platform.apiUrl, order);
     const stranger = randomUUID().replaceAll('-', '');
     succeededAtProvider.push({
-      paymentId: `pi_test_${stranger}`,
+      paymentId: `cs_test_${stranger}`,
       orderId: randomUUID(),
       amount: 100,
       currency: 'EUR',
@@ -150,16 +150,17 @@ describe('payment reconciliation', () => {
 });
 
 describe('the Stripe provider', () => {
-  it("lists the window's Payment Intents through the SDK in a shape Stripe accepts", async () => {
+  it("lists the window's completed Checkout Sessions through the SDK in a shape Stripe accepts", async () => {
     const stripe = await startStripeMock();
     const saved = process.env.STRIPE_API_URL;
     process.env.STRIPE_API_URL = stripe.url;
     try {
-      const listed = await stripeProvider(stripeClient('sk_test_123')).recentPayments(
-        new Date(Date.now() - 48 * 3_600_000),
-      );
+      const listed = await stripeProvider(
+        stripeClient('sk_test_123'),
+        (id) => `http://localhost:3000/orders/${id}`,
+      ).recentPayments(new Date(Date.now() - 48 * 3_600_000));
       expect(Array.isArray(listed)).toBe(true);
-      expect(stripe.requests.filter((request) => request.path === '/v1/payment_intents')).toEqual([
+      expect(stripe.requests.filter((request) => request.path === '/v1/checkout/sessions')).toEqual([
         expect.objectContaining({ method: 'GET' }),
       ]);
     } finally {

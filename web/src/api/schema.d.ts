@@ -4039,14 +4039,14 @@ export interface operations {
                             unitPrice: number;
                         }[];
                         payment: {
-                            /** @description A page where the order can be paid (the local test-mode page) */
+                            /** @description The page where the buyer pays (Stripe Checkout, or the local test-mode page); it returns to the order */
                             checkoutUrl: string | null;
-                            /** @description The Payment Intent's client secret, for Stripe.js */
+                            /** @description A Payment Intent's client secret, for Stripe.js; null when the order is paid at `checkoutUrl` */
                             clientSecret: string | null;
-                            /** @description The Stripe Payment Intent id */
+                            /** @description The Stripe Checkout Session (`cs_…`) or Payment Intent (`pi_…`) id */
                             paymentId: string;
                             /**
-                             * @description `stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page
+                             * @description `stripe`: Stripe's hosted checkout; `test-mode`: the local test-mode page that plays it
                              * @enum {string}
                              */
                             provider: "stripe" | "test-mode";
@@ -4093,6 +4093,15 @@ export interface operations {
             };
             /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description My account was deleted (type /problems/account-deleted): its access token buys nothing more */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4494,6 +4503,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description My account was deleted (type /problems/account-deleted) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency is unavailable; retry later */
             503: {
                 headers: {
@@ -4866,14 +4884,14 @@ export interface operations {
                             unitPrice: number;
                         }[];
                         payment: {
-                            /** @description A page where the order can be paid (the local test-mode page) */
+                            /** @description The page where the buyer pays (Stripe Checkout, or the local test-mode page); it returns to the order */
                             checkoutUrl: string | null;
-                            /** @description The Payment Intent's client secret, for Stripe.js */
+                            /** @description A Payment Intent's client secret, for Stripe.js; null when the order is paid at `checkoutUrl` */
                             clientSecret: string | null;
-                            /** @description The Stripe Payment Intent id */
+                            /** @description The Stripe Checkout Session (`cs_…`) or Payment Intent (`pi_…`) id */
                             paymentId: string;
                             /**
-                             * @description `stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page
+                             * @description `stripe`: Stripe's hosted checkout; `test-mode`: the local test-mode page that plays it
                              * @enum {string}
                              */
                             provider: "stripe" | "test-mode";
@@ -4990,14 +5008,14 @@ export interface operations {
                             unitPrice: number;
                         }[];
                         payment: {
-                            /** @description A page where the order can be paid (the local test-mode page) */
+                            /** @description The page where the buyer pays (Stripe Checkout, or the local test-mode page); it returns to the order */
                             checkoutUrl: string | null;
-                            /** @description The Payment Intent's client secret, for Stripe.js */
+                            /** @description A Payment Intent's client secret, for Stripe.js; null when the order is paid at `checkoutUrl` */
                             clientSecret: string | null;
-                            /** @description The Stripe Payment Intent id */
+                            /** @description The Stripe Checkout Session (`cs_…`) or Payment Intent (`pi_…`) id */
                             paymentId: string;
                             /**
-                             * @description `stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page
+                             * @description `stripe`: Stripe's hosted checkout; `test-mode`: the local test-mode page that plays it
                              * @enum {string}
                              */
                             provider: "stripe" | "test-mode";
@@ -5843,14 +5861,14 @@ export interface operations {
                             unitPrice: number;
                         }[];
                         payment: {
-                            /** @description A page where the order can be paid (the local test-mode page) */
+                            /** @description The page where the buyer pays (Stripe Checkout, or the local test-mode page); it returns to the order */
                             checkoutUrl: string | null;
-                            /** @description The Payment Intent's client secret, for Stripe.js */
+                            /** @description A Payment Intent's client secret, for Stripe.js; null when the order is paid at `checkoutUrl` */
                             clientSecret: string | null;
-                            /** @description The Stripe Payment Intent id */
+                            /** @description The Stripe Checkout Session (`cs_…`) or Payment Intent (`pi_…`) id */
                             paymentId: string;
                             /**
-                             * @description `stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page
+                             * @description `stripe`: Stripe's hosted checkout; `test-mode`: the local test-mode page that plays it
                              * @enum {string}
                              */
                             provider: "stripe" | "test-mode";
@@ -6948,6 +6966,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description My account was deleted (type /problems/account-deleted) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The token carries no profile details and no registration has arrived */
             404: {
                 headers: {
@@ -7021,6 +7048,15 @@ export interface operations {
             };
             /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description My account was deleted (type /problems/account-deleted) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7238,6 +7274,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description My account was deleted (type /problems/account-deleted) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The token carries no profile details and no registration has arrived */
             404: {
                 headers: {
@@ -7386,14 +7431,14 @@ export interface operations {
                                 unitPrice: number;
                             }[];
                             payment: {
-                                /** @description A page where the order can be paid (the local test-mode page) */
+                                /** @description The page where the buyer pays (Stripe Checkout, or the local test-mode page); it returns to the order */
                                 checkoutUrl: string | null;
-                                /** @description The Payment Intent's client secret, for Stripe.js */
+                                /** @description A Payment Intent's client secret, for Stripe.js; null when the order is paid at `checkoutUrl` */
                                 clientSecret: string | null;
-                                /** @description The Stripe Payment Intent id */
+                                /** @description The Stripe Checkout Session (`cs_…`) or Payment Intent (`pi_…`) id */
                                 paymentId: string;
                                 /**
-                                 * @description `stripe`: pay with Stripe.js and the client secret; `test-mode`: the local test-mode page
+                                 * @description `stripe`: Stripe's hosted checkout; `test-mode`: the local test-mode page that plays it
                                  * @enum {string}
                                  */
                                 provider: "stripe" | "test-mode";
@@ -7515,6 +7560,24 @@ export interface operations {
             };
             /** @description No valid bearer token (WWW-Authenticate says why) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description My account was deleted (type /problems/account-deleted) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token carries no profile details and no registration has arrived */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

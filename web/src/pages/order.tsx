@@ -1,12 +1,16 @@
 // One order: its status, what was bought, each ticket's QR code, add to calendar and cancel.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api, unwrap } from '../api/client';
 import { RequireUser } from '../components/layout';
 import { AddToCalendar, Tickets } from '../components/ticket-list';
 import { Alert, Badge, Show, useLoad } from '../components/ui';
 import { formatDateTime, formatMoney } from '../lib/format';
+
+/** After a payment, how often and how long the page asks whether the provider has confirmed it (1 minute). */
+const PAYMENT_CHECK_MS = 2_000;
+const PAYMENT_CHECKS = 30;
 
 export function OrderPage() {
   return (
@@ -25,6 +29,18 @@ function Order() {
     [id],
   );
   const [error, setError] = useState<string>();
+  // Back from the payment page: the provider tells us (its webhook) moments after it tells the buyer, so ask again.
+  const backFromPaying =
+    Boolean(query.new) && load.state === 'ready' && load.data.status === 'awaiting_payment';
+  const [asked, setAsked] = useState(0);
+  useEffect(() => {
+    if (!backFromPaying || asked >= PAYMENT_CHECKS) return;
+    const timer = setTimeout(() => {
+      setAsked((n) => n + 1);
+      reload();
+    }, PAYMENT_CHECK_MS);
+    return () => clearTimeout(timer);
+  }, [backFromPaying, asked, reload]);
   return (
     <section>
       <Show load={load}>
@@ -32,6 +48,13 @@ function Order() {
           <>
             {query.new && order.status === 'confirmed' && (
               <Alert kind="success">Your order is confirmed. A confirmation email is on its way.</Alert>
+            )}
+            {backFromPaying && (
+              <p role="status" class="muted">
+                {asked < PAYMENT_CHECKS
+                  ? 'Checking your payment with the payment provider…'
+                  : 'The payment provider has not confirmed a payment yet. If you paid, your order is confirmed and emailed as soon as it does; if not, you can pay until your seats are released.'}
+              </p>
             )}
             <h1>{order.event.name}</h1>
             <p>
