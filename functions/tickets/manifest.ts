@@ -82,6 +82,10 @@ export const tickets = defineService({
             'seats-contended (many buyers took the last seats at once: retry with the same key)',
           schema: soldOutProblem,
         },
+        403: {
+          description:
+            'My account was deleted (type /problems/account-deleted): its access token buys nothing more',
+        },
         422: { description: 'The Idempotency-Key was used for a different purchase' },
       },
       // Redis: a sale that empties a tier drops the availability snapshot that still shows it with seats.

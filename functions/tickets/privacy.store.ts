@@ -18,8 +18,9 @@ export async function ordersOfUser(pool: pg.Pool, userId: string): Promise<Order
 }
 
 /**
- * Anonymises the user's orders and forgets their purchase retries, once per message; false when the message was
- * processed before. Tickets stay valid: whoever holds their QR codes is still admitted.
+ * Anonymises the user's orders, forgets their purchase retries and keeps a tombstone (erased_users) so that the
+ * account's still-valid access tokens buy nothing more, once per message; false when the message was processed
+ * before. Tickets stay valid: whoever holds their QR codes is still admitted.
  */
 export async function anonymiseBuyer(
   pool: pg.Pool,
@@ -29,6 +30,8 @@ export async function anonymiseBuyer(
 ): Promise<{ orders: number } | false> {
   return withTransaction(pool, async (client) => {
     if (!(await markProcessed(client, consumer, messageId))) return false;
+    // The tombstone first: a purchase reading it after this commits is refused (purchase.store.ts READ).
+    await client.query('INSERT INTO erased_users (user_id) VALUES ($1) ON CONFLICT DO NOTHING', [userId]);
     const { rowCount } = await client.query(
       `UPDATE orders SET user_id = $2, buyer_email = $3, buyer_first_name = $4, payment_client_secret = NULL
        WHERE user_id = $1`,

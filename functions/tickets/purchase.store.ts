@@ -19,6 +19,7 @@ import type { Order } from './schemas';
 
 interface SnapshotRow {
   locked: boolean;
+  erased: boolean;
   existing: { request_hash: string; response_body: Order } | null;
   event: {
     status: string;
@@ -45,6 +46,7 @@ interface SnapshotRow {
 }
 
 const READ = `SELECT pg_try_advisory_xact_lock(hashtext($1::uuid::text), hashtext($2::text)) AS locked,
+    EXISTS (SELECT 1 FROM erased_users WHERE user_id = $1::uuid) AS erased,
     (SELECT row_to_json(k) FROM (SELECT request_hash, response_body FROM idempotency_keys
                                  WHERE user_id = $1::uuid AND key = $2::text) k) AS existing,
     (SELECT row_to_json(i) FROM (SELECT status, starts_at, ends_at, name, timezone, place, hold_seconds,
@@ -145,6 +147,7 @@ export function pgPurchaseStore(pool: () => Promise<pg.Pool>): PurchaseStore {
       const { event } = row;
       return {
         keyFree: row.locked,
+        buyerErased: row.erased,
         stored: row.existing && { requestHash: row.existing.request_hash, order: row.existing.response_body },
         event: event && {
           status: event.status,

@@ -1,6 +1,11 @@
 // POST /v1/events/{id}/orders: buy tickets, exactly once per Idempotency-Key.
 import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
-import { ConflictError, PROBLEM_CONTENT_TYPE, ValidationError } from '../../layers/common/errors';
+import {
+  accountDeleted,
+  ConflictError,
+  PROBLEM_CONTENT_TYPE,
+  ValidationError,
+} from '../../layers/common/errors';
 import { type HttpResult, httpHandler } from '../../layers/common/http';
 import { retryPolicy } from '../../layers/common/resilience';
 import { withPayment } from './checkout';
@@ -59,6 +64,8 @@ function answer(outcome: PurchaseOutcome, eventId: string, order?: Order): HttpR
       throw idempotencyKeyInUse();
     case 'key-reused':
       throw idempotencyKeyReused();
+    case 'account-deleted':
+      throw accountDeleted();
   }
 }
 

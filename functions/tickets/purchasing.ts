@@ -56,6 +56,8 @@ export interface PurchaseSnapshot {
   tiers: TierOnSale[];
   /** Some holds of this event have expired but still sit in the slots (the sweep has not released them yet). */
   expiredHolds: boolean;
+  /** The buyer's account was deleted (its access token may still be valid for minutes). */
+  buyerErased?: boolean;
 }
 
 export interface TierRemaining {
@@ -73,7 +75,8 @@ export type PurchaseOutcome =
   | { kind: 'refused'; reason: 'sold-out' | 'seats-contended'; remaining: TierRemaining[] }
   | { kind: 'unknown-tier'; index: number }
   | { kind: 'key-in-use' }
-  | { kind: 'key-reused' };
+  | { kind: 'key-reused' }
+  | { kind: 'account-deleted' };
 
 /** A sale, as rows: the store writes all of them only if every take still fits its slot. */
 export interface PurchaseWrite {
@@ -129,6 +132,7 @@ export function decidePurchase(
   env: PurchaseEnv,
 ): PurchaseDecision {
   const requestHash = requestFingerprint(input.eventId, input.request);
+  if (snapshot.buyerErased) return { kind: 'account-deleted' };
   if (snapshot.stored) {
     return snapshot.stored.requestHash === requestHash
       ? { kind: 'replayed', order: snapshot.stored.order }

@@ -9,7 +9,7 @@ import {
   exportPartKey,
   PrivacyMessageTypes,
 } from '../../events/contracts/privacy';
-import { NotFoundError } from '../../layers/common/errors';
+import { accountDeleted, NotFoundError } from '../../layers/common/errors';
 import { type Envelope, envelope } from '../../layers/common/messages';
 import type { PrivateFiles } from '../../layers/common/private-files';
 import type { DataExportResponse } from './data-exports.schemas';
@@ -49,6 +49,8 @@ export interface DataExportDeps {
   exports: DataExportStore;
   files: PrivateFiles;
   findProfile(userId: string): Promise<Profile | undefined>;
+  /** Whether the account was deleted (its tombstone, kept once AccountDeleted is processed). */
+  isErased(userId: string): Promise<boolean>;
   newId: () => string;
   now: () => Date;
 }
@@ -85,6 +87,8 @@ export async function requestExport(
   userId: string,
   correlationId: string,
 ): Promise<DataExportResponse> {
+  // A deleted account's access token, valid for minutes more, must not start a copy of anything.
+  if (await deps.isErased(userId)) throw accountDeleted();
   const pending = await deps.exports.pendingOf(userId);
   if (pending && pending.requestedAt >= staleBefore(deps.now())) return toExportView(deps, pending);
   const item: DataExport = {

@@ -3,6 +3,11 @@
 import type { pg } from '../../layers/common/db';
 import { withTransaction } from '../../layers/common/db';
 
+export async function isErased(pool: pg.Pool, userId: string): Promise<boolean> {
+  const { rowCount } = await pool.query('SELECT 1 FROM erased_users WHERE user_id = $1', [userId]);
+  return rowCount === 1;
+}
+
 export async function eraseUser(pool: pg.Pool, userId: string): Promise<{ profiles: number }> {
   return withTransaction(pool, async (client) => {
     await client.query('INSERT INTO erased_users (user_id) VALUES ($1) ON CONFLICT DO NOTHING', [userId]);

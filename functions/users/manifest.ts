@@ -21,6 +21,7 @@ export const users = defineService({
       auth: true,
       responses: {
         200: { description: 'The profile; pictureUrl is a link valid for one hour', schema: profileResponse },
+        403: { description: 'My account was deleted (type /problems/account-deleted)' },
         404: { description: 'The token carries no profile details and no registration has arrived' },
       },
       binds: { database: true, bucket: 'read' },
@@ -38,6 +39,7 @@ export const users = defineService({
       },
       responses: {
         200: { description: 'The updated profile', schema: profileResponse },
+        403: { description: 'My account was deleted (type /problems/account-deleted)' },
         404: { description: 'The token carries no profile details and no registration has arrived' },
         422: { description: 'The picture was not uploaded, or is not an allowed type or size' },
       },
@@ -56,9 +58,11 @@ export const users = defineService({
           description: 'Upload form: POST its fields and then the file to uploadUrl',
           schema: pictureUploadResponse,
         },
+        403: { description: 'My account was deleted (type /problems/account-deleted)' },
+        404: { description: 'The token carries no profile details and no registration has arrived' },
       },
-      // Signs the upload form (s3:PutObject); needs no database.
-      binds: { bucket: 'readwrite' },
+      // Signs the upload form (s3:PutObject); the database says whether the account still has a profile.
+      binds: { database: true, bucket: 'readwrite' },
     },
     getNotificationPreferences: {
       method: 'GET',
@@ -83,6 +87,7 @@ export const users = defineService({
       },
       responses: {
         200: { description: 'The preferences as stored', schema: notificationPreferences },
+        403: { description: 'My account was deleted (type /problems/account-deleted)' },
         404: { description: 'The token carries no profile details and no registration has arrived' },
       },
       binds: { database: true, publishes: [USERS_EVENTS_TOPIC] },
@@ -100,6 +105,7 @@ export const users = defineService({
             'The export, pending (Location: /v1/me/export/{id}); while one is pending, that one is answered',
           schema: dataExportResponse,
         },
+        403: { description: 'My account was deleted (type /problems/account-deleted)' },
       },
       binds: { database: true, bucket: 'read', publishes: [USERS_EVENTS_TOPIC] },
     },

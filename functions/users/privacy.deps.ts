@@ -5,6 +5,7 @@ import { getPool } from '../../layers/common/db';
 import { s3PrivateFiles } from '../../layers/common/private-files';
 import type { DataExportDeps } from './data-exports';
 import { pgDataExportStore } from './data-exports.store';
+import { isErased } from './erasure.store';
 import { pgProfileStore } from './profiles.store';
 
 export const exportDeps = once((): DataExportDeps => {
@@ -13,6 +14,7 @@ export const exportDeps = once((): DataExportDeps => {
     exports: pgDataExportStore(() => getPool('users')),
     files: s3PrivateFiles(),
     findProfile: (userId) => profiles.find(userId),
+    isErased: async (userId) => isErased(await getPool('users'), userId),
     newId: randomUUID,
     now: () => new Date(),
   };

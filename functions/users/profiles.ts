@@ -1,6 +1,7 @@
 // Profile rules: a registered user always has a profile (made from the registration message or, if that has not
 // arrived yet, from the access token's claims), acts only on their own, and attaches only a picture they uploaded.
 import {
+  accountDeleted,
   ForbiddenError,
   NotFoundError,
   UnprocessableError,
@@ -116,8 +117,13 @@ export async function ownProfile(deps: ProfilesDeps, identity: Identity): Promis
   const found = await deps.store.find(identity.userId);
   if (found) return found;
   // The registration message may still be on its way; the token carries what it would have said.
-  const made = identity.fromClaims && (await deps.store.createIfAbsent(identity.fromClaims));
-  if (made) return made;
+  if (identity.fromClaims) {
+    // Nothing made from the claims either: the account was deleted (its tombstone refuses the profile), and its
+    // access token, valid for minutes more, may change nothing.
+    const made = await deps.store.createIfAbsent(identity.fromClaims);
+    if (made) return made;
+    throw accountDeleted();
+  }
   throw new NotFoundError('This account has no profile yet. Sign in again in a moment.');
 }
 
@@ -198,6 +204,8 @@ export async function startPictureUpload(
   identity: Identity,
   contentType: PictureContentType,
 ): Promise<PictureUploadResponse> {
+  // Only a live profile's owner gets an upload form: a deleted account's token uploads nothing.
+  await ownProfile(deps, identity);
   const key = `${pictureKeyPrefix(identity.userId)}${deps.newId()}`;
   const expiresAt = new Date(deps.now().getTime() + UPLOAD_TTL_SECONDS * 1000);
   const { url, fields } = await deps.pictures.presignUpload({

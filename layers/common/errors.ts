@@ -83,6 +83,18 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/**
+ * The caller's account was deleted: its access token, valid for minutes more, acts on nothing once a service has
+ * processed the AccountDeleted message (each keeps a tombstone of erased accounts).
+ */
+export const accountDeleted = () =>
+  new AppError(
+    403,
+    'account-deleted',
+    'Account deleted',
+    'This account was deleted; sign up again to continue.',
+  );
+
 export class NotFoundError extends AppError {
   constructor(detail = 'No such resource.') {
     super(404, 'not-found', 'Not found', detail);

@@ -262,7 +262,7 @@ describe('deleting my account', () => {
       .poll(async () => (await api('GET', '/v1/users/me', { token: ada.accessToken })).status, {
         timeout: 30_000,
       })
-      .toBe(404);
+      .toBe(403);
     await expect.poll(async () => (await fetch(pictureUrl)).status, { timeout: 30_000 }).toBe(404);
     await expect
       .poll(
@@ -335,6 +335,60 @@ describe('deleting my account', () => {
     expect(await sentTo()).toEqual([]);
     const team = await api('GET', '/v1/organizer/team', { token: organizer.accessToken });
     expect(JSON.stringify(team.body)).not.toContain(ada.email.toLowerCase());
+  });
+
+  // Review finding 7: an access token stays valid for up to 15 minutes after its account is deleted.
+  it('leaves my still-valid access token nothing to do: no purchase, no export, no profile change', async () => {
+    // Prepare: a buyer with a free ticket, then the account deleted
+    const organizer = await signUp(platform.apiUrl);
+    const event = await eventOnSale(organizer);
+    const ada = await signUp(platform.apiUrl, { firstName: 'Ada' });
+    const buyFree = () =>
+      api('POST', `/v1/events/${event.id}/orders`, {
+        token: ada.accessToken,
+        headers: { 'idempotency-key': randomUUID() },
+        body: { items: [{ tierId: event.freeTier, quantity: 1 }] },
+      });
+    expect((await buyFree()).status).toBe(201);
+    const deleted = await api('DELETE', '/v1/me', {
+      token: ada.accessToken,
+      body: { password: ada.password },
+    });
+    expect(deleted.status).toBe(204);
+    const attendees = async () =>
+      (await api('GET', `/v1/organizer/events/${event.id}/attendees`, { token: organizer.accessToken })).body
+        .items as { email: string }[];
+    // Tickets has processed the deletion once the order no longer names the buyer; users once the profile is gone.
+    await waitUntil(async () => {
+      const items = await attendees();
+      return items.length === 1 && items[0]?.email !== ada.email;
+    });
+    await expect
+      .poll(async () => (await api('GET', '/v1/users/me', { token: ada.accessToken })).body.type, {
+        timeout: 30_000,
+      })
+      .toBe('/problems/account-deleted');
+
+    // Act: the old access token tries to buy, to export, to change the profile
+    const bought = await buyFree();
+    const exported = await api('POST', '/v1/me/export', { token: ada.accessToken });
+    const renamed = await api('PATCH', '/v1/users/me', {
+      token: ada.accessToken,
+      body: { firstName: 'Eve' },
+    });
+    const upload = await api('POST', '/v1/users/me/picture', {
+      token: ada.accessToken,
+      body: { contentType: 'image/png' },
+    });
+
+    // Assess: each refused as a deleted account, and no second order stored
+    for (const refused of [bought, exported, renamed, upload]) {
+      expect(refused).toMatchObject({ status: 403, body: { type: '/problems/account-deleted' } });
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect(await attendees()).toHaveLength(1);
+    const dashboard = await api('GET', `/v1/organizer/dashboard`, { token: organizer.accessToken });
+    expect(dashboard.body.orders).toMatchObject({ placed: 1 });
   });
 
   it('is refused while I organize an event still on sale, and nothing is deleted', async () => {

@@ -31,6 +31,7 @@ function memory(start = '2026-12-02T10:00:00Z') {
   let ids = 0;
   const deps: DataExportDeps = {
     files,
+    isErased: async () => false,
     findProfile: async (id) =>
       id === userId
         ? { userId, email: 'ada@example.com', firstName: 'Ada', lastName: 'L', pictureKey: null }

@@ -91,7 +91,7 @@ describe('a registered user always has a profile', () => {
 describe('pictures', () => {
   it('hands out an upload form for a fresh key under the caller’s own prefix, valid for ten minutes', async () => {
     const { deps } = fakeDeps();
-    const upload = await startPictureUpload(deps, { userId: ADA }, 'image/png');
+    const upload = await startPictureUpload(deps, identityFromClaims(claims), 'image/png');
     expect(upload.key).toMatch(new RegExp(`^users/${ADA}/pictures/[0-9a-f-]{36}$`));
     expect(upload.expiresAt).toBe('2030-01-01T12:10:00.000Z');
     expect(upload.maxBytes).toBe(5 * 1024 * 1024);
@@ -100,7 +100,7 @@ describe('pictures', () => {
 
   it('attaches an uploaded picture and shows it through a signed link', async () => {
     const { deps, pictures } = fakeDeps();
-    const { key } = await startPictureUpload(deps, { userId: ADA }, 'image/webp');
+    const { key } = await startPictureUpload(deps, identityFromClaims(claims), 'image/webp');
     pictures.objects.set(key, { contentType: 'image/webp', sizeBytes: 1234 });
     const profile = await updateOwnProfile(deps, identityFromClaims(claims), { pictureKey: key });
     expect(profile.pictureUrl).toBe(`https://bucket.example/${key}?signed`);
@@ -108,7 +108,11 @@ describe('pictures', () => {
 
   it('refuses a key issued to someone else, or made up', async () => {
     const { deps, pictures } = fakeDeps();
-    const { key } = await startPictureUpload(deps, { userId: GRACE }, 'image/png');
+    const { key } = await startPictureUpload(
+      deps,
+      identityFromClaims({ ...claims, sub: GRACE }),
+      'image/png',
+    );
     pictures.objects.set(key, { contentType: 'image/png', sizeBytes: 10 });
     for (const pictureKey of [
       key,
@@ -124,7 +128,7 @@ describe('pictures', () => {
   it('refuses a picture that was never uploaded, or is not an allowed type or size', async () => {
     const { deps, pictures } = fakeDeps();
     const attach = async (stored: { contentType?: string; sizeBytes?: number } | undefined) => {
-      const { key } = await startPictureUpload(deps, { userId: ADA }, 'image/png');
+      const { key } = await startPictureUpload(deps, identityFromClaims(claims), 'image/png');
       if (stored) pictures.objects.set(key, { contentType: stored.contentType, sizeBytes: stored.sizeBytes });
       return failure(updateOwnProfile(deps, identityFromClaims(claims), { pictureKey: key }));
     };
