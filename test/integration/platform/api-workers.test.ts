@@ -55,14 +55,15 @@ const alive = (pid: number) => {
 
 describe('the local runtime with two API workers', () => {
   it('answers from both workers, health included', async () => {
-    const answered = new Set<string | undefined>();
+    // A worker's first health check connects to every database: on a loaded machine it may take longer than the
+    // probe's deadline (503), as a cold Lambda's would, so each worker is asked until it reports healthy.
+    const healthy = new Set<string | undefined>();
     await waitUntil(async () => {
       const { status, worker } = await getAlone('/v1/health');
-      expect(status).toBe(200);
-      answered.add(worker);
-      return answered.size === 2;
+      if (status === 200) healthy.add(worker);
+      return healthy.size === 2;
     });
-    expect([...answered].sort()).toEqual(['1', '2']);
+    expect([...healthy].sort()).toEqual(['1', '2']);
   });
 
   it('confirms each purchase made through the workers with exactly one email', async () => {
@@ -96,7 +97,8 @@ describe('the local runtime with two API workers', () => {
     expect(runtimeLog.join('\n')).toContain('API worker 1 exited with signal SIGKILL');
     const answered = new Set<string | undefined>();
     await waitUntil(async () => {
-      answered.add((await getAlone('/v1/health')).worker);
+      const { status, worker } = await getAlone('/v1/health');
+      if (status === 200) answered.add(worker);
       return answered.size === 2;
     });
     expect(alive(replaced)).toBe(true);
