@@ -5,10 +5,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { describe, it } from 'vitest';
+import { afterAll, describe, it, vi } from 'vitest';
 import { EXPORT_KEEP_DAYS } from '../../events/contracts/privacy';
 import { REPO_ROOT } from '../../infra-cdk/lib/settings';
 import { Buckets } from '../../infra-cdk/lib/stateful/buckets';
+
+// Template.fromStack synthesizes the app, with the CDK's own template validation unless switched off: ten seconds of
+// starting its engine for a report this test does not read (app.test.ts asserts that report for the whole app).
+vi.stubEnv('CDK_VALIDATION', 'false');
+afterAll(() => vi.unstubAllEnvs());
 
 // The feature flags of cdk.json, as the real app gets them (server access logs need the bucket-policy one).
 const { context } = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8'));

@@ -1,15 +1,17 @@
 // The dev and prod environments of the CDK app built from the real manifests, and the linters over every template
 // both synthesize. Bundling is skipped (`aws:cdk:bundling-stacks: []`): app.test.ts already bundles and loads the
-// functions; here only the templates matter, which keeps two more syntheses cheap.
+// functions; here only the templates matter, which keeps two more syntheses cheap. The linters are the slow part (a
+// few minutes of CPU): they start as soon as the templates they read are written, each in its own process, and run
+// while prod synthesizes and the other tests here read the templates.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, type PlatformApp } from '../../infra-cdk/lib/app';
 import { defaultMaxConnections, ENVIRONMENTS, PURCHASE_FUNCTION } from '../../infra-cdk/lib/environments';
 import { REPO_ROOT } from '../../infra-cdk/lib/settings';
@@ -33,22 +35,24 @@ interface Synthesized extends PlatformApp {
   templates: Map<string, Template>;
 }
 
-const outdirs: string[] = [];
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
-});
+// The CDK's own template validation (on by default) downgrades what it finds to warnings nobody here reads:
+// cfn-lint and checkov below are the checks of these templates, and app.test.ts asserts that validation's report.
+vi.stubEnv('CDK_VALIDATION', 'false');
+afterAll(() => vi.unstubAllEnvs());
+
+/** Both environments' cloud assemblies, side by side: one checkov run reads both. */
+const outRoot = mkdtempSync(join(tmpdir(), 'tol-env-'));
 
 function cdkContext(): object {
   return (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: object }).context;
 }
 
 function synth(context: Record<string, string>): Synthesized {
-  const cacheDir = join(REPO_ROOT, 'node_modules/.cache');
-  mkdirSync(cacheDir, { recursive: true });
-  const outdir = mkdtempSync(join(cacheDir, `tol-env-${context.env}-`));
-  outdirs.push(outdir);
   const platform = buildApp({
-    appProps: { outdir, context: { ...cdkContext(), ...context, 'aws:cdk:bundling-stacks': [] } },
+    appProps: {
+      outdir: join(outRoot, context.env as string),
+      context: { ...cdkContext(), ...context, 'aws:cdk:bundling-stacks': [] },
+    },
   });
   const assembly = platform.app.synth();
   const templates = new Map(
@@ -81,12 +85,77 @@ function functionsByName(app: Synthesized): Map<string, Resource> {
   return found;
 }
 
+/** The venv .ci/provision installs cfn-lint and checkov into. */
+const VENV_BIN = join(process.env.TOL_CACHE_DIR ?? join(homedir(), '.cache/ticketorleaveit'), 'venv/bin');
+
+function tool(name: string): string | undefined {
+  const path = join(VENV_BIN, name);
+  if (existsSync(path)) return path;
+  // In CI the tools are always installed: a missing one is a broken provision, not a reason to skip.
+  if (process.env.CI === 'true') throw new Error(`${path} is missing: .ci/provision installs it`);
+  return undefined;
+}
+
+const cfnLint = tool('cfn-lint');
+const checkov = tool('checkov');
+
+function templateFiles(app: Synthesized): string[] {
+  return readdirSync(app.assembly.directory)
+    .filter((file) => file.endsWith('.template.json'))
+    .map((file) => join(app.assembly.directory, file));
+}
+
+/** cfn-lint's findings over these templates ('' when there are none). */
+function runCfnLint(files: string[]): Promise<string> {
+  return run(
+    cfnLint as string,
+    ['--format', 'parseable', '--config-file', join(REPO_ROOT, '.cfnlintrc'), '--', ...files],
+    { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
+  ).then(
+    ({ stdout }) => stdout.trim(),
+    (error: { stdout?: string; code?: number }) => `${error.stdout ?? ''}(exit ${error.code})`,
+  );
+}
+
+/** checkov's failed checks over every template below the folder, as `<check> <file> <resource>`. */
+async function runCheckov(dir: string): Promise<string[]> {
+  const { stdout } = await run(
+    checkov as string,
+    ['--config-file', join(REPO_ROOT, '.checkov.yaml'), '-d', dir, '-o', 'json'],
+    { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
+  ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '[]' }));
+  const reports = [JSON.parse(stdout)].flat() as {
+    results: { failed_checks: { check_id: string; resource: string; file_path: string }[] };
+  }[];
+  return reports.flatMap((report) =>
+    report.results.failed_checks.map((check) => `${check.check_id} ${check.file_path} ${check.resource}`),
+  );
+}
+
 let dev: Synthesized;
 let prod: Synthesized;
+const linted: { files: string[]; cfnLint: Promise<string>[]; checkov?: Promise<string[]> } = {
+  files: [],
+  cfnLint: [],
+};
+const lint = (app: Synthesized) => {
+  const files = templateFiles(app);
+  linted.files.push(...files);
+  if (cfnLint) linted.cfnLint.push(runCfnLint(files));
+};
 beforeAll(() => {
   dev = synth({ env: 'dev' });
+  // dev's cfn-lint runs while prod synthesizes; checkov reads both environments' folders in one run.
+  lint(dev);
   prod = synth(PROD_CONTEXT);
+  lint(prod);
+  if (checkov) linted.checkov = runCheckov(outRoot);
 }, SYNTH_MS);
+afterAll(async () => {
+  // The folder goes only once no linter reads it any more.
+  await Promise.allSettled([...linted.cfnLint, linted.checkov]);
+  rmSync(outRoot, { recursive: true, force: true });
+});
 
 describe('choosing an environment', () => {
   it('refuses to synthesize prod without an alarm recipient or a stable issuer, and an unknown env', () => {
@@ -285,43 +354,13 @@ describe('queues of the real app', () => {
   });
 });
 
-/** The venv .ci/provision installs cfn-lint and checkov into. */
-const VENV_BIN = join(process.env.TOL_CACHE_DIR ?? join(homedir(), '.cache/ticketorleaveit'), 'venv/bin');
-
-function tool(name: string): string | undefined {
-  const path = join(VENV_BIN, name);
-  if (existsSync(path)) return path;
-  // In CI the tools are always installed: a missing one is a broken provision, not a reason to skip.
-  if (process.env.CI === 'true') throw new Error(`${path} is missing: .ci/provision installs it`);
-  return undefined;
-}
-
-const templateFiles = () =>
-  [dev, prod].flatMap((app) =>
-    readdirSync(app.assembly.directory)
-      .filter((file) => file.endsWith('.template.json'))
-      .map((file) => join(app.assembly.directory, file)),
-  );
-
 describe('linting every template of both environments', () => {
-  const cfnLint = tool('cfn-lint');
-  const checkov = tool('checkov');
-
   it.skipIf(!cfnLint)(
     'passes cfn-lint with no error and only the warnings .cfnlintrc ignores',
     { timeout: LINT_MS },
     async () => {
-      const files = templateFiles();
-      expect(files.length).toBeGreaterThanOrEqual(2 * 10);
-      const result = await run(
-        cfnLint as string,
-        ['--format', 'parseable', '--config-file', join(REPO_ROOT, '.cfnlintrc'), '--', ...files],
-        { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
-      ).then(
-        ({ stdout }) => stdout,
-        (error: { stdout?: string; code?: number }) => `${error.stdout ?? ''}(exit ${error.code})`,
-      );
-      expect(result.trim()).toBe('');
+      expect(linted.files.length).toBeGreaterThanOrEqual(2 * 10);
+      expect(await Promise.all(linted.cfnLint)).toEqual(['', '']);
     },
   );
 
@@ -333,22 +372,8 @@ describe('linting every template of both environments', () => {
       config.forEach((line, index) => {
         if (/^\s+- CKV/.test(line)) expect(config[index - 1], line).toMatch(/^\s+#/);
       });
-      for (const app of [dev, prod]) {
-        const { stdout } = await run(
-          checkov as string,
-          ['--config-file', join(REPO_ROOT, '.checkov.yaml'), '-d', app.assembly.directory, '-o', 'json'],
-          { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
-        ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '[]' }));
-        const reports = [JSON.parse(stdout)].flat() as {
-          results: { failed_checks: { check_id: string; resource: string; file_path: string }[] };
-        }[];
-        const failed = reports.flatMap((report) =>
-          report.results.failed_checks.map(
-            (check) => `${check.check_id} ${check.file_path} ${check.resource}`,
-          ),
-        );
-        expect(failed, app.stateful.node.tryGetContext('env')).toEqual([]);
-      }
+      // Both environments' templates: a failure names its file as /dev/… or /prod/….
+      expect(await linted.checkov).toEqual([]);
     },
   );
 });
