@@ -14,7 +14,8 @@ const shared = {
 
 export default defineConfig({
   test: {
-    // One temporary folder for the whole run (every project's files and servers), removed when it ends.
+    // One temporary folder for the whole run (every project's files and servers), removed when it ends. vitest runs
+    // the projects' global setups first: those that start servers list it too (they share one folder).
     globalSetup: ['test/support/run-temp.ts'],
     // Function logs are printed only for failing tests, where they explain the failure.
     silent: 'passed-only',
@@ -40,7 +41,7 @@ export default defineConfig({
           // request has its own environment and pool: on a loaded machine a burst can wait for a connection longer
           // than the 3 s a deployed function allows. These tests judge outcomes (no 5xx, exact counts), not latency.
           env: { ...shared.env, DB_CONNECT_TIMEOUT_MS: '20000' },
-          globalSetup: ['test/support/global-setup.ts'],
+          globalSetup: ['test/support/run-temp.ts', 'test/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },
@@ -50,7 +51,7 @@ export default defineConfig({
           ...shared,
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/web-app-setup.ts'],
+          globalSetup: ['test/support/run-temp.ts', 'test/support/web-app-setup.ts'],
           // Every answer of the API the journeys receive is checked against the OpenAPI document (API_CONTRACT=off: not).
           setupFiles: ['test/support/contract-fetch.ts'],
           // The journeys start `npm run dev` with Redis and OpenSearch off: no shared servers to set up. One journey
@@ -64,7 +65,7 @@ export default defineConfig({
           ...shared,
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          globalSetup: ['test/support/web-app-setup.ts'],
+          globalSetup: ['test/support/run-temp.ts', 'test/support/web-app-setup.ts'],
           // The web app in Debian's chromium against the local platform (Redis off: no shared servers to set up).
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -2,24 +2,32 @@
 // file's platform starts from a copy of, and stops and removes them after.
 import { createRequire } from 'node:module';
 import type { TestProject } from 'vitest/node';
-import { startOpenSearch } from './opensearch-server';
-import { preparePostgresTemplate } from './postgres-template';
-import { startRedis } from './redis-server';
+import { type OpenSearchServer, startOpenSearch } from './opensearch-server';
+import { type PostgresTemplate, preparePostgresTemplate } from './postgres-template';
+import { type RedisServer, startRedis } from './redis-server';
 
 export default async function setup(project: TestProject) {
-  const [redis, openSearch, postgres] = await Promise.all([
-    startRedis(),
-    startOpenSearch(),
-    preparePostgresTemplate(),
-  ]);
-  project.provide('redisUrl', redis.url);
-  project.provide('openSearchUrl', openSearch.url);
-  project.provide('postgresTemplate', postgres?.dataDir ?? '');
-  return async () => {
-    await Promise.all([redis.stop(), openSearch.stop()]);
+  const started = await Promise.allSettled([startRedis(), startOpenSearch(), preparePostgresTemplate()]);
+  const [redis, openSearch, postgres] = started.map((result) =>
+    result.status === 'fulfilled' ? result.value : undefined,
+  ) as [RedisServer | undefined, OpenSearchServer | undefined, PostgresTemplate | undefined];
+  const stop = async () => {
+    await Promise.all([redis?.stop(), openSearch?.stop()]);
     postgres?.remove();
     keepExitCode();
   };
+  const failures = started.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+  if (failures.length > 0) {
+    // What did start must not outlive a setup that failed part-way: vitest runs no teardown for it.
+    await stop();
+    throw failures.length === 1
+      ? failures[0]
+      : new AggregateError(failures, 'integration servers did not start');
+  }
+  project.provide('redisUrl', (redis as RedisServer).url);
+  project.provide('openSearchUrl', (openSearch as OpenSearchServer).url);
+  project.provide('postgresTemplate', postgres?.dataDir ?? '');
+  return stop;
 }
 
 /**

@@ -29,6 +29,18 @@ export async function preparePostgresTemplate(): Promise<PostgresTemplate | unde
   // The copy keeps owners and modes (the server refuses a data folder it does not own), which needs cp -a.
   if (process.platform === 'win32') return undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'tol-pg-template-'));
+  const remove = () => rmSync(dataDir, { recursive: true, force: true });
+  try {
+    await prepareCluster(dataDir);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { dataDir, remove };
+}
+
+/** initdb, a database and role per service, and their migrations. */
+async function prepareCluster(dataDir: string): Promise<void> {
   const databases = manifests.filter((manifest) => manifest.database);
   const server = await startPostgres({
     dataDir,
@@ -55,7 +67,6 @@ export async function preparePostgresTemplate(): Promise<PostgresTemplate | unde
   } finally {
     await server.stop();
   }
-  return { dataDir, remove: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
 /** Gives a new platform data folder its own copy of the prepared cluster. */

@@ -64,7 +64,12 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisSer
     process.off('exit', killOnExit);
   };
 
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `redis://${HOST}:${port}`,
     port,

@@ -18,20 +18,36 @@ import { join } from 'node:path';
 const PREFIX = 'tol-run-';
 const OWNER = 'owner.pid';
 
+// vitest runs the global setups of the projects in a run before the root's, so the projects that start servers in
+// theirs list this file first too. The folder is shared through globalThis (module instances differ per project): the
+// first setup makes it, the last teardown removes it.
+interface RunTemp {
+  root: string;
+  previous: string | undefined;
+  users: number;
+}
+const shared = globalThis as { tolRunTemp?: RunTemp };
+
 export default function setup() {
-  const parent = tmpdir();
-  removeAbandonedRuns(parent);
-  const root = mkdtempSync(join(parent, PREFIX));
-  // Like /tmp itself: servers that run as their own user (OpenSearch, PostgreSQL under root) make folders here too.
-  chmodSync(root, 0o1777);
-  writeFileSync(join(root, OWNER), String(process.pid));
-  const previous = process.env.TMPDIR;
-  // Workers are created after global setup, so they (and the processes they start) inherit it.
-  process.env.TMPDIR = root;
+  if (!shared.tolRunTemp) {
+    const parent = tmpdir();
+    removeAbandonedRuns(parent);
+    const root = mkdtempSync(join(parent, PREFIX));
+    // Like /tmp itself: servers that run as their own user (OpenSearch, PostgreSQL under root) make folders here too.
+    chmodSync(root, 0o1777);
+    writeFileSync(join(root, OWNER), String(process.pid));
+    shared.tolRunTemp = { root, previous: process.env.TMPDIR, users: 0 };
+    // Workers are created after global setup, so they (and the processes they start) inherit it.
+    process.env.TMPDIR = root;
+  }
+  const run = shared.tolRunTemp;
+  run.users++;
   return () => {
-    if (previous === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = previous;
-    rmSync(root, { recursive: true, force: true });
+    if (--run.users > 0) return;
+    shared.tolRunTemp = undefined;
+    if (run.previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = run.previous;
+    rmSync(run.root, { recursive: true, force: true });
   };
 }
 
