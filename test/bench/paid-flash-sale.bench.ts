@@ -29,7 +29,7 @@ const TARGETS = { attemptsPerSecondMin: 1_000, p99MsMax: 250 };
  * Rounds of buyers at most: the first sale, then those without a seat trying again after the unpaid holds ran out
  * (a buyer whose purchase failed for good tries again in the next round, with a new key, as a person would).
  */
-const MAX_WAVES = Number(process.env.BENCH_PAID_MAX_WAVES ?? 8);
+const MAX_WAVES = Number(process.env.BENCH_PAID_MAX_WAVES ?? 12);
 /** How long a buyer's client keeps retrying one purchase (with its one Idempotency-Key) before giving up. */
 const RETRY_BUDGET_MS = Number(process.env.BENCH_PAID_RETRY_SECONDS ?? 60) * 1000;
 /** How long a client waits for an answer before it calls the request failed and retries it. */
@@ -56,7 +56,8 @@ type RetryCause =
   | 'inProgress'
   | 'contended'
   | 'timeout'
-  | 'network';
+  | 'network'
+  | 'unauthorized';
 
 interface Purchase {
   /** The order of the 201 answer (a hold awaiting payment). */
@@ -72,7 +73,7 @@ interface Purchase {
   gaveUp: boolean;
   /** When the buyer arrived, from the first arrival of the wave (ms). */
   at: number;
-  token: string;
+  userId: string;
 }
 
 const PROBLEM_TO_RETRY: Record<string, RetryCause> = {
@@ -95,11 +96,13 @@ function retryCauseOf(status: number, body: string): RetryCause | undefined {
   }
 }
 
-/** The client's wait before its next try: Retry-After when the server gave one, else exponential, both with jitter. */
+/** The client's wait before its next try: what Retry-After asks, plus an exponential backoff with full jitter. */
 function backoffMs(attempt: number, retryAfter: string | string[] | undefined): number {
-  const jitter = Math.random() * Math.min(8_000, 200 * 2 ** attempt);
+  // Retry-After is the least the server asks; the jitter on top keeps thousands of clients told "1 s" from all coming
+  // back in the same second.
+  const jitter = Math.random() * Math.min(8_000, 250 * 2 ** attempt);
   const seconds = Number(retryAfter);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 + jitter / 4 : jitter;
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0) + jitter;
 }
 
 /**
@@ -109,20 +112,22 @@ function backoffMs(attempt: number, retryAfter: string | string[] | undefined): 
  * a hold was taken but its answer lost gets the same order back, never a second one.
  */
 async function buy(
-  apiUrl: string,
-  token: string,
+  platform: BenchPlatform,
+  buyer: { userId: string; token: string },
   sale: { eventId: string; tierId: string },
   at: number,
 ): Promise<Purchase> {
+  const { userId } = buyer;
   const key = randomUUID();
   const started = performance.now();
-  const result: Purchase = { status: 0, ms: 0, requestMs: [], retries: {}, gaveUp: false, at, token };
+  const result: Purchase = { status: 0, ms: 0, requestMs: [], retries: {}, gaveUp: false, at, userId };
+  let token = buyer.token;
   for (let attempt = 0; ; attempt += 1) {
     const sent = performance.now();
     let cause: RetryCause | undefined;
     let retryAfter: string | string[] | undefined;
     try {
-      const response = await request(`${apiUrl}/v1/events/${sale.eventId}/orders`, {
+      const response = await request(`${platform.apiUrl}/v1/events/${sale.eventId}/orders`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${token}`,
@@ -137,6 +142,11 @@ async function buy(
       result.status = response.statusCode;
       if (response.statusCode === 201) result.order = JSON.parse(text) as HeldOrder;
       cause = retryCauseOf(response.statusCode, text);
+      // As the web app does: a refused access token is refreshed and the request tried once more.
+      if (response.statusCode === 401 && !result.retries.unauthorized) {
+        cause = 'unauthorized';
+        token = await platform.sign(userId);
+      }
       retryAfter = response.headers['retry-after'];
     } catch (error) {
       result.status = 0;
@@ -159,26 +169,30 @@ async function buy(
  */
 async function wave(
   platform: BenchPlatform,
-  tokens: string[],
+  userIds: string[],
   sale: { eventId: string; tierId: string; secret: string },
   walksAway: (holdIndex: number) => boolean,
 ) {
+  // Signed in before the wave starts (a buyer's token lasts 30 minutes; the next round signs anew).
+  const tokens = await Promise.all(userIds.map((userId) => platform.sign(userId)));
   const started = performance.now();
   let holdsSoFar = 0;
   const abandoned: HeldOrder[] = [];
   const webhooks: Delivery[] = [];
   const pending: Promise<Purchase>[] = [];
-  for (const [index, token] of tokens.entries()) {
+  for (const [index, userId] of userIds.entries()) {
     const wait = started + (index * 1000) / ARRIVAL_RATE - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     pending.push(
-      buy(platform.apiUrl, token, sale, performance.now() - started).then(async (purchase) => {
-        if (purchase.order) {
-          if (walksAway(holdsSoFar++)) abandoned.push(purchase.order);
-          else webhooks.push(await pay(platform.apiUrl, purchase.order, sale.secret));
-        }
-        return purchase;
-      }),
+      buy(platform, { userId, token: tokens[index] as string }, sale, performance.now() - started).then(
+        async (purchase) => {
+          if (purchase.order) {
+            if (walksAway(holdsSoFar++)) abandoned.push(purchase.order);
+            else webhooks.push(await pay(platform.apiUrl, purchase.order, sale.secret));
+          }
+          return purchase;
+        },
+      ),
     );
   }
   const attempts = await Promise.all(pending);
@@ -342,7 +356,7 @@ async function paidSale(platform: BenchPlatform, stripe: StripeMock, secret: str
   try {
     const { eventId, tierId } = await seedEvent(db, SEATS, { price: PRICE });
     await db.query('UPDATE inventories SET hold_seconds = $2 WHERE event_id = $1', [eventId, HOLD_SECONDS]);
-    const buyers = await Promise.all(Array.from({ length: BUYERS }, () => platform.sign(randomUUID())));
+    const buyers = Array.from({ length: BUYERS }, () => randomUUID());
     const sale = { eventId, tierId, secret };
 
     log(
@@ -367,7 +381,7 @@ async function paidSale(platform: BenchPlatform, stripe: StripeMock, secret: str
       );
       log(`paid flash sale: ${paid} seats paid; the others try again when the unpaid holds have run out`);
       await reaches(async () => (Date.now() > heldUntil ? 1 : 0), 1, (HOLD_SECONDS + 60) * 1000);
-      const again = last.attempts.filter((attempt) => !attempt.order).map((attempt) => attempt.token);
+      const again = last.attempts.filter((attempt) => !attempt.order).map((attempt) => attempt.userId);
       last = await wave(platform, again, sale, () => false);
       waves.push({ ...last, paidAfter: await paidSeats(db, eventId) });
     }
