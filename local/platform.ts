@@ -28,6 +28,7 @@ import type { LogShipping } from './log-shipping';
 import { startPostgres } from './postgres';
 import { type PollTarget, startPollers } from './queues';
 import { type ScheduleTarget, startSchedules } from './schedules';
+import { localTotpKey } from './totp-key';
 
 export { ROOT, serviceDir } from './handlers';
 export const JWT_AUDIENCE = DEFAULT_JWT_AUDIENCE;
@@ -270,6 +271,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       [ENV.jwtAudience]: JWT_AUDIENCE,
       [ENV.dbPoolMax]: process.env[ENV.dbPoolMax] ?? '10',
       ...paymentsTestModeEnv(apiUrl),
+      [ENV.totpEncryptionKey]: process.env[ENV.totpEncryptionKey] || localTotpKey(options.dataDir),
       ...(redisUp && options.redisUrl ? { [ENV.redisUrl]: options.redisUrl } : {}),
       ...(openSearchUp && options.openSearchUrl ? { [ENV.openSearchUrl]: options.openSearchUrl } : {}),
     };
@@ -316,6 +318,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         void handlerOf(manifest, entry.handler).catch(() => undefined);
 
     await api?.load(handlerOf);
+    api?.open();
     const apiWorkers =
       workers > 1
         ? await startApiWorkers({

@@ -2,8 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
 import type { AccountNoticeKind } from '../../events/contracts/auth';
-import { intEnv, once } from '../../layers/common/config';
+import { readSecretString } from '../../layers/common/aws/secrets';
+import { intEnv, once, optionalEnv } from '../../layers/common/config';
 import { getPool } from '../../layers/common/db';
+import { ENV } from '../../layers/common/env-names';
 import { accountNotice, NOTICE_PAGE } from './account-notices';
 import { pgAuthStore } from './accounts.store';
 import { issuer, webRedirectUris } from './issuer';
@@ -13,6 +15,7 @@ import { weakPasswordReason } from './password-policy';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { type Recovery, recovery } from './recovery';
 import { pgRecoveryStore } from './recovery.store';
+import { type SecretBox, secretBox } from './totp-secrets';
 import { type TwoFactor, twoFactor } from './two-factor';
 import { pgTwoFactorStore } from './two-factor.store';
 
@@ -82,13 +85,38 @@ export const recoveryService = once(() => {
     }));
 });
 
+/**
+ * The key of the TOTP secrets, read at first use (only functions that check codes or enrol need it): locally
+ * TOTP_ENCRYPTION_KEY (the runtime generates one per data folder), in AWS the Secrets Manager secret named by
+ * TOTP_ENCRYPTION_SECRET_ARN (a `totpKey` bind).
+ */
+export const totpSecretBox = once(() => {
+  let loading: Promise<SecretBox> | undefined;
+  const load = async () => {
+    const local = optionalEnv(ENV.totpEncryptionKey);
+    const arn = optionalEnv(ENV.totpEncryptionSecretArn);
+    if (local) return secretBox(local);
+    if (arn) return secretBox(await readSecretString(arn));
+    throw new Error(
+      `Neither ${ENV.totpEncryptionKey} nor ${ENV.totpEncryptionSecretArn} is set: two-step sign-in cannot read its secrets`,
+    );
+  };
+  return () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+});
+
 export const twoFactorService = once(() => {
   let built: TwoFactor | undefined;
   return async () => {
     if (built) return built;
     const pool = await getPool('auth');
     built = twoFactor({
-      store: pgTwoFactorStore(pool),
+      store: pgTwoFactorStore(pool, totpSecretBox()),
       findAccount: pgAuthStore(pool).findAccount,
       verifyPassword,
       notice: noticeOf,

@@ -124,7 +124,7 @@ export const auth = defineService({
         403: { description: 'Missing or stale CSRF token: the form again', ...page },
         429: { description: 'Too many attempts (the token endpoint limits): the form again', ...page },
       },
-      binds: { database: true, redis: true },
+      binds: { totpKey: true, database: true, redis: true },
     },
     signup: {
       method: 'POST',
@@ -187,7 +187,7 @@ export const auth = defineService({
         401: { description: 'Unknown client', schema: oauthErrorResponse },
         429: { description: 'Too many attempts' },
       },
-      binds: { database: true, redis: true },
+      binds: { totpKey: true, database: true, redis: true },
     },
     revoke: {
       method: 'POST',
@@ -338,6 +338,7 @@ export const auth = defineService({
         503: { description: 'My events could not be checked; try again' },
       },
       binds: {
+        totpKey: true,
         database: true,
         redis: true,
         publishes: [AUTH_EVENTS_TOPIC],
@@ -364,7 +365,7 @@ export const auth = defineService({
         201: { description: 'The secret to add to an authenticator app', schema: twoFactorEnrolment },
         409: { description: 'Two-step sign-in is on already' },
       },
-      binds: { database: true },
+      binds: { totpKey: true, database: true },
     },
     twoFactorConfirm: {
       method: 'POST',
@@ -381,7 +382,7 @@ export const auth = defineService({
         409: { description: 'Nothing to confirm (no enrolment started), or on already' },
         429: { description: 'Too many wrong codes' },
       },
-      binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
+      binds: { totpKey: true, database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
     },
     twoFactorDisable: {
       method: 'POST',
@@ -397,7 +398,7 @@ export const auth = defineService({
         409: { description: 'Two-step sign-in is off already' },
         429: { description: 'Too many wrong guesses' },
       },
-      binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
+      binds: { totpKey: true, database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
     },
     twoFactorRecoveryCodes: {
       method: 'POST',
@@ -413,7 +414,7 @@ export const auth = defineService({
         409: { description: 'Two-step sign-in is off' },
         429: { description: 'Too many wrong guesses' },
       },
-      binds: { database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
+      binds: { totpKey: true, database: true, redis: true, publishes: [AUTH_EVENTS_TOPIC] },
     },
     jwks: {
       method: 'GET',

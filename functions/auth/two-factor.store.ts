@@ -1,12 +1,15 @@
 // SQL of two-step sign-in: the account's TOTP secret and last spent step, recovery codes and sign-in challenges
 // (parameterised only). Turning it on and ending the account's other sign-ins commit together; each change commits
-// with the notice emailed to the owner (through the outbox).
+// with the notice emailed to the owner (through the outbox). The TOTP secret is stored sealed (totp-secrets.ts); one
+// stored before encryption, or sealed with a key since rotated out of first place, is sealed again when it is read:
+// a SQL migration cannot encrypt (the key is not in the database), and every code check reads the secret first.
 import type pg from 'pg';
 import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
 import { withTransaction } from '../../layers/common/db';
 import type { Envelope } from '../../layers/common/messages';
 import { enqueue } from '../../layers/common/outbox';
 import { revokeOtherSignIns } from './accounts.store';
+import type { SecretBox } from './totp-secrets';
 import type { Challenge, TwoFactorStore } from './two-factor';
 
 const queueNotice = (client: pg.PoolClient, notice: Envelope) =>
@@ -20,23 +23,44 @@ async function storeRecoveryCodes(client: pg.PoolClient, accountId: string, code
   ]);
 }
 
-export function pgTwoFactorStore(pool: pg.Pool): TwoFactorStore {
+/** The store; `box` (the key, read at first use) is only needed by functions that check codes or enrol. */
+export function pgTwoFactorStore(pool: pg.Pool, box: () => Promise<SecretBox>): TwoFactorStore {
+  /** The account's secret, opened; undefined when none is stored. Sealed again when stale. */
+  const openSecret = async (client: pg.Pool | pg.PoolClient, accountId: string, lock = false) => {
+    const { rows } = await client.query<{ totp_secret: string | null }>(
+      `SELECT totp_secret FROM accounts WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [accountId],
+    );
+    const stored = rows[0]?.totp_secret;
+    if (!stored) return undefined;
+    const keys = await box();
+    const { secret, stale } = keys.open(accountId, stored);
+    if (stale) {
+      await client.query('UPDATE accounts SET totp_secret = $3 WHERE id = $1 AND totp_secret = $2', [
+        accountId,
+        stored,
+        keys.seal(accountId, secret),
+      ]);
+    }
+    return secret;
+  };
+
   return {
+    secret: (accountId) => openSecret(pool, accountId),
+
     async state(accountId) {
       const { rows } = await pool.query<{
-        totp_secret: string | null;
         enabled: boolean;
         totp_last_step: string | null;
         left: number;
       }>(
-        `SELECT totp_secret, totp_enabled_at IS NOT NULL AS enabled, totp_last_step,
+        `SELECT totp_enabled_at IS NOT NULL AS enabled, totp_last_step,
                 (SELECT count(*)::int FROM recovery_codes WHERE account_id = a.id AND used_at IS NULL) AS left
          FROM accounts a WHERE id = $1`,
         [accountId],
       );
       const row = rows[0];
       return {
-        secret: row?.totp_secret ?? undefined,
         enabled: row?.enabled ?? false,
         lastStep: row?.totp_last_step == null ? undefined : Number(row.totp_last_step),
         recoveryCodesLeft: row?.left ?? 0,
@@ -44,19 +68,22 @@ export function pgTwoFactorStore(pool: pg.Pool): TwoFactorStore {
     },
 
     async startEnrolment(accountId, secret) {
+      const sealed = (await box()).seal(accountId, secret);
       const { rowCount } = await pool.query(
         'UPDATE accounts SET totp_secret = $2 WHERE id = $1 AND totp_enabled_at IS NULL',
-        [accountId, secret],
+        [accountId, sealed],
       );
       return rowCount === 1;
     },
 
     async enable(accountId, secret, step, codeHashes, notice, keepFamily) {
       return withTransaction(pool, async (client) => {
+        // Sealing is randomised, so the pending secret is compared opened, under the row's lock.
+        if ((await openSecret(client, accountId, true)) !== secret) return false;
         const { rowCount } = await client.query(
-          `UPDATE accounts SET totp_enabled_at = now(), totp_last_step = $3
-           WHERE id = $1 AND totp_secret = $2 AND totp_enabled_at IS NULL`,
-          [accountId, secret, step],
+          `UPDATE accounts SET totp_enabled_at = now(), totp_last_step = $2
+           WHERE id = $1 AND totp_enabled_at IS NULL`,
+          [accountId, step],
         );
         if (rowCount !== 1) return false;
         await storeRecoveryCodes(client, accountId, codeHashes);

@@ -34,8 +34,6 @@ export const SECOND_STEP_CAP = { limit: 10, windowSeconds: 900 };
 export const MFA_OTP_GRANT = 'urn:ticketorleaveit:params:oauth:grant-type:mfa-otp';
 
 export interface TwoFactorState {
-  /** The secret in force, or being enrolled (enabled false). */
-  secret?: string;
   enabled: boolean;
   /** The last time step a code was accepted for; codes of that step and before are spent. */
   lastStep?: number;
@@ -50,6 +48,8 @@ export interface Challenge {
 
 export interface TwoFactorStore {
   state(accountId: string): Promise<TwoFactorState>;
+  /** The secret in force, or being enrolled (decrypted: only functions that check codes or enrol read it). */
+  secret(accountId: string): Promise<string | undefined>;
   /** Stores a secret to enrol; false when two-step sign-in is on already. */
   startEnrolment(accountId: string, secret: string): Promise<boolean>;
   /**
@@ -140,12 +140,13 @@ export function twoFactor(deps: TwoFactorDeps) {
 
   /** Checks a code (six digits, or a recovery code) against the account's secret in force, spending what it uses. */
   const check = async (accountId: string, code: string): Promise<boolean> => {
-    const state = await deps.store.state(accountId);
-    if (!state.enabled || !state.secret) return false;
+    if (!(await deps.store.state(accountId)).enabled) return false;
+    const secret = await deps.store.secret(accountId);
+    if (!secret) return false;
     const trimmed = code.trim().replaceAll(' ', '');
     if (RECOVERY_CODE.test(trimmed.toUpperCase()))
       return deps.store.spendRecoveryCode(accountId, hashToken(normalizeRecoveryCode(trimmed)));
-    const step = codeStep(state.secret, trimmed, now());
+    const step = codeStep(secret, trimmed, now());
     return step !== undefined && deps.store.spendStep(accountId, step);
   };
 
@@ -232,8 +233,8 @@ export function twoFactor(deps: TwoFactorDeps) {
       const code = proof.code;
       const state = await deps.store.state(caller.userId);
       if (state.enabled) throw new ConflictError('Two-step sign-in is on already.');
-      if (!state.secret) throw new ConflictError('Start the enrolment first (POST /v1/auth/two-factor).');
-      const secret = state.secret;
+      const secret = await deps.store.secret(caller.userId);
+      if (!secret) throw new ConflictError('Start the enrolment first (POST /v1/auth/two-factor).');
       const step = await from.guard.attempt(
         `2fa:${caller.userId}`,
         from.ip,

@@ -41,6 +41,8 @@ export interface PlatformBindings {
   redis: { connections: ec2.IConnectable; url: string; authSecret: secretsmanager.ISecret };
   /** The Stripe keys ({ secretKey, webhookSecret }), set by ops before the first paid sale. */
   paymentsSecret: secretsmanager.ISecret;
+  /** The key that encrypts TOTP secrets at rest (generated; read by the auth functions that check codes). */
+  totpKeySecret: secretsmanager.ISecret;
   mailFrom: string;
   jwt: { issuer: string; audience: string };
   /** The OpenSearch log domain and the security group in front of it (HTTPS on 443). */
@@ -208,6 +210,7 @@ export class ServiceFunction extends Construct {
     if (binds.bucket) this.bindBucket(binds.bucket);
     if (binds.redis) this.bindRedis();
     if (binds.payments) this.bindPayments();
+    if (binds.totpKey) this.bindTotpKey();
     if (binds.mail) this.bindMail();
     if (binds.logSearch) this.bindLogSearch(binds.logSearch === 'manage' ? 'manage' : 'write');
     for (const target of binds.invokes ?? []) this.bindInvoke(target);
@@ -312,6 +315,13 @@ export class ServiceFunction extends Construct {
   bindPayments(): this {
     this.fn.addEnvironment(ENV.stripeSecretArn, this.platform.paymentsSecret.secretArn);
     this.platform.paymentsSecret.grantRead(this.fn);
+    return this;
+  }
+
+  /** `TOTP_ENCRYPTION_SECRET_ARN` and read access to the key of the TOTP secrets. */
+  bindTotpKey(): this {
+    this.fn.addEnvironment(ENV.totpEncryptionSecretArn, this.platform.totpKeySecret.secretArn);
+    this.platform.totpKeySecret.grantRead(this.fn);
     return this;
   }
 

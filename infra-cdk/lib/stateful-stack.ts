@@ -37,6 +37,8 @@ export class StatefulStack extends Stack {
   readonly dataKey: kms.Key;
   /** The Stripe keys the tickets service pays with; its value is set by ops (README, Deploying). */
   readonly paymentsSecret: secretsmanager.Secret;
+  /** The key of the TOTP secrets (two-step sign-in), generated here; the auth functions that check codes read it. */
+  readonly totpKeySecret: secretsmanager.Secret;
   /** prod's AWS Backup plan, with copies to the second region. */
   readonly backup?: DatabaseBackup;
 
@@ -93,6 +95,20 @@ export class StatefulStack extends Stack {
       'by ops; Secrets Manager has no way to rotate them itself. Readable only by the functions that take payments.';
     acknowledge(this.paymentsSecret, 'SMG4', stripeRotation);
     checkovSkip(this.paymentsSecret, 'CKV2_AWS_57', stripeRotation);
+    // 64 letters and digits (~380 bits); functions derive the AES-256 key from it (HKDF, functions/auth/totp-secrets.ts).
+    this.totpKeySecret = new secretsmanager.Secret(this, 'TotpEncryptionKey', {
+      description:
+        'Key of the TOTP secrets of two-step sign-in (auth). To rotate: put "<new>,<old>" as the value, recycle ' +
+        'the auth functions, and drop the old key once every secret has been read (each is sealed again on read)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      // Losing it would turn two-step sign-in off for good for every account that uses it.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const totpRotation =
+      'Secrets Manager cannot re-encrypt the TOTP secrets; rotating this key is the documented two-key procedure in ' +
+      'its description (a runbook step). Readable only by the auth functions that check codes or enrol.';
+    acknowledge(this.totpKeySecret, 'SMG4', totpRotation);
+    checkovSkip(this.totpKeySecret, 'CKV2_AWS_57', totpRotation);
     this.messaging = new Messaging(this, 'Messaging', {
       manifests: props.manifests,
       alarmEmail: props.settings.alarmEmail,

@@ -54,6 +54,7 @@ export class StatelessStack extends Stack {
       mediaBucketName: stateful.mediaBucketName,
       redis: { connections: stateful.cache, url: stateful.cache.url, authSecret: stateful.cache.authSecret },
       paymentsSecret: stateful.paymentsSecret,
+      totpKeySecret: stateful.totpKeySecret,
       mailFrom: settings.mailFrom,
       jwt: { issuer: this.api.issuer, audience: this.api.audience },
       logSearch: { domain: stateful.logSearch.domain, connections: stateful.logSearch.connections },

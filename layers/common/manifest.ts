@@ -25,6 +25,11 @@ export interface Binds {
    * webhookSecret }), and read access to it. The local runtime's test-mode payment page stands in for Stripe.
    */
   payments?: boolean;
+  /**
+   * Reads the key that encrypts TOTP secrets at rest (two-step sign-in): TOTP_ENCRYPTION_SECRET_ARN and read access
+   * to that secret in AWS; the local runtime sets TOTP_ENCRYPTION_KEY for every function instead.
+   */
+  totpKey?: boolean;
   /** Sends email (SES in AWS, SMTP locally). */
   mail?: boolean;
   /** Internal functions of other services this function calls synchronously, as "<service>.<name>". */

@@ -3,6 +3,7 @@
 // guesses throttled, turning it off and replacing the recovery codes only with the password and a code, and an
 // email to the owner (through the mail catcher) at each change.
 import { TOTP } from 'otpauth';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
 import { passwordGrant, signUp, type TestUser } from '../../support/accounts';
@@ -25,6 +26,7 @@ afterAll(async () => {
 
 /** The authenticator app: the code of the current step, or of a later one (a step already spent is refused). */
 const app = (secret: string) => ({
+  secret,
   code: (stepsAhead = 0) => new TOTP({ secret }).generate({ timestamp: Date.now() + stepsAhead * 30_000 }),
 });
 
@@ -263,6 +265,40 @@ describe('new recovery codes', () => {
     });
     expect((await codeStep(await passwordStep(user), fresh.body.recoveryCodes[0])).status).toBe(200);
     await emailAbout(user.email, 'New recovery codes');
+  });
+});
+
+// Review finding 4: the database must not hand over the second factor of every account.
+describe('the TOTP secret at rest', () => {
+  const storedSecret = async (accountId: string, replaceWith?: string) => {
+    const auth = new pg.Client({ connectionString: platform.databaseUrls.auth });
+    await auth.connect();
+    try {
+      if (replaceWith)
+        await auth.query('UPDATE accounts SET totp_secret = $2 WHERE id = $1', [accountId, replaceWith]);
+      const { rows } = await auth.query<{ totp_secret: string }>(
+        'SELECT totp_secret FROM accounts WHERE id = $1',
+        [accountId],
+      );
+      return rows[0]?.totp_secret ?? '';
+    } finally {
+      await auth.end();
+    }
+  };
+
+  it('is stored encrypted, and a secret stored in plain text before is still taken and then encrypted', async () => {
+    const { user, totp } = await userWithTwoFactor();
+    const sealed = await storedSecret(user.id);
+    expect(sealed).toMatch(/^v1\.[0-9a-f]{8}\./);
+    expect(sealed).not.toMatch(/^[A-Z2-7]+=*$/);
+
+    // A row from before encryption: the plain base32 secret.
+    const plain = totp.secret;
+    await storedSecret(user.id, plain);
+    expect((await codeStep(await passwordStep(user), totp.code(1))).status).toBe(200);
+    const resealed = await storedSecret(user.id);
+    expect(resealed).toMatch(/^v1\./);
+    expect(resealed).not.toContain(plain);
   });
 });
 

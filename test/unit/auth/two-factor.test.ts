@@ -27,7 +27,10 @@ function memoryStore() {
     async state(id) {
       const row = accounts.get(id) ?? { enabled: false };
       const left = [...recovery.values()].filter((code) => code.account === id && !code.used).length;
-      return { ...row, recoveryCodesLeft: left };
+      return { enabled: row.enabled, lastStep: row.lastStep, recoveryCodesLeft: left };
+    },
+    async secret(id) {
+      return accounts.get(id)?.secret;
     },
     async startEnrolment(id, secret) {
       if (accounts.get(id)?.enabled) return false;
