@@ -23,8 +23,9 @@ export interface DoorDeps {
 }
 
 /**
- * A door scans thousands of tickets in minutes with the same account: its role is kept this long per container, so a
- * revoked member may go on scanning for as long.
+ * A door scans thousands of tickets in minutes with the same account: its role is kept this long per container (a
+ * statement less per scan). The bound on revocation: a member taken off the team is refused at most this long after
+ * tickets applied the EventTeamChanged message (its copy of the team), in every container.
  */
 export const ROLE_CACHE_MS = 5_000;
 
