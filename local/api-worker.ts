@@ -27,12 +27,17 @@ process.on('disconnect', () => process.exit(1));
 /** The runtime's view of PostgreSQL (up or restarting), as the primary supervising it last reported. */
 const states: Record<string, string> = {};
 let stop: (() => Promise<void>) | undefined;
+let serve: (() => void) | undefined;
+let serveAsked = false;
 process.on('message', (message: ToWorker) => {
   if (message.type === 'states') {
     for (const [dependency, state] of Object.entries(message.states)) {
       if (!(dependency in states)) reportRuntimeState(dependency, () => states[dependency] ?? 'unknown');
       states[dependency] = state;
     }
+  } else if (message.type === 'serve') {
+    serveAsked = true;
+    serve?.();
   } else if (message.type === 'stop') {
     void (stop?.() ?? Promise.resolve()).finally(() => process.exit(0));
   }
@@ -60,6 +65,8 @@ stop = async () => {
   await logShipping?.stop();
 };
 await api.load(handlerLoader());
+serve = () => api.open();
+if (serveAsked) serve();
 
 // The primary's consumers give way while any worker serves a burst, as they did to the one in-process gateway.
 let busy = false;

@@ -25,11 +25,16 @@ export type ToPrimary =
   | { type: 'ready' }
   | { type: 'busy'; busy: boolean }
   | { type: 'log'; message: string };
-export type ToWorker = { type: 'states'; states: Record<string, string> } | { type: 'stop' };
+export type ToWorker =
+  | { type: 'states'; states: Record<string, string> }
+  | { type: 'serve' }
+  | { type: 'stop' };
 
 export type WorkerOutput = (text: string, stream: 'stdout' | 'stderr') => void;
 
 export interface ApiWorkers {
+  /** Lets the workers serve their functions (until then those routes answer 503 "starting"), and any started later. */
+  serve(): void;
   /** True while any worker serves more than `busyRequests` requests at once. */
   busy(): boolean;
   /** The workers' process ids, by worker index (1…count). */
@@ -59,7 +64,7 @@ export async function projectManifests(manifests: readonly ServiceManifest[]): P
   return manifests.every((manifest) => own.includes(manifest));
 }
 
-/** Forks `count` workers and resolves once every one serves; rejects if one fails to start. */
+/** Forks `count` workers and resolves once every one is ready to serve (see serve()); rejects if one fails to start. */
 export async function startApiWorkers(options: {
   count: number;
   config: Omit<ApiWorkerConfig, 'index'>;
@@ -75,6 +80,10 @@ export async function startApiWorkers(options: {
   cluster.setupPrimary({ exec: WORKER_FILE, args: [], execArgv, silent: options.output !== undefined });
 
   let stopping = false;
+  let serving = false;
+  const send = (worker: Worker, message: ToWorker) => {
+    if (worker.isConnected()) worker.send(message);
+  };
   const workers = new Map<number, Worker>();
   const busy = new Set<number>();
   const sentStates = new Map<number, string>();
@@ -83,13 +92,13 @@ export async function startApiWorkers(options: {
     const text = JSON.stringify(states);
     if (!force && sentStates.get(index) === text) return;
     sentStates.set(index, text);
-    if (worker.isConnected()) worker.send({ type: 'states', states } satisfies ToWorker);
+    send(worker, { type: 'states', states });
   };
 
   const fork = (index: number) =>
     new Promise<void>((ready, failed) => {
       const worker = cluster.fork({ LOCAL_API_WORKER: JSON.stringify({ ...config, index }) });
-      let serving = false;
+      let started = false;
       workers.set(index, worker);
       // A message to a worker that has just died fails (EPIPE); its exit is handled below.
       worker.on('error', (error) => log(`API worker ${index}: ${error.message}`));
@@ -101,7 +110,8 @@ export async function startApiWorkers(options: {
       worker.on('online', () => sendStates(index, worker, true));
       worker.on('message', (message: ToPrimary) => {
         if (message.type === 'ready') {
-          serving = true;
+          started = true;
+          if (serving) send(worker, { type: 'serve' });
           ready();
         } else if (message.type === 'busy') {
           if (message.busy) busy.add(index);
@@ -113,7 +123,7 @@ export async function startApiWorkers(options: {
         if (workers.get(index) === worker) workers.delete(index);
         if (stopping) return;
         const how = signal ? `signal ${signal}` : `code ${code}`;
-        if (!serving) return failed(new Error(`API worker ${index} exited with ${how} while starting`));
+        if (!started) return failed(new Error(`API worker ${index} exited with ${how} while starting`));
         log(`API worker ${index} exited with ${how}; starting another`);
         setTimeout(() => {
           if (!stopping)
@@ -154,6 +164,10 @@ export async function startApiWorkers(options: {
     throw error;
   }
   return {
+    serve: () => {
+      serving = true;
+      for (const worker of workers.values()) send(worker, { type: 'serve' });
+    },
     busy: () => busy.size > 0,
     pids: () => Object.fromEntries([...workers].map(([index, worker]) => [index, worker.process.pid ?? 0])),
     stop,

@@ -27,16 +27,19 @@ export interface ApiOptions {
 export interface Api {
   gateway: Gateway;
   /**
-   * Loads every route's function and turns the authorizer on; until then those routes answer 503 "starting". Call it
-   * once the functions' environment (issuer, databases, queues) is in process.env.
+   * Loads every route's function and turns the authorizer on. Call it once the functions' environment (issuer,
+   * databases, queues) is in process.env.
    */
   load(handlerOf: (manifest: ServiceManifest, file: string) => Promise<AnyHandler>): Promise<void>;
+  /** Serves the loaded functions; until then their routes answer 503 "starting". */
+  open(): void;
 }
 
 /** Listens before any function loads, so the issuer URL (which carries the port) is known to them. */
 export async function startApi(options: ApiOptions): Promise<Api> {
   const { manifests, log } = options;
   const handlers = new Map<string, AnyHandler>();
+  const loaded = new Map<string, AnyHandler>();
   const authorizers: { check?: ReturnType<typeof jwtAuthorizer> } = {};
   const gateway: Gateway = await startGateway({
     port: options.port,
@@ -66,10 +69,13 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       });
       const loading = manifests.flatMap((manifest) =>
         Object.entries(manifest.routes).map(async ([name, route]) => {
-          handlers.set(`${manifest.service}.${name}`, await handlerOf(manifest, route.handler));
+          loaded.set(`${manifest.service}.${name}`, await handlerOf(manifest, route.handler));
         }),
       );
       await Promise.all(loading);
+    },
+    open: () => {
+      for (const [key, handler] of loaded) handlers.set(key, handler);
     },
   };
 }

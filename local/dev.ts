@@ -1,6 +1,5 @@
 // `npm run dev`: the whole platform on a laptop with only Node.js. `npm run dev -- --fresh` starts from empty data;
 // `--ephemeral` keeps queues, objects and mail in memory (the bench uses it).
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { manifests } from '../functions/manifests';
@@ -26,9 +25,9 @@ function explain(error: unknown): string {
 
 // Read before the start: the runtime then sets AWS_ENDPOINT_URL itself, for the functions it runs in this process.
 const externalAwsEndpoint = optionalEnv('AWS_ENDPOINT_URL');
-// One API process per core: each function's environment is separate on AWS anyway, and one JavaScript thread would
-// cap what the benches measure.
-const workers = intEnv('LOCAL_WORKERS', availableParallelism());
+// API processes: each function's environment is separate on AWS anyway. One by default: on the 2-core machines this
+// runs on, two workers (plus this process, PostgreSQL and a bench client) were measured no faster and start slower.
+const workers = intEnv('LOCAL_WORKERS', 1);
 
 const platform = await startPlatform({
   manifests,

@@ -318,7 +318,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         void handlerOf(manifest, entry.handler).catch(() => undefined);
 
     await api?.load(handlerOf);
-    api?.open();
     const apiWorkers =
       workers > 1
         ? await startApiWorkers({
@@ -389,6 +388,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stops.splice(1, 0, closePools);
 
     lap('consumers and schedules');
+    // The API's functions answer once everything is up: a 200 from it means the whole runtime is.
+    api?.open();
+    apiWorkers?.serve();
     log(`started in ${((performance.now() - started) / 1000).toFixed(1)} s: ${laps.join(', ')}`);
 
     return {

@@ -90,19 +90,26 @@ describe('the local runtime with two API workers', () => {
   it('replaces a worker that dies', async () => {
     const victim = platform.apiWorkerPids()[1] ?? 0;
     process.kill(victim, 'SIGKILL');
-    const replaced = await waitUntil(() => {
-      const now = platform.apiWorkerPids()[1];
-      return now && now !== victim ? now : undefined;
-    });
+    // A new worker loads every route's function: on a loaded machine that takes a while.
+    const replaced = await waitUntil(
+      () => {
+        const now = platform.apiWorkerPids()[1];
+        return now && now !== victim ? now : undefined;
+      },
+      { timeoutMs: 120_000, message: 'a new worker 1' },
+    );
     expect(runtimeLog.join('\n')).toContain('API worker 1 exited with signal SIGKILL');
     const answered = new Set<string | undefined>();
-    await waitUntil(async () => {
-      const { status, worker } = await getAlone('/v1/health');
-      if (status === 200) answered.add(worker);
-      return answered.size === 2;
-    });
+    await waitUntil(
+      async () => {
+        const { status, worker } = await getAlone('/v1/health');
+        if (status === 200) answered.add(worker);
+        return answered.size === 2;
+      },
+      { timeoutMs: 120_000, message: 'both workers answering' },
+    );
     expect(alive(replaced)).toBe(true);
-  });
+  }, 300_000);
 
   it('stops every worker when the runtime stops', async () => {
     const pids = Object.values(platform.apiWorkerPids());
