@@ -4,41 +4,25 @@
 // axe-core and photographed.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../local/platform';
 import { seedDoor } from '../integration/check-in/seed';
-import { startTestPlatform } from '../support/platform';
-import {
-  type Browser,
-  launchBrowser,
-  screenshots,
-  seriousViolations,
-  signUpInBrowser,
-  watchErrors,
-} from './browser';
+import { browserSuite } from '../support/browser-suite';
+import { screenshots, seriousViolations, signUpInBrowser } from './browser';
 
-let platform: Platform;
-let browser: Browser;
-let page: Page;
-let errors: string[];
+const suite = browserSuite({ redisUrl: null });
 let db: pg.Pool;
 
-beforeAll(async () => {
-  [platform, browser] = await Promise.all([startTestPlatform({ redisUrl: null }), launchBrowser()]);
-  db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 1 });
-  page = await browser.context.newPage();
-  errors = watchErrors(page);
+beforeAll(() => {
+  db = new pg.Pool({ connectionString: suite.platform.databaseUrls.tickets, max: 1 });
 });
 
 afterAll(async () => {
   await db?.end();
-  await browser?.close();
-  await platform?.stop();
 });
 
 describe('the check-in page in Chromium', () => {
   it('answers a first scan green and a second red with where the ticket went in', async () => {
+    const { platform, page, errors } = suite;
     const email = `door-${randomUUID().slice(0, 8)}@example.com`;
     await signUpInBrowser(page, platform.apiUrl, { firstName: 'Dora', lastName: 'Door', email });
     const users = new pg.Pool({ connectionString: platform.databaseUrls.auth, max: 1 });

@@ -5,23 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../local/platform';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../support/accounts';
-import { startTestPlatform } from '../support/platform';
+import { browserSuite } from '../support/browser-suite';
 import { waitUntil } from '../support/wait';
-import {
-  type Browser,
-  launchBrowser,
-  screenshots,
-  seriousViolations,
-  signUpInBrowser,
-  watchErrors,
-} from './browser';
+import { screenshots, seriousViolations, signUpInBrowser, watchErrors } from './browser';
 import { solidPng } from './png';
 
-let platform: Platform;
-let browser: Browser;
+const suite = browserSuite({ redisUrl: null });
 let organizer: Page;
 let attendee: Page;
 const errors = new Map<Page, string[]>();
@@ -30,7 +21,7 @@ const eventName = `Jazz night ${tag}`;
 const attendeeEmail = `attendee-${tag}@example.com`;
 let eventId = '';
 
-const url = (path: string) => `${platform.apiUrl}${path}`;
+const url = (path: string) => `${suite.platform.apiUrl}${path}`;
 
 /** axe finds nothing serious, the page logged no error, and its screenshots are saved. */
 async function checkPage(page: Page, name: string) {
@@ -40,7 +31,7 @@ async function checkPage(page: Page, name: string) {
 
 /** Signs up through the authorization server's own form and comes back signed in, on the home page. */
 async function signUpHere(page: Page, firstName: string, email: string) {
-  await signUpInBrowser(page, platform.apiUrl, { firstName, email });
+  await signUpInBrowser(page, suite.platform.apiUrl, { firstName, email });
   expect(new URL(page.url()).pathname).toBe('/');
 }
 
@@ -70,15 +61,10 @@ async function apiJson(
 }
 
 beforeAll(async () => {
-  [platform, browser] = await Promise.all([startTestPlatform({ redisUrl: null }), launchBrowser()]);
-  organizer = await browser.context.newPage();
-  attendee = await browser.context.newPage();
-  for (const page of [organizer, attendee]) errors.set(page, watchErrors(page));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
+  organizer = suite.page;
+  errors.set(organizer, suite.errors);
+  attendee = await suite.browser.context.newPage();
+  errors.set(attendee, watchErrors(attendee));
 });
 
 describe('the web app in Chromium', () => {
@@ -183,7 +169,7 @@ describe('the web app in Chromium', () => {
     await checkPage(attendee, 'profile');
 
     const email = await waitUntil(async () => {
-      const inbox = (await (await fetch(`${platform.mailUrl}/api/email`)).json()) as {
+      const inbox = (await (await fetch(`${suite.platform.mailUrl}/api/email`)).json()) as {
         subject: string;
         to: { address: string }[];
       }[];
@@ -227,7 +213,7 @@ describe('the web app in Chromium', () => {
   });
 
   it('shows sold out: the refusal with what remains at checkout, then the card and the event page', async () => {
-    const owner = await signUp(platform.apiUrl);
+    const owner = await signUp(suite.platform.apiUrl);
     const created = await apiJson('/v1/events', owner.accessToken, {
       method: 'POST',
       body: {
@@ -247,7 +233,7 @@ describe('the web app in Chromium', () => {
     expect(
       (await apiJson(`/v1/events/${gig.id}/publish`, owner.accessToken, { method: 'POST' })).status,
     ).toBe(200);
-    const rival = await signUp(platform.apiUrl);
+    const rival = await signUp(suite.platform.apiUrl);
     const buy = () =>
       apiJson(`/v1/events/${gig.id}/orders`, rival.accessToken, {
         method: 'POST',

@@ -3,34 +3,21 @@
 // accepts; the organizer's team then lists them. Checked with axe-core and photographed.
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../local/platform';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eventBody } from '../integration/events/support';
 import { eventually, inbox } from '../integration/notifications/support';
 import { signUp } from '../support/accounts';
+import { browserSuite } from '../support/browser-suite';
 import { client } from '../support/http';
-import { startTestPlatform } from '../support/platform';
-import { type Browser, launchBrowser, screenshots, seriousViolations, watchErrors } from './browser';
+import { screenshots, seriousViolations } from './browser';
 
-let platform: Platform;
-let browser: Browser;
-let page: Page;
-let errors: string[];
-const api = client(() => platform.apiUrl);
-
-beforeAll(async () => {
+beforeAll(() => {
   process.env.RATE_LIMIT_REGISTER_IP = '1000/3600';
   // Not a test of the password-hash bulkhead: a loaded machine must not turn a sign-up into a 503.
   process.env.PASSWORD_HASH_MAX_WAIT_MS = '60000';
-  [platform, browser] = await Promise.all([startTestPlatform({ redisUrl: null }), launchBrowser()]);
-  page = await browser.context.newPage();
-  errors = watchErrors(page);
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
+const suite = browserSuite({ redisUrl: null });
+const api = client(() => suite.platform.apiUrl);
 
 /** The focused element's id and the style of the outline drawn around it. */
 const focused = (on: Page) =>
@@ -40,6 +27,7 @@ const focused = (on: Page) =>
 
 describe('the team invitation page in Chromium', () => {
   it('shows the invitee the event and role, and accepting puts them on the team', async () => {
+    const { platform, page, errors } = suite;
     // Prepare: an organizer's event and an invitation to an account that exists
     const organizer = await signUp(platform.apiUrl);
     const invitee = await signUp(platform.apiUrl, {

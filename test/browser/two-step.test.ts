@@ -4,40 +4,18 @@
 // more with a recovery code.
 import { randomUUID } from 'node:crypto';
 import { TOTP } from 'otpauth';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../local/platform';
-import { startTestPlatform } from '../support/platform';
-import {
-  type Browser,
-  launchBrowser,
-  screenshots,
-  seriousViolations,
-  signUpInBrowser,
-  watchErrors,
-} from './browser';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from '../support/browser-suite';
+import { screenshots, seriousViolations, signUpInBrowser } from './browser';
 
-let platform: Platform;
-let browser: Browser;
-let page: Page;
-let errors: string[];
-
-beforeAll(async () => {
-  platform = await startTestPlatform({ schedules: false });
-  browser = await launchBrowser();
-  page = await browser.context.newPage();
-  errors = watchErrors(page);
-});
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
+const suite = browserSuite({ schedules: false });
 
 const email = `two-step-${randomUUID().slice(0, 8)}@example.com`;
 const password = 'correct horse battery staple';
 
 /** Signs out, then through the sign-in page up to its second step. */
 async function signInUpToTheCode() {
+  const { page } = suite;
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in' }).first().click();
   await page.waitForURL(/\/oauth\/authorize/);
@@ -52,6 +30,7 @@ describe('two-step sign-in in the web app', () => {
   let recoveryCodes: string[] = [];
 
   it('turns on from the profile page with a QR code and shows the recovery codes once', async () => {
+    const { platform, page } = suite;
     await signUpInBrowser(page, platform.apiUrl, { firstName: 'Tess', email, password });
     await page.goto(`${platform.apiUrl}/profile`);
     await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
@@ -73,6 +52,7 @@ describe('two-step sign-in in the web app', () => {
   });
 
   it('replaces the recovery codes with the password and a code', async () => {
+    const { page } = suite;
     const change = page.getByRole('form', { name: 'Change two-step sign-in' });
     await change.getByLabel('Password', { exact: true }).fill(password);
     await change.getByLabel('Code from the app, or a recovery code').fill(recoveryCodes[9] ?? '');
@@ -88,6 +68,7 @@ describe('two-step sign-in in the web app', () => {
   });
 
   it('lists this browser among the sign-ins by name ("Chrome on Linux"), with its address, unbulleted', async () => {
+    const { page } = suite;
     const list = page.getByRole('list', { name: 'Sign-ins' });
     const current = list.getByRole('listitem').filter({ hasText: 'This device' });
     await current.waitFor();
@@ -98,6 +79,7 @@ describe('two-step sign-in in the web app', () => {
   });
 
   it('asks for the code at the next sign-in, and takes a recovery code once', async () => {
+    const { page, errors } = suite;
     await signInUpToTheCode();
     // The step the enrolment spent is refused; the next one signs in.
     await page.getByLabel('Code').fill(new TOTP({ secret }).generate({ timestamp: Date.now() + 30_000 }));

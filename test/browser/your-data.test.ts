@@ -1,30 +1,18 @@
 // "Your data" on the profile page in Chromium: a person prepares a copy of their data and downloads it, then deletes
 // their account (password, the box, the confirmation) and is signed out, and the password no longer signs in.
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../local/platform';
+import { describe, expect, it } from 'vitest';
 import { passwordGrant } from '../support/accounts';
-import { startTestPlatform } from '../support/platform';
-import { type Browser, launchBrowser, screenshots, seriousViolations, signUpInBrowser } from './browser';
+import { browserSuite } from '../support/browser-suite';
+import { screenshots, seriousViolations, signUpInBrowser } from './browser';
 
-let platform: Platform;
-let browser: Browser;
-let page: Page;
+const suite = browserSuite({ redisUrl: null });
 const email = `your-data-${randomUUID().slice(0, 8)}@example.com`;
 const password = 'correct horse battery staple';
 
-beforeAll(async () => {
-  [platform, browser] = await Promise.all([startTestPlatform({ redisUrl: null }), launchBrowser()]);
-  page = await browser.context.newPage();
-});
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
-
 describe('Your data, in the browser', () => {
   it('downloads a copy of my data, then deletes my account and signs me out', async () => {
+    const { platform, page } = suite;
     // Prepare
     await signUpInBrowser(page, platform.apiUrl, { firstName: 'Greta', email, password });
     await page.getByRole('link', { name: 'Greta' }).click();
