@@ -10,7 +10,12 @@ import { fakeDeps } from './fakes';
 
 const sqsEvent = (...bodies: string[]) =>
   recordsOf('arn:aws:sqs:us-east-1:000000000000:notifications-ticket-events', ...bodies);
-const context = { functionName: 'notifications-ticketEvents', awsRequestId: 'test' } as Context;
+// A context as Lambda gives one (the consumer wrapper reads the invocation's remaining time).
+const context = {
+  functionName: 'notifications-ticketEvents',
+  awsRequestId: 'test',
+  getRemainingTimeInMillis: () => 20_000,
+} as Context;
 
 function purchase(): TicketPurchasedV1 {
   const tierId = randomUUID();

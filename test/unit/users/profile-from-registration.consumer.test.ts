@@ -11,7 +11,12 @@ const registration = { userId: USER, email: 'Linus@Example.org', firstName: 'Lin
 
 const sqsEvent = (...bodies: string[]) =>
   recordsOf('arn:aws:sqs:us-east-1:000000000000:users-auth-events', ...bodies);
-const context = { functionName: 'users-profileFromRegistration', awsRequestId: 'test' } as Context;
+// A context as Lambda gives one (the consumer wrapper reads the invocation's remaining time).
+const context = {
+  functionName: 'users-profileFromRegistration',
+  awsRequestId: 'test',
+  getRemainingTimeInMillis: () => 20_000,
+} as Context;
 
 describe('profile-from-registration consumer', () => {
   it('creates the profile of a registered user once, however often the message arrives', async () => {
