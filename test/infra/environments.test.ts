@@ -19,7 +19,7 @@ import { applySizing, proxyConnectionLimit, RESERVED_SHARE_OF_PROXY } from '../.
 
 const run = promisify(execFile);
 const SYNTH_MS = 420_000;
-const LINT_MS = 600_000;
+const LINT_MS = 900_000;
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 
 /** What a prod deploy must name (README "Deploying"). */
