@@ -41,6 +41,8 @@ export default defineConfig({
           // request has its own environment and pool: on a loaded machine a burst can wait for a connection longer
           // than the 3 s a deployed function allows. These tests judge outcomes (no 5xx, exact counts), not latency.
           env: { ...shared.env, DB_CONNECT_TIMEOUT_MS: '20000' },
+          // Every answer of the API a test receives through fetch is checked against the OpenAPI document, as in e2e.
+          setupFiles: ['test/support/contract-fetch.ts'],
           globalSetup: ['test/support/run-temp.ts', 'test/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,

@@ -1,4 +1,4 @@
-// Setup file of the test projects that drive the API with plain fetch (e2e): every answer from a local server to a
+// Setup file of the test projects that drive the API with plain fetch (integration, e2e): every answer from a local server to a
 // request for an operation of the API is checked against the OpenAPI document, as the shared client does (http.ts).
 // Answers of other local servers (the mail catcher, the AWS emulator) match no operation and are left alone.
 import { assertContract } from './contract';
