@@ -23,11 +23,28 @@ export async function startMail(options: {
     silent: true,
     ...(options.mailDir ? { mailDirectory: options.mailDir } : {}),
   });
-  await maildev.start();
+  await quietly(/^MailDev API running/, () => maildev.start());
   return {
     smtpPort: options.smtpPort,
     webPort: options.webPort,
     webUrl: `http://localhost:${options.webPort}`,
     stop: () => maildev.stop(),
   };
+}
+
+/**
+ * Runs `start` without the console.info lines matching `announcement`: @maildev/api announces its address with
+ * console.info whatever `silent` says, which put a line in the output of every passing test file and of
+ * `npm run dev` (which prints the mail catcher's address itself).
+ */
+async function quietly<T>(announcement: RegExp, start: () => Promise<T>): Promise<T> {
+  const info = console.info;
+  console.info = (...args: unknown[]) => {
+    if (!announcement.test(String(args[0]))) info(...args);
+  };
+  try {
+    return await start();
+  } finally {
+    console.info = info;
+  }
 }
