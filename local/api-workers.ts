@@ -4,7 +4,9 @@
 // functions, the queue consumers and the schedules, so each message is consumed and each schedule fires once. A
 // worker that dies is started again; stopping stops the workers first, and a worker whose primary is gone exits.
 import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { intEnv } from '../layers/common/config';
 import type { ServiceManifest } from '../layers/common/manifest';
 import { runtimeStates } from '../layers/common/runtime-status';
 
@@ -40,6 +42,17 @@ export interface ApiWorkers {
   /** The workers' process ids, by worker index (1…count). */
   pids(): Record<number, number>;
   stop(): Promise<void>;
+}
+
+/** The default API processes: one per core, up to this many (each holds every route's function in memory). */
+const MAX_DEFAULT_WORKERS = 4;
+
+/**
+ * How many API processes `npm run dev` starts (LOCAL_WORKERS). Each function's environment is separate on AWS anyway,
+ * so by default one per core, letting requests use the machine as Lambda's separate environments would.
+ */
+export function apiWorkerCount(): number {
+  return intEnv('LOCAL_WORKERS', Math.min(availableParallelism(), MAX_DEFAULT_WORKERS));
 }
 
 const WORKER_FILE = fileURLToPath(new URL('./api-worker.ts', import.meta.url));

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { manifests } from '../functions/manifests';
 import { intEnv, optionalEnv } from '../layers/common/config';
 import { redisUrlFromEnv } from '../layers/common/redis';
+import { apiWorkerCount } from './api-workers';
 import { ROOT, startPlatform } from './platform';
 import { ensureWebAppBuilt } from './web-app';
 
@@ -25,9 +26,7 @@ function explain(error: unknown): string {
 
 // Read before the start: the runtime then sets AWS_ENDPOINT_URL itself, for the functions it runs in this process.
 const externalAwsEndpoint = optionalEnv('AWS_ENDPOINT_URL');
-// API processes: each function's environment is separate on AWS anyway. One by default: on the 2-core machines this
-// runs on, two workers (plus this process, PostgreSQL and a bench client) were measured no faster and start slower.
-const workers = intEnv('LOCAL_WORKERS', 1);
+const workers = apiWorkerCount();
 
 const platform = await startPlatform({
   manifests,

@@ -56,8 +56,8 @@ export interface PlatformOptions {
   /** Poll queues and invoke their consumers (off in tests that leave messages waiting in the queues). */
   consumers?: boolean;
   /**
-   * API processes (LOCAL_WORKERS): 1 (the default) serves the API in this process; more fork that many workers on
-   * the API's port, each with every route's function (the project's own manifests only).
+   * API processes (`npm run dev` passes LOCAL_WORKERS): 1 (the default here) serves the API in this process; more
+   * fork that many workers on the API's port, each with every route's function (the project's own manifests only).
    */
   workers?: number;
   /** Where the API workers' output goes (tests hand it to their console); default: this process's stdout/stderr. */

@@ -2,6 +2,7 @@
 // `--only functions` (repeatable, or comma-separated) runs just those sections.
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { apiWorkerCount } from '../../local/api-workers';
 import { flashSaleSection } from './flash-sale.bench';
 import { functionsSection } from './functions.bench';
 import type { BenchSection, SectionSummary } from './section';
@@ -55,6 +56,8 @@ async function main(): Promise<number> {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     memoryMiB: Math.round(totalmem() / 2 ** 20),
+    // The API processes of the benched runtimes (`npm run dev`'s LOCAL_WORKERS).
+    apiWorkers: apiWorkerCount(),
     // Timings only compare between runs on a quiet machine; this says how quiet it was.
     loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
