@@ -6,7 +6,7 @@ import type { Transporter } from 'nodemailer';
 import { region } from '../../layers/common/aws/region';
 import { intEnv, optionalEnv, requireEnv } from '../../layers/common/config';
 import { ENV } from '../../layers/common/env-names';
-import { isTransient } from '../../layers/common/resilience';
+import { isTransient, retryPolicy } from '../../layers/common/resilience';
 
 export interface OutgoingEmail {
   to: string;
@@ -29,6 +29,36 @@ export interface Attachment {
 export interface Mailer {
   /** Resolves when the mail server (or SES) has accepted the email; rejects when it did not. */
   send(email: OutgoingEmail): Promise<{ messageId?: string }>;
+}
+
+/** Inline retries of transient failures (a retry policy from layers/common/resilience.ts). */
+export interface SendPolicy {
+  execute<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** How a consumer sends email: it gets a Sender, never the Mailer itself, so every send passes its deadline check. */
+export interface Sender {
+  /**
+   * Sends through the policy's inline retries, and only before `signal` (the invocation's deadline,
+   * ConsumedMessage.signal) has aborted: an attempt past it sends nothing and rejects, as its runtime has given up
+   * on it and the message will come back, so a late send would only duplicate the redelivery's.
+   */
+  send(email: OutgoingEmail, signal: AbortSignal | undefined): Promise<{ messageId?: string }>;
+}
+
+/** Transient SMTP/SES failures get two quick retries with jittered backoff; the queue's redelivery does the rest. */
+export const mailRetryPolicy = (): SendPolicy =>
+  retryPolicy({ maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 2_000, retryOn: isTransientMailError });
+
+/** The one send path of every consumer that emails: the deadline is checked before each attempt, retries included. */
+export function sender(mailer: Mailer, policy: SendPolicy): Sender {
+  return {
+    send: (email, signal) =>
+      policy.execute(() => {
+        signal?.throwIfAborted();
+        return mailer.send(email);
+      }),
+  };
 }
 
 const LOCAL_FROM = 'TicketOrLeaveIt <no-reply@ticketorleaveit.local>';

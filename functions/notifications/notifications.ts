@@ -8,7 +8,7 @@ import type { Logger } from '../../layers/common/logger';
 import type { Page } from '../../layers/common/pagination';
 import { calendarFile, qrImages } from './attachments';
 import type { EventDetailsStore } from './event-changes';
-import type { Mailer } from './mailer';
+import type { Sender } from './mailer';
 import type { NotificationKind, NotificationView, ReminderDueV1 } from './schemas';
 import { cancellationEmail, confirmationEmail, type Email, reminderEmail } from './templates';
 import { STALE_CLAIM_MS } from './timing';
@@ -75,13 +75,12 @@ export interface SendDeps {
   details: EventDetailsStore;
   /** Where the web app is, for links in emails (no trailing slash). */
   webAppUrl: string;
-  mailer: Mailer;
-  /** Wraps each send: inline retries of transient failures. */
-  sendPolicy: { execute<T>(fn: () => Promise<T>): Promise<T> };
+  /** The mailer behind inline retries and the deadline check (mailer.ts `sender`). */
+  sender: Sender;
   now: () => Date;
   /**
-   * The invocation's deadline (ConsumedMessage.signal). An attempt past it sends nothing: its runtime has given up on
-   * it and the message will come back, so a late send would only duplicate the redelivery's.
+   * The invocation's deadline (ConsumedMessage.signal), which the sender checks before every attempt: an attempt past
+   * it sends nothing, as its runtime has given up on it and the message will come back.
    */
   signal?: AbortSignal;
 }
@@ -145,17 +144,17 @@ export async function deliverOnce(
   }
   let providerMessageId: string | undefined;
   try {
-    ({ messageId: providerMessageId } = await deps.sendPolicy.execute(() => {
-      deps.signal?.throwIfAborted();
-      return deps.mailer.send({
+    ({ messageId: providerMessageId } = await deps.sender.send(
+      {
         to: spec.to,
         subject: email.subject,
         html: email.html,
         text: email.text,
         key: spec.key,
         ...(email.attachments?.length ? { attachments: email.attachments } : {}),
-      });
-    }));
+      },
+      deps.signal,
+    ));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await deps.store.releaseDelivery(id, message.slice(0, 500));

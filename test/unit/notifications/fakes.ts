@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventChangedV1 } from '../../../events/contracts/catalogue';
 import type { OrderCancelledV1, TicketPurchasedV1 } from '../../../events/contracts/tickets';
 import type { EventDetails, EventDetailsStore } from '../../../functions/notifications/event-changes';
-import type { Mailer, OutgoingEmail } from '../../../functions/notifications/mailer';
+import { type Mailer, type OutgoingEmail, sender } from '../../../functions/notifications/mailer';
 import type {
   Claim,
   DeliverySpec,
@@ -205,8 +205,7 @@ export function fakeDeps(overrides: Partial<SendDeps & ScanDeps> = {}) {
     store: memory.store,
     details: details.store,
     webAppUrl: 'https://tickets.example',
-    mailer,
-    sendPolicy: { execute: (fn) => fn() },
+    sender: sender(mailer, { execute: (fn) => fn() }),
     now,
     relay: async () => {
       const published = memory.queued.length - relayed;

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { OrderCancelledV1, TicketPurchasedV1 } from '../../../events/contracts/tickets';
+import { sender } from '../../../functions/notifications/mailer';
 import {
   DeliveryInFlightError,
   deliverOnce,
@@ -100,7 +101,9 @@ describe('deliverOnce', () => {
       },
     };
     mailer.failNext(2);
-    expect(await deliverOnce({ ...deps, sendPolicy: retryTwice }, spec, email, memoryLog().log)).toBe('sent');
+    expect(
+      await deliverOnce({ ...deps, sender: sender(mailer, retryTwice) }, spec, email, memoryLog().log),
+    ).toBe('sent');
     expect(mailer.attempts()).toBe(3);
   });
 
@@ -140,7 +143,12 @@ describe('deliverOnce', () => {
       },
     };
     await expect(
-      deliverOnce({ ...deps, sendPolicy: slowStart, signal: deadline.signal }, spec, email, memoryLog().log),
+      deliverOnce(
+        { ...deps, sender: sender(mailer, slowStart), signal: deadline.signal },
+        spec,
+        email,
+        memoryLog().log,
+      ),
     ).rejects.toBeInstanceOf(SendFailedError);
     expect(mailer.attempts()).toBe(0);
     expect(memory.deliveries.get(spec.key)?.status).toBe('failed');
