@@ -31,9 +31,12 @@ export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId?: string }>;
 }
 
-/** Inline retries of transient failures (a retry policy from layers/common/resilience.ts). */
+/**
+ * Inline retries of transient failures (a retry policy from layers/common/resilience.ts), which stop at `signal`:
+ * no retry, nor a backoff waiting for one, outlives the invocation's deadline.
+ */
 export interface SendPolicy {
-  execute<T>(fn: () => Promise<T>): Promise<T>;
+  execute<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
 /** How a consumer sends email: it gets a Sender, never the Mailer itself, so every send passes its deadline check. */
@@ -57,7 +60,7 @@ export function sender(mailer: Mailer, policy: SendPolicy): Sender {
       policy.execute(() => {
         signal?.throwIfAborted();
         return mailer.send(email);
-      }),
+      }, signal),
   };
 }
 

@@ -8,6 +8,8 @@ import {
   fullJitterGenerator,
   handleWhen,
   type IPolicy,
+  type IRetryContext,
+  type RetryPolicy,
   retry,
   wrap,
 } from 'cockatiel';
@@ -44,15 +46,53 @@ export interface RetryOptions {
   retryOn?: (error: Error) => boolean;
 }
 
-/** Exponential backoff with full jitter (ADR 009): each wait is random in [0, min(cap, base * 2^n)]. */
-export function retryPolicy(options: RetryOptions = {}) {
-  return retry(handleWhen(options.retryOn ?? isTransient), {
+/**
+ * Exponential backoff with full jitter (ADR 009): each wait is random in [0, min(cap, base * 2^n)].
+ *
+ * `execute(fn, signal)` stops at the signal (an invocation's deadline): no attempt starts once it has aborted, no
+ * retry follows, and a backoff under way ends at once, the call rejecting with the signal's reason. cockatiel alone
+ * only stops retrying: its backoff runs to its end and then starts one more attempt. An attempt already running is
+ * left to finish (its outcome is the call's), so a caller never hears "failed" while its work may still succeed.
+ */
+export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
+  const policy = retry(handleWhen(options.retryOn ?? isTransient), {
     maxAttempts: (options.maxAttempts ?? 4) - 1,
     backoff: new ExponentialBackoff({
       generator: fullJitterGenerator,
       initialDelay: options.initialDelayMs ?? 25,
       maxDelay: options.maxDelayMs ?? 1_000,
     }),
+  });
+  const execute = policy.execute.bind(policy);
+  // Replaced on the instance, so wrap() (resilient) and every caller get it; wrap passes its own signal through.
+  policy.execute = <T>(fn: (context: IRetryContext) => PromiseLike<T> | T, signal?: AbortSignal) =>
+    signal ? executeUntil(execute, fn, signal) : execute(fn);
+  return policy;
+}
+
+function executeUntil<T>(
+  execute: RetryPolicy['execute'],
+  fn: (context: IRetryContext) => PromiseLike<T> | T,
+  signal: AbortSignal,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let attempting = false;
+    // Between attempts (a backoff) the call ends at the deadline; during one, it ends with that attempt.
+    const stop = () => {
+      if (!attempting) reject(signal.reason);
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    execute(async (context) => {
+      signal.throwIfAborted();
+      attempting = true;
+      try {
+        return await fn(context);
+      } finally {
+        attempting = false;
+      }
+    }, signal)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', stop));
   });
 }
 

@@ -1,5 +1,5 @@
 // Retries cure transient failures only, and the breaker stops calling a dependency that keeps failing.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   breakerPolicy,
   isBrokenCircuitError,
@@ -31,6 +31,57 @@ describe('retry', () => {
       }),
     ).rejects.toThrow('duplicate key');
     expect(calls).toBe(1);
+  });
+
+  it('stops retrying once its signal has aborted, and answers the attempt that was running', async () => {
+    const deadline = new AbortController();
+    let calls = 0;
+    const policy = retryPolicy({ maxAttempts: 5, initialDelayMs: 1, maxDelayMs: 2 });
+    await expect(
+      policy.execute(async () => {
+        calls += 1;
+        // The invocation's deadline passes while this attempt runs.
+        deadline.abort(new Error('Task timed out'));
+        throw transient();
+      }, deadline.signal),
+    ).rejects.toThrow('could not serialize access');
+    expect(calls).toBe(1);
+  });
+
+  it('starts no attempt when its signal has already aborted', async () => {
+    let calls = 0;
+    await expect(
+      retryPolicy().execute(
+        async () => {
+          calls += 1;
+          return 'done';
+        },
+        AbortSignal.abort(new Error('Task timed out')),
+      ),
+    ).rejects.toThrow('Task timed out');
+    expect(calls).toBe(0);
+  });
+
+  describe('with a backoff under way', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('ends the wait at the deadline instead of sleeping it out', async () => {
+      // Timers stand still: the call can end only if the backoff does not have to elapse.
+      vi.useFakeTimers();
+      const deadline = new AbortController();
+      let calls = 0;
+      const policy = retryPolicy({ maxAttempts: 3, initialDelayMs: 60_000, maxDelayMs: 60_000 });
+      policy.onRetry(() => deadline.abort(new Error('Task timed out')));
+      await expect(
+        policy.execute(async () => {
+          calls += 1;
+          throw transient();
+        }, deadline.signal),
+      ).rejects.toThrow('Task timed out');
+      expect(calls).toBe(1);
+    });
   });
 
   it('recognises dropped connections and deadlocks as transient', () => {
