@@ -3,9 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TICKET_EVENTS_TOPIC } from '../../../events/contracts/tickets';
 import { notifications } from '../../../functions/notifications/manifest';
-import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { startTestPlatform } from '../../support/platform';
 import { startTestIssuer } from '../../support/tokens';
@@ -18,6 +16,7 @@ import {
   inbox,
   newBuyer,
   newEvent,
+  publish,
   purchased,
   ticketsTopic,
 } from './support';
@@ -37,9 +36,6 @@ afterAll(async () => {
   await platform?.stop();
   await issuer?.close();
 });
-
-const publish = (...messages: Parameters<typeof awsPublisher.publish>[1]) =>
-  awsPublisher.publish({ topic: TICKET_EVENTS_TOPIC }, messages);
 
 describe('confirmation email', () => {
   it('is sent once per purchase with every ticket code and the time where the event takes place', async () => {

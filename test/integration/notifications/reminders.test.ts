@@ -3,11 +3,9 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TICKET_EVENTS_TOPIC } from '../../../events/contracts/tickets';
 import { notifications } from '../../../functions/notifications/manifest';
 import { REMINDERS_QUEUE, ReminderMessageTypes } from '../../../functions/notifications/schemas';
 import { envelope } from '../../../layers/common/messages';
-import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { scheduledEvent } from '../../../local/schedules';
 import { startTestPlatform } from '../../support/platform';
@@ -19,6 +17,7 @@ import {
   inbox,
   newBuyer,
   newEvent,
+  publish,
   purchased,
   ticketsTopic,
 } from './support';
@@ -37,9 +36,6 @@ afterAll(async () => {
   await db?.end();
   await platform?.stop();
 });
-
-const publish = (...messages: Parameters<typeof awsPublisher.publish>[1]) =>
-  awsPublisher.publish({ topic: TICKET_EVENTS_TOPIC }, messages);
 
 /** Runs the scan the way EventBridge does: its handler, with a scheduled event (the platform set its env). */
 async function scan() {

@@ -5,9 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TICKET_EVENTS_TOPIC, TicketMessageTypes } from '../../../events/contracts/tickets';
+import { TicketMessageTypes } from '../../../events/contracts/tickets';
 import { envelope } from '../../../layers/common/messages';
-import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { startTestPlatform } from '../../support/platform';
 import {
@@ -18,6 +17,7 @@ import {
   newBuyer,
   newEvent,
   notificationsWith,
+  publish,
   purchased,
   ticketsTopic,
 } from './support';
@@ -36,9 +36,6 @@ afterAll(async () => {
   await db?.end();
   await platform?.stop();
 });
-
-const publish = (...messages: Parameters<typeof awsPublisher.publish>[1]) =>
-  awsPublisher.publish({ topic: TICKET_EVENTS_TOPIC }, messages);
 
 describe('with the mail server down', () => {
   it('retries the sends and delivers each email exactly once when the server is back', async () => {

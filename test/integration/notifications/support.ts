@@ -13,6 +13,7 @@ import { USERS_EVENTS_TOPIC } from '../../../events/contracts/users';
 import { notifications } from '../../../functions/notifications/manifest';
 import type { ServiceManifest } from '../../../layers/common/manifest';
 import { type Envelope, envelope } from '../../../layers/common/messages';
+import { awsPublisher } from '../../../layers/common/publisher';
 import { waitForQueueDrained } from '../../support/sqs';
 import { waitUntil } from '../../support/wait';
 
@@ -150,6 +151,10 @@ export async function eventually<T>(
   );
   return found.value;
 }
+
+/** Publishes ticket messages on the ticket-events topic, as the tickets service does. */
+export const publish = (...messages: Parameters<typeof awsPublisher.publish>[1]) =>
+  awsPublisher.publish({ topic: TICKET_EVENTS_TOPIC }, messages);
 
 /** Waits until `to` has received `count` emails, and answers them. */
 export const emailsFor = (mailUrl: string, to: string, count = 1, timeoutMs = 20_000) =>
