@@ -10,7 +10,11 @@
 // stale (notifications/timing.ts: the timeout plus 5 s), so the redelivery sends the email instead of waiting again.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ChangeMessageVisibilityCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import type { ServiceManifest } from '../layers/common/manifest';
 import { messagingResources } from '../layers/common/resources';
@@ -71,15 +75,25 @@ export async function startAwsEmulator(options: {
       );
     if (resumeInFlightSeconds !== undefined) {
       const resumeBy = Date.now() + resumeInFlightSeconds * 1_000;
-      for (const { receiptHandle, visibilityDeadline } of restored.messages.inflight) {
-        if (visibilityDeadline <= resumeBy) continue;
-        await sqs.send(
-          new ChangeMessageVisibilityCommand({
+      const later = restored.messages.inflight.filter(
+        ({ visibilityDeadline }) => visibilityDeadline > resumeBy,
+      );
+      // Ten receipts per call, SQS's batch limit.
+      for (let start = 0; start < later.length; start += 10) {
+        const { Failed = [] } = await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
             QueueUrl: queueUrl,
-            ReceiptHandle: receiptHandle,
-            VisibilityTimeout: resumeInFlightSeconds,
+            Entries: later.slice(start, start + 10).map(({ receiptHandle }, index) => ({
+              Id: String(start + index),
+              ReceiptHandle: receiptHandle,
+              VisibilityTimeout: resumeInFlightSeconds,
+            })),
           }),
         );
+        // A receipt no longer in flight is a message already visible again: what this asks for anyway.
+        const failed = Failed.filter((failure) => failure.Code !== 'ReceiptHandleIsInvalid');
+        if (failed.length > 0)
+          throw new Error(`${name}: in-flight messages kept their visibility: ${failed[0]?.Message}`);
       }
     }
     return { queueUrl, queueArn: restored.arn };
