@@ -6,6 +6,7 @@ import { isErasedAddress } from '../../events/contracts/privacy';
 import type { OrderCancelledV1, TicketPurchasedV1 } from '../../events/contracts/tickets';
 import type { Logger } from '../../layers/common/logger';
 import type { Page } from '../../layers/common/pagination';
+import { isTransient } from '../../layers/common/resilience';
 import { calendarFile, qrImages } from './attachments';
 import type { EventDetailsStore } from './event-changes';
 import type { Sender } from './mailer';
@@ -102,6 +103,14 @@ export class DeliveryInFlightError extends Error {
 export class SendFailedError extends Error {
   override name = 'SendFailedError';
 }
+
+/**
+ * A failure no email came near (the database unreachable while recording the order or claiming the send): the
+ * consumers hand such a message back within seconds (sqsConsumer's retrySoon), so emails follow soon after a
+ * database outage instead of a whole visibility timeout later. A failed send, or another copy sending, waits it out.
+ */
+export const failedBeforeSending = (error: unknown) =>
+  !(error instanceof SendFailedError) && !(error instanceof DeliveryInFlightError) && isTransient(error);
 
 /** not-deliverable: the recipient deleted their account; their kept orders carry an address that reaches no one. */
 export type DeliveryOutcome = 'sent' | 'already-sent' | 'not-deliverable';

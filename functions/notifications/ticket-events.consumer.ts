@@ -6,7 +6,7 @@ import { TicketMessageTypes } from '../../events/contracts/tickets';
 import { PoisonMessageError, sqsConsumer } from '../../layers/common/consumer';
 import type { Envelope } from '../../layers/common/messages';
 import { countMetric } from '../../layers/common/metrics';
-import { onOrderCancelled, onTicketPurchased, type SendDeps } from './notifications';
+import { failedBeforeSending, onOrderCancelled, onTicketPurchased, type SendDeps } from './notifications';
 import { sendDeps } from './send.deps';
 
 /** The contract's data, or a PoisonMessageError naming where it breaks the contract. */
@@ -25,23 +25,27 @@ export function dataOf<S extends z.ZodType>(
 }
 
 export function makeHandler(deps: () => SendDeps) {
-  return sqsConsumer('notifications', async ({ envelope, log, signal }) => {
-    const { TicketPurchased, OrderCancelled } = TicketMessageTypes;
-    const occurredAt = new Date(envelope.occurredAt);
-    if (envelope.type === TicketPurchased.type) {
-      const order = dataOf(envelope, TicketPurchased);
-      const outcome = await onTicketPurchased({ ...deps(), signal }, order, occurredAt, log);
-      if (outcome === 'sent') countMetric('notifications', 'EmailsSent');
-      log.info('purchase handled', { order_id: order.orderId, outcome });
-    } else if (envelope.type === OrderCancelled.type) {
-      const order = dataOf(envelope, OrderCancelled);
-      const outcome = await onOrderCancelled({ ...deps(), signal }, order, occurredAt, log);
-      if (outcome === 'sent') countMetric('notifications', 'EmailsSent');
-      log.info('cancellation handled', { order_id: order.orderId, reason: order.reason, outcome });
-    } else {
-      log.info('message ignored: not a type this consumer handles');
-    }
-  });
+  return sqsConsumer(
+    'notifications',
+    async ({ envelope, log, signal }) => {
+      const { TicketPurchased, OrderCancelled } = TicketMessageTypes;
+      const occurredAt = new Date(envelope.occurredAt);
+      if (envelope.type === TicketPurchased.type) {
+        const order = dataOf(envelope, TicketPurchased);
+        const outcome = await onTicketPurchased({ ...deps(), signal }, order, occurredAt, log);
+        if (outcome === 'sent') countMetric('notifications', 'EmailsSent');
+        log.info('purchase handled', { order_id: order.orderId, outcome });
+      } else if (envelope.type === OrderCancelled.type) {
+        const order = dataOf(envelope, OrderCancelled);
+        const outcome = await onOrderCancelled({ ...deps(), signal }, order, occurredAt, log);
+        if (outcome === 'sent') countMetric('notifications', 'EmailsSent');
+        log.info('cancellation handled', { order_id: order.orderId, reason: order.reason, outcome });
+      } else {
+        log.info('message ignored: not a type this consumer handles');
+      }
+    },
+    { retrySoon: failedBeforeSending },
+  );
 }
 
 export const handler = makeHandler(sendDeps);
