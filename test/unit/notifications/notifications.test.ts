@@ -7,6 +7,7 @@ import { sender } from '../../../functions/notifications/mailer';
 import {
   DeliveryInFlightError,
   deliverOnce,
+  failedBeforeSending,
   onOrderCancelled,
   onReminderDue,
   onTicketPurchased,
@@ -155,6 +156,26 @@ describe('deliverOnce', () => {
 
     expect(await deliverOnce(deps, spec, email, memoryLog().log)).toBe('sent');
     expect(mailer.sent).toHaveLength(1);
+  });
+});
+
+describe('failedBeforeSending', () => {
+  const databaseDown = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+
+  it('is a passing failure no email came near, which the consumers hand back within seconds', () => {
+    expect(failedBeforeSending(databaseDown())).toBe(true);
+    expect(failedBeforeSending(new Error('null value in column'))).toBe(false);
+  });
+
+  it('is not a failed send, nor another copy sending: those wait out the visibility timeout', () => {
+    expect(
+      failedBeforeSending(
+        new SendFailedError('sending failed: Connection timeout', { cause: databaseDown() }),
+      ),
+    ).toBe(false);
+    expect(
+      failedBeforeSending(Object.assign(new DeliveryInFlightError('busy'), { code: 'ECONNREFUSED' })),
+    ).toBe(false);
   });
 });
 
