@@ -2,6 +2,7 @@
 // retries) and is answered as it now stands, so a client that retries a purchase sees the order it is paying.
 import { ConfigError } from '../../layers/common/config';
 import { ServiceUnavailableError } from '../../layers/common/errors';
+import { timed } from '../../layers/common/timings';
 import type { Buyer, TicketsDeps } from './model';
 import { paymentKey } from './payments';
 import type { Order } from './schemas';
@@ -14,16 +15,19 @@ export async function withPayment(deps: TicketsDeps, order: Order, buyer: Buyer)
   let handle: NonNullable<Order['payment']>;
   try {
     const provider = await deps.payments.provider();
-    handle = await provider.createPayment(
-      {
-        id: current.id,
-        total: current.total,
-        currency: current.currency,
-        buyerEmail: buyer.email,
-        eventName: current.event.name,
-        expiresAt: current.expiresAt ? new Date(current.expiresAt) : null,
-      },
-      paymentKey(current.id),
+    // Its own Server-Timing stage (`payment`): the provider's round trip (Stripe's Checkout Session create).
+    handle = await timed('payment', () =>
+      provider.createPayment(
+        {
+          id: current.id,
+          total: current.total,
+          currency: current.currency,
+          buyerEmail: buyer.email,
+          eventName: current.event.name,
+          expiresAt: current.expiresAt ? new Date(current.expiresAt) : null,
+        },
+        paymentKey(current.id),
+      ),
     );
   } catch (error) {
     if (error instanceof ConfigError) throw error;
