@@ -5,7 +5,7 @@ import { readSecretString } from './aws/secrets';
 import { intEnv, optionalEnv, requireEnv } from './config';
 import { databaseHostEnv, databaseSecretArnEnv, databaseUrlEnv, ENV } from './env-names';
 import { getLogger } from './logger';
-import { timeStatements } from './timings';
+import { timeQueuedStatements, timeStatements } from './timings';
 
 /** Pool sizes and timeouts unless the environment says otherwise (see the README's variable table). */
 export const POOL_DEFAULTS = {
@@ -71,6 +71,7 @@ export function getPool(service: string): Promise<pg.Pool> {
         getLogger(service).warn('idle database connection lost', { reason: error.message, code: error.code }),
       );
       created.on('connect', timeStatements);
+      timeQueuedStatements(created);
       // A connection lost while checked out (the server killed or restarted between two statements) emits 'error'
       // on its client, where the pool no longer listens: unheard, it ends the process. Heard, the client's next
       // statement fails instead, a transient error its caller retries or answers with 503.

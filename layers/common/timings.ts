@@ -2,7 +2,7 @@
 // to report as a standard `Server-Timing` header (W3C Server Timing) that browsers' dev tools and the bench read.
 // Collection happens only inside `collectTimings`, which the local gateway wraps around each invocation; in AWS no
 // one opens a collection and every `timed` call is a plain call.
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import type pg from 'pg';
 
 export interface StageTiming {
@@ -79,6 +79,18 @@ export function timeStatements(client: pg.PoolClient): void {
     if (answer instanceof Promise) answer.then(done, done);
     return answer;
   };
+}
+
+/**
+ * Keeps a queued statement in its request's collection: `pool.query` waits for a connection through `pool.connect`'s
+ * callback, which pg-pool calls from whichever request releases one, so the statement would be counted on that
+ * request (or on none) and the waiting answer would show no `db` at all. Only while a collection is open is the
+ * callback bound to its caller; otherwise the pool is called as it is.
+ */
+export function timeQueuedStatements(pool: pg.Pool): void {
+  const connect = pool.connect.bind(pool) as (callback?: (...args: unknown[]) => void) => unknown;
+  (pool as unknown as { connect: typeof connect }).connect = (callback) =>
+    callback && current.getStore() ? connect(AsyncResource.bind(callback)) : connect(callback);
 }
 
 /** The `Server-Timing` header value: `stage;dur=ms;desc="n"` per stage, n being how many times it ran. */

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeInternal } from '../../../layers/common/internal';
 import { envelope } from '../../../layers/common/messages';
 import { awsPublisher } from '../../../layers/common/publisher';
+import { parseServerTiming } from '../../../layers/common/timings';
 import type { Platform } from '../../../local/platform';
 import { client } from '../../support/http';
 import { person as signedIn, startTicketsPlatform, type TicketsPlatform } from '../../support/purchases';
@@ -36,6 +37,10 @@ async function door(count = 4) {
   const event = await seedDoor(db, { count, holderId: holder.userId, organizerId: organizer.userId });
   return { organizer, holder, event };
 }
+
+/** The statements an answer says it ran (its Server-Timing `db` stage), as the check-in bench counts them. */
+const statementsOf = (answer: { headers: Headers }) =>
+  parseServerTiming(answer.headers.get('server-timing') ?? undefined).db?.count ?? 0;
 
 const scan = (token: string, eventId: string, body: Record<string, unknown>) =>
   api('POST', `/v1/events/${eventId}/check-ins`, { token, body: { scanId: randomUUID(), ...body } });
@@ -175,6 +180,9 @@ describe('a check-in', () => {
       outcome: 'already-admitted',
       admission: { scanId: 'scan-first-1', gate: 'North', scannedAt: first.body.admission.scannedAt },
     });
+    // A refused scan reports the statement it ran as an admitted one does (the bench counts round trips by them).
+    expect(statementsOf(first)).toBeGreaterThanOrEqual(1);
+    expect(statementsOf(again)).toBeGreaterThanOrEqual(1);
 
     const retry = await scan(organizer.token, event.eventId, { code, gate: 'North', scanId: 'scan-first-1' });
     expect(retry.status).toBe(200);
@@ -201,6 +209,8 @@ describe('a check-in', () => {
     expect([plainQr.status, plainQr.body.outcome]).toEqual([200, 'admitted']);
     const unknown = await scan(organizer.token, event.eventId, { code: 'ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ' });
     expect([unknown.status, unknown.body.outcome]).toEqual([404, 'unknown']);
+    for (const refused of [refusedCancelled, wrongEvent, unknown])
+      expect(statementsOf(refused), String(refused.status)).toBeGreaterThanOrEqual(1);
     const neither = await scan(organizer.token, event.eventId, {});
     expect(neither.status).toBe(400);
   });
@@ -219,6 +229,8 @@ describe('a check-in', () => {
       expect(lost.body.outcome).toBe('already-admitted');
       expect(['North', 'South']).toContain(lost.body.admission.gate);
     }
+    // Each answer, admitted or refused, counts its own statements, even those that waited for a pooled connection.
+    expect(answers.map(statementsOf).filter((statements) => statements < 1)).toEqual([]);
     const { rows } = await db.query('SELECT count(*)::int AS n FROM check_ins WHERE event_id = $1', [
       event.eventId,
     ]);
