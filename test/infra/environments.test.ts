@@ -4,9 +4,18 @@
 // few minutes of CPU): they start as soon as the templates they read are written, each in its own process, and run
 // while prod synthesizes and the other tests here read the templates.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -85,8 +94,9 @@ function functionsByName(app: Synthesized): Map<string, Resource> {
   return found;
 }
 
-/** The venv .ci/provision installs cfn-lint and checkov into. */
-const VENV_BIN = join(process.env.TOL_CACHE_DIR ?? join(homedir(), '.cache/ticketorleaveit'), 'venv/bin');
+/** Where .ci/provision installs its tools; cfn-lint and checkov are in its venv. */
+const TOOLS_DIR = process.env.TOL_CACHE_DIR ?? join(homedir(), '.cache/ticketorleaveit');
+const VENV_BIN = join(TOOLS_DIR, 'venv/bin');
 
 function tool(name: string): string | undefined {
   const path = join(VENV_BIN, name);
@@ -105,31 +115,85 @@ function templateFiles(app: Synthesized): string[] {
     .map((file) => join(app.assembly.directory, file));
 }
 
+/**
+ * A linter's verdict depends only on the bytes it reads, its arguments and the installed Python packages (the linters
+ * and the rules and specifications they ship). A clean verdict is remembered under a hash of all of them, so a run
+ * whose templates, configuration and tools are unchanged (the same commit again, a change outside infra) skips a
+ * minute of Python per environment; any changed byte runs the linter again. Findings and crashes are never remembered.
+ */
+const PASSED_DIR = join(TOOLS_DIR, 'lint-passed');
+
+function installedPackages(): string[] {
+  const lib = join(TOOLS_DIR, 'venv/lib');
+  if (!existsSync(lib)) return [];
+  return readdirSync(lib).flatMap((python) => {
+    const sitePackages = join(lib, python, 'site-packages');
+    return existsSync(sitePackages)
+      ? readdirSync(sitePackages)
+          .filter((entry) => entry.endsWith('.dist-info'))
+          .map((entry) => `${python}/${entry}`)
+      : [];
+  });
+}
+
+/** The marker of a clean verdict of `args` over `files` (named relative to `root`, as the linter reports them). */
+function passedMarker(args: string[], root: string, files: string[]): string {
+  const hash = createHash('sha256');
+  const field = (text: string | Buffer) => hash.update(`${text.length}:`).update(text);
+  for (const entry of [...args, ...installedPackages().sort()]) field(entry);
+  for (const file of [...files].sort()) {
+    field(relative(root, file));
+    field(readFileSync(file));
+  }
+  return join(PASSED_DIR, hash.digest('hex'));
+}
+
+function rememberPassed(marker: string): void {
+  mkdirSync(PASSED_DIR, { recursive: true });
+  writeFileSync(marker, '');
+}
+
 /** cfn-lint's findings over these templates ('' when there are none). */
 function runCfnLint(files: string[]): Promise<string> {
-  return run(
-    cfnLint as string,
-    ['--format', 'parseable', '--config-file', join(REPO_ROOT, '.cfnlintrc'), '--', ...files],
-    { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
-  ).then(
-    ({ stdout }) => stdout.trim(),
+  const config = join(REPO_ROOT, '.cfnlintrc');
+  const args = ['--format', 'parseable', '--config-file', config, '--', ...files];
+  const marker = passedMarker(['cfn-lint', ...args.slice(0, -files.length)], outRoot, [config, ...files]);
+  if (existsSync(marker)) return Promise.resolve('');
+  return run(cfnLint as string, args, { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 }).then(
+    ({ stdout }) => {
+      if (stdout.trim() === '') rememberPassed(marker);
+      return stdout.trim();
+    },
     (error: { stdout?: string; code?: number }) => `${error.stdout ?? ''}(exit ${error.code})`,
   );
 }
 
 /** checkov's failed checks over every template below the folder, as `<check> <file> <resource>`. */
 async function runCheckov(dir: string): Promise<string[]> {
-  const { stdout } = await run(
-    checkov as string,
-    ['--config-file', join(REPO_ROOT, '.checkov.yaml'), '-d', dir, '-o', 'json'],
-    { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
-  ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '[]' }));
+  const config = join(REPO_ROOT, '.checkov.yaml');
+  const args = ['--config-file', config, '-d', dir, '-o', 'json'];
+  // checkov reads every file below the folder (it decides which are templates).
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+  const marker = passedMarker(['checkov', ...args.filter((arg) => arg !== dir)], dir, [config, ...files]);
+  if (existsSync(marker)) return [];
+  let exitedCleanly = true;
+  const { stdout } = await run(checkov as string, args, {
+    cwd: REPO_ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((error: { stdout?: string }) => {
+    exitedCleanly = false;
+    return { stdout: error.stdout ?? '[]' };
+  });
   const reports = [JSON.parse(stdout)].flat() as {
     results: { failed_checks: { check_id: string; resource: string; file_path: string }[] };
   }[];
-  return reports.flatMap((report) =>
+  const failed = reports.flatMap((report) =>
     report.results.failed_checks.map((check) => `${check.check_id} ${check.file_path} ${check.resource}`),
   );
+  if (exitedCleanly && failed.length === 0) rememberPassed(marker);
+  return failed;
 }
 
 let dev: Synthesized;
