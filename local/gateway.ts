@@ -2,7 +2,7 @@
 // authorizer on protected routes, builds the same event Lambda receives and writes the function's result back.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PROBLEM_CONTENT_TYPE, problemType } from '../layers/common/errors';
 import { functionLimits } from '../layers/common/function-defaults';
@@ -122,6 +122,49 @@ function queryOf(rawQuery: string): Record<string, string> | undefined {
     out[key] = key in out ? `${out[key]},${value}` : value;
   }
   return out;
+}
+
+/**
+ * At most `max` open connections. A new one beyond them first takes the place of the connection idle the longest
+ * (a keep-alive connection between requests, which any HTTP client must expect to be closed), as a proxy reuses its
+ * idle connections; only when every connection is busy is the new one closed at once (`refuse`). Node's own
+ * `server.maxConnections` does not do this: behind node:cluster a worker at its limit hands the connection back to be
+ * offered again, and the client waits, unanswered, until some keep-alive connection times out (65 s).
+ */
+function connectionLimit(server: Server, max: number, refuse: () => void) {
+  const open = new Set<Socket>();
+  // Idle connections, the longest idle first (a Set iterates in insertion order).
+  const idle = new Set<Socket>();
+  const active = new WeakMap<Socket, number>();
+  server.on('connection', (socket: Socket) => {
+    if (open.size >= max) {
+      const oldest = idle.values().next().value;
+      if (!oldest) {
+        socket.destroy();
+        return refuse();
+      }
+      idle.delete(oldest);
+      open.delete(oldest);
+      oldest.destroy();
+    }
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      idle.delete(socket);
+    });
+  });
+  return {
+    /** A request arrived on `socket`: it is busy until the answer is written or abandoned. */
+    busy(socket: Socket, response: ServerResponse) {
+      idle.delete(socket);
+      active.set(socket, (active.get(socket) ?? 0) + 1);
+      response.once('close', () => {
+        const left = (active.get(socket) ?? 1) - 1;
+        active.set(socket, left);
+        if (left === 0 && open.has(socket) && !socket.destroyed) idle.add(socket);
+      });
+    },
+  };
 }
 
 export function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -265,6 +308,7 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     (request, response) => {
       inFlight += 1;
+      connections.busy(request.socket, response);
       // Once per request: when its response closes, or when its connection does (a pipelined response still queued
       // behind another gets no 'close' of its own if the client goes away).
       let released = false;
@@ -307,10 +351,9 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
     },
   );
-  server.maxConnections = limits.maxConnections;
   let refused = 0;
   let refusalReported = 0;
-  server.on('drop', () => {
+  const connections = connectionLimit(server, limits.maxConnections, () => {
     refused += 1;
     // One line per 10 s at most: a flood of connections must not become a flood of log lines.
     if (Date.now() - refusalReported < 10_000) return;

@@ -119,6 +119,23 @@ describe('slow clients', () => {
     expect(await response.text()).toBe('fast');
     expect(errors).toEqual([]);
   });
+
+  it('takes the place of the connection idle the longest when every place is taken, rather than keep anyone waiting', async () => {
+    const { port } = await start({ maxConnections: 2 });
+    const request = 'GET /v1/test/slow/fast HTTP/1.1\r\nHost: localhost\r\n\r\n';
+    // Two keep-alive clients, answered and now idle between requests, the first idle the longest.
+    const first = await rawClient(port, request);
+    await waitUntil(() => first.received().endsWith('fast'));
+    const second = await rawClient(port, request);
+    await waitUntil(() => second.received().endsWith('fast'));
+
+    const third = await rawClient(port, request);
+    await waitUntil(() => third.received().endsWith('fast'));
+    await first.closed;
+    expect(second.socket.destroyed).toBe(false);
+    expect(notices).toEqual([]);
+    expect(errors).toEqual([]);
+  });
 });
 
 describe('a client that closes its request before the answer', () => {
