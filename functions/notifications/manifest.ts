@@ -11,7 +11,8 @@ import { historyPage, historyQuery, REMINDERS_QUEUE } from './schemas';
 import { SEND_TIMEOUT_SECONDS, SEND_VISIBILITY_TIMEOUT_SECONDS } from './timing';
 
 // A failed send is retried inline a few times, then by redelivery every visibility timeout, until the DLQ (and its
-// alarm) takes a message that failed maxReceiveCount times: 8 receives 45 s apart ride out five minutes of outage.
+// alarm) takes a message that failed maxReceiveCount times: 8 receives ride out about nine minutes of
+// database outage (a record that failed before sending comes back after 5, 15 and 45 s, then every 120 s).
 // The visibility timeout follows from the send timeout and the claim staleness (timing.ts).
 const sending = {
   maxReceiveCount: 8,
