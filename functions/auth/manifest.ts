@@ -225,6 +225,7 @@ export const auth = defineService({
         204: { description: 'Password changed' },
         400: { description: 'Invalid fields, or a new password too easy to guess (the problem says why)' },
         403: { description: 'Current password is wrong' },
+        429: { description: 'Too many attempts on this account' },
       },
       binds: { database: true, redis: true },
     },
