@@ -5,6 +5,7 @@ import { ENV } from '../layers/common/env-names';
 import type { ServiceManifest } from '../layers/common/manifest';
 import { compileRoutes } from '../layers/common/routes';
 import { jwtAuthorizer } from './authorizer';
+import { EdgeCache } from './edge-cache';
 import { type Gateway, startGateway } from './gateway';
 import type { AnyHandler } from './lambda';
 import { paymentsPage } from './payments-page';
@@ -58,6 +59,8 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     onError: (error) => log(`gateway: ${(error as Error).stack ?? error}`),
     onNotice: (message) => log(`gateway: ${message}`),
     headers: options.headers,
+    // CloudFront's cache in front of the API; LOCAL_EDGE_CACHE=off sends every request to the functions.
+    edgeCache: process.env.LOCAL_EDGE_CACHE === 'off' ? undefined : new EdgeCache(),
   });
   return {
     gateway,

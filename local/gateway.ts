@@ -6,10 +6,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PROBLEM_CONTENT_TYPE, problemType } from '../layers/common/errors';
 import { functionLimits } from '../layers/common/function-defaults';
-import { answerHeaders } from '../layers/common/http';
+import { answerHeaders, CORRELATION_HEADER, incomingCorrelationId, noneMatch } from '../layers/common/http';
 import type { RouteTable } from '../layers/common/routes';
 import { collectTimings, serverTiming } from '../layers/common/timings';
 import type { AuthorizerResult } from './authorizer';
+import { type EdgeCache, type EdgeEntry, edgeKey } from './edge-cache';
 import { type AnyHandler, FunctionTimeoutError, invoke, lambdaContext } from './lambda';
 
 /** API Gateway's own payload limit. */
@@ -64,6 +65,8 @@ export interface GatewayOptions {
   limits?: Partial<GatewayLimits>;
   /** Added to every function's answer: which API worker answered (x-local-worker), when there are several. */
   headers?: Record<string, string>;
+  /** The shared cache in front of routes declared with `edgeCacheSeconds` (CloudFront in AWS); none without it. */
+  edgeCache?: EdgeCache;
 }
 
 export interface Gateway {
@@ -168,6 +171,7 @@ function connectionLimit(server: Server, max: number, refuse: () => void) {
 }
 
 export function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const edge = options.edgeCache;
   const preflight = (request: IncomingMessage, response: ServerResponse) => {
     const origin = request.headers.origin;
     const allowed = options.corsOrigins.includes('*')
@@ -240,56 +244,80 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       };
     }
 
-    const contentType = headers['content-type'] ?? '';
-    const isText = body.length === 0 || TEXT_TYPES.test(contentType);
-    const routeKey =
-      target.route.path === '$default' ? '$default' : `${target.route.method} ${target.route.path}`;
-    const now = new Date();
-    const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
-      version: '2.0',
-      routeKey,
-      rawPath,
-      rawQueryString: url.search.slice(1),
-      cookies: headers.cookie ? headers.cookie.split(/;\s*/) : undefined,
-      headers,
-      queryStringParameters: queryOf(url.search.slice(1)),
-      pathParameters:
-        matched && 'route' in matched && target.paramNames.length > 0 ? matched.params : undefined,
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'local',
-        domainName: headers.host ?? 'localhost',
-        domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
-        http: {
-          method,
-          path: rawPath,
-          protocol: `HTTP/${request.httpVersion}`,
-          sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
-          userAgent: headers['user-agent'] ?? '',
-        },
-        requestId: randomUUID(),
+    const callFunction = async (eventHeaders: Record<string, string>) => {
+      const contentType = eventHeaders['content-type'] ?? '';
+      const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+      const routeKey =
+        target.route.path === '$default' ? '$default' : `${target.route.method} ${target.route.path}`;
+      const now = new Date();
+      const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+        version: '2.0',
         routeKey,
-        stage: '$default',
-        time: now.toUTCString(),
-        timeEpoch: now.getTime(),
-        authorizer: authorizer as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'],
-      },
-      body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
-      isBase64Encoded: !isText,
+        rawPath,
+        rawQueryString: url.search.slice(1),
+        cookies: eventHeaders.cookie ? eventHeaders.cookie.split(/;\s*/) : undefined,
+        headers: eventHeaders,
+        queryStringParameters: queryOf(url.search.slice(1)),
+        pathParameters:
+          matched && 'route' in matched && target.paramNames.length > 0 ? matched.params : undefined,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: eventHeaders.host ?? 'localhost',
+          domainPrefix: (eventHeaders.host ?? 'localhost').split('.')[0] ?? 'localhost',
+          http: {
+            method,
+            path: rawPath,
+            protocol: `HTTP/${request.httpVersion}`,
+            sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+            userAgent: eventHeaders['user-agent'] ?? '',
+          },
+          requestId: randomUUID(),
+          routeKey,
+          stage: '$default',
+          time: now.toUTCString(),
+          timeEpoch: now.getTime(),
+          authorizer: authorizer as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'],
+        },
+        body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
+        isBase64Encoded: !isText,
+      };
+      const limits = functionLimits('route', target.route);
+      const context = lambdaContext(`${target.service}-${target.name}`, limits);
+      const authorizerMs = target.route.auth ? performance.now() - authorizeStarted : 0;
+      const invoked = performance.now();
+      const { result, timings } = await collectTimings(() =>
+        invoke<APIGatewayProxyStructuredResultV2 | undefined>(handler, event, context, limits.timeoutSeconds),
+      );
+      // Where the time went (W3C Server Timing), for dev tools and the bench: the authorizer, the whole function, and
+      // the stages inside it (validation, database statements, publishing) with how often each ran.
+      const timing = serverTiming(timings, {
+        ...(target.route.auth ? { authorizer: authorizerMs } : {}),
+        function: performance.now() - invoked,
+      });
+      return { result, timing };
     };
-    const limits = functionLimits('route', target.route);
-    const context = lambdaContext(`${target.service}-${target.name}`, limits);
-    const authorizerMs = target.route.auth ? performance.now() - authorizeStarted : 0;
-    const invoked = performance.now();
-    const { result, timings } = await collectTimings(() =>
-      invoke<APIGatewayProxyStructuredResultV2 | undefined>(handler, event, context, limits.timeoutSeconds),
-    );
-    // Where the time went (W3C Server Timing), for dev tools and the bench: the authorizer, the whole function, and
-    // the stages inside it (validation, database statements, publishing) with how often each ran.
-    const timing = serverTiming(timings, {
-      ...(target.route.auth ? { authorizer: authorizerMs } : {}),
-      function: performance.now() - invoked,
-    });
+
+    const edgeSeconds = method === 'GET' && !target.route.auth ? target.route.edgeCacheSeconds : undefined;
+    if (edgeSeconds && edge) {
+      // What the edge asks the function is the same for every viewer: unconditional (it answers conditionals itself).
+      const { 'if-none-match': _tag, 'if-modified-since': _since, ...shared } = headers;
+      let own: Awaited<ReturnType<typeof callFunction>> | undefined;
+      const entry = await edge.lookup(
+        edgeKey(rawPath, url.search.slice(1), headers),
+        edgeSeconds,
+        async () => {
+          own = await callFunction(shared);
+          return (
+            own.result && { ...own.result, headers: { ...own.result.headers, 'server-timing': own.timing } }
+          );
+        },
+      );
+      if (entry) return writeFromEdge(response, entry, headers, own !== undefined, options.headers);
+      // Not shareable (an error, a degraded answer): the request that fetched it has its answer; the others ask.
+      if (own) return writeResult(response, own.result, own.timing, options.headers);
+    }
+    const { result, timing } = await callFunction(headers);
     writeResult(response, result, timing, options.headers);
   };
 
@@ -379,6 +407,37 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
     });
   });
+}
+
+/**
+ * An answer from the edge's copy: a 304 when the viewer already holds it (If-None-Match), else the stored answer,
+ * with its age in seconds as CloudFront gives it, and the viewer's own correlation id.
+ */
+function writeFromEdge(
+  response: ServerResponse,
+  entry: EdgeEntry,
+  requestHeaders: Record<string, string>,
+  fetched: boolean,
+  extra: Record<string, string> = {},
+) {
+  const headers: Record<string, string> = {
+    ...extra,
+    ...entry.headers,
+    [CORRELATION_HEADER]: incomingCorrelationId(requestHeaders),
+    age: String(Math.floor((Date.now() - entry.storedAt) / 1000)),
+    'x-cache': fetched ? 'miss' : 'hit',
+  };
+  // Server-Timing as the functions give it (desc is how often a stage ran): this answer ran no function.
+  if (!fetched) headers['server-timing'] = 'edge-hit;desc=1';
+  const etag = entry.headers.etag;
+  if (etag && noneMatch(requestHeaders['if-none-match'], etag)) {
+    const { 'content-type': _type, 'content-length': _length, ...notModified } = headers;
+    response.writeHead(304, notModified);
+    return response.end();
+  }
+  if (entry.body) headers['content-length'] = String(entry.body.length);
+  response.writeHead(entry.status, headers);
+  response.end(entry.body);
 }
 
 function writeResult(

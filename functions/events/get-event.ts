@@ -1,5 +1,5 @@
 // GET /v1/events/{id}: a published (or cancelled) event's page, with the tickets still for sale.
-import { httpHandler } from '../../layers/common/http';
+import { edgeCacheControl, httpHandler } from '../../layers/common/http';
 import { cachedDeps } from './cached-deps';
 import { viewPublicEvent } from './catalogue';
 import { events } from './manifest';
@@ -9,9 +9,9 @@ import { answer } from './respond';
 export function makeHandler(deps: EventsDeps) {
   return httpHandler('events', events.routes.getEvent, async ({ params, correlationId }) => {
     const { view, degraded, etag } = await viewPublicEvent(deps, params.id, correlationId);
-    // Remaining tickets change with every sale: caches may keep the page but must revalidate it, which the ETag
-    // makes a cheap 304 while nothing changed.
-    return { ...answer(200, view, degraded, 'public, no-cache'), etag };
+    // Remaining tickets change with every sale: the edge keeps the page for the route's second (its whole staleness
+    // budget, as the snapshot is current), browsers revalidate it, which the ETag makes a cheap 304.
+    return { ...answer(200, view, degraded, edgeCacheControl(events.routes.getEvent)), etag };
   });
 }
 

@@ -72,6 +72,8 @@ export const events = defineService({
       summary:
         'A published or cancelled event with the tickets still for sale; remaining tickets at most 1 s behind sales (ETag: 304 while unchanged)',
       auth: false,
+      // The page everyone refreshes during a sale: the edge's copy is at most this old, the seats in it current.
+      edgeCacheSeconds: 1,
       request: { params: eventIdParams },
       responses: {
         200: { description: `The event; ${DEGRADED}`, schema: publicEventResponse },

@@ -158,6 +158,8 @@ export const tickets = defineService({
       summary:
         'Remaining tickets of an event, per tier, at most 1 s behind sales (ETag: 304 while unchanged)',
       auth: false,
+      // The page everyone refreshes during a sale: the edge's copy is at most this old, the seats in it current.
+      edgeCacheSeconds: 1,
       request: { params: eventParams },
       responses: {
         200: { description: 'Availability', schema: eventAvailability },

@@ -121,6 +121,11 @@ export function buildApp(options: BuildAppOptions = {}): PlatformApp {
     description:
       'TicketOrLeaveIt web app: S3 bucket and CloudFront, which also routes the API paths to the HTTP API',
     api: stateless.api.api,
+    edgeCached: manifests.flatMap((manifest) =>
+      Object.values(manifest.routes).flatMap((route) =>
+        route.edgeCacheSeconds ? [{ path: route.path, seconds: route.edgeCacheSeconds }] : [],
+      ),
+    ),
     webAclArn: webAclArnFrom(edge.stackName),
     webDir: options.webDir,
     ...(env ? { env } : {}),

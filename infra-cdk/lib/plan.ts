@@ -67,6 +67,30 @@ export function routeKeyOf(route: RouteSpec): string {
 }
 
 /** Throws one error listing every problem, so a broken manifest is fixed in one pass. */
+const UUID_SAMPLE = '0b8f7c52-3f1e-4a8e-9a51-6c1f2d3e4b5a';
+
+/**
+ * Why a route may not be kept by the edge: only anonymous GETs can share one copy among viewers, CloudFront counts
+ * whole seconds, and the edge's path pattern (edgePathPattern) matches UUID parameters only, so the route's own
+ * parameter schema must accept exactly those.
+ */
+function edgeCacheProblem(route: RouteSpec): string | undefined {
+  const seconds = route.edgeCacheSeconds ?? 0;
+  if (route.method !== 'GET' || route.auth) return 'only anonymous GET routes can be cached at the edge';
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 60)
+    return 'edgeCacheSeconds must be 1-60 whole seconds';
+  const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+  const params = route.request?.params;
+  if (names.length === 0) return undefined;
+  const all = (value: string) => Object.fromEntries(names.map((name) => [name, value]));
+  if (
+    !params?.safeParse(all(UUID_SAMPLE)).success ||
+    names.some((name) => params.safeParse({ ...all(UUID_SAMPLE), [name]: 'x' }).success)
+  )
+    return 'an edge-cached route takes UUID path parameters only (the edge matches paths by their shape)';
+  return undefined;
+}
+
 export function validateManifests(manifests: readonly ServiceManifest[]): void {
   const problems: string[] = [];
   const services = manifests.map((manifest) => manifest.service);
@@ -137,6 +161,10 @@ export function validateManifests(manifests: readonly ServiceManifest[]): void {
       }
       if (route.path !== '$default' && !route.path.startsWith('/')) {
         problems.push(`${manifest.service}.${name}: path ${route.path} must start with /`);
+      }
+      if (route.edgeCacheSeconds !== undefined) {
+        const problem = edgeCacheProblem(route);
+        if (problem) problems.push(`${manifest.service}.${name}: ${problem}`);
       }
     }
     for (const [name, consumer] of Object.entries(manifest.consumers ?? {})) {

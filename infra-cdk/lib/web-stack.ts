@@ -32,6 +32,8 @@ import { mediaBucketName } from './stateful/buckets';
 
 export interface WebStackProps extends StackProps {
   api: apigw.IHttpApi;
+  /** Routes the edge keeps (declared with `edgeCacheSeconds`): path and seconds. */
+  edgeCached?: readonly { path: string; seconds: number }[];
   /** The WAF web ACL (EdgeStack, us-east-1) in front of everything the distribution serves. */
   webAclArn: string;
   /** The built app (default web/dist); when it holds no index.html, nothing is uploaded and synth says so. */
@@ -46,6 +48,14 @@ export const SPA_REWRITE = `function handler(event) {
   if (request.uri.indexOf('.', last) === -1) request.uri = '/index.html';
   return request;
 }`;
+
+/** A UUID, as a CloudFront path pattern (`?` is one character). */
+const UUID_PATTERN = '????????-????-????-????-????????????';
+
+/** The CloudFront path pattern of an API route path: each `{param}` (a UUID, plan.ts checks) one UUID's shape. */
+export function edgePathPattern(path: string): string {
+  return path.replace(/\{\w+\}/g, UUID_PATTERN);
+}
 
 export class WebStack extends Stack {
   readonly bucket: s3.Bucket;
@@ -132,6 +142,34 @@ export class WebStack extends Stack {
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
     };
 
+    // Routes declared with edgeCacheSeconds (the event page during a sale): one copy per path, query, Origin and
+    // Authorization, kept as long as the function's s-maxage says, at most the declared seconds; listed before /v1/*
+    // so they match first. Authorization is in the key because CloudFront forwards it only then, and the other
+    // methods on the same path (PATCH, DELETE) need it; anonymous viewers (the web app sends no token to these
+    // routes) share one copy. Their paths take UUIDs only, so no other route falls under their patterns.
+    const edgeCached = props.edgeCached ?? [];
+    const edgeCachePolicy =
+      edgeCached.length === 0
+        ? undefined
+        : new cloudfront.CachePolicy(this, 'EdgeCachedApi', {
+            comment: 'API routes shared by every viewer for a second or so (edgeCacheSeconds)',
+            minTtl: Duration.seconds(0),
+            defaultTtl: Duration.seconds(0),
+            maxTtl: Duration.seconds(Math.max(...edgeCached.map((route) => route.seconds))),
+            headerBehavior: cloudfront.CacheHeaderBehavior.allowList('origin', 'authorization'),
+            queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+            cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+            enableAcceptEncodingGzip: true,
+            enableAcceptEncodingBrotli: true,
+          });
+    const edgeBehaviors = edgeCached.map((route): [string, cloudfront.BehaviorOptions] => [
+      edgePathPattern(route.path),
+      {
+        ...apiBehavior,
+        cachePolicy: edgeCachePolicy as cloudfront.ICachePolicy,
+      },
+    ]);
+
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'TicketOrLeaveIt: the web app and, on the same origin, the API',
       webAclId: props.webAclArn,
@@ -158,7 +196,13 @@ export class WebStack extends Stack {
           },
         ],
       },
-      additionalBehaviors: Object.fromEntries(API_PATH_PREFIXES.map((prefix) => [`${prefix}*`, apiBehavior])),
+      additionalBehaviors: Object.fromEntries([
+        ...edgeBehaviors,
+        ...API_PATH_PREFIXES.map((prefix): [string, cloudfront.BehaviorOptions] => [
+          `${prefix}*`,
+          apiBehavior,
+        ]),
+      ]),
     });
     this.origin = `https://${this.distribution.distributionDomainName}`;
     new CfnOutput(this, 'Url', { value: this.origin, description: 'The web app and, under /v1, the API' });

@@ -80,6 +80,22 @@ export interface HttpResult {
 export const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The caller's correlation id when it is a usable one, else a new one. */
+export function incomingCorrelationId(headers: Record<string, string | undefined> | undefined): string {
+  const incoming = headers?.[CORRELATION_HEADER];
+  return incoming && CORRELATION_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * Cache-Control of a route declared with `edgeCacheSeconds`: shared caches keep the answer that long, browsers
+ * revalidate every time (the ETag makes that a 304 while it is unchanged).
+ */
+export function edgeCacheControl(route: RouteSpec): string {
+  return route.edgeCacheSeconds
+    ? `public, max-age=0, s-maxage=${route.edgeCacheSeconds}`
+    : 'public, no-cache';
+}
+
 export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({
   statusCode: 200,
   body,
@@ -157,7 +173,6 @@ function securityHeaders(options: HttpHandlerOptions) {
  * correlation id), for an answer given before any function runs: the local gateway's own 401.
  */
 export function answerHeaders(requestHeaders: Record<string, string | undefined>): Record<string, string> {
-  const incoming = requestHeaders[CORRELATION_HEADER];
   const request = {
     event: { headers: requestHeaders },
     response: { statusCode: 401, headers: {} as Record<string, string> },
@@ -166,7 +181,7 @@ export function answerHeaders(requestHeaders: Record<string, string | undefined>
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.response.headers))
     headers[key.toLowerCase()] = String(value);
-  headers[CORRELATION_HEADER] = incoming && CORRELATION_ID.test(incoming) ? incoming : randomUUID();
+  headers[CORRELATION_HEADER] = incomingCorrelationId(requestHeaders);
   return headers;
 }
 
@@ -200,8 +215,7 @@ function observe(
     before: (request) => {
       started.set(request.event, Date.now());
       const event = request.event;
-      const incoming = event.headers?.[CORRELATION_HEADER];
-      const correlationId = incoming && CORRELATION_ID.test(incoming) ? incoming : randomUUID();
+      const correlationId = incomingCorrelationId(event.headers);
       event.headers = { ...event.headers, [CORRELATION_HEADER]: correlationId };
       const userId = event.requestContext?.authorizer?.jwt?.claims?.sub;
       logger.addContext(request.context);
@@ -378,7 +392,7 @@ const etagOf = (value: unknown) =>
   `W/"${createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 27)}"`;
 
 /** RFC 9110 13.1.2: If-None-Match is a list of tags or `*`, compared weakly. */
-function noneMatch(header: string | undefined, etag: string): boolean {
+export function noneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   const bare = (tag: string) => tag.trim().replace(/^W\//, '');
   return header.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));

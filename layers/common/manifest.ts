@@ -85,6 +85,13 @@ export interface RouteSpec {
   files?: string[];
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * Shared caches in front of the API (CloudFront in AWS, the local gateway locally) keep this route's 200 answers
+   * this many seconds (whole seconds: CloudFront's unit), one copy for every viewer: for anonymous GET routes whose
+   * answer is the same for everyone, read by crowds (the event page during a sale). The handler's answer says so
+   * with `edgeCacheControl(route)`; browsers still revalidate every time (a 304 from the edge while unchanged).
+   */
+  edgeCacheSeconds?: number;
   /** Tags for the OpenAPI document; default: the service name. */
   tags?: string[];
   /** Hidden from the OpenAPI document (e.g. the catch-all). */

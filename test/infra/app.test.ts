@@ -12,6 +12,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { manifests as realManifests } from '../../functions/manifests';
 import { buildApp, type PlatformApp } from '../../infra-cdk/lib/app';
 import { ENVIRONMENTS } from '../../infra-cdk/lib/environments';
@@ -28,7 +29,7 @@ import {
   topicArnEnv,
 } from '../../layers/common/env-names';
 import { functionLimits } from '../../layers/common/function-defaults';
-import type { Binds, ServiceManifest, ServiceName } from '../../layers/common/manifest';
+import type { Binds, RouteSpec, ServiceManifest, ServiceName } from '../../layers/common/manifest';
 import { messagingResources } from '../../layers/common/resources';
 import { FIXTURE_FUNCTIONS_DIR, FIXTURE_WEB_DIR, fixtureManifests } from './fixtures';
 
@@ -1405,6 +1406,42 @@ describe('manifest validation', () => {
     ).toContain('internal functions invoke each other in a cycle: tickets.itself -> tickets.itself');
   });
 
+  it('rejects an edge cache on a route whose answer is not the same for everyone, or whose path the edge cannot match', () => {
+    const route = (over: Partial<RouteSpec>): RouteSpec => ({
+      method: 'GET',
+      path: '/v1/events/{id}',
+      handler: 'page.ts',
+      summary: 'page',
+      auth: false,
+      responses: {},
+      request: { params: z.object({ id: z.uuid() }) },
+      edgeCacheSeconds: 1,
+      ...over,
+    });
+    const message = problemsOf([
+      {
+        service: 'events',
+        description: 'x',
+        database: false,
+        routes: {
+          page: route({}),
+          mine: route({ path: '/v1/me/events/{id}', auth: true }),
+          change: route({ method: 'POST', path: '/v1/events/{id}/change' }),
+          fraction: route({ path: '/v1/events/{id}/half', edgeCacheSeconds: 0.5 }),
+          slug: route({
+            path: '/v1/events/by-slug/{slug}',
+            request: { params: z.object({ slug: z.string() }) },
+          }),
+        },
+      },
+    ]);
+    expect(message).toContain('events.mine: only anonymous GET routes can be cached at the edge');
+    expect(message).toContain('events.change: only anonymous GET routes can be cached at the edge');
+    expect(message).toContain('events.fraction: edgeCacheSeconds must be 1-60 whole seconds');
+    expect(message).toContain('events.slug: an edge-cached route takes UUID path parameters only');
+    expect(message).not.toContain('events.page');
+  });
+
   it("rejects services invoking each other's internal functions, whose stacks would depend on each other", () => {
     const message = problemsOf([
       {
@@ -1541,7 +1578,9 @@ describe('the web app in the CDK app built from the fixture manifests', () => {
   it('routes /v1/*, /oauth/* and /.well-known/* to the HTTP API uncached, with every viewer header but Host', () => {
     const { api } = originsByKind();
     expect(JSON.stringify(api.DomainName)).toContain('Fn::GetStackOutput');
-    const behaviors = distribution.CacheBehaviors as Behavior[];
+    const behaviors = (distribution.CacheBehaviors as Behavior[]).filter(
+      (behavior) => !behavior.PathPattern?.includes('?'),
+    );
     expect(behaviors.map((behavior) => behavior.PathPattern).sort()).toEqual([...API_PATHS].sort());
     for (const behavior of behaviors) {
       expect(behavior, behavior.PathPattern).toMatchObject({
@@ -1553,6 +1592,37 @@ describe('the web app in the CDK app built from the fixture manifests', () => {
       });
     }
     expect(distribution.CustomErrorResponses).toBeUndefined();
+  });
+
+  it('keeps an edge-cached route (the event page) its second at the edge, before /v1/* and on its exact path only', () => {
+    const { api } = originsByKind();
+    const behaviors = distribution.CacheBehaviors as Behavior[];
+    const patterns = behaviors.map((behavior) => behavior.PathPattern);
+    const cached = ['/v1/events/????????-????-????-????-????????????'];
+    expect(patterns[0]).toEqual(cached[0]);
+    expect(patterns.filter((pattern) => pattern?.includes('?'))).toEqual(cached);
+    const [[policyId, policy] = ['', undefined]] = resourcesOf(template, 'AWS::CloudFront::CachePolicy');
+    const config = defined(policy, 'cache policy').Properties.CachePolicyConfig as {
+      MaxTTL: number;
+      MinTTL: number;
+      DefaultTTL: number;
+      ParametersInCacheKeyAndForwardedToOrigin: { HeadersConfig: { Headers: string[] } };
+    };
+    // The function's s-maxage decides, up to the declared second; the token is part of the key, so the PATCH and
+    // DELETE on the same path still reach the API with it and nobody is served a copy made for someone else's token.
+    expect(config).toMatchObject({ MinTTL: 0, DefaultTTL: 0, MaxTTL: 1 });
+    expect(config.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig.Headers.sort()).toEqual([
+      'authorization',
+      'origin',
+    ]);
+    for (const behavior of behaviors.filter((item) => cached.includes(item.PathPattern ?? ''))) {
+      expect(behavior, behavior.PathPattern).toMatchObject({
+        TargetOriginId: api.Id,
+        CachePolicyId: { Ref: policyId },
+        OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+        AllowedMethods: expect.arrayContaining(['GET', 'PATCH', 'DELETE']),
+      });
+    }
   });
 
   it('answers every other path with the app: files as they are, page paths with index.html', () => {

@@ -4,6 +4,7 @@
 // test/infra/fixtures/functions.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as z from 'zod';
 import { CATALOGUE_EVENTS_TOPIC } from '../../events/contracts/catalogue';
 import { TICKET_EVENTS_TOPIC } from '../../events/contracts/tickets';
 import type { ServiceManifest } from '../../layers/common/manifest';
@@ -40,6 +41,8 @@ export const fixtureManifests: readonly ServiceManifest[] = [
         handler: 'get-event.ts',
         summary: 'Reads one event',
         auth: false,
+        request: { params: z.object({ id: z.uuid() }) },
+        edgeCacheSeconds: 1,
         responses: ok,
         binds: { database: true, redis: true },
       },

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { functionNameEnv } from '../../../layers/common/env-names';
 import type { Platform } from '../../../local/platform';
 import type { TestUser } from '../../support/accounts';
+import { EDGE_MS, READ_MARGIN_MS, staleFor } from '../../support/edge';
 import { waitUntil } from '../../support/wait';
 import { eventsPlatform, inDays, steps, uniqueWord } from './support';
 
@@ -19,6 +20,8 @@ eventsPlatform((started) => {
 });
 
 const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);
+/** Reads the public page's event name. */
+const pageName = (id: string) => async () => (await api('GET', `/v1/events/${id}`)).body.name as string;
 const search = async (query: string) => {
   const response = await api('GET', `/v1/events?${query}`);
   expect(response.status, JSON.stringify(response.body)).toBe(200);
@@ -234,14 +237,17 @@ describe('the cache', () => {
     expect((await search(`q=${word}`)).items[0].name).toBe(`Cached ${word}`);
     expect((await api('GET', `/v1/events/${event.id}`)).body.name).toBe(`Cached ${word}`);
 
-    // ...until any change through the API moves the catalogue to a new version.
+    // ...until any change through the API moves the catalogue to a new version (the page once the edge's copy of
+    // it, at most a second old, has expired).
     const other = await published(ada);
     await api('PATCH', `/v1/events/${other.id}`, {
       token: ada.accessToken,
       body: { description: 'Changed.' },
     });
+    const changed = Date.now();
     expect((await search(`q=${word}`)).items[0].name).toBe(`Sneaky ${word}`);
-    expect((await api('GET', `/v1/events/${event.id}`)).body.name).toBe(`Sneaky ${word}`);
+    const stale = await staleFor(pageName(event.id), (name) => name === `Sneaky ${word}`, changed);
+    expect(stale).toBeLessThanOrEqual(EDGE_MS + READ_MARGIN_MS);
   });
 
   it('never shows an outdated event after a change, a cancellation or a publication', async () => {
@@ -254,8 +260,10 @@ describe('the cache', () => {
       token: ada.accessToken,
       body: { name: `Grand opening ${word}` },
     });
+    const changed = Date.now();
     expect((await search(`q=${word}`)).items[0].name).toBe(`Grand opening ${word}`);
-    expect((await api('GET', `/v1/events/${event.id}`)).body.name).toBe(`Grand opening ${word}`);
+    const stale = await staleFor(pageName(event.id), (name) => name === `Grand opening ${word}`, changed);
+    expect(stale).toBeLessThanOrEqual(EDGE_MS + READ_MARGIN_MS);
 
     const second = await published(ada, { name: `Second ${word}` });
     expect(ids(await search(`q=${word}&sort=date`))).toHaveLength(2);

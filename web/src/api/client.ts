@@ -1,15 +1,17 @@
 // The typed API client: openapi-fetch over the schema generated from the manifests (npm run web:api). Adds the
-// bearer token to every request when signed in (refreshed shortly before it expires); a GET answered 401 (a token
-// the server no longer accepts) is retried once with a fresh token.
+// bearer token to every request when signed in (refreshed shortly before it expires) but the shared public pages; a
+// GET answered 401 (a token the server no longer accepts) is retried once with a fresh token.
 import createClient, { type Middleware } from 'openapi-fetch';
 import { accessToken } from '../auth/session';
 import type { components, paths } from './schema';
+import { SHARED_PAGES } from './shared-pages';
 
 export type { paths };
 export type Problem = components['schemas']['Problem'];
 
 const auth: Middleware = {
-  async onRequest({ request }) {
+  async onRequest({ request, schemaPath }) {
+    if (request.method === 'GET' && SHARED_PAGES.has(schemaPath)) return request;
     const token = await accessToken();
     if (token) request.headers.set('authorization', `Bearer ${token}`);
     return request;

@@ -1,0 +1,79 @@
+// The local stand-in for CloudFront's cache: what it keeps, for how long, and that a crowd costs one function call.
+import { describe, expect, it } from 'vitest';
+import { EdgeCache, sharedLifetimeMs } from '../../../local/edge-cache';
+
+const answer = (cacheControl: string, body = '{"remaining":3}', statusCode = 200) => ({
+  statusCode,
+  headers: { 'Cache-Control': cacheControl, etag: 'W/"a"' },
+  body,
+});
+
+describe('the edge cache', () => {
+  it('keeps only answers that shared caches may keep, for at most the route’s seconds', () => {
+    expect(sharedLifetimeMs({ 'cache-control': 'public, max-age=0, s-maxage=1' }, 1, 200)).toBe(1000);
+    expect(sharedLifetimeMs({ 'cache-control': 'public, s-maxage=60' }, 1, 200)).toBe(1000);
+    expect(sharedLifetimeMs({ 'cache-control': 'public, no-cache' }, 1, 200)).toBe(0);
+    expect(sharedLifetimeMs({ 'cache-control': 'no-store' }, 1, 200)).toBe(0);
+    expect(sharedLifetimeMs({ 'cache-control': 'private, s-maxage=1' }, 1, 200)).toBe(0);
+    expect(sharedLifetimeMs({ 'cache-control': 'public, s-maxage=1' }, 1, 404)).toBe(0);
+    expect(sharedLifetimeMs({ 'cache-control': 'public, s-maxage=1', 'set-cookie': 'a=b' }, 1, 200)).toBe(0);
+  });
+
+  it('serves one fetch to everyone asking while it runs, and fetches again once the copy is a second old', async () => {
+    let now = 1_000_000;
+    const cache = new EdgeCache(() => now);
+    let calls = 0;
+    let release: () => void = () => undefined;
+    const fetch = async () => {
+      calls += 1;
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return answer('public, max-age=0, s-maxage=1', `{"call":${calls}}`);
+    };
+    const crowd = Array.from({ length: 20 }, () => cache.lookup('/v1/events/e?#', 1, fetch));
+    release();
+    const entries = await Promise.all(crowd);
+    expect(calls).toBe(1);
+    expect(new Set(entries.map((entry) => entry?.body?.toString()))).toEqual(new Set(['{"call":1}']));
+    expect(entries[0]?.headers.etag).toBe('W/"a"');
+
+    now += 999;
+    expect(cache.fresh('/v1/events/e?#')?.body?.toString()).toBe('{"call":1}');
+    now += 1;
+    expect(cache.fresh('/v1/events/e?#')).toBeUndefined();
+    const next = cache.lookup('/v1/events/e?#', 1, fetch);
+    release();
+    expect((await next)?.body?.toString()).toBe('{"call":2}');
+  });
+
+  it('keeps nothing a shared cache may not keep, so each caller then asks the function itself', async () => {
+    const cache = new EdgeCache();
+    let calls = 0;
+    const degraded = async () => {
+      calls += 1;
+      return answer('no-store');
+    };
+    expect(await cache.lookup('k', 1, degraded)).toBeUndefined();
+    expect(await cache.lookup('k', 1, degraded)).toBeUndefined();
+    expect(calls).toBe(2);
+  });
+
+  it('counts a copy’s second from when its fetch began: a slow fetch is kept for what is left', async () => {
+    let now = 0;
+    const cache = new EdgeCache(() => now);
+    const slow = async () => {
+      now += 700;
+      return answer('public, s-maxage=1');
+    };
+    const entry = await cache.lookup('k', 1, slow);
+    expect(entry?.expiresAt).toBe(1000);
+    now = 1000;
+    expect(cache.fresh('k')).toBeUndefined();
+    const tooSlow = async () => {
+      now += 1000;
+      return answer('public, s-maxage=1');
+    };
+    expect(await cache.lookup('k', 1, tooSlow)).toBeUndefined();
+  });
+});
