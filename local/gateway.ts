@@ -195,6 +195,19 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     const rawPath = url.pathname;
     if (method === 'OPTIONS' && request.headers['access-control-request-method'])
       return preflight(request, response);
+    // The edge comes first, as CloudFront does: a fresh copy answers before anything of the API runs.
+    if (edge && method === 'GET') {
+      const found = options.table.match(method, rawPath);
+      const route = found && 'route' in found ? found.route.route : undefined;
+      if (route?.edgeCacheSeconds && !route.auth) {
+        const headers = headersOf(request);
+        const entry = edge.fresh(edgeKey(rawPath, url.search.slice(1), headers));
+        if (entry) {
+          request.resume();
+          return writeFromEdge(response, entry, headers, false, options.headers);
+        }
+      }
+    }
 
     const body = await readBody(request);
     if (body === 'too-large') {
