@@ -1,50 +1,85 @@
-// The availability snapshot: each event's remaining tickets as last read from the tickets database, kept in Redis
-// for at most SNAPSHOT_TTL_MS and shared by the public reads of remaining tickets (the event page and the
-// availability route). Whichever reads the source on a miss writes it (read-through), so a refresh storm costs
-// the tickets service one read per event and TTL, and those reads are never more than SNAPSHOT_TTL_MS behind sales.
+// The availability snapshot: each event's remaining tickets as last read from the tickets database, kept in Redis and
+// shared by the public reads of remaining tickets (the event page and the availability route). Whichever reads the
+// source on a miss writes it (read-through), so a refresh storm costs the tickets service one read per event and
+// change of its seats.
+// A snapshot is valid until the event's seats next change: the tickets service bumps the event's generation after
+// every committed change of its seats (bumpGenerations), and a snapshot is served only while the generation stamped
+// in it is the current one. Its writer stamps the generation it read before reading the source, so a read that raced
+// a sale is stamped with the generation the sale's bump left behind and is never served after it. SNAPSHOT_TTL_MS
+// bounds what a lost bump (Redis failing at that moment) can cost, and what a hold's expiry (which changes what is
+// free without a write) can.
 // Every Redis failure is a miss (ADR 004): without Redis each read goes to tickets, as before.
 import type { Redis } from 'ioredis';
 import type { EventAvailability } from './catalogue';
 
-/** How long a snapshot is served: the staleness the event page and the availability route promise. */
+/** How long a snapshot is served at most, when no bump of its generation came (a lost bump, an expiring hold). */
 export const SNAPSHOT_TTL_MS = 1_000;
 
-const key = (eventId: string) => `tickets:availability:v1:${eventId}`;
+/** How long an event's generation outlives its last bump: long after any snapshot stamped with it expired. */
+const GENERATION_TTL_MS = 7 * 24 * 3_600_000;
 
-/** The snapshots found, by event id; absent ids (and all of them when Redis fails) are misses. */
-export async function readSnapshots(
-  redis: Redis | undefined,
-  eventIds: readonly string[],
-): Promise<Map<string, EventAvailability>> {
-  const found = new Map<string, EventAvailability>();
-  if (!redis || eventIds.length === 0) return found;
-  try {
-    const values = await redis.mget(eventIds.map(key));
-    values.forEach((value, index) => {
-      const id = eventIds[index];
-      if (value !== null && id !== undefined) found.set(id, JSON.parse(value) as EventAvailability);
-    });
-  } catch {
-    // Redis is down or slow: the caller reads the source.
-  }
-  return found;
+export const snapshotKey = (eventId: string) => `tickets:availability:v2:${eventId}`;
+export const generationKey = (eventId: string) => `tickets:availability:gen:v1:${eventId}`;
+
+interface Stored {
+  generation: number;
+  availability: EventAvailability;
 }
 
 /**
- * Stores fresh snapshots read from the source at `readAt` (epoch ms, taken before the read began); a failed write
- * only means the next read goes to the database. A snapshot lives SNAPSHOT_TTL_MS from `readAt`, not from now: a
- * read slowed by load is kept for less (or not at all), so no reader is served figures older than the promise.
+ * What a read of the snapshots found: the valid ones by event id, and the current generation of each event whose
+ * snapshot was missing or outdated, for the snapshot written after reading the source. When Redis fails both are
+ * empty: every id is a miss, and nothing is written.
+ */
+export interface SnapshotRead {
+  found: Map<string, EventAvailability>;
+  generations: Map<string, number>;
+}
+
+/** The events' snapshots and generations, in one round trip (one MGET of both keys of every id). */
+export async function readSnapshots(
+  redis: Redis | undefined,
+  eventIds: readonly string[],
+): Promise<SnapshotRead> {
+  const read: SnapshotRead = { found: new Map(), generations: new Map() };
+  if (!redis || eventIds.length === 0) return read;
+  try {
+    const values = await redis.mget(eventIds.flatMap((id) => [snapshotKey(id), generationKey(id)]));
+    eventIds.forEach((id, index) => {
+      const value = values[2 * index];
+      const generation = Number(values[2 * index + 1] ?? 0);
+      const stored = value ? (JSON.parse(value) as Stored) : undefined;
+      if (stored && stored.generation === generation) read.found.set(id, stored.availability);
+      else read.generations.set(id, generation);
+    });
+  } catch {
+    // Redis is down or slow: the caller reads the source.
+    return { found: new Map(), generations: new Map() };
+  }
+  return read;
+}
+
+/**
+ * Stores snapshots read from the source at `readAt` (epoch ms, taken before the read began), each stamped with the
+ * generation `generations` holds for it (read before the source too; an event without one is not written). A failed
+ * write only means the next read goes to the database. The expiry counts from `readAt`, not from now: a read slowed by
+ * load is kept for less (or not at all).
  */
 export async function writeSnapshots(
   redis: Redis | undefined,
   events: readonly EventAvailability[],
   readAt: number,
+  generations: ReadonlyMap<string, number>,
 ): Promise<void> {
   const ttlMs = SNAPSHOT_TTL_MS - (Date.now() - readAt);
-  if (!redis || events.length === 0 || ttlMs <= 0) return;
+  const stamped = events.filter((event) => generations.has(event.eventId));
+  if (!redis || stamped.length === 0 || ttlMs <= 0) return;
   try {
     const pipeline = redis.multi();
-    for (const event of events) pipeline.set(key(event.eventId), JSON.stringify(event), 'PX', ttlMs);
+    for (const availability of stamped) {
+      const stored: Stored = { generation: generations.get(availability.eventId) ?? 0, availability };
+      pipeline.set(snapshotKey(availability.eventId), JSON.stringify(stored), 'PX', ttlMs);
+    }
     await pipeline.exec();
   } catch {
     // Nothing to do: snapshots are an optimisation.
@@ -52,23 +87,36 @@ export async function writeSnapshots(
 }
 
 /**
- * A sale took the last seats of `tierIds` (or a buyer was refused for lack of them): drops the event's snapshot if it
- * still shows any of them with seats left, so the next page reads the source and shows them sold out at once rather
- * than up to SNAPSHOT_TTL_MS later. A snapshot that already agrees is kept: refusals after a sell-out cost one read.
+ * The events' availability through their snapshots: the valid ones, and for the others `load` (the source), whose
+ * answer becomes their snapshot. `load` gets the ids it is asked for and answers those that exist.
  */
-export async function forgetIfSoldOutShown(
+export async function readThrough(
   redis: Redis | undefined,
-  eventId: string,
-  tierIds: readonly string[],
-): Promise<void> {
-  if (!redis || tierIds.length === 0) return;
+  eventIds: readonly string[],
+  load: (eventIds: string[]) => Promise<EventAvailability[]>,
+): Promise<Map<string, EventAvailability>> {
+  const { found, generations } = await readSnapshots(redis, eventIds);
+  const missing = eventIds.filter((id) => !found.has(id));
+  if (missing.length === 0) return found;
+  const readAt = Date.now();
+  const loaded = await load(missing);
+  await writeSnapshots(redis, loaded, readAt, generations);
+  for (const event of loaded) found.set(event.eventId, event);
+  return found;
+}
+
+/**
+ * The events' seats changed (committed): their snapshots are outdated from now on. Called after the commit, never
+ * inside the transaction; a failure is swallowed (the snapshots then expire within SNAPSHOT_TTL_MS).
+ */
+export async function bumpGenerations(redis: Redis | undefined, eventIds: readonly string[]): Promise<void> {
+  if (!redis || eventIds.length === 0) return;
   try {
-    const value = await redis.get(key(eventId));
-    if (value === null) return;
-    const shown = JSON.parse(value) as EventAvailability;
-    if (shown.tiers.some((tier) => tierIds.includes(tier.tierId) && tier.remaining > 0))
-      await redis.del(key(eventId));
+    const pipeline = redis.multi();
+    for (const id of new Set(eventIds))
+      pipeline.incr(generationKey(id)).pexpire(generationKey(id), GENERATION_TTL_MS);
+    await pipeline.exec();
   } catch {
-    // Redis is down or slow: the snapshot expires on its own within SNAPSHOT_TTL_MS.
+    // Redis is down or slow: the snapshots expire on their own.
   }
 }

@@ -1,7 +1,7 @@
 // The public catalogue: search and event pages, read through the cache. A fresh cache entry belongs to one catalogue
 // version (every change to a public event moves the version on); a "last good" copy of each page outlives versions
 // and is what the catalogue serves, marked degraded, while the database is down. Remaining tickets are not cached
-// here: they come from the tickets service's snapshot (at most SNAPSHOT_TTL_MS old, events/contracts).
+// here: they come from the tickets service's snapshot, outdated by every change of the seats (events/contracts).
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../../layers/common/errors';
 import { decodeCatalogueCursor, encodeCatalogueCursor } from './cursor';

@@ -133,8 +133,8 @@ export interface Inventory {
   sync(request: InventorySyncRequest, correlationId: string): Promise<EventAvailability>;
   /**
    * Availability of these events, by event id; throws InventoryUnavailableError when tickets cannot answer. With
-   * `shared`, a snapshot up to SNAPSHOT_TTL_MS old will do (public pages); without, it is read from tickets now
-   * (what an organizer sees after a change).
+   * `shared`, the shared snapshot will do (public pages: it is current, as tickets outdates it with every change of the
+   * event's seats); without, it is read from tickets now (what an organizer sees after a change).
    */
   availability(
     eventIds: string[],

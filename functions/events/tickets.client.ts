@@ -1,8 +1,8 @@
 // The tickets service as the events service sees it: inventory set up and changed through tickets.syncInventory,
 // availability read through tickets.availability (internal synchronous calls with retry and a circuit breaker). With
 // Redis, public pages read availability through the shared snapshot (events/contracts/availability-snapshot.ts), so
-// a refresh storm on an event page calls tickets once per event and SNAPSHOT_TTL_MS.
-import { readSnapshots, writeSnapshots } from '../../events/contracts/availability-snapshot';
+// a refresh storm on an event page calls tickets once per event and change of its seats.
+import { readThrough } from '../../events/contracts/availability-snapshot';
 import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
 import { AppError } from '../../layers/common/errors';
 import { invokeInternal } from '../../layers/common/internal';
@@ -13,7 +13,6 @@ export function ticketsInventory(redis: () => Promise<Redis | undefined> = async
   return {
     async sync(request: InventorySyncRequest, correlationId: string) {
       let availability: EventAvailability;
-      const readAt = Date.now();
       try {
         availability = await invokeInternal<EventAvailability>(
           'tickets.syncInventory',
@@ -25,31 +24,27 @@ export function ticketsInventory(redis: () => Promise<Redis | undefined> = async
         if (error instanceof AppError) throw error;
         throw new InventoryUnavailableError();
       }
-      // The organizer's change shows on the public page at once, not when the old snapshot expires.
-      await writeSnapshots(await redis(), [availability], readAt);
+      // Tickets bumped the event's generation once the change committed: the next public read shows it.
       return availability;
     },
 
     async availability(eventIds: string[], correlationId: string, options: { shared?: boolean } = {}) {
       const client = options.shared ? await redis() : undefined;
-      const found = await readSnapshots(client, eventIds);
-      const missing = eventIds.filter((id) => !found.has(id));
-      const fresh: EventAvailability[] = [];
-      const readAt = Date.now();
-      // The contract takes 100 events per call.
-      for (let start = 0; start < missing.length; start += 100) {
-        const { events } = await invokeInternal<{ events: EventAvailability[] }>(
-          'tickets.availability',
-          { eventIds: missing.slice(start, start + 100) },
-          correlationId,
-        ).catch((error: unknown) => {
-          throw new InventoryUnavailableError(`Availability is unknown: ${(error as Error).message}`);
-        });
-        fresh.push(...events);
-      }
-      await writeSnapshots(client, fresh, readAt);
-      for (const event of fresh) found.set(event.eventId, event);
-      return found;
+      return readThrough(client, eventIds, async (missing) => {
+        const fresh: EventAvailability[] = [];
+        // The contract takes 100 events per call.
+        for (let start = 0; start < missing.length; start += 100) {
+          const { events } = await invokeInternal<{ events: EventAvailability[] }>(
+            'tickets.availability',
+            { eventIds: missing.slice(start, start + 100) },
+            correlationId,
+          ).catch((error: unknown) => {
+            throw new InventoryUnavailableError(`Availability is unknown: ${(error as Error).message}`);
+          });
+          fresh.push(...events);
+        }
+        return fresh;
+      });
     },
   };
 }

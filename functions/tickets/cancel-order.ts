@@ -38,6 +38,7 @@ export function makeHandler(deps: TicketsDeps) {
           { refundableUntil: outcome.order?.refundableUntil ?? null },
         );
     }
+    await deps.snapshots.changed([outcome.order.event.id]);
     const settled = outcome.refund && (await settleRefund(deps, outcome.refund));
     await deps.relay();
     const order = settled ? await deps.orders.findOrder(params.id, caller.userId) : undefined;

@@ -55,7 +55,7 @@ export function buildDeps(dashboardCache: JsonCache): TicketsDeps {
   const pool = () => getPool(SERVICE);
   return {
     purchases: pgPurchaseStore(pool),
-    snapshots: { soldOut: forgetSoldOutSnapshot },
+    snapshots: { changed: outdateSnapshots },
     payments: realPayments(pool),
     cancellations: pgCancellationStore(pool),
     orders: bindPool(pool, { findOrder, listOrders, listTickets, listEventHistory }),
@@ -79,16 +79,16 @@ export function buildDeps(dashboardCache: JsonCache): TicketsDeps {
 }
 
 /**
- * Drops an event's availability snapshot that still shows sold-out tiers with seats. The Redis client loads only
- * when a tier sells out, so a purchase's cold start does not pay for it.
+ * Bumps the events' availability generations, outdating their snapshots. The Redis client loads on the first change
+ * of seats, not at start, so a purchase function's cold start does not pay for it.
  */
-async function forgetSoldOutSnapshot(eventId: string, tierIds: string[]): Promise<void> {
-  if (tierIds.length === 0) return;
-  const [{ readyRedis }, { forgetIfSoldOutShown }] = await Promise.all([
+async function outdateSnapshots(eventIds: readonly string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  const [{ readyRedis }, { bumpGenerations }] = await Promise.all([
     import('../../layers/common/redis'),
     import('../../events/contracts/availability-snapshot'),
   ]);
-  await forgetIfSoldOutShown(await readyRedis(), eventId, tierIds);
+  await bumpGenerations(await readyRedis(), eventIds);
 }
 
 /** For every function but the dashboard reads: no Redis client loaded at start. */

@@ -21,6 +21,7 @@ export function makeHandler(deps: TicketsDeps) {
       const batch = await deps.cancellations.cancelOrdersOfEvent(eventId, envelope.correlationId);
       if (batch.cancelled === 0) break;
       cancelled += batch.cancelled;
+      await deps.snapshots.changed([eventId]);
       // A refund the provider does not answer now stays pending; the holds sweep asks again.
       for (const refund of batch.refunds) await settleRefund(deps, refund);
       await deps.relay();

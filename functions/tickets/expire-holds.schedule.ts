@@ -37,9 +37,10 @@ export function makeHandler(deps: TicketsDeps) {
   return withMetrics(async () => {
     let released = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch += 1) {
-      const count = await deps.payments.store.releaseExpiredHolds();
-      released += count;
-      if (count === 0) break;
+      const events = await deps.payments.store.releaseExpiredHolds();
+      released += events.length;
+      if (events.length === 0) break;
+      await deps.snapshots.changed(events);
     }
     const cancelled = await cancelReleasedPayments(deps);
     let refunds = 0;

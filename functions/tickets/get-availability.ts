@@ -1,5 +1,5 @@
 // GET /v1/events/{id}/availability: remaining tickets per tier of an event that has inventory, from the shared
-// snapshot (at most SNAPSHOT_TTL_MS behind), with an ETag so an unchanged answer costs a 304.
+// snapshot (outdated by every change of the event's seats), with an ETag so an unchanged answer costs a 304.
 import { NotFoundError } from '../../layers/common/errors';
 import { edgeCacheControl, httpHandler, ok } from '../../layers/common/http';
 import { snapshotAvailability } from './availability.snapshot';

@@ -107,12 +107,13 @@ export async function releaseLocked(client: pg.PoolClient, row: OrderRow) {
 
 /**
  * Releases expired holds, oldest first: of one event (a purchase that found seats short, waiting for anyone releasing
- * the same holds) or of every event (the sweep, skipping holds another transaction has locked). Returns how many.
+ * the same holds) or of every event (the sweep, skipping holds another transaction has locked). Returns the event of
+ * each hold released (once committed).
  */
 export async function releaseExpiredHolds(
   pool: pg.Pool,
   scope: { eventId?: string; limit?: number } = {},
-): Promise<number> {
+): Promise<string[]> {
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<OrderRow>(
       `${ORDER_SELECT} WHERE o.status = 'awaiting_payment' AND o.expires_at <= now()
@@ -121,6 +122,6 @@ export async function releaseExpiredHolds(
       [scope.eventId ?? null, scope.limit ?? RELEASE_BATCH],
     );
     for (const row of rows) await releaseLocked(client, row);
-    return rows.length;
+    return rows.map((row) => row.event_id);
   });
 }

@@ -64,8 +64,12 @@ export interface PaymentsDeps {
 
 export interface TicketsDeps {
   purchases: PurchaseStore;
-  /** The shared availability snapshot (Redis): told when tiers sell out, so pages show it at once. */
-  snapshots: { soldOut(eventId: string, tierIds: string[]): Promise<void> };
+  /**
+   * The shared availability snapshot (Redis): told after every committed change of an event's seats taken or
+   * remaining, so the next public read shows it. Never fails (a Redis failure is logged nowhere and costs nothing
+   * but the snapshot's expiry).
+   */
+  snapshots: { changed(eventIds: readonly string[]): Promise<void> };
   payments: PaymentsDeps;
   cancellations: CancellationStore;
   orders: OrderReads;

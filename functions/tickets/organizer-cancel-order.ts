@@ -26,6 +26,7 @@ export function makeHandler(deps: TicketsDeps) {
           'This order is no longer active (cancelled or expired).',
           'already-cancelled',
         );
+      await deps.snapshots.changed([outcome.order.event.id]);
       const settled = outcome.refund && (await settleRefund(deps, outcome.refund));
       await deps.relay();
       // With the refund as the provider answered it.

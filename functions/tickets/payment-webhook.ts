@@ -36,6 +36,7 @@ export function makeHandler(deps: TicketsDeps) {
     if (handled.outcome === 'confirmed' || handled.outcome === 'confirmed-late') {
       deps.count('TicketsSold', handled.seats ?? 0);
     }
+    if (handled.seatsChanged) await deps.snapshots.changed([handled.seatsChanged]);
     if (handled.refund) await settleRefund(deps, handled.refund);
     await deps.relay();
     return ok({ received: true, outcome: handled.outcome });

@@ -25,6 +25,8 @@ export interface HandledPayment {
     | 'unchanged';
   orderId?: string;
   seats?: number;
+  /** The event whose seats this changed (taken again, or given back), once committed. */
+  seatsChanged?: string;
   refund?: { orderId: string; paymentId: string; amount: number; key: string };
 }
 
@@ -87,7 +89,8 @@ async function refundLocked(
       refund: { orderId: row.id, paymentId, amount, key: `refund-${paymentId}` },
     };
   }
-  if (row.status === 'awaiting_payment') await giveBackSeats(client, row);
+  const heldSeats = row.status === 'awaiting_payment';
+  if (heldSeats) await giveBackSeats(client, row);
   await client.query(
     `UPDATE orders SET status = 'cancelled', cancel_reason = coalesce(cancel_reason, 'payment-late'),
        cancelled_at = coalesce(cancelled_at, now()), expires_at = NULL, paid_at = now(), paid_amount = $2,
@@ -114,6 +117,7 @@ async function refundLocked(
     outcome: 'refunded',
     orderId: row.id,
     refund: { orderId: row.id, paymentId, amount, key: refundKey(row.id) },
+    ...(heldSeats ? { seatsChanged: row.event_id } : {}),
   };
 }
 
@@ -160,8 +164,8 @@ export function pgPaymentStore(pool: () => Promise<pg.Pool>) {
       });
     },
 
-    /** Releases a batch of expired holds of any event (the sweep); returns how many. */
-    async releaseExpiredHolds(): Promise<number> {
+    /** Releases a batch of expired holds of any event (the sweep); returns the event of each hold released. */
+    async releaseExpiredHolds(): Promise<string[]> {
       return releaseExpiredHolds(await pool());
     },
 
@@ -252,7 +256,7 @@ async function act(
       return { outcome: 'unchanged', orderId };
     case 'release':
       await releaseLocked(client, row);
-      return { outcome: 'released', orderId };
+      return { outcome: 'released', orderId, seatsChanged: row.event_id };
     case 'confirm':
       if (event.kind !== 'succeeded') return { outcome: 'unchanged', orderId };
       return {
@@ -265,7 +269,7 @@ async function act(
       await client.query('SAVEPOINT retake');
       if (await takeSeatsAgain(client, row)) {
         const seats = await confirmLocked(client, row, event, env, correlationId);
-        return { outcome: 'confirmed-late', orderId, seats };
+        return { outcome: 'confirmed-late', orderId, seats, seatsChanged: row.event_id };
       }
       await client.query('ROLLBACK TO SAVEPOINT retake');
       return refundLocked(client, row, event, correlationId);

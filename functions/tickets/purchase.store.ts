@@ -219,7 +219,7 @@ export function pgPurchaseStore(pool: () => Promise<pg.Pool>): PurchaseStore {
     },
 
     async releaseExpired(eventId) {
-      return releaseExpiredHolds(await pool(), { eventId });
+      return (await releaseExpiredHolds(await pool(), { eventId })).length;
     },
 
     async expireKeys(hours) {

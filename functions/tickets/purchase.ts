@@ -12,7 +12,7 @@ import { withPayment } from './checkout';
 import { buyerOf, realDeps } from './deps';
 import { tickets } from './manifest';
 import type { TicketsDeps } from './model';
-import { type PurchaseOutcome, purchase, tiersSoldOut } from './purchasing';
+import { type PurchaseOutcome, purchase } from './purchasing';
 import { idempotencyKeyInUse, idempotencyKeyReused, PRIVATE } from './respond';
 import type { Order } from './schemas';
 
@@ -95,8 +95,8 @@ export function makeHandler(deps: TicketsDeps) {
         deps.count('TicketsSold', outcome.seats);
       }
       if (outcome.kind === 'not-on-sale' || outcome.kind === 'refused') deps.count('OrdersRefused');
-      // A tier this sale emptied, or a refusal found empty, shows sold out on the next page read.
-      await deps.snapshots.soldOut(params.id, tiersSoldOut(outcome));
+      // Seats taken (sold, or held for payment) show on the next page read. Refusals changed nothing.
+      if (outcome.kind === 'sold') await deps.snapshots.changed([params.id]);
       const sold = outcome.kind === 'sold' || outcome.kind === 'replayed';
       return answer(outcome, params.id, sold ? await withPayment(deps, outcome.order, buyer) : undefined);
     },

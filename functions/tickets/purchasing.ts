@@ -69,7 +69,7 @@ export type NotOnSale = 'not-published' | 'cancelled' | 'started';
 
 /** Every answer a purchase can get. */
 export type PurchaseOutcome =
-  | { kind: 'sold'; order: Order; message?: Envelope; seats: number; emptied: string[] }
+  | { kind: 'sold'; order: Order; message?: Envelope; seats: number }
   | { kind: 'replayed'; order: Order }
   | { kind: 'not-on-sale'; why: NotOnSale }
   | { kind: 'refused'; reason: 'sold-out' | 'seats-contended'; remaining: TierRemaining[] }
@@ -268,31 +268,6 @@ export function confirmOrder(
 }
 
 /**
- * The tiers a sale took the last seats of, as far as its read showed: seats left then, less what it took, is none.
- * Others only take seats in between, so such a tier is surely sold out now (one emptied by others is seen by the
- * next buyer's refusal).
- */
-export function tiersEmptied(tiers: TierOnSale[], items: PurchaseRequest['items']): string[] {
-  return tiers
-    .filter((tier) => {
-      const taken = items
-        .filter((item) => item.tierId === tier.tierId)
-        .reduce((sum, item) => sum + item.quantity, 0);
-      const left = tier.slots.reduce((sum, slot) => sum + slot.remaining, 0);
-      return taken > 0 && left - taken <= 0;
-    })
-    .map((tier) => tier.tierId);
-}
-
-/** The tiers an outcome shows sold out, to show them so at once: those a sale emptied or a refusal found empty. */
-export function tiersSoldOut(outcome: PurchaseOutcome): string[] {
-  if (outcome.kind === 'sold') return outcome.emptied;
-  if (outcome.kind === 'refused' && outcome.reason === 'sold-out')
-    return outcome.remaining.filter((tier) => tier.remaining <= 0).map((tier) => tier.tierId);
-  return [];
-}
-
-/**
  * The answer after every attempt lost its race for the slots it chose: sold out if what remains now cannot serve the
  * order, otherwise a request to retry (seats remain; other buyers were quicker this time).
  */
@@ -351,13 +326,7 @@ export async function purchase(
     if (written === 'written') {
       const { order, message } = decision.write;
       const seats = order.items.reduce((sum, item) => sum + item.quantity, 0);
-      return {
-        kind: 'sold',
-        order,
-        message,
-        seats,
-        emptied: tiersEmptied(snapshot.tiers, input.request.items),
-      };
+      return { kind: 'sold', order, message, seats };
     }
     if (written === 'key-taken') {
       // Another request with this key committed first: its answer is the answer.

@@ -42,6 +42,7 @@ export function makeHandler(deps: TicketsDeps) {
         { newId: deps.newId, signTickets: deps.signTickets },
         deps.newId(),
       );
+      if (handled.seatsChanged) await deps.snapshots.changed([handled.seatsChanged]);
       if (handled.outcome === 'confirmed' || handled.outcome === 'confirmed-late') {
         deps.count('TicketsSold', handled.seats ?? 0);
         repaired += 1;

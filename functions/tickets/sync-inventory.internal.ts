@@ -32,6 +32,8 @@ export function makeHandler(deps: TicketsDeps) {
   return internalHandler('tickets', inventorySyncRequest, async (request) => {
     const outcome = await deps.inventory.syncInventory(request);
     if (outcome.kind !== 'synced') throw refusal(outcome);
+    // Capacity, tiers or status changed what is for sale: the public pages show it from their next read.
+    await deps.snapshots.changed([request.eventId]);
     return outcome.availability;
   });
 }

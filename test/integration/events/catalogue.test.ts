@@ -282,7 +282,7 @@ describe('when the tickets service cannot answer', () => {
     // The runtime then answers as Lambda does for a function that is gone: ResourceNotFound, on every retry.
     process.env[key] = 'tickets-availability-gone';
     try {
-      // Publishing left a fresh availability snapshot, served until it expires (at most SNAPSHOT_TTL_MS).
+      // A snapshot an earlier read left is served until it expires (at most SNAPSHOT_TTL_MS): no seats change here.
       const page = await waitUntil(async () => {
         const answer = await api('GET', `/v1/events/${event.id}`);
         expect(answer.status).toBe(200);

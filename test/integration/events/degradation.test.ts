@@ -128,6 +128,17 @@ describe('with Redis down', () => {
       });
       expect(changed.status).toBe(200);
       expect((await api('GET', `/v1/events?tag=${tag}`)).body.items[0].name).toBe('Renamed');
+      // A sale cannot outdate the availability snapshot without Redis: it is sold all the same, and the remaining
+      // seats are read from the tickets database.
+      const bought = await api('POST', `/v1/events/${event.id}/orders`, {
+        token: ada.accessToken,
+        headers: { 'idempotency-key': randomUUID() },
+        body: { items: [{ tierId: event.ticketTiers[0].id, quantity: 2 }] },
+      });
+      expect(bought.status, JSON.stringify(bought.body)).toBe(201);
+      const availability = await api('GET', `/v1/events/${event.id}/availability`);
+      expect(availability.status).toBe(200);
+      expect(availability.body.remaining).toBe(98);
     } finally {
       await redis.start();
     }

@@ -1,5 +1,5 @@
 // Shared by the events integration tests: an HTTP client for the local API, a valid event to start from, and the
-// steps every test takes (sign up an organizer, create and publish an event).
+// steps every test takes (sign up an organizer, create and publish an event, buy tickets of it).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
@@ -71,6 +71,17 @@ export function steps(platform: () => Platform) {
     /** A new event, published. */
     published: async (user: TestUser, overrides: Record<string, unknown> = {}) =>
       publish(user, (await create(user, overrides)).id),
+    /** The order `user` bought (201) of `quantity` tickets of a tier, under a fresh Idempotency-Key. */
+    bought: async (user: TestUser, eventId: string, tierId: string, quantity: number) => {
+      const response = await api('POST', `/v1/events/${eventId}/orders`, {
+        token: user.accessToken,
+        headers: { 'idempotency-key': randomUUID() },
+        body: { items: [{ tierId, quantity }] },
+      });
+      if (response.status !== 201)
+        throw new Error(`purchase failed: ${response.status} ${JSON.stringify(response.body)}`);
+      return response.body;
+    },
   };
 }
 

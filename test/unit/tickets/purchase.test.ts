@@ -45,7 +45,7 @@ const unused = () => {
 function fakeDeps(read: PurchaseSnapshot) {
   const published: unknown[] = [];
   const counted: [string, number | undefined][] = [];
-  const soldOut: [string, string[]][] = [];
+  const changed: string[][] = [];
   const purchases: PurchaseStore = {
     read: async () => read,
     write: async () => 'written',
@@ -62,8 +62,8 @@ function fakeDeps(read: PurchaseSnapshot) {
   const deps = {
     purchases,
     snapshots: {
-      soldOut: async (eventId: string, tierIds: string[]) => {
-        soldOut.push([eventId, tierIds]);
+      changed: async (eventIds: readonly string[]) => {
+        changed.push([...eventIds]);
       },
     },
     payments: payments as unknown as TicketsDeps['payments'],
@@ -77,7 +77,7 @@ function fakeDeps(read: PurchaseSnapshot) {
       counted.push([metric, value]);
     },
   } satisfies Partial<TicketsDeps>;
-  return { deps: deps as unknown as TicketsDeps, published, counted, soldOut };
+  return { deps: deps as unknown as TicketsDeps, published, counted, changed };
 }
 
 async function buy(
@@ -132,18 +132,18 @@ describe('the purchase handler', () => {
     expect(counted).toEqual([]);
   });
 
-  it("tells the availability snapshot at once when a sale takes a tier's last seats, and only then", async () => {
-    const last = fakeDeps(snapshot(2));
-    expect((await buy(last.deps)).statusCode).toBe(201);
-    expect(last.soldOut).toEqual([[EVENT_ID, [TIER]]]);
+  it('outdates the availability snapshot after every sale (free or held for payment), and never for a refusal', async () => {
+    const free = fakeDeps(snapshot(2));
+    expect((await buy(free.deps)).statusCode).toBe(201);
+    expect(free.changed).toEqual([[EVENT_ID]]);
 
-    const more = fakeDeps(snapshot(10));
-    expect((await buy(more.deps)).statusCode).toBe(201);
-    expect(more.soldOut).toEqual([[EVENT_ID, []]]);
+    const held = fakeDeps(snapshot(10, {}, 2500));
+    expect((await buy(held.deps)).statusCode).toBe(201);
+    expect(held.changed).toEqual([[EVENT_ID]]);
 
-    const none = fakeDeps(snapshot(0));
-    expect((await buy(none.deps)).statusCode).toBe(409);
-    expect(none.soldOut).toEqual([[EVENT_ID, [TIER]]]);
+    const refused = fakeDeps(snapshot(0));
+    expect((await buy(refused.deps)).statusCode).toBe(409);
+    expect(refused.changed).toEqual([]);
   });
 
   it('answers sold out with 409 problem+json and what remains, publishing nothing', async () => {
