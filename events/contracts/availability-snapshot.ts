@@ -5,14 +5,14 @@
 // A snapshot is valid until the event's seats next change: the tickets service bumps the event's generation after
 // every committed change of its seats (bumpGenerations), and a snapshot is served only while the generation stamped
 // in it is the current one. Its writer stamps the generation it read before reading the source, so a read that raced
-// a sale is stamped with the generation the sale's bump left behind and is never served after it. SNAPSHOT_TTL_MS
-// bounds what a lost bump (Redis failing at that moment) can cost, and what a hold's expiry (which changes what is
-// free without a write) can.
+// a sale is stamped with the generation the sale's bump left behind and is never served after it. A hold for payment
+// that lapses frees its seats without a write (reads count them free from then on): a snapshot expires when the
+// event's first hold lapses. SNAPSHOT_TTL_MS bounds what a lost bump (Redis failing at that moment) can cost.
 // Every Redis failure is a miss (ADR 004): without Redis each read goes to tickets, as before.
 import type { Redis } from 'ioredis';
-import type { EventAvailability } from './catalogue';
+import type { AvailabilityAndLapses, EventAvailability } from './catalogue';
 
-/** How long a snapshot is served at most, when no bump of its generation came (a lost bump, an expiring hold). */
+/** How long a snapshot is served at most, when no bump of its generation came (a bump lost to a Redis failure). */
 export const SNAPSHOT_TTL_MS = 1_000;
 
 /** How long an event's generation outlives its last bump: long after any snapshot stamped with it expired. */
@@ -63,23 +63,27 @@ export async function readSnapshots(
  * Stores snapshots read from the source at `readAt` (epoch ms, taken before the read began), each stamped with the
  * generation `generations` holds for it (read before the source too; an event without one is not written). A failed
  * write only means the next read goes to the database. The expiry counts from `readAt`, not from now: a read slowed by
- * load is kept for less (or not at all).
+ * load is kept for less (or not at all); and it comes no later than the event's first hold lapses (`lapsesAt`).
  */
 export async function writeSnapshots(
   redis: Redis | undefined,
-  events: readonly EventAvailability[],
+  { events, lapsesAt = {} }: AvailabilityAndLapses,
   readAt: number,
   generations: ReadonlyMap<string, number>,
 ): Promise<void> {
-  const ttlMs = SNAPSHOT_TTL_MS - (Date.now() - readAt);
-  const stamped = events.filter((event) => generations.has(event.eventId));
-  if (!redis || stamped.length === 0 || ttlMs <= 0) return;
+  if (!redis) return;
+  const now = Date.now();
+  const writes = events.flatMap((availability) => {
+    const generation = generations.get(availability.eventId);
+    const lapse = lapsesAt[availability.eventId] ?? Number.POSITIVE_INFINITY;
+    const ttlMs = Math.min(readAt + SNAPSHOT_TTL_MS, lapse) - now;
+    return generation === undefined || ttlMs <= 0 ? [] : [{ stored: { generation, availability }, ttlMs }];
+  });
+  if (writes.length === 0) return;
   try {
     const pipeline = redis.multi();
-    for (const availability of stamped) {
-      const stored: Stored = { generation: generations.get(availability.eventId) ?? 0, availability };
-      pipeline.set(snapshotKey(availability.eventId), JSON.stringify(stored), 'PX', ttlMs);
-    }
+    for (const { stored, ttlMs } of writes)
+      pipeline.set(snapshotKey(stored.availability.eventId), JSON.stringify(stored), 'PX', ttlMs);
     await pipeline.exec();
   } catch {
     // Nothing to do: snapshots are an optimisation.
@@ -93,7 +97,7 @@ export async function writeSnapshots(
 export async function readThrough(
   redis: Redis | undefined,
   eventIds: readonly string[],
-  load: (eventIds: string[]) => Promise<EventAvailability[]>,
+  load: (eventIds: string[]) => Promise<AvailabilityAndLapses>,
 ): Promise<Map<string, EventAvailability>> {
   const { found, generations } = await readSnapshots(redis, eventIds);
   const missing = eventIds.filter((id) => !found.has(id));
@@ -101,7 +105,7 @@ export async function readThrough(
   const readAt = Date.now();
   const loaded = await load(missing);
   await writeSnapshots(redis, loaded, readAt, generations);
-  for (const event of loaded) found.set(event.eventId, event);
+  for (const event of loaded.events) found.set(event.eventId, event);
   return found;
 }
 

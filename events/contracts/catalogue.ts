@@ -77,9 +77,17 @@ export type EventAvailability = z.infer<typeof eventAvailability>;
 /** tickets.syncInventory answers the inventory as it now stands. */
 export const inventorySyncResponse = eventAvailability;
 
-/** tickets.availability: remaining capacity of up to 100 events; events without inventory are absent. */
+/**
+ * tickets.availability: remaining capacity of up to 100 events; events without inventory are absent. `lapsesAt`:
+ * for each event with seats held for payment, when the first of those holds lapses (epoch ms): its seats then count
+ * as free without any write, so a copy of the answer is current until then at most.
+ */
 export const availabilityRequest = z.object({ eventIds: z.array(z.uuid()).min(1).max(100) });
-export const availabilityResponse = z.object({ events: z.array(eventAvailability) });
+export const availabilityResponse = z.object({
+  events: z.array(eventAvailability),
+  lapsesAt: z.record(z.uuid(), z.number().int()).optional(),
+});
+export type AvailabilityAndLapses = z.infer<typeof availabilityResponse>;
 
 /** Published by events when an event is cancelled: tickets cancels and refunds every order of it. */
 export const eventCancelledV1 = z.object({

@@ -3,7 +3,11 @@
 // Redis, public pages read availability through the shared snapshot (events/contracts/availability-snapshot.ts), so
 // a refresh storm on an event page calls tickets once per event and change of its seats.
 import { readThrough } from '../../events/contracts/availability-snapshot';
-import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
+import type {
+  AvailabilityAndLapses,
+  EventAvailability,
+  InventorySyncRequest,
+} from '../../events/contracts/catalogue';
 import { AppError } from '../../layers/common/errors';
 import { invokeInternal } from '../../layers/common/internal';
 import type { Redis } from '../../layers/common/redis';
@@ -32,9 +36,10 @@ export function ticketsInventory(redis: () => Promise<Redis | undefined> = async
       const client = options.shared ? await redis() : undefined;
       return readThrough(client, eventIds, async (missing) => {
         const fresh: EventAvailability[] = [];
+        const lapses: Record<string, number> = {};
         // The contract takes 100 events per call.
         for (let start = 0; start < missing.length; start += 100) {
-          const { events } = await invokeInternal<{ events: EventAvailability[] }>(
+          const { events, lapsesAt } = await invokeInternal<AvailabilityAndLapses>(
             'tickets.availability',
             { eventIds: missing.slice(start, start + 100) },
             correlationId,
@@ -42,8 +47,9 @@ export function ticketsInventory(redis: () => Promise<Redis | undefined> = async
             throw new InventoryUnavailableError(`Availability is unknown: ${(error as Error).message}`);
           });
           fresh.push(...events);
+          Object.assign(lapses, lapsesAt);
         }
-        return fresh;
+        return { events: fresh, lapsesAt: lapses };
       });
     },
   };

@@ -5,9 +5,9 @@ import { realDeps } from './deps';
 import type { TicketsDeps } from './model';
 
 export function makeHandler(deps: TicketsDeps) {
-  return internalHandler('tickets', availabilityRequest, async ({ eventIds }) => ({
-    events: await deps.inventory.readAvailability(eventIds),
-  }));
+  return internalHandler('tickets', availabilityRequest, ({ eventIds }) =>
+    deps.inventory.readAvailabilityAndLapses(eventIds),
+  );
 }
 
 export const handler = makeHandler(realDeps());

@@ -10,7 +10,7 @@ export async function snapshotAvailability(
   eventIds: readonly string[],
 ): Promise<EventAvailability[]> {
   const found = await readThrough(await readyRedis(), eventIds, (missing) =>
-    deps.inventory.readAvailability(missing),
+    deps.inventory.readAvailabilityAndLapses(missing),
   );
   return eventIds.flatMap((id) => found.get(id) ?? []);
 }

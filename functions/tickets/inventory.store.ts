@@ -1,6 +1,10 @@
 // SQL for inventory: syncing an event's tiers from the catalogue, and reading availability.
 import type pg from 'pg';
-import type { EventAvailability, InventorySyncRequest } from '../../events/contracts/catalogue';
+import type {
+  AvailabilityAndLapses,
+  EventAvailability,
+  InventorySyncRequest,
+} from '../../events/contracts/catalogue';
 import { withTransaction } from '../../layers/common/db';
 import { expiredHoldSeats } from './holds.store';
 import type { SyncOutcome } from './model';
@@ -159,13 +163,27 @@ export async function readAvailability(
   db: pg.Pool | pg.PoolClient,
   eventIds: string[],
 ): Promise<EventAvailability[]> {
+  return (await readAvailabilityAndLapses(db, eventIds)).events;
+}
+
+/**
+ * The events' availability, and when it next changes without a write: the epoch ms at which the first of an event's
+ * holds for payment lapses (its seats then count as free), for the events that have such holds.
+ */
+export async function readAvailabilityAndLapses(
+  db: pg.Pool | pg.PoolClient,
+  eventIds: string[],
+): Promise<AvailabilityAndLapses> {
   const { rows } = await db.query<{
     event_id: string;
     status: 'on_sale' | 'cancelled';
     capacity: number;
+    lapses_at: string | null;
     tiers: (Omit<TierRow, 'event_id' | 'price'> & { price: number })[] | null;
   }>(
     `SELECT i.event_id, i.status, i.capacity,
+            (SELECT (extract(epoch FROM min(o.expires_at)) * 1000)::bigint FROM orders o
+             WHERE o.event_id = i.event_id AND o.status = 'awaiting_payment' AND o.expires_at > now()) AS lapses_at,
             json_agg(json_build_object('tier_id', t.tier_id, 'name', t.name, 'price', t.price, 'currency', t.currency,
                                        'quantity', t.quantity, 'sold', t.sold) ORDER BY t.position) AS tiers
      FROM inventories i
@@ -177,7 +195,9 @@ export async function readAvailability(
      GROUP BY i.event_id`,
     [eventIds],
   );
-  return rows.map((row) => {
+  const lapsesAt: Record<string, number> = {};
+  for (const row of rows) if (row.lapses_at !== null) lapsesAt[row.event_id] = Number(row.lapses_at);
+  const events = rows.map((row): EventAvailability => {
     const tiers = (row.tiers ?? []).filter((tier) => tier.tier_id !== null);
     const sold = tiers.reduce((sum, tier) => sum + tier.sold, 0);
     const quantity = tiers.reduce((sum, tier) => sum + tier.quantity, 0);
@@ -194,4 +214,5 @@ export async function readAvailability(
       })),
     };
   });
+  return { events, lapsesAt };
 }

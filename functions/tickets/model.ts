@@ -38,7 +38,9 @@ export interface OrderReads
   extends Bound<Pick<typeof history, 'listOrders' | 'listTickets' | 'listEventHistory'>> {
   findOrder: PoolBound<typeof findOrder>;
 }
-export type InventoryStore = Bound<Pick<typeof inventory, 'readAvailability' | 'syncInventory'>>;
+export type InventoryStore = Bound<
+  Pick<typeof inventory, 'readAvailability' | 'readAvailabilityAndLapses' | 'syncInventory'>
+>;
 export type DashboardStore = Bound<
   Pick<
     typeof dashboard,

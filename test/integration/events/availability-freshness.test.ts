@@ -1,13 +1,16 @@
 // The availability snapshot is current: against real PostgreSQL, Redis and both services, the read right after a
-// purchase, a hold for payment, a declined payment (the hold released), a cancellation or an organizer's change of
-// the tiers shows the change, without waiting out the snapshot's expiry. The edge's copy of these pages (local
+// purchase, a hold for payment, a declined payment (the hold released), a cancellation, an organizer's change of
+// the tiers or a hold's lapse (no write: its seats count as free from then on) shows it, without waiting out the
+// snapshot's expiry. The edge's copy of these pages (local
 // gateway) is turned off here: this file is about what the functions answer, remaining.test.ts about the edge.
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
 import type { TestUser } from '../../support/accounts';
 import { payOrder } from '../../support/payments';
 import { startTestPlatform } from '../../support/platform';
+import { waitUntil } from '../../support/wait';
 import { MANIFESTS, steps } from './support';
 
 let platform: Platform;
@@ -84,6 +87,28 @@ describe('remaining seats read right after a change', () => {
     await shownTwice(eventId, [7]);
 
     await payOrder(platform.apiUrl, order, 'declined');
+    expect(await remaining(eventId)).toEqual({ route: [10], page: [10] });
+  });
+
+  it('show the seats of a hold for payment free once it lapsed', async () => {
+    const { eventId, tierId } = await onSale(10, 2500);
+    const order = await bought(buyer, eventId, tierId, 3);
+    const db = new pg.Client({ connectionString: platform.databaseUrls.tickets });
+    await db.connect();
+    let lapsesAt: number;
+    try {
+      const { rows } = await db.query<{ at: string }>(
+        `UPDATE orders SET expires_at = now() + interval '2 seconds' WHERE id = $1
+         RETURNING (extract(epoch FROM expires_at) * 1000)::bigint AS at`,
+        [order.id],
+      );
+      lapsesAt = Number(rows[0]?.at);
+    } finally {
+      await db.end();
+    }
+    // Read on until shortly before the lapse, so a snapshot written less than its lifetime before it is live then.
+    while (Date.now() < lapsesAt - 400) await shownTwice(eventId, [7]);
+    await waitUntil(async () => Date.now() > lapsesAt, { intervalMs: 5, message: 'the hold lapsed' });
     expect(await remaining(eventId)).toEqual({ route: [10], page: [10] });
   });
 

@@ -1,6 +1,7 @@
 // The availability snapshot against a real redis-server: a snapshot is served until the event's seats next change
 // (the tickets service bumps the event's generation), and never after, even when its reader read the source before a
-// sale and wrote it after the sale's bump. Without a bump it lives at most SNAPSHOT_TTL_MS from when its read began.
+// sale and wrote it after the sale's bump. Without a bump it lives at most SNAPSHOT_TTL_MS from when its read began,
+// and no later than the event's first hold for payment lapses.
 // A Redis that fails costs reads of the source, never an error.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -41,7 +42,7 @@ const availability = (sold = 4): EventAvailability => ({
 /** Writes `event` as a reader would: stamped with the generation read before the source. */
 async function written(event: EventAvailability, readAt = Date.now()) {
   const { generations } = await readSnapshots(redis, [event.eventId]);
-  await writeSnapshots(redis, [event], readAt, generations);
+  await writeSnapshots(redis, { events: [event] }, readAt, generations);
 }
 
 const shown = async (eventId: string) => (await readSnapshots(redis, [eventId])).found.get(eventId);
@@ -76,7 +77,7 @@ describe('an availability snapshot', () => {
     let source = before;
     let sales = 0;
     const load = async () => {
-      const read = [source];
+      const read = { events: [source] };
       // The sale commits and bumps while this reader is between its read of the source and its write.
       if (sales === 0) {
         sales += 1;
@@ -118,6 +119,16 @@ describe('an availability snapshot', () => {
     expect(await shown(event.eventId)).toBeUndefined();
   });
 
+  it("expires when the event's first hold for payment lapses, its seats then counting as free", async () => {
+    const event = availability();
+    const { generations } = await readSnapshots(redis, [event.eventId]);
+    const lapsesAt = { [event.eventId]: Date.now() + 200 };
+    await writeSnapshots(redis, { events: [event], lapsesAt }, Date.now(), generations);
+    const ttl = await redis.pttl(snapshotKey(event.eventId));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(200);
+  });
+
   it('without a reachable Redis is read from the source every time, and a change is no error', async () => {
     const down = new Redis({
       port: await freePort(),
@@ -131,7 +142,7 @@ describe('an availability snapshot', () => {
       let reads = 0;
       const load = async () => {
         reads += 1;
-        return [event];
+        return { events: [event] };
       };
       expect((await readThrough(down, [event.eventId], load)).get(event.eventId)).toEqual(event);
       expect((await readThrough(down, [event.eventId], load)).get(event.eventId)).toEqual(event);
