@@ -88,7 +88,7 @@ export const tickets = defineService({
         },
         422: { description: 'The Idempotency-Key was used for a different purchase' },
       },
-      // Redis: a sale that empties a tier drops the availability snapshot that still shows it with seats.
+      // Redis: every committed change of an event's seats outdates its availability snapshot (bumps its generation).
       binds: { database: true, redis: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 10,
     },
@@ -110,7 +110,8 @@ export const tickets = defineService({
             "in the problem) or not-refundable (the event's policy gives no refunds); the organizer can still cancel it",
         },
       },
-      binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
+      // Redis: every committed change of an event's seats outdates its availability snapshot (bumps its generation).
+      binds: { database: true, redis: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
     },
     getOrder: {
       ...mine,
@@ -184,7 +185,8 @@ export const tickets = defineService({
         200: { description: 'Handled (or already handled, or not about an order)', schema: webhookAnswer },
         400: { description: 'The signature does not verify the body' },
       },
-      binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
+      // Redis: every committed change of an event's seats outdates its availability snapshot (bumps its generation).
+      binds: { database: true, redis: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
       tags: ['payments'],
     },
     organizerDashboard: {
@@ -228,7 +230,8 @@ export const tickets = defineService({
         404: { description: 'No order of an event I own or manage has this id' },
         409: { description: 'The order is already cancelled or expired' },
       },
-      binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
+      // Redis: every committed change of an event's seats outdates its availability snapshot (bumps its generation).
+      binds: { database: true, redis: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
     },
     eventAttendees: {
       ...organizer,
@@ -381,7 +384,8 @@ export const tickets = defineService({
       handler: 'event-cancelled.consumer.ts',
       summary: 'Cancels and refunds every order of a cancelled event',
       subscribesTo: [CATALOGUE_EVENTS_TOPIC],
-      binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
+      // Redis: every committed change of an event's seats outdates its availability snapshot (bumps its generation).
+      binds: { database: true, redis: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 60,
     },
     privacy: {
@@ -405,7 +409,8 @@ export const tickets = defineService({
     syncInventory: {
       handler: 'sync-inventory.internal.ts',
       summary: 'Sets up or changes the inventory of an event (called by the events service)',
-      binds: { database: true },
+      // Redis: every committed change of an event's seats outdates its availability snapshot (bumps its generation).
+      binds: { database: true, redis: true },
     },
     availability: {
       handler: 'availability.internal.ts',
@@ -437,7 +442,8 @@ export const tickets = defineService({
         'provider again for refunds it has not confirmed',
       expression: 'rate(1 minute)',
       localEverySeconds: 60,
-      binds: { database: true, payments: true },
+      // Redis: every committed change of an event's seats outdates its availability snapshot (bumps its generation).
+      binds: { database: true, redis: true, payments: true },
       timeoutSeconds: 50,
     },
     reconcilePayments: {
@@ -448,7 +454,8 @@ export const tickets = defineService({
         'never came is handled as the webhook would; a confirmed paid order without one is flagged (PaymentsUnreconciled)',
       expression: 'rate(15 minutes)',
       localEverySeconds: 900,
-      binds: { database: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
+      // Redis: every committed change of an event's seats outdates its availability snapshot (bumps its generation).
+      binds: { database: true, redis: true, payments: true, publishes: [TICKET_EVENTS_TOPIC] },
       timeoutSeconds: 300,
     },
     expireIdempotencyKeys: {
