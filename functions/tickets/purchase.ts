@@ -89,16 +89,19 @@ export function makeHandler(deps: TicketsDeps) {
           signTickets: deps.signTickets,
         }),
       );
+      // Seats taken (sold, or held for payment) show on the next page read; refusals changed nothing. The snapshot is
+      // outdated while the message leaves (or the payment is made ready), not after.
+      const outdated = outcome.kind === 'sold' ? deps.snapshots.changed([params.id]) : undefined;
       if (outcome.kind === 'sold' && outcome.message) {
         // The TicketPurchased message leaves now; the buyer waits for it only where Lambda freezes after the answer.
         await deps.publish({ topic: TICKET_EVENTS_TOPIC }, [outcome.message]);
         deps.count('TicketsSold', outcome.seats);
       }
       if (outcome.kind === 'not-on-sale' || outcome.kind === 'refused') deps.count('OrdersRefused');
-      // Seats taken (sold, or held for payment) show on the next page read. Refusals changed nothing.
-      if (outcome.kind === 'sold') await deps.snapshots.changed([params.id]);
       const sold = outcome.kind === 'sold' || outcome.kind === 'replayed';
-      return answer(outcome, params.id, sold ? await withPayment(deps, outcome.order, buyer) : undefined);
+      const order = sold ? await withPayment(deps, outcome.order, buyer) : undefined;
+      await outdated;
+      return answer(outcome, params.id, order);
     },
   );
 }
