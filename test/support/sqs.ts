@@ -1,6 +1,6 @@
 // SQS in tests: the event Lambda's event source mapping hands a consumer (unit tests), and what a queue of the
 // emulator still holds (integration tests), to know that every message sent has been handled.
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { type WaitOptions, waitUntil } from './wait';
 
@@ -44,6 +44,22 @@ export async function queueDepth(awsEndpoint: string, queueUrl: string) {
   } finally {
     sqs.destroy();
   }
+}
+
+/**
+ * The bodies of up to ten messages a queue (a dead-letter queue, say) holds, after waiting a second for one; each is
+ * hidden for a minute, so a later receive answers others.
+ */
+export async function receiveBodies(sqs: SQSClient, queueUrl: string | undefined): Promise<string[]> {
+  const received = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      VisibilityTimeout: 60,
+    }),
+  );
+  return (received.Messages ?? []).map((message) => message.Body ?? '');
 }
 
 /**

@@ -2,7 +2,7 @@
 // consumer's queue, the local runtime invokes the consumer with SQS batch semantics, redeliveries change nothing,
 // and a poison message ends in the dead-letter queue without holding back the others.
 import { randomUUID } from 'node:crypto';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { envelope } from '../../../layers/common/messages';
@@ -12,7 +12,7 @@ import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { echo } from '../../fixtures/echo/manifest';
 import { startTestPlatform } from '../../support/platform';
-import { waitForQueueDrained } from '../../support/sqs';
+import { receiveBodies, waitForQueueDrained } from '../../support/sqs';
 import { waitUntil } from '../../support/wait';
 
 let platform: Platform;
@@ -204,15 +204,7 @@ describe('outbox to consumer', () => {
     const dlqUrl = platform.queueUrls['echo-inbox-dlq'];
     const bodies: string[] = [];
     await waitUntil(async () => {
-      const received = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: dlqUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-          VisibilityTimeout: 60,
-        }),
-      );
-      for (const message of received.Messages ?? []) bodies.push(message.Body ?? '');
+      bodies.push(...(await receiveBodies(sqs, dlqUrl)));
       return bodies.length >= 2 ? true : undefined;
     });
     expect(bodies).toContain('this is not json');
