@@ -3,12 +3,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject, type ProvidedContext } from 'vitest';
+import { afterAll, beforeAll, inject, type ProvidedContext } from 'vitest';
 import { manifests as realManifests } from '../../functions/manifests';
 import type { ServiceManifest } from '../../layers/common/manifest';
 import { type Platform, type PlatformOptions, startPlatform } from '../../local/platform';
 import { platformPorts } from './ports';
 import { copyPostgresTemplate } from './postgres-template';
+import { type TestIssuer, withTestIssuer } from './tokens';
 
 export interface TestPlatformOptions {
   manifests?: readonly ServiceManifest[];
@@ -71,6 +72,36 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * Registers the file's beforeAll and afterAll: the platform started with `options`, handed to `started`, and stopped
+ * when the file ends (after the hooks registered later, e.g. a pool on one of its databases).
+ */
+export function withTestPlatform(
+  options: TestPlatformOptions,
+  started: (platform: Platform) => void | Promise<void>,
+): void {
+  let platform: Platform | undefined;
+  beforeAll(async () => {
+    platform = await startTestPlatform(options);
+    await started(platform);
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+}
+
+/** withTestIssuer, then withTestPlatform: a platform whose JWT authorizer accepts the test issuer's tokens. */
+export function withIssuedPlatform(
+  options: TestPlatformOptions,
+  started: (suite: { platform: Platform; issuer: TestIssuer }) => void,
+): void {
+  let issuer: TestIssuer;
+  withTestIssuer((trusted) => {
+    issuer = trusted;
+  });
+  withTestPlatform(options, (platform) => started({ platform, issuer }));
 }
 
 /** A fresh data folder, holding a copy of the run's prepared PostgreSQL cluster when global setup made one. */

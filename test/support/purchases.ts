@@ -15,7 +15,7 @@ import { invokeInternal } from '../../layers/common/internal';
 import type { ServiceManifest } from '../../layers/common/manifest';
 import type { Platform } from '../../local/platform';
 import { startTestPlatform } from './platform';
-import { startTestIssuer } from './tokens';
+import { startTrustedIssuer, type TestIssuer } from './tokens';
 
 /** The topics tickets' consumers subscribe to, without the services that publish on them (tests publish themselves). */
 export const ticketsTopics: ServiceManifest = {
@@ -28,7 +28,7 @@ export const ticketsTopics: ServiceManifest = {
 
 export interface TicketsPlatform {
   platform: Platform;
-  issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+  issuer: TestIssuer;
   /** The tickets database. */
   db: pg.Pool;
   stop(): Promise<void>;
@@ -36,8 +36,7 @@ export interface TicketsPlatform {
 
 /** The tickets service (and the platform routes) behind the gateway, accepting the test issuer's tokens. */
 export async function startTicketsPlatform(): Promise<TicketsPlatform> {
-  const issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
+  const issuer = await startTrustedIssuer();
   const platform = await startTestPlatform({
     manifests: [tickets, platformService, ticketsTopics],
     schedules: false,
@@ -57,7 +56,7 @@ export async function startTicketsPlatform(): Promise<TicketsPlatform> {
 
 /** A signed-in person: their id and an access token the platform's authorizer accepts. */
 export async function person(
-  issuer: Awaited<ReturnType<typeof startTestIssuer>>,
+  issuer: TestIssuer,
   apiUrl: string,
   who: { userId?: string; email?: string; givenName?: string; familyName?: string } = {},
 ) {
@@ -102,7 +101,7 @@ export async function putOnSale(
 
 /** A signed-in person's request headers (JSON body). */
 export async function buyerHeaders(
-  issuer: Awaited<ReturnType<typeof startTestIssuer>>,
+  issuer: TestIssuer,
   apiUrl: string,
   buyer: { email: string; givenName: string; familyName?: string; userId?: string },
 ) {

@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { afterAll, beforeAll } from 'vitest';
 
 export async function startTestIssuer() {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
@@ -40,4 +41,28 @@ export async function startTestIssuer() {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+export type TestIssuer = Awaited<ReturnType<typeof startTestIssuer>>;
+
+/** A test issuer whose tokens a platform started after it accepts: its JWKS becomes the runtime's JWT_JWKS_URL. */
+export async function startTrustedIssuer(): Promise<TestIssuer> {
+  const issuer = await startTestIssuer();
+  process.env.JWT_JWKS_URL = issuer.jwksUrl;
+  return issuer;
+}
+
+/**
+ * Registers the file's beforeAll and afterAll for a trusted issuer (startTrustedIssuer), closed when the file ends.
+ * Register it before the platform's hooks: the platform reads JWT_JWKS_URL as it starts.
+ */
+export function withTestIssuer(started: (issuer: TestIssuer) => void): void {
+  let issuer: TestIssuer | undefined;
+  beforeAll(async () => {
+    issuer = await startTrustedIssuer();
+    started(issuer);
+  });
+  afterAll(async () => {
+    await issuer?.close();
+  });
 }

@@ -2,8 +2,8 @@
 // whether the send went out (a killed runtime, a Lambda timeout) leaves a claim in "sending". Once that claim is
 // stale, the next delivery of the message sends the email (a duplicate is possible, a missing email is not). The
 // queue's visibility timeout is derived from the same staleness, so that next delivery finds the claim stale.
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import type { TicketPurchasedV1 } from '../../../events/contracts/tickets';
 import { notifications } from '../../../functions/notifications/manifest';
 import {
@@ -16,23 +16,13 @@ import { sendDeps } from '../../../functions/notifications/send.deps';
 import { STALE_CLAIM_MS } from '../../../functions/notifications/timing';
 import type { ConsumerSpec } from '../../../layers/common/manifest';
 import type { Platform } from '../../../local/platform';
-import { startTestPlatform } from '../../support/platform';
-import { emailsFor, inbox, newBuyer, newEvent, purchased, ticketsTopic } from './support';
+import { emailsFor, inbox, newBuyer, newEvent, notificationsPlatform, purchased } from './support';
 
 let platform: Platform;
 let db: pg.Pool;
 
-beforeAll(async () => {
-  platform = await startTestPlatform({
-    manifests: [ticketsTopic, notifications],
-    consumers: false,
-    schedules: false,
-  });
-  db = new pg.Pool({ connectionString: platform.databaseUrls.notifications, max: 2 });
-});
-afterAll(async () => {
-  await db?.end();
-  await platform?.stop();
+notificationsPlatform({ consumers: false }, (started) => {
+  ({ platform, db } = started);
 });
 
 const log: Log = { info: () => undefined, warn: () => undefined };

@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import jsQR from 'jsqr';
-import pg from 'pg';
+import type pg from 'pg';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CATALOGUE_EVENTS_TOPIC,
   CatalogueMessageTypes,
@@ -21,7 +21,6 @@ import type { ServiceManifest } from '../../../layers/common/manifest';
 import { type Envelope, envelope } from '../../../layers/common/messages';
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
-import { startTestPlatform } from '../../support/platform';
 import {
   type CaughtEmail,
   cancelled,
@@ -31,8 +30,8 @@ import {
   inbox,
   newBuyer,
   newEvent,
+  notificationsPlatform,
   purchased,
-  ticketsTopic,
 } from './support';
 
 interface CaughtAttachment {
@@ -54,16 +53,8 @@ const notificationsHere: ServiceManifest = {
 let platform: Platform;
 let db: pg.Pool;
 
-beforeAll(async () => {
-  platform = await startTestPlatform({
-    manifests: [ticketsTopic, notificationsHere],
-    schedules: false,
-  });
-  db = new pg.Pool({ connectionString: platform.databaseUrls.notifications, max: 2 });
-});
-afterAll(async () => {
-  await db?.end();
-  await platform?.stop();
+notificationsPlatform({ service: notificationsHere }, (started) => {
+  ({ platform, db } = started);
 });
 
 const VENUE = { venue: 'Olympia', address: '28 boulevard des Capucines', city: 'Paris', country: 'France' };

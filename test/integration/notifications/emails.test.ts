@@ -1,12 +1,10 @@
 // Confirmation and cancellation emails end to end: ticket messages published on the ticket-events topic, the real
 // consumer, PostgreSQL and SMTP, and the emails read back from maildev. Plus the history route over HTTP.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notifications } from '../../../functions/notifications/manifest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
-import { startTestPlatform } from '../../support/platform';
-import { startTestIssuer } from '../../support/tokens';
+import { type TestIssuer, withTestIssuer } from '../../support/tokens';
 import {
   type Buyer,
   cancelled,
@@ -16,25 +14,20 @@ import {
   inbox,
   newBuyer,
   newEvent,
+  notificationsPlatform,
   publish,
   purchased,
-  ticketsTopic,
 } from './support';
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 let db: pg.Pool;
 
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ manifests: [ticketsTopic, notifications], schedules: false });
-  db = new pg.Pool({ connectionString: platform.databaseUrls.notifications, max: 2 });
+withTestIssuer((started) => {
+  issuer = started;
 });
-afterAll(async () => {
-  await db?.end();
-  await platform?.stop();
-  await issuer?.close();
+notificationsPlatform({}, (started) => {
+  ({ platform, db } = started);
 });
 
 describe('confirmation email', () => {

@@ -1,25 +1,19 @@
 // The contract between tickets and notifications, exercised for real: a purchase through the tickets API produces
 // the confirmation email with the codes of the tickets sold, and a cancellation the cancellation email.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
 import { type PayableOrder, paidOrder } from '../../support/payments';
-import { startTestPlatform } from '../../support/platform';
+import { withIssuedPlatform } from '../../support/platform';
 import { buy, buyerHeaders, putOnSale } from '../../support/purchases';
-import { startTestIssuer } from '../../support/tokens';
+import type { TestIssuer } from '../../support/tokens';
 import { emailsFor } from './support';
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false });
-});
-afterAll(async () => {
-  await platform?.stop();
-  await issuer?.close();
+withIssuedPlatform({ schedules: false }, (started) => {
+  ({ platform, issuer } = started);
 });
 
 interface Order {

@@ -1,14 +1,12 @@
 // Reminders end to end: the scan queues one reminder per holder of each event starting within the window, however
 // often it runs and even when two runs overlap; the reminder consumer sends each once, even when delivered twice.
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notifications } from '../../../functions/notifications/manifest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { REMINDERS_QUEUE, ReminderMessageTypes } from '../../../functions/notifications/schemas';
 import { envelope } from '../../../layers/common/messages';
 import type { Platform } from '../../../local/platform';
 import { scheduledEvent } from '../../../local/schedules';
-import { startTestPlatform } from '../../support/platform';
 import {
   cancelled,
   drained,
@@ -17,9 +15,9 @@ import {
   inbox,
   newBuyer,
   newEvent,
+  notificationsPlatform,
   publish,
   purchased,
-  ticketsTopic,
 } from './support';
 
 const HOUR = 3_600_000;
@@ -27,14 +25,9 @@ const HOUR = 3_600_000;
 let platform: Platform;
 let db: pg.Pool;
 
-beforeAll(async () => {
-  // No local timer: the test runs the scan itself.
-  platform = await startTestPlatform({ manifests: [ticketsTopic, notifications], schedules: false });
-  db = new pg.Pool({ connectionString: platform.databaseUrls.notifications, max: 2 });
-});
-afterAll(async () => {
-  await db?.end();
-  await platform?.stop();
+// No local timer: the test runs the scan itself.
+notificationsPlatform({}, (started) => {
+  ({ platform, db } = started);
 });
 
 /** Runs the scan the way EventBridge does: its handler, with a scheduled event (the platform set its env). */

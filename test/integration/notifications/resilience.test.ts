@@ -2,13 +2,13 @@
 // out exactly once; a message that breaks the contract ends in the dead-letter queue without holding up the rest.
 // The queues redeliver after 2 s here instead of 30 s, so retries happen within the test's time.
 import { randomUUID } from 'node:crypto';
-import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TicketMessageTypes } from '../../../events/contracts/tickets';
 import { envelope } from '../../../layers/common/messages';
 import type { Platform } from '../../../local/platform';
-import { startTestPlatform } from '../../support/platform';
+import { receiveBodies } from '../../support/sqs';
 import {
   drained,
   emailsFor,
@@ -16,25 +16,22 @@ import {
   inbox,
   newBuyer,
   newEvent,
+  notificationsPlatform,
   notificationsWith,
   publish,
   purchased,
-  ticketsTopic,
 } from './support';
 
 let platform: Platform;
 let db: pg.Pool;
 let sqs: SQSClient;
 
-beforeAll(async () => {
-  platform = await startTestPlatform({ manifests: [ticketsTopic, notificationsWith(2)], schedules: false });
-  db = new pg.Pool({ connectionString: platform.databaseUrls.notifications, max: 2 });
+notificationsPlatform({ service: notificationsWith(2) }, (started) => {
+  ({ platform, db } = started);
   sqs = new SQSClient({ endpoint: platform.awsEndpoint, region: 'us-east-1' });
 });
-afterAll(async () => {
+afterAll(() => {
   sqs?.destroy();
-  await db?.end();
-  await platform?.stop();
 });
 
 describe('with the mail server down', () => {
@@ -120,15 +117,7 @@ describe('a poison message', () => {
     const dlqUrl = platform.queueUrls['notifications-ticket-events-dlq'];
     const dead = await eventually(
       async () => {
-        const received = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: dlqUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
-            VisibilityTimeout: 60,
-          }),
-        );
-        const bodies = (received.Messages ?? []).map((message) => message.Body ?? '');
+        const bodies = await receiveBodies(sqs, dlqUrl);
         return bodies.some((body) => body.includes(poison.id)) ? bodies : undefined;
       },
       50_000,

@@ -3,7 +3,7 @@
 // schedule, run on a test clock the next day, emails one summary with the day's figures; an organizer who opted out
 // gets none, and a second run the same day sends nothing more.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventSnapshot } from '../../../events/contracts/catalogue';
 import { summaryScanDeps } from '../../../functions/notifications/sales-summaries.deps';
 import { SALES_SUMMARIES_QUEUE } from '../../../functions/notifications/sales-summaries.schemas';
@@ -12,23 +12,17 @@ import type { Platform } from '../../../local/platform';
 import { testClock } from '../../support/clock';
 import { client } from '../../support/http';
 import { type PayableOrder, paidOrder } from '../../support/payments';
-import { startTestPlatform } from '../../support/platform';
+import { withIssuedPlatform } from '../../support/platform';
 import { buy, buyerHeaders, putOnSale } from '../../support/purchases';
-import { startTestIssuer } from '../../support/tokens';
+import type { TestIssuer } from '../../support/tokens';
 import { drained, emailsFor, inbox } from './support';
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 const api = client(() => platform.apiUrl);
 
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false });
-});
-afterAll(async () => {
-  await platform?.stop();
-  await issuer?.close();
+withIssuedPlatform({ schedules: false }, (started) => {
+  ({ platform, issuer } = started);
 });
 
 interface Order extends PayableOrder {

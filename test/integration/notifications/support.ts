@@ -1,6 +1,9 @@
 // Helpers of the notifications tests: ticket messages shaped as the tickets service publishes them, a stand-in
-// for tickets' topic, reading maildev's inbox over its REST API, and waiting for an outcome.
+// for tickets' topic, the platform running notifications, reading maildev's inbox over its REST API, and waiting for
+// an outcome.
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll } from 'vitest';
 import { AUTH_EVENTS_TOPIC } from '../../../events/contracts/auth';
 import { CATALOGUE_EVENTS_TOPIC, type EventSnapshot } from '../../../events/contracts/catalogue';
 import {
@@ -14,7 +17,10 @@ import { notifications } from '../../../functions/notifications/manifest';
 import type { ServiceManifest } from '../../../layers/common/manifest';
 import { type Envelope, envelope } from '../../../layers/common/messages';
 import { awsPublisher } from '../../../layers/common/publisher';
+import type { Platform } from '../../../local/platform';
+import { withTestPlatform } from '../../support/platform';
 import { waitForQueueDrained } from '../../support/sqs';
+import { cancellationOf } from '../../support/ticket-messages';
 import { waitUntil } from '../../support/wait';
 
 /**
@@ -38,6 +44,38 @@ export function notificationsWith(visibilityTimeoutSeconds: number): ServiceMani
     ]),
   );
   return { ...notifications, consumers };
+}
+
+export interface NotificationsPlatform {
+  platform: Platform;
+  /** The notifications database. */
+  db: pg.Pool;
+}
+
+/**
+ * Registers the file's beforeAll and afterAll: the platform running `service` (the real notifications service unless
+ * given) beside the stand-in topics, without schedules (tests run the scans themselves), and a pool on the
+ * notifications database; both closed when the file ends.
+ */
+export function notificationsPlatform(
+  options: { service?: ServiceManifest; consumers?: boolean },
+  started: (suite: NotificationsPlatform) => void,
+): void {
+  let db: pg.Pool | undefined;
+  withTestPlatform(
+    {
+      manifests: [ticketsTopic, options.service ?? notifications],
+      consumers: options.consumers,
+      schedules: false,
+    },
+    (platform) => {
+      db = new pg.Pool({ connectionString: platform.databaseUrls.notifications, max: 2 });
+      started({ platform, db });
+    },
+  );
+  afterAll(async () => {
+    await db?.end();
+  });
 }
 
 export interface Buyer {
@@ -100,17 +138,8 @@ export function cancelled(
   order: TicketPurchasedV1,
   reason: OrderCancelledV1['reason'],
 ): Envelope<OrderCancelledV1> {
-  const data: OrderCancelledV1 = {
-    orderId: order.orderId,
-    eventId: order.eventId,
-    buyer: order.buyer,
-    event: order.event,
-    refund: order.total,
-    currency: order.currency,
-    reason,
-  };
   const { type, version } = TicketMessageTypes.OrderCancelled;
-  return envelope('tickets', type, version, data, `test-${randomUUID()}`);
+  return envelope('tickets', type, version, cancellationOf(order, reason), `test-${randomUUID()}`);
 }
 
 /** One email as maildev's REST API (GET /api/email) returns it. */

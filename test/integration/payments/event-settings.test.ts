@@ -7,31 +7,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
 import { client } from '../../support/http';
 import { paidOrder } from '../../support/payments';
-import { startTestPlatform } from '../../support/platform';
+import { withIssuedPlatform } from '../../support/platform';
 import { buy, buyerHeaders } from '../../support/purchases';
 import { payThroughStripeMock, type StripeMock, startStripeMock } from '../../support/stripe-mock';
-import { startTestIssuer } from '../../support/tokens';
+import type { TestIssuer } from '../../support/tokens';
 import { emailsFor } from '../notifications/support';
 
 let restoreEnv: () => void = () => undefined;
 
 let platform: Platform;
 let stripe: StripeMock;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 const api = client(() => platform.apiUrl);
 
+// The platform starts paying through stripe-mock, and stops before it.
 beforeAll(async () => {
   stripe = await startStripeMock();
   restoreEnv = payThroughStripeMock(stripe).restore;
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false });
 });
 afterAll(async () => {
-  await platform?.stop();
-  await issuer?.close();
   await stripe?.stop();
   restoreEnv();
+});
+withIssuedPlatform({ schedules: false }, (started) => {
+  ({ platform, issuer } = started);
 });
 
 interface Order {

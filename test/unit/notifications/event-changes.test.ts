@@ -4,36 +4,18 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { EventChangedV1 } from '../../../events/contracts/catalogue';
-import type { TicketPurchasedV1 } from '../../../events/contracts/tickets';
 import { onEventChanged } from '../../../functions/notifications/event-changes';
 import { onReminderDue, onTicketPurchased } from '../../../functions/notifications/notifications';
 import { cancellationEmail, confirmationEmail } from '../../../functions/notifications/templates';
+import { ticketPurchase } from '../../support/ticket-messages';
 import { fakeDeps, memoryLog } from './fakes';
 
 const HOUR = 3_600_000;
 const NOW = new Date('2026-06-01T12:00:00Z');
 const VENUE = { venue: 'Olympia', address: '28 boulevard des Capucines', city: 'Paris', country: 'France' };
 
-function purchase(eventId: string, startsAt: Date): TicketPurchasedV1 {
-  const userId = randomUUID();
-  const tierId = randomUUID();
-  return {
-    orderId: randomUUID(),
-    eventId,
-    buyer: { userId, email: `${userId}@example.com`, firstName: 'Ada' },
-    event: {
-      name: 'Show',
-      startsAt: startsAt.toISOString(),
-      endsAt: new Date(startsAt.getTime() + 2 * HOUR).toISOString(),
-      timezone: 'Europe/Paris',
-      place: 'Olympia, Paris, France',
-    },
-    items: [{ tierId, tierName: 'Standard', quantity: 1, unitPrice: 2500 }],
-    tickets: [{ id: randomUUID(), tierId, tierName: 'Standard', code: 'C-1', qr: 'payload' }],
-    total: 2500,
-    currency: 'EUR',
-  };
-}
+const purchase = (eventId: string, startsAt: Date) =>
+  ticketPurchase(startsAt, { eventId, code: 'C-1', qr: 'payload' });
 
 const change = (
   eventId: string,

@@ -2,7 +2,7 @@
 // a crash; holdings that end cancelled whatever the order of the messages; reminders for the right holders only.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { OrderCancelledV1, TicketPurchasedV1 } from '../../../events/contracts/tickets';
+import type { TicketPurchasedV1 } from '../../../events/contracts/tickets';
 import { sender } from '../../../functions/notifications/mailer';
 import {
   DeliveryInFlightError,
@@ -15,44 +15,24 @@ import {
   scanReminders,
 } from '../../../functions/notifications/notifications';
 import { STALE_CLAIM_MS } from '../../../functions/notifications/timing';
+import { cancellationOf, ticketPurchase } from '../../support/ticket-messages';
 import { fakeDeps, memoryLog } from './fakes';
 
 const HOUR = 3_600_000;
 const NOW = new Date('2026-06-01T12:00:00Z');
 
-function purchase(
-  options: { userId?: string; eventId?: string; startsInMs?: number } = {},
-): TicketPurchasedV1 {
-  const startsAt = new Date(NOW.getTime() + (options.startsInMs ?? 10 * 24 * HOUR));
-  const tierId = randomUUID();
-  const userId = options.userId ?? randomUUID();
-  return {
-    orderId: randomUUID(),
-    eventId: options.eventId ?? randomUUID(),
-    buyer: { userId, email: `${userId}@example.com`, firstName: 'Ada' },
-    event: {
-      name: 'Show',
-      startsAt: startsAt.toISOString(),
-      endsAt: new Date(startsAt.getTime() + 2 * HOUR).toISOString(),
-      timezone: 'Europe/Paris',
-      place: 'Olympia, Paris',
-    },
-    items: [{ tierId, tierName: 'Standard', quantity: 1, unitPrice: 2500 }],
-    tickets: [{ id: randomUUID(), tierId, tierName: 'Standard', code: `C-${randomUUID().slice(0, 6)}` }],
-    total: 2500,
-    currency: 'EUR',
-  };
-}
-
-const cancellationOf = (order: TicketPurchasedV1, reason: OrderCancelledV1['reason'] = 'customer') => ({
-  orderId: order.orderId,
-  eventId: order.eventId,
-  buyer: order.buyer,
-  event: order.event,
-  refund: order.total,
-  currency: order.currency,
-  reason,
-});
+const purchase = ({
+  startsInMs,
+  ...options
+}: {
+  userId?: string;
+  eventId?: string;
+  startsInMs?: number;
+} = {}) =>
+  ticketPurchase(new Date(NOW.getTime() + (startsInMs ?? 10 * 24 * HOUR)), {
+    ...options,
+    place: 'Olympia, Paris',
+  });
 
 const spec = {
   key: 'confirmation:1',
