@@ -86,6 +86,23 @@ async function onSale(
   };
 }
 
+/** What tickets holds of an event, as the sync request that puts it there, but for its status and tiers. */
+async function storedInventory(eventId: string): Promise<Omit<InventorySyncRequest, 'status' | 'tiers'>> {
+  const row = (await db.query('SELECT * FROM inventories WHERE event_id = $1', [eventId])).rows[0];
+  return {
+    eventId,
+    organizerId: row.organizer_id,
+    capacity: row.capacity,
+    event: {
+      name: row.name,
+      startsAt: row.starts_at.toISOString(),
+      endsAt: row.ends_at.toISOString(),
+      timezone: row.timezone,
+      place: row.place,
+    },
+  };
+}
+
 function buy(
   token: string,
   eventId: string,
@@ -254,22 +271,11 @@ describe('an order', () => {
     expect(unknown.status).toBe(409);
 
     const event = await onSale();
-    const request = await db.query('SELECT * FROM inventories WHERE event_id = $1', [event.eventId]);
-    const row = request.rows[0];
     await invokeInternal(
       'tickets.syncInventory',
       {
-        eventId: event.eventId,
-        organizerId: row.organizer_id,
+        ...(await storedInventory(event.eventId)),
         status: 'cancelled',
-        capacity: row.capacity,
-        event: {
-          name: row.name,
-          startsAt: row.starts_at.toISOString(),
-          endsAt: row.ends_at.toISOString(),
-          timezone: row.timezone,
-          place: row.place,
-        },
         tiers: event.tiers.map((tier) => ({
           tierId: tier.tierId,
           name: 'Tier',
@@ -521,21 +527,12 @@ describe('inventory changes', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
     });
-    const row = (await db.query('SELECT * FROM inventories WHERE event_id = $1', [event.eventId])).rows[0];
     const attempt = await invokeInternal(
       'tickets.syncInventory',
       {
-        eventId: event.eventId,
-        organizerId: row.organizer_id,
+        ...(await storedInventory(event.eventId)),
         status: 'on_sale',
         capacity: 10,
-        event: {
-          name: row.name,
-          startsAt: row.starts_at.toISOString(),
-          endsAt: row.ends_at.toISOString(),
-          timezone: row.timezone,
-          place: row.place,
-        },
         tiers: [{ tierId: kept?.tierId ?? '', name: 'Tier 0', price: 2500, currency: 'EUR', quantity: 5 }],
       },
       'test',
@@ -548,21 +545,18 @@ describe('inventory changes', () => {
     const event = await onSale();
     const { token } = await buyer();
     await buy(token, event.eventId, [{ tierId: event.tiers[0]?.tierId ?? '', quantity: 1 }]);
-    const row = (await db.query('SELECT * FROM inventories WHERE event_id = $1', [event.eventId])).rows[0];
-    const movedStart = new Date(row.starts_at.getTime() + 86_400_000);
+    const stored = await storedInventory(event.eventId);
+    const movedStart = new Date(Date.parse(stored.event.startsAt) + 86_400_000);
     await invokeInternal(
       'tickets.syncInventory',
       {
-        eventId: event.eventId,
-        organizerId: row.organizer_id,
+        ...stored,
         status: 'on_sale',
-        capacity: row.capacity,
         event: {
+          ...stored.event,
           name: 'Moved show',
           startsAt: movedStart.toISOString(),
           endsAt: new Date(movedStart.getTime() + 3_600_000).toISOString(),
-          timezone: row.timezone,
-          place: row.place,
         },
         tiers: event.tiers.map((tier) => ({
           tierId: tier.tierId,
