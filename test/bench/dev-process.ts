@@ -1,12 +1,13 @@
 // `npm run dev` in a child process, as a developer runs it, for the benches: the bench's own HTTP client and JSON
 // parsing then never share the functions' event loop. Free ports, a throwaway data folder, function logs at WARN.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request, setGlobalDispatcher } from 'undici';
 import { ROOT } from '../../local/platform';
-import { devPortsEnv, freePort, platformPorts } from '../support/ports';
+import { spawnDev } from '../support/dev-runtime';
+import { freePort, platformPorts } from '../support/ports';
 import { type RedisServer, startRedis } from '../support/redis-server';
 import { startTestIssuer } from '../support/tokens';
 import type { Log, SectionOutcome } from './section';
@@ -31,21 +32,17 @@ export async function startDevProcess(options: {
 }): Promise<DevProcess> {
   const [ports, closed] = await Promise.all([platformPorts(), freePort()]);
   const dataDir = mkdtempSync(join(tmpdir(), `tol-bench-${options.label}-`));
-  const child = spawn(
+  // Stopped through its process group (spawnDev), so stopping it stops PostgreSQL with it.
+  const child = spawnDev(
     process.execPath,
     [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/dev.ts', '--fresh', ...(options.args ?? [])],
     {
-      cwd: ROOT,
-      // Its own process group, so stopping it stops PostgreSQL with it, as Ctrl-C in a terminal does.
-      detached: true,
+      ports,
+      dataDir,
       env: {
-        ...process.env,
-        ...devPortsEnv(ports),
-        LOCAL_DATA_DIR: dataDir,
         // Without a Redis of the bench's own, a closed port rather than whatever may listen on 6379.
         REDIS_URL: `redis://127.0.0.1:${closed}`,
         POWERTOOLS_LOG_LEVEL: 'WARN',
-        OPENSEARCH_URL: '',
         ...options.env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],

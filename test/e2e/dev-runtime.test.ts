@@ -1,12 +1,12 @@
 // `npm run dev` as a developer runs it on a fresh checkout: it must answer /v1/health within 60 s, print the URLs it
 // serves, keep its data between runs, and shut down cleanly on Ctrl-C.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../local/platform';
-import { devPortsEnv, platformPorts } from '../support/ports';
+import { spawnDev } from '../support/dev-runtime';
+import { platformPorts } from '../support/ports';
 import { waitUntil } from '../support/wait';
 
 const children: ChildProcess[] = [];
@@ -23,17 +23,11 @@ afterAll(() => {
 
 async function startDev(dataDir: string, extraArgs: string[] = []) {
   const ports = await platformPorts();
-  // Its own process group, so the test can send SIGINT to the whole group the way a terminal's Ctrl-C does.
-  const child = spawn('npm', ['run', 'dev', '--', ...extraArgs], {
-    cwd: ROOT,
-    detached: true,
-    env: {
-      ...process.env,
-      ...devPortsEnv(ports),
-      LOCAL_DATA_DIR: dataDir,
-      REDIS_URL: 'off',
-      OPENSEARCH_URL: '',
-    },
+  // Its own process group (spawnDev), so the test can send SIGINT to the whole group the way a terminal's Ctrl-C does.
+  const child = spawnDev('npm', ['run', 'dev', '--', ...extraArgs], {
+    ports,
+    dataDir,
+    env: { REDIS_URL: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
