@@ -95,7 +95,7 @@ export function withTestPlatform(
 /** withTestIssuer, then withTestPlatform: a platform whose JWT authorizer accepts the test issuer's tokens. */
 export function withIssuedPlatform(
   options: TestPlatformOptions,
-  started: (suite: { platform: Platform; issuer: TestIssuer }) => void,
+  started: (suite: { platform: Platform; issuer: TestIssuer }) => void | Promise<void>,
 ): void {
   let issuer: TestIssuer;
   withTestIssuer((trusted) => {

@@ -1,23 +1,17 @@
 // The local test-mode payment page of `npm run dev` (no Stripe account): an order's checkout URL shows the page, the
 // test card 4242… pays it and 4000…0002 is declined, through Stripe-format signed webhooks to the same webhook.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
-import { startTestPlatform } from '../../support/platform';
+import { withIssuedPlatform } from '../../support/platform';
 import { buy, buyerHeaders, putOnSale } from '../../support/purchases';
-import { startTestIssuer } from '../../support/tokens';
+import type { TestIssuer } from '../../support/tokens';
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false, redisUrl: null });
-});
-afterAll(async () => {
-  await platform?.stop();
-  await issuer?.close();
+withIssuedPlatform({ schedules: false, redisUrl: null }, (started) => {
+  ({ platform, issuer } = started);
 });
 
 interface Order {

@@ -2,24 +2,18 @@
 // problem+json mapping, driven over real HTTP against real PostgreSQL and the AWS emulator.
 import { randomUUID } from 'node:crypto';
 import { generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manifests } from '../../../functions/manifests';
 import type { Platform } from '../../../local/platform';
 import { echo } from '../../fixtures/echo/manifest';
-import { startTestPlatform } from '../../support/platform';
-import { startTestIssuer } from '../../support/tokens';
+import { withIssuedPlatform } from '../../support/platform';
+import type { TestIssuer } from '../../support/tokens';
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ manifests: [...manifests, echo], schedules: false });
-});
-afterAll(async () => {
-  await platform?.stop();
-  await issuer?.close();
+withIssuedPlatform({ manifests: [...manifests, echo], schedules: false }, (started) => {
+  ({ platform, issuer } = started);
 });
 
 const post = (

@@ -1,26 +1,20 @@
 // An outage answers as an outage: while a service's database cannot be reached, its routes answer 503
 // problem+json with Retry-After (clients and the web app retry), never a 500 "internal" error.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
-import { startTestPlatform } from '../../support/platform';
+import { withIssuedPlatform } from '../../support/platform';
 import { freePort } from '../../support/ports';
 import { buy, buyerHeaders } from '../../support/purchases';
-import { startTestIssuer } from '../../support/tokens';
+import type { TestIssuer } from '../../support/tokens';
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false, consumers: false });
+withIssuedPlatform({ schedules: false, consumers: false }, async (started) => {
+  ({ platform, issuer } = started);
   // Nothing has opened the tickets pool yet: it will connect where nothing listens, as to a database that is down.
   process.env.TICKETS_DATABASE_URL = `postgres://tickets:tickets-local@127.0.0.1:${await freePort()}/tickets`;
-});
-afterAll(async () => {
-  await platform?.stop();
-  await issuer?.close();
 });
 
 describe('a purchase while the tickets database is down', () => {
