@@ -74,17 +74,20 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   });
 }
 
+/** The platform's options, or a function answering them as it starts (e.g. with a server an earlier hook started). */
+type LateOptions = TestPlatformOptions | (() => TestPlatformOptions);
+
 /**
  * Registers the file's beforeAll and afterAll: the platform started with `options`, handed to `started`, and stopped
  * when the file ends (after the hooks registered later, e.g. a pool on one of its databases).
  */
 export function withTestPlatform(
-  options: TestPlatformOptions,
+  options: LateOptions,
   started: (platform: Platform) => void | Promise<void>,
 ): void {
   let platform: Platform | undefined;
   beforeAll(async () => {
-    platform = await startTestPlatform(options);
+    platform = await startTestPlatform(typeof options === 'function' ? options() : options);
     await started(platform);
   });
   afterAll(async () => {
@@ -94,7 +97,7 @@ export function withTestPlatform(
 
 /** withTestIssuer, then withTestPlatform: a platform whose JWT authorizer accepts the test issuer's tokens. */
 export function withIssuedPlatform(
-  options: TestPlatformOptions,
+  options: LateOptions,
   started: (suite: { platform: Platform; issuer: TestIssuer }) => void | Promise<void>,
 ): void {
   let issuer: TestIssuer;

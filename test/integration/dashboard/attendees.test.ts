@@ -2,15 +2,15 @@
 // cells a spreadsheet would run as formulas neutralised, quoting that survives commas, quotes and line breaks.
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Attendee } from '../../../functions/tickets/dashboard.schemas';
 import type { Platform } from '../../../local/platform';
-import { startTestPlatform } from '../../support/platform';
-import { startTestIssuer } from '../../support/tokens';
+import { withIssuedPlatform } from '../../support/platform';
+import type { TestIssuer } from '../../support/tokens';
 import { api, type OnSale, type Order, type Person, people, putOnSale } from './helpers';
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 let db: pg.Pool;
 let http: ReturnType<typeof api>;
 let organizer: Person;
@@ -29,10 +29,8 @@ const hostileNames = [
   'Zoë',
 ];
 
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false, redisUrl: null });
+withIssuedPlatform({ schedules: false, redisUrl: null }, async (started) => {
+  ({ platform, issuer } = started);
   db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
   http = api(platform);
   const person = people(platform, issuer);
@@ -61,8 +59,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db?.end();
-  await platform?.stop();
-  await issuer?.close();
 });
 
 const allTickets = () => orders.flatMap(({ order }) => order.tickets.map((ticket) => ticket.id));

@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_TTL_SECONDS } from '../../../functions/tickets/dashboard.cache';
 import type { EventMetrics } from '../../../functions/tickets/dashboard.schemas';
 import type { Platform } from '../../../local/platform';
-import { startTestPlatform } from '../../support/platform';
+import { withIssuedPlatform } from '../../support/platform';
 import { type RedisServer, startRedis } from '../../support/redis-server';
-import { startTestIssuer } from '../../support/tokens';
+import type { TestIssuer } from '../../support/tokens';
 import { api, type OnSale, type Person, people, putOnSale } from './helpers';
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 let redis: RedisServer;
 let http: ReturnType<typeof api>;
 let person: ReturnType<typeof people>;
@@ -20,19 +20,20 @@ let event: OnSale;
 beforeAll(async () => {
   // This file stops its Redis, so it has its own rather than the one other test files share.
   redis = await startRedis();
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false, redisUrl: redis.url });
-  http = api(platform);
-  person = people(platform, issuer);
-  organizer = await person();
-  event = await putOnSale(organizer.userId, { tiers: [{ price: 1500, quantity: 30 }] });
 });
 afterAll(async () => {
-  await platform?.stop();
-  await issuer?.close();
   await redis?.stop();
 });
+withIssuedPlatform(
+  () => ({ schedules: false, redisUrl: redis.url }),
+  async (started) => {
+    ({ platform, issuer } = started);
+    http = api(platform);
+    person = people(platform, issuer);
+    organizer = await person();
+    event = await putOnSale(organizer.userId, { tiers: [{ price: 1500, quantity: 30 }] });
+  },
+);
 
 const metricsPath = () => `/v1/organizer/events/${event.eventId}/metrics?interval=hour`;
 const sold = async (response: Response) => ((await response.json()) as EventMetrics).sold;

@@ -6,28 +6,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dashboard, EventMetrics } from '../../../functions/tickets/dashboard.schemas';
 import { resetSalesRollup } from '../../../functions/tickets/dashboard.store';
 import type { Platform } from '../../../local/platform';
-import { startTestPlatform } from '../../support/platform';
-import { startTestIssuer } from '../../support/tokens';
+import { withIssuedPlatform } from '../../support/platform';
+import type { TestIssuer } from '../../support/tokens';
 import { api, type Person, people, putOnSale } from './helpers';
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 let db: pg.Pool;
 let person: ReturnType<typeof people>;
 let http: ReturnType<typeof api>;
 
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false, redisUrl: null });
+withIssuedPlatform({ schedules: false, redisUrl: null }, (started) => {
+  ({ platform, issuer } = started);
   db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
   person = people(platform, issuer);
   http = api(platform);
 });
 afterAll(async () => {
   await db?.end();
-  await platform?.stop();
-  await issuer?.close();
 });
 
 const metricsPath = (eventId: string, query = '') =>

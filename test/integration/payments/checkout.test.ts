@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as sweepHolds } from '../../../functions/tickets/expire-holds.schedule';
 import type { Platform } from '../../../local/platform';
 import { type PayableOrder, paymentWebhook, payOrder, postWebhook } from '../../support/payments';
-import { startTestPlatform } from '../../support/platform';
+import { withIssuedPlatform } from '../../support/platform';
 import { buyerHeaders, type OnSale, putOnSale } from '../../support/purchases';
 import { waitForQueueDrained } from '../../support/sqs';
 import { payThroughStripeMock, type StripeMock, startStripeMock } from '../../support/stripe-mock';
-import { startTestIssuer } from '../../support/tokens';
+import type { TestIssuer } from '../../support/tokens';
 import { emailsFor } from '../notifications/support';
 
 let WEBHOOK_SECRET: string;
@@ -18,23 +18,23 @@ let restoreEnv: () => void = () => undefined;
 
 let platform: Platform;
 let stripe: StripeMock;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 let db: pg.Pool;
 
 beforeAll(async () => {
   stripe = await startStripeMock();
   ({ webhookSecret: WEBHOOK_SECRET, restore: restoreEnv } = payThroughStripeMock(stripe));
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false });
+});
+afterAll(async () => {
+  await stripe?.stop();
+  restoreEnv();
+});
+withIssuedPlatform({ schedules: false }, (started) => {
+  ({ platform, issuer } = started);
   db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
 });
 afterAll(async () => {
   await db?.end();
-  await platform?.stop();
-  await issuer?.close();
-  await stripe?.stop();
-  restoreEnv();
 });
 
 type Order = PayableOrder & {

@@ -4,31 +4,29 @@
 // checked against stripe-mock (static fixtures: the request shape, not what it answers).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { realDeps } from '../../../functions/tickets/deps';
 import type { ProviderPayment } from '../../../functions/tickets/payments';
 import { stripeClient, stripeProvider, testModeProvider } from '../../../functions/tickets/payments.provider';
 import { makeHandler } from '../../../functions/tickets/reconcile-payments.schedule';
 import type { Platform } from '../../../local/platform';
 import { type PayableOrder, payOrder } from '../../support/payments';
-import { startTestPlatform } from '../../support/platform';
+import { withIssuedPlatform } from '../../support/platform';
 import { buy, buyerHeaders, putOnSale } from '../../support/purchases';
 import { waitForQueueDrained } from '../../support/sqs';
 import { startStripeMock } from '../../support/stripe-mock';
-import { startTestIssuer } from '../../support/tokens';
+import type { TestIssuer } from '../../support/tokens';
 import { emailsFor } from '../notifications/support';
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 /** The provider's succeeded payments, as the tests add them (the first test's stays, as at a real provider). */
 const succeededAtProvider: ProviderPayment[] = [];
 let reconcile: ReturnType<typeof makeHandler>;
 let db: pg.Pool;
 
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ schedules: false, redisUrl: null });
+withIssuedPlatform({ schedules: false, redisUrl: null }, (started) => {
+  ({ platform, issuer } = started);
   const deps = realDeps();
   const provider = {
     ...testModeProvider(`${platform.apiUrl}/test-mode/pay`),
@@ -39,8 +37,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db?.end();
-  await platform?.stop();
-  await issuer?.close();
 });
 
 type Order = PayableOrder & { tickets: { code: string }[]; payment: { paymentId: string } | null };

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AUTH_EVENTS_TOPIC } from '../../../events/contracts/auth';
 import { users } from '../../../functions/users/manifest';
 import { topicArnEnv } from '../../../layers/common/env-names';
@@ -11,9 +11,9 @@ import type { ServiceManifest } from '../../../layers/common/manifest';
 import { type Envelope, envelope } from '../../../layers/common/messages';
 import type { Platform } from '../../../local/platform';
 import { client } from '../../support/http';
-import { startTestPlatform } from '../../support/platform';
+import { withIssuedPlatform } from '../../support/platform';
 import { waitForQueueDrained } from '../../support/sqs';
-import { startTestIssuer } from '../../support/tokens';
+import type { TestIssuer } from '../../support/tokens';
 import { waitUntil } from '../../support/wait';
 
 /** Stands in for the auth service: only its topic, which this test publishes to the way auth does. */
@@ -32,22 +32,18 @@ const PNG = Buffer.from(
 );
 
 let platform: Platform;
-let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let issuer: TestIssuer;
 let db: pg.Pool;
 let sns: SNSClient;
 
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  process.env.JWT_JWKS_URL = issuer.jwksUrl;
-  platform = await startTestPlatform({ manifests: [authTopic, users], schedules: false });
+withIssuedPlatform({ manifests: [authTopic, users], schedules: false }, (started) => {
+  ({ platform, issuer } = started);
   db = new pg.Pool({ connectionString: platform.databaseUrls.users, max: 2 });
   sns = new SNSClient({ endpoint: platform.awsEndpoint, region: 'us-east-1' });
 });
 afterAll(async () => {
   sns?.destroy();
   await db?.end();
-  await platform?.stop();
-  await issuer?.close();
 });
 
 interface Person {
