@@ -4,7 +4,7 @@
 // a page requested at t must not show more seats than were left at t - 1 s (sales known from the purchases' 201
 // answers, so the check only ever under-counts staleness, never invents it).
 import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
+import { Pool } from 'undici';
 import { parseServerTiming, type StageTiming } from '../../layers/common/timings';
 import { publishBenchEvent, withBenchPlatform } from './dev-process';
 import { purchase, stageBreakdown } from './flash-sale.bench';
@@ -28,6 +28,8 @@ interface PageRead {
   remaining: number | null;
   /** Whether the edge answered from its copy (local/edge-cache.ts). */
   edgeHit?: boolean;
+  /** The API process that answered (x-local-worker). */
+  worker?: string;
   stages?: Record<string, StageTiming>;
 }
 
@@ -56,11 +58,14 @@ function run(log: Log): Promise<SectionOutcome> {
 
       const reads: PageRead[] = [];
       let reading = true;
+      // Each reader keeps its own connection, as a browser (or wrk) does: the buyers' new connections during the sale
+      // are theirs, and a read never waits behind one being opened.
+      const readerPool = new Pool(apiUrl, { connections: READERS, pipelining: 1, keepAliveTimeout: 30_000 });
       const readers = Array.from({ length: READERS }, async () => {
         while (reading) {
           const requestedAt = performance.now();
           try {
-            const response = await request(`${apiUrl}/v1/events/${eventId}`);
+            const response = await readerPool.request({ method: 'GET', path: `/v1/events/${eventId}` });
             const body = (await response.body.json()) as { remaining?: number | null };
             reads.push({
               requestedAt,
@@ -68,6 +73,7 @@ function run(log: Log): Promise<SectionOutcome> {
               status: response.statusCode,
               remaining: body.remaining ?? null,
               edgeHit: response.headers['x-cache'] === 'hit',
+              worker: response.headers['x-local-worker'] as string | undefined,
               stages: parseServerTiming(response.headers['server-timing'] as string | undefined),
             });
           } catch {
@@ -93,6 +99,7 @@ function run(log: Log): Promise<SectionOutcome> {
       await new Promise((resolve) => setTimeout(resolve, TAIL_MS));
       reading = false;
       await Promise.all(readers);
+      await readerPool.close();
 
       // When each seat was known sold, in order: the page may lag these by the promised staleness, no more.
       const soldAt = answers
@@ -137,6 +144,17 @@ function run(log: Log): Promise<SectionOutcome> {
           round((during.filter((read) => read.edgeHit).length / (during.length || 1)) * 1000) / 1000,
         /** The function's stages, over the answers that reached it. */
         stages: stageBreakdown(during.filter((read) => !read.edgeHit)),
+        /** The slowest answers: when they were asked (seconds after the first buyer), by which process, from where. */
+        slowest: [...during]
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 3)
+          .map((read) => ({
+            ms: round(read.ms),
+            atSeconds: round((read.requestedAt - started) / 1000),
+            worker: read.worker ?? null,
+            edgeHit: read.edgeHit ?? false,
+            status: read.status,
+          })),
         errors: reads.filter((read) => read.status !== 200).length,
         remainingUnknown: ok.filter((read) => read.remaining === null).length,
         lagViolations,
