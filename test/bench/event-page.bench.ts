@@ -47,7 +47,14 @@ async function createEvent(apiUrl: string, token: string) {
 
 function run(log: Log): Promise<SectionOutcome> {
   return withBenchPlatform(
-    { label: 'eventPage', log, connections: READERS + BUYERS, ephemeral: true, redis: 'required' },
+    // The buyers share keep-alive connections as in the flash sale (BENCH_CONNECTIONS, see there).
+    {
+      label: 'eventPage',
+      log,
+      connections: Number(process.env.BENCH_CONNECTIONS ?? 256),
+      ephemeral: true,
+      redis: 'required',
+    },
     async (platform) => {
       const apiUrl = platform.apiUrl;
       const { eventId, tierId } = await createEvent(apiUrl, await platform.sign(randomUUID()));
