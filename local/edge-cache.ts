@@ -22,7 +22,9 @@ export function sharedLifetimeMs(
 ): number {
   if (status !== 200) return 0;
   const control = (headers['cache-control'] ?? '').toLowerCase();
-  if (/(^|,)\s*(no-store|private)\s*(,|$)/.test(control) || headers['set-cookie'] !== undefined) return 0;
+  // no-cache: a shared cache must ask the origin every time, which is not keeping it.
+  if (/(^|,)\s*(no-store|no-cache|private)\s*(=|,|$)/.test(control) || headers['set-cookie'] !== undefined)
+    return 0;
   const match = /(?:^|,)\s*s-maxage\s*=\s*(\d+)/.exec(control);
   if (!match) return 0;
   return Math.min(Number(match[1]), capSeconds) * 1000;

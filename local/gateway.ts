@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PROBLEM_CONTENT_TYPE, problemType } from '../layers/common/errors';
 import { functionLimits } from '../layers/common/function-defaults';
-import { answerHeaders, CORRELATION_HEADER, incomingCorrelationId, noneMatch } from '../layers/common/http';
+import { answerHeaders, noneMatch } from '../layers/common/http';
 import type { RouteTable } from '../layers/common/routes';
 import { collectTimings, serverTiming } from '../layers/common/timings';
 import type { AuthorizerResult } from './authorizer';
@@ -423,8 +423,9 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 /**
- * An answer from the edge's copy: a 304 when the viewer already holds it (If-None-Match), else the stored answer,
- * with its age in seconds as CloudFront gives it, and the viewer's own correlation id.
+ * An answer from the edge's copy: a 304 when the viewer already holds it (If-None-Match), else the stored answer. As
+ * CloudFront: `x-cache` says Hit or Miss, a hit carries its age in seconds, and the stored headers (the correlation id
+ * of the request that made the copy among them) are the answer's.
  */
 function writeFromEdge(
   response: ServerResponse,
@@ -433,15 +434,14 @@ function writeFromEdge(
   fetched: boolean,
   extra: Record<string, string> = {},
 ) {
-  const headers: Record<string, string> = {
-    ...extra,
-    ...entry.headers,
-    [CORRELATION_HEADER]: incomingCorrelationId(requestHeaders),
-    age: String(Math.floor((Date.now() - entry.storedAt) / 1000)),
-    'x-cache': fetched ? 'miss' : 'hit',
-  };
-  // Server-Timing as the functions give it (desc is how often a stage ran): this answer ran no function.
-  if (!fetched) headers['server-timing'] = 'edge-hit;desc=1';
+  const headers: Record<string, string> = { ...extra, ...entry.headers };
+  if (fetched) headers['x-cache'] = 'Miss from cloudfront';
+  else {
+    headers['x-cache'] = 'Hit from cloudfront';
+    headers.age = String(Math.floor((Date.now() - entry.storedAt) / 1000));
+    // Server-Timing as the functions give it (desc is how often a stage ran): this answer ran no function.
+    headers['server-timing'] = 'edge-hit;desc=1';
+  }
   const etag = entry.headers.etag;
   if (etag && noneMatch(requestHeaders['if-none-match'], etag)) {
     const { 'content-type': _type, 'content-length': _length, ...notModified } = headers;

@@ -263,6 +263,9 @@ async function act(
         outcome: 'confirmed',
         orderId,
         seats: await confirmLocked(client, row, event, env, correlationId),
+        // A hold that lapsed but was not swept yet counted as free seats for every reader since its lapse; confirming
+        // it takes them back. (A hold still running changes nothing readers see; one INCR per paid order is cheap.)
+        seatsChanged: row.event_id,
       };
     case 'retake':
       if (event.kind !== 'succeeded') return { outcome: 'unchanged', orderId };

@@ -91,7 +91,9 @@ export function makeHandler(deps: TicketsDeps) {
       );
       // Seats taken (sold, or held for payment) show on the next page read; refusals changed nothing. The snapshot is
       // outdated while the message leaves (or the payment is made ready), not after.
-      const outdated = outcome.kind === 'sold' ? deps.snapshots.changed([params.id]) : undefined;
+      // (changed() never rejects; the catch keeps a future one from crashing the runtime while a publish fails.)
+      const outdated =
+        outcome.kind === 'sold' ? deps.snapshots.changed([params.id]).catch(() => undefined) : undefined;
       if (outcome.kind === 'sold' && outcome.message) {
         // The TicketPurchased message leaves now; the buyer waits for it only where Lambda freezes after the answer.
         await deps.publish({ topic: TICKET_EVENTS_TOPIC }, [outcome.message]);

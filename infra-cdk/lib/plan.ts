@@ -66,8 +66,9 @@ export function routeKeyOf(route: RouteSpec): string {
   return route.path === '$default' ? '$default' : `${route.method} ${route.path}`;
 }
 
-/** Throws one error listing every problem, so a broken manifest is fixed in one pass. */
 const UUID_SAMPLE = '0b8f7c52-3f1e-4a8e-9a51-6c1f2d3e4b5a';
+/** What the edge's UUID-shaped pattern also matches: a parameter schema must refuse it. */
+const UUID_SHAPED = 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz';
 
 /**
  * Why a route may not be kept by the edge: only anonymous GETs can share one copy among viewers, CloudFront counts
@@ -85,12 +86,13 @@ function edgeCacheProblem(route: RouteSpec): string | undefined {
   const all = (value: string) => Object.fromEntries(names.map((name) => [name, value]));
   if (
     !params?.safeParse(all(UUID_SAMPLE)).success ||
-    names.some((name) => params.safeParse({ ...all(UUID_SAMPLE), [name]: 'x' }).success)
+    names.some((name) => params.safeParse({ ...all(UUID_SAMPLE), [name]: UUID_SHAPED }).success)
   )
     return 'an edge-cached route takes UUID path parameters only (the edge matches paths by their shape)';
   return undefined;
 }
 
+/** Throws one error listing every problem, so a broken manifest is fixed in one pass. */
 export function validateManifests(manifests: readonly ServiceManifest[]): void {
   const problems: string[] = [];
   const services = manifests.map((manifest) => manifest.service);

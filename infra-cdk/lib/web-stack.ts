@@ -196,6 +196,13 @@ export class WebStack extends Stack {
           },
         ],
       },
+      // CloudFront keeps an error answer 10 s by default, whatever its Cache-Control says (but for 404, 410, 414,
+      // 501): one throttled or failed fetch of the edge-cached event page would be everyone's answer for 10 s. No
+      // error answer is kept, and none is replaced (no page path), so the API's problem+json reaches the client.
+      errorResponses: [400, 403, 405, 414, 416, 500, 501, 502, 503, 504].map((httpStatus) => ({
+        httpStatus,
+        ttl: Duration.seconds(0),
+      })),
       additionalBehaviors: Object.fromEntries([
         ...edgeBehaviors,
         ...API_PATH_PREFIXES.map((prefix): [string, cloudfront.BehaviorOptions] => [

@@ -81,7 +81,7 @@ export const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The caller's correlation id when it is a usable one, else a new one. */
-export function incomingCorrelationId(headers: Record<string, string | undefined> | undefined): string {
+function incomingCorrelationId(headers: Record<string, string | undefined> | undefined): string {
   const incoming = headers?.[CORRELATION_HEADER];
   return incoming && CORRELATION_ID.test(incoming) ? incoming : randomUUID();
 }

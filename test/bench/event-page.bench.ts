@@ -79,7 +79,7 @@ function run(log: Log): Promise<SectionOutcome> {
               ms: performance.now() - requestedAt,
               status: response.statusCode,
               remaining: body.remaining ?? null,
-              edgeHit: response.headers['x-cache'] === 'hit',
+              edgeHit: String(response.headers['x-cache'] ?? '').startsWith('Hit'),
               worker: response.headers['x-local-worker'] as string | undefined,
               stages: parseServerTiming(response.headers['server-timing'] as string | undefined),
             });

@@ -1591,7 +1591,15 @@ describe('the web app in the CDK app built from the fixture manifests', () => {
         AllowedMethods: expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
       });
     }
-    expect(distribution.CustomErrorResponses).toBeUndefined();
+    // No error answer replaced by a page (the API's problem+json reaches clients), and none kept at the edge.
+    const errors = distribution.CustomErrorResponses as Record<string, unknown>[];
+    expect(errors.map((error) => error.ErrorCode)).toEqual([
+      400, 403, 405, 414, 416, 500, 501, 502, 503, 504,
+    ]);
+    for (const error of errors) {
+      expect(error.ErrorCachingMinTTL, String(error.ErrorCode)).toBe(0);
+      expect(error.ResponsePagePath).toBeUndefined();
+    }
   });
 
   it('keeps an edge-cached route (the event page) its second at the edge, before /v1/* and on its exact path only', () => {

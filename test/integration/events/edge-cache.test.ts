@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Platform } from '../../../local/platform';
 import type { TestUser } from '../../support/accounts';
+import { EDGE_MS } from '../../support/edge';
 import { waitUntil } from '../../support/wait';
 import { eventsPlatform, steps } from './support';
 
@@ -17,60 +18,81 @@ eventsPlatform((started) => {
 
 const read = (path: string, headers: Record<string, string> = {}) =>
   fetch(`${platform.apiUrl}${path}`, { headers });
+const cacheOf = (answer: Response) => (answer.headers.get('x-cache') ?? '').split(' ')[0];
+
+/**
+ * Runs `scenario` on a fresh event's page until one run fits in a copy's lifetime (with a margin): on a busy machine
+ * a run that took longer saw the copy expire part-way, which says nothing about the edge. Answers that run's result.
+ */
+async function withinOneCopy<T>(scenario: (path: string) => Promise<T | undefined>): Promise<T> {
+  return waitUntil(
+    async () => {
+      const event = await published(ada);
+      const started = Date.now();
+      const result = await scenario(`/v1/events/${event.id}`);
+      return Date.now() - started < EDGE_MS - 200 ? result : undefined;
+    },
+    { intervalMs: 0, message: 'a run within one copy of the page' },
+  );
+}
 
 describe('the event page at the edge', () => {
   it('is fetched once for a crowd, then served from the copy with its age until the copy is a second old', async () => {
-    const event = await published(ada);
-    const path = `/v1/events/${event.id}`;
-    const crowd = await Promise.all(Array.from({ length: 30 }, () => read(path)));
+    const { path, crowd, bodies, hit, hitBody } = await withinOneCopy(async (path) => {
+      const crowd = await Promise.all(Array.from({ length: 30 }, () => read(path)));
+      const bodies = await Promise.all(crowd.map((answer) => answer.text()));
+      const hit = await read(path, { 'x-correlation-id': 'edge-reader-1' });
+      return { path, crowd, bodies, hit, hitBody: await hit.text() };
+    });
     expect(crowd.map((answer) => answer.status)).toEqual(Array(30).fill(200));
-    const caches = crowd.map((answer) => answer.headers.get('x-cache'));
-    expect(caches.filter((cache) => cache === 'miss')).toHaveLength(1);
-    const bodies = new Set(await Promise.all(crowd.map((answer) => answer.text())));
-    expect(bodies.size).toBe(1);
+    expect(crowd.map(cacheOf).filter((cache) => cache === 'Miss')).toHaveLength(1);
+    expect(new Set(bodies).size).toBe(1);
     expect(crowd[0]?.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=1');
 
-    const hit = await read(path, { 'x-correlation-id': 'edge-reader-1' });
-    expect(hit.headers.get('x-cache')).toBe('hit');
+    expect(hit.headers.get('x-cache')).toBe('Hit from cloudfront');
     expect(Number(hit.headers.get('age'))).toBeLessThanOrEqual(1);
     expect(hit.headers.get('server-timing')).toBe('edge-hit;desc=1');
-    // Each viewer's own correlation id, not the one of the request that made the copy.
-    expect(hit.headers.get('x-correlation-id')).toBe('edge-reader-1');
-    expect(await hit.text()).toBe([...bodies][0]);
+    // As CloudFront: the copy's headers, the correlation id of the request that made it among them.
+    const made = crowd.find((answer) => cacheOf(answer) === 'Miss');
+    expect(hit.headers.get('x-correlation-id')).toBe(made?.headers.get('x-correlation-id'));
+    expect(hitBody).toBe(bodies[0]);
 
-    // The copy expires: the function is asked again (one of these reads finds it gone).
-    await waitUntil(async () => (await read(path)).headers.get('x-cache') === 'miss', {
+    // The copy expires: the function is asked again.
+    await waitUntil(async () => cacheOf(await read(path)) === 'Miss', {
       message: 'a read after the copy expired',
     });
   });
 
   it('answers If-None-Match with a 304 from the copy, and the page to a viewer whose tag is old', async () => {
-    const event = await published(ada);
-    const path = `/v1/events/${event.id}`;
-    const first = await read(path);
-    const etag = first.headers.get('etag') ?? '';
-    expect(etag).toMatch(/^W\/"/);
-    const notModified = await read(path, { 'if-none-match': etag });
+    const { path, first, notModified, old } = await withinOneCopy(async (path) => {
+      const first = await read(path);
+      await first.text();
+      const etag = first.headers.get('etag') ?? '';
+      const notModified = await read(path, { 'if-none-match': etag });
+      const old = await read(path, { 'if-none-match': 'W/"something-older"' });
+      return { path, first, notModified, old };
+    });
+    expect(first.headers.get('etag')).toMatch(/^W\/"/);
     expect(notModified.status).toBe(304);
-    expect(notModified.headers.get('x-cache')).toBe('hit');
+    expect(cacheOf(notModified)).toBe('Hit');
     expect(await notModified.text()).toBe('');
-    const old = await read(path, { 'if-none-match': 'W/"something-older"' });
     expect(old.status).toBe(200);
-    expect(((await old.json()) as { id: string }).id).toBe(event.id);
+    expect(((await old.json()) as { id: string }).id).toBe(path.split('/').pop());
   });
 
   it('keeps a viewer who sends a token apart from the anonymous crowd, and never caches the organizer’s change', async () => {
-    const event = await published(ada);
-    const path = `/v1/events/${event.id}`;
-    expect((await read(path)).headers.get('x-cache')).toBe('miss');
-    const withToken = await read(path, { authorization: `Bearer ${ada.accessToken}` });
-    expect(withToken.status).toBe(200);
-    expect(withToken.headers.get('x-cache')).toBe('miss');
-    expect((await read(path)).headers.get('x-cache')).toBe('hit');
+    const caches = await withinOneCopy(async (path) => {
+      const anonymous = cacheOf(await read(path));
+      const withToken = await read(path, { authorization: `Bearer ${ada.accessToken}` });
+      expect(withToken.status).toBe(200);
+      const again = cacheOf(await read(path));
+      return { anonymous, withToken: cacheOf(withToken), again, path };
+    });
+    expect([caches.anonymous, caches.withToken, caches.again]).toEqual(['Miss', 'Miss', 'Hit']);
 
     // The other methods on the page's path go to the function every time.
     const patch = (name: string) =>
-      fetch(`${platform.apiUrl}${path}`, {
+      fetch(`${platform.apiUrl}${caches.path}`, {
         method: 'PATCH',
         headers: { authorization: `Bearer ${ada.accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name }),

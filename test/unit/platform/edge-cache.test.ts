@@ -1,6 +1,6 @@
 // The local stand-in for CloudFront's cache: what it keeps, for how long, and that a crowd costs one function call.
 import { describe, expect, it } from 'vitest';
-import { EdgeCache, sharedLifetimeMs } from '../../../local/edge-cache';
+import { EdgeCache, edgeKey, sharedLifetimeMs } from '../../../local/edge-cache';
 
 const answer = (cacheControl: string, body = '{"remaining":3}', statusCode = 200) => ({
   statusCode,
@@ -13,6 +13,8 @@ describe('the edge cache', () => {
     expect(sharedLifetimeMs({ 'cache-control': 'public, max-age=0, s-maxage=1' }, 1, 200)).toBe(1000);
     expect(sharedLifetimeMs({ 'cache-control': 'public, s-maxage=60' }, 1, 200)).toBe(1000);
     expect(sharedLifetimeMs({ 'cache-control': 'public, no-cache' }, 1, 200)).toBe(0);
+    expect(sharedLifetimeMs({ 'cache-control': 'public, no-cache, s-maxage=1' }, 1, 200)).toBe(0);
+    expect(sharedLifetimeMs({ 'cache-control': 'private="x-token", s-maxage=1' }, 1, 200)).toBe(0);
     expect(sharedLifetimeMs({ 'cache-control': 'no-store' }, 1, 200)).toBe(0);
     expect(sharedLifetimeMs({ 'cache-control': 'private, s-maxage=1' }, 1, 200)).toBe(0);
     expect(sharedLifetimeMs({ 'cache-control': 'public, s-maxage=1' }, 1, 404)).toBe(0);
@@ -75,5 +77,34 @@ describe('the edge cache', () => {
       return answer('public, s-maxage=1');
     };
     expect(await cache.lookup('k', 1, tooSlow)).toBeUndefined();
+  });
+
+  it('gives every waiter a failed fetch’s error, keeps nothing, and fetches again for the next caller', async () => {
+    const cache = new EdgeCache();
+    let calls = 0;
+    const failing = async () => {
+      calls += 1;
+      throw new Error('the function timed out');
+    };
+    const waiting = [cache.lookup('k', 1, failing), cache.lookup('k', 1, failing)];
+    for (const outcome of await Promise.allSettled(waiting)) expect(outcome.status).toBe('rejected');
+    expect(calls).toBe(1);
+    const next = await cache.lookup('k', 1, async () => answer('public, s-maxage=1'));
+    expect(next?.status).toBe(200);
+  });
+
+  it('keys a copy by path, query, Origin and token: nobody gets a copy made for another token or origin', () => {
+    const anonymous = edgeKey('/v1/events/e', '', {});
+    expect(edgeKey('/v1/events/e', '', { 'user-agent': 'another browser' })).toBe(anonymous);
+    for (const other of [
+      edgeKey('/v1/events/e', '', { authorization: 'Bearer a' }),
+      edgeKey('/v1/events/e', '', { origin: 'https://elsewhere.example' }),
+      edgeKey('/v1/events/e', 'x=1', {}),
+      edgeKey('/v1/events/f', '', {}),
+    ])
+      expect(other).not.toBe(anonymous);
+    expect(edgeKey('/v1/events/e', '', { authorization: 'Bearer a' })).not.toBe(
+      edgeKey('/v1/events/e', '', { authorization: 'Bearer b' }),
+    );
   });
 });
