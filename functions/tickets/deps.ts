@@ -18,7 +18,7 @@ import {
   sealSales,
 } from './dashboard.store';
 import { listEventHistory, listOrders, listTickets } from './history.store';
-import { readAvailability, readAvailabilityAndLapses, syncInventory } from './inventory.store';
+import { readAvailabilityAndLapses, syncInventory } from './inventory.store';
 import { type Buyer, type JsonCache, NO_CACHE, type PaymentsDeps, type TicketsDeps } from './model';
 import { findOrder } from './orders.store';
 import { paymentsConfig, stripeClient, stripeProvider, testModeProvider } from './payments.provider';
@@ -59,7 +59,7 @@ export function buildDeps(dashboardCache: JsonCache): TicketsDeps {
     payments: realPayments(pool),
     cancellations: pgCancellationStore(pool),
     orders: bindPool(pool, { findOrder, listOrders, listTickets, listEventHistory }),
-    inventory: bindPool(pool, { readAvailability, readAvailabilityAndLapses, syncInventory }),
+    inventory: bindPool(pool, { readAvailabilityAndLapses, syncInventory }),
     dashboard: bindPool(pool, {
       findOwnedEvent,
       sealSales,

@@ -182,7 +182,7 @@ export async function readAvailabilityAndLapses(
     tiers: (Omit<TierRow, 'event_id' | 'price'> & { price: number })[] | null;
   }>(
     `SELECT i.event_id, i.status, i.capacity,
-            (SELECT (extract(epoch FROM min(o.expires_at)) * 1000)::bigint FROM orders o
+            (SELECT floor(extract(epoch FROM min(o.expires_at)) * 1000)::bigint FROM orders o
              WHERE o.event_id = i.event_id AND o.status = 'awaiting_payment' AND o.expires_at > now()) AS lapses_at,
             json_agg(json_build_object('tier_id', t.tier_id, 'name', t.name, 'price', t.price, 'currency', t.currency,
                                        'quantity', t.quantity, 'sold', t.sold) ORDER BY t.position) AS tiers

@@ -38,9 +38,7 @@ export interface OrderReads
   extends Bound<Pick<typeof history, 'listOrders' | 'listTickets' | 'listEventHistory'>> {
   findOrder: PoolBound<typeof findOrder>;
 }
-export type InventoryStore = Bound<
-  Pick<typeof inventory, 'readAvailability' | 'readAvailabilityAndLapses' | 'syncInventory'>
->;
+export type InventoryStore = Bound<Pick<typeof inventory, 'readAvailabilityAndLapses' | 'syncInventory'>>;
 export type DashboardStore = Bound<
   Pick<
     typeof dashboard,
