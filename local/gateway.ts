@@ -195,18 +195,20 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     const rawPath = url.pathname;
     if (method === 'OPTIONS' && request.headers['access-control-request-method'])
       return preflight(request, response);
+    // The route, the headers and whether the edge keeps the answer: read once, before the body.
+    const matched = options.table.match(method, rawPath);
+    const headers = headersOf(request);
+    const matchedRoute = matched && 'route' in matched ? matched.route.route : undefined;
+    const edgeSeconds =
+      edge && method === 'GET' && matchedRoute && !matchedRoute.auth
+        ? matchedRoute.edgeCacheSeconds
+        : undefined;
+    const key = edgeSeconds ? edgeKey(rawPath, url.search.slice(1), headers) : undefined;
     // The edge comes first, as CloudFront does: a fresh copy answers before anything of the API runs.
-    if (edge && method === 'GET') {
-      const found = options.table.match(method, rawPath);
-      const route = found && 'route' in found ? found.route.route : undefined;
-      if (route?.edgeCacheSeconds && !route.auth) {
-        const headers = headersOf(request);
-        const entry = edge.fresh(edgeKey(rawPath, url.search.slice(1), headers));
-        if (entry) {
-          request.resume();
-          return writeFromEdge(response, entry, headers, false, options.headers);
-        }
-      }
+    const fresh = key ? edge?.fresh(key) : undefined;
+    if (fresh) {
+      request.resume();
+      return writeFromEdge(response, fresh, headers, false, options.headers);
     }
 
     const body = await readBody(request);
@@ -219,7 +221,6 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
         'The request body exceeds 10 MB.',
       );
     }
-    const matched = options.table.match(method, rawPath);
     if (!matched && options.pages && (await options.pages(request, response, body))) return;
     if (!matched && options.staticSite && (await options.staticSite(request, response))) return;
     const target = matched && 'route' in matched ? matched.route : options.table.fallback;
@@ -237,7 +238,6 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
         { 'retry-after': '1' },
       );
 
-    const headers = headersOf(request);
     let authorizer: APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'] | undefined;
     const authorizeStarted = performance.now();
     if (target.route.auth) {
@@ -311,21 +311,16 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       return { result, timing };
     };
 
-    const edgeSeconds = method === 'GET' && !target.route.auth ? target.route.edgeCacheSeconds : undefined;
-    if (edgeSeconds && edge) {
+    if (edgeSeconds && key && edge) {
       // What the edge asks the function is the same for every viewer: unconditional (it answers conditionals itself).
       const { 'if-none-match': _tag, 'if-modified-since': _since, ...shared } = headers;
       let own: Awaited<ReturnType<typeof callFunction>> | undefined;
-      const entry = await edge.lookup(
-        edgeKey(rawPath, url.search.slice(1), headers),
-        edgeSeconds,
-        async () => {
-          own = await callFunction(shared);
-          return (
-            own.result && { ...own.result, headers: { ...own.result.headers, 'server-timing': own.timing } }
-          );
-        },
-      );
+      const entry = await edge.lookup(key, edgeSeconds, async () => {
+        own = await callFunction(shared);
+        return (
+          own.result && { ...own.result, headers: { ...own.result.headers, 'server-timing': own.timing } }
+        );
+      });
       if (entry) return writeFromEdge(response, entry, headers, own !== undefined, options.headers);
       // Not shareable (an error, a degraded answer): the request that fetched it has its answer; the others ask.
       if (own) return writeResult(response, own.result, own.timing, options.headers);

@@ -148,27 +148,22 @@ export class WebStack extends Stack {
     // methods on the same path (PATCH, DELETE) need it; anonymous viewers (the web app sends no token to these
     // routes) share one copy. Their paths take UUIDs only, so no other route falls under their patterns.
     const edgeCached = props.edgeCached ?? [];
-    const edgeCachePolicy =
-      edgeCached.length === 0
-        ? undefined
-        : new cloudfront.CachePolicy(this, 'EdgeCachedApi', {
-            comment: 'API routes shared by every viewer for a second or so (edgeCacheSeconds)',
-            minTtl: Duration.seconds(0),
-            defaultTtl: Duration.seconds(0),
-            maxTtl: Duration.seconds(Math.max(...edgeCached.map((route) => route.seconds))),
-            headerBehavior: cloudfront.CacheHeaderBehavior.allowList('origin', 'authorization'),
-            queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
-            cookieBehavior: cloudfront.CacheCookieBehavior.none(),
-            enableAcceptEncodingGzip: true,
-            enableAcceptEncodingBrotli: true,
-          });
-    const edgeBehaviors = edgeCached.map((route): [string, cloudfront.BehaviorOptions] => [
-      edgePathPattern(route.path),
-      {
-        ...apiBehavior,
-        cachePolicy: edgeCachePolicy as cloudfront.ICachePolicy,
-      },
-    ]);
+    const edgeBehaviors: [string, cloudfront.BehaviorOptions][] = [];
+    if (edgeCached.length > 0) {
+      const cachePolicy = new cloudfront.CachePolicy(this, 'EdgeCachedApi', {
+        comment: 'API routes shared by every viewer for a second or so (edgeCacheSeconds)',
+        minTtl: Duration.seconds(0),
+        defaultTtl: Duration.seconds(0),
+        maxTtl: Duration.seconds(Math.max(...edgeCached.map((route) => route.seconds))),
+        headerBehavior: cloudfront.CacheHeaderBehavior.allowList('origin', 'authorization'),
+        queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+        cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+        enableAcceptEncodingGzip: true,
+        enableAcceptEncodingBrotli: true,
+      });
+      for (const route of edgeCached)
+        edgeBehaviors.push([edgePathPattern(route.path), { ...apiBehavior, cachePolicy }]);
+    }
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'TicketOrLeaveIt: the web app and, on the same origin, the API',

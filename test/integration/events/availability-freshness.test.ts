@@ -53,6 +53,22 @@ async function shownTwice(eventId: string, expected: number[]) {
   expect(await remaining(eventId)).toEqual({ route: expected, page: expected });
 }
 
+/** Moves a hold's lapse to `interval` from now (in the past when negative); answers it in epoch ms. */
+async function holdLapsesIn(orderId: string, interval: string): Promise<number> {
+  const db = new pg.Client({ connectionString: platform.databaseUrls.tickets });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ at: string }>(
+      `UPDATE orders SET expires_at = now() + $2::interval WHERE id = $1
+       RETURNING floor(extract(epoch FROM expires_at) * 1000)::bigint AS at`,
+      [orderId, interval],
+    );
+    return Number(rows[0]?.at);
+  } finally {
+    await db.end();
+  }
+}
+
 /** A published event with one tier of `quantity` seats at `price`, its seats read twice. */
 async function onSale(quantity: number, price: number) {
   const event = await published(organizer, {
@@ -93,19 +109,7 @@ describe('remaining seats read right after a change', () => {
   it('show the seats of a hold for payment free once it lapsed', async () => {
     const { eventId, tierId } = await onSale(10, 2500);
     const order = await bought(buyer, eventId, tierId, 3);
-    const db = new pg.Client({ connectionString: platform.databaseUrls.tickets });
-    await db.connect();
-    let lapsesAt: number;
-    try {
-      const { rows } = await db.query<{ at: string }>(
-        `UPDATE orders SET expires_at = now() + interval '2 seconds' WHERE id = $1
-         RETURNING (extract(epoch FROM expires_at) * 1000)::bigint AS at`,
-        [order.id],
-      );
-      lapsesAt = Number(rows[0]?.at);
-    } finally {
-      await db.end();
-    }
+    const lapsesAt = await holdLapsesIn(order.id, '2 seconds');
     // Read on until shortly before the lapse, so a snapshot written less than its lifetime before it is live then.
     // A read that finished before the lapse shows the hold (one that ran into it may show either).
     while (Date.now() < lapsesAt - 400) {
@@ -119,13 +123,7 @@ describe('remaining seats read right after a change', () => {
   it('show the seats taken again when a lapsed hold, not swept yet, is paid', async () => {
     const { eventId, tierId } = await onSale(10, 2500);
     const order = await bought(buyer, eventId, tierId, 3);
-    const db = new pg.Client({ connectionString: platform.databaseUrls.tickets });
-    await db.connect();
-    try {
-      await db.query(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1`, [order.id]);
-    } finally {
-      await db.end();
-    }
+    await holdLapsesIn(order.id, '-1 second');
     // Lapsed: every reader counts the seats free, and a snapshot says so.
     await shownTwice(eventId, [10]);
     await payOrder(platform.apiUrl, order, 'succeeded');
