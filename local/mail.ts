@@ -28,9 +28,27 @@ export async function startMail(options: {
     smtpPort: options.smtpPort,
     webPort: options.webPort,
     webUrl: `http://localhost:${options.webPort}`,
-    stop: () => maildev.stop(),
+    stop: () => {
+      closeSessionsAtOnce(maildev);
+      return maildev.stop();
+    },
   };
 }
+
+/**
+ * smtp-server waits up to 30 s for its clients to end their sessions before it closes, and the functions' nodemailer
+ * pool keeps idle sessions open until its socket timeout: every platform stop waited about 15 s for the mail catcher.
+ * A mail server shutting down may end the sessions itself (421, RFC 5321 3.8); maildev does not expose the option,
+ * so it is set on its smtp-server before the stop. Left as it is if a maildev version holds it elsewhere.
+ */
+function closeSessionsAtOnce(maildev: MailDev): void {
+  const server = (
+    maildev as unknown as { orchestrator?: { smtp?: { smtp?: { options?: Record<string, unknown> } } } }
+  ).orchestrator?.smtp?.smtp;
+  if (server?.options) server.options.closeTimeout = SESSION_CLOSE_MS;
+}
+
+const SESSION_CLOSE_MS = 100;
 
 /**
  * Runs `start` without the console.info lines matching `announcement`: @maildev/api announces its address with
