@@ -129,26 +129,43 @@ async function scan(apiUrl: string, token: string, eventId: string, body: Scan['
   }
 }
 
+/**
+ * How the gates scan: `burst`, each gate sends its next scan as soon as the last one is answered (the most the runtime
+ * can take: latency there is mostly the queue of 20 scans waiting for 2 cores); `paced`, the gates together scan at
+ * `scansPerSecond`, each gate one scan every GATES / scansPerSecond seconds, and a scan's latency runs from when it was
+ * due, not from when it was sent, so a runtime that falls behind is charged for the wait (no coordinated omission).
+ */
+type Pace = { kind: 'burst' } | { kind: 'paced'; scansPerSecond: number };
+
 async function doorsOpen(
   platform: DevProcess,
   db: pg.Client,
   token: string,
   organizerId: string,
   count: number,
+  pace: Pace = { kind: 'burst' },
 ) {
   const event = await seedDoor(db, { count, organizerId, perOrder: 2 });
   const signed = await payloads(platform.apiUrl, db, event);
+  // Tickets are sold days before the doors open, and PostgreSQL's autovacuum has long analyzed and vacuumed them;
+  // here they were inserted a moment ago, and autovacuum would do that work during the measured scans.
+  await db.query('VACUUM (ANALYZE) tickets, orders, order_items, check_ins');
   const queues = plan(event, signed, GATES);
+  const intervalMs = pace.kind === 'paced' ? (1000 * GATES) / pace.scansPerSecond : 0;
   const started = performance.now();
   const answers = (
     await Promise.all(
-      queues.map(async (queue) => {
+      queues.map(async (queue, gate) => {
         const done: Answer[] = [];
-        for (const item of queue)
-          done.push({
-            ...(await scan(platform.apiUrl, token, event.eventId, item.body)),
-            ticketId: item.ticketId,
-          });
+        for (const [index, item] of queue.entries()) {
+          // The gates' scans are spread evenly over each interval rather than all due at the same instant.
+          const due = started + intervalMs * (index + gate / GATES);
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          const answer = await scan(platform.apiUrl, token, event.eventId, item.body);
+          const ms = pace.kind === 'paced' ? performance.now() - due : answer.ms;
+          done.push({ ...answer, ms, ticketId: item.ticketId });
+        }
         return done;
       }),
     )
@@ -171,6 +188,7 @@ async function doorsOpen(
     0,
   );
   return {
+    pace: pace.kind === 'paced' ? `${pace.scansPerSecond} scans/s` : 'burst',
     tickets: count,
     gates: GATES,
     scans: answers.length,
@@ -222,24 +240,35 @@ export const checkInSection: BenchSection = {
         try {
           // Warm-up, not measured: loads the handler, opens the pool, reads the keys.
           await doorsOpen(platform, db, token, organizerId, Math.min(400, TICKETS));
-          log(`doors open: ${TICKETS} tickets, ${GATES} gates`);
-          const result = await doorsOpen(platform, db, token, organizerId, TICKETS);
+          log(`doors open: ${TICKETS} tickets, ${GATES} gates at ${TARGETS.scansPerSecondMin} scans/s`);
+          const paced = await doorsOpen(platform, db, token, organizerId, TICKETS, {
+            kind: 'paced',
+            scansPerSecond: TARGETS.scansPerSecondMin,
+          });
+          log(`doors open (paced): ${paced.scansPerSecond} scans/s, p99 ${paced.p99Ms} ms`);
+          log(`doors open: ${TICKETS} tickets, ${GATES} gates as fast as they are answered`);
+          const burst = await doorsOpen(platform, db, token, organizerId, TICKETS);
+          log(`doors open (burst): ${burst.scansPerSecond} scans/s, p99 ${burst.p99Ms} ms`);
+          // The rate is judged on the burst (what the runtime can take), the latency at the target's rate; both
+          // doors must count exactly.
           const missed = [
-            ...(result.scansPerSecond < TARGETS.scansPerSecondMin ? ['scansPerSecond'] : []),
-            ...(result.p99Ms > TARGETS.p99MsMax ? ['p99Ms'] : []),
-            ...(result.exactlyOnce ? [] : ['exactlyOnce']),
-            ...(result.everyDuplicate409 && result.unexpected === 0 ? [] : ['everyDuplicate409']),
+            ...(burst.scansPerSecond < TARGETS.scansPerSecondMin ? ['scansPerSecond'] : []),
+            ...(paced.p99Ms > TARGETS.p99MsMax ? ['p99Ms'] : []),
+            ...(burst.exactlyOnce && paced.exactlyOnce ? [] : ['exactlyOnce']),
+            ...([burst, paced].every((door) => door.everyDuplicate409 && door.unexpected === 0)
+              ? []
+              : ['everyDuplicate409']),
           ];
-          log(`doors open: ${result.scansPerSecond} scans/s, p99 ${result.p99Ms} ms`);
           return {
             summary: {
               allMeetTargets: missed.length === 0,
-              scansPerSecond: result.scansPerSecond,
-              p99Ms: result.p99Ms,
-              exactlyOnce: result.exactlyOnce,
-              everyDuplicate409: result.everyDuplicate409,
+              scansPerSecond: burst.scansPerSecond,
+              p99Ms: paced.p99Ms,
+              burstP99Ms: burst.p99Ms,
+              exactlyOnce: burst.exactlyOnce && paced.exactlyOnce,
+              everyDuplicate409: burst.everyDuplicate409 && paced.everyDuplicate409,
             },
-            details: { targets: TARGETS, missedTargets: missed, doorsOpen: result },
+            details: { targets: TARGETS, missedTargets: missed, doorsOpen: burst, doorsOpenPaced: paced },
             failed: false,
           };
         } finally {
