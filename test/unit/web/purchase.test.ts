@@ -1,6 +1,7 @@
-// Checkout's handling of each purchase answer: contended seats are retried with the same key, refusals told.
+// Checkout's handling of each purchase answer: contended seats are retried with the same key, refusals told. And the
+// event page's choice of tickets, kept within the seats left as they are refreshed.
 import { describe, expect, it } from 'vitest';
-import { purchaseWithRetry } from '../../../web/src/lib/purchase';
+import { MAX_PER_TIER, mostOf, purchaseWithRetry, ticketChoice } from '../../../web/src/lib/purchase';
 
 const problem = (status: number, slug: string, extra: object = {}) => ({
   status,
@@ -79,5 +80,37 @@ describe('purchaseWithRetry', () => {
       });
       expect(outcome.kind).toBe(kind);
     }
+  });
+});
+
+describe('ticketChoice', () => {
+  it('offers none of a sold-out tier, at most what is left, and at most the per-order cap when seats are unknown', () => {
+    expect(mostOf({ id: 'a', remaining: 0 })).toBe(0);
+    expect(mostOf({ id: 'a', remaining: 3 })).toBe(3);
+    expect(mostOf({ id: 'a', remaining: 500 })).toBe(MAX_PER_TIER);
+    expect(mostOf({ id: 'a', remaining: null })).toBe(MAX_PER_TIER);
+  });
+
+  it('keeps a choice the seats left allow, and leaves out tiers chosen at zero', () => {
+    const tiers = [
+      { id: 'standard', remaining: 40 },
+      { id: 'vip', remaining: 5 },
+    ];
+    expect(ticketChoice(tiers, { standard: 2, vip: 0 })).toEqual({
+      items: [{ tierId: 'standard', quantity: 2 }],
+      lowered: [],
+    });
+  });
+
+  it('lowers a choice to what is left when the tier sells down or out while the page is open, and names it', () => {
+    const chosen = { standard: 4, vip: 2 };
+    const later = [
+      { id: 'standard', remaining: 1 },
+      { id: 'vip', remaining: 0 },
+    ];
+    expect(ticketChoice(later, chosen)).toEqual({
+      items: [{ tierId: 'standard', quantity: 1 }],
+      lowered: ['standard', 'vip'],
+    });
   });
 });

@@ -87,3 +87,37 @@ export async function purchaseWithRetry<Order>(options: PurchaseOptions): Promis
     await sleep(delay(attempt));
   }
 }
+
+/** A tier as the event page shows it: its seats left (null: not known right now). */
+export interface TierSeats {
+  id: string;
+  remaining: number | null;
+}
+
+/** The most of one tier a buyer may choose in one order. */
+export const MAX_PER_TIER = 10;
+
+/** The most the buyer may choose of a tier now: none of a sold-out tier, never more than it has left. */
+export function mostOf(tier: TierSeats): number {
+  return Math.max(0, Math.min(MAX_PER_TIER, tier.remaining ?? MAX_PER_TIER));
+}
+
+/**
+ * The tickets the buyer has chosen, as far as the seats left allow. Seats left are refreshed while the page is open,
+ * so a tier can sell out (or fall below what was chosen) after the choice: the choice is lowered to what is left and
+ * the tiers so lowered are named, so the page can say so before checkout refuses the order.
+ */
+export function ticketChoice(
+  tiers: readonly TierSeats[],
+  quantities: Readonly<Record<string, number>>,
+): { items: { tierId: string; quantity: number }[]; lowered: string[] } {
+  const items: { tierId: string; quantity: number }[] = [];
+  const lowered: string[] = [];
+  for (const tier of tiers) {
+    const wanted = quantities[tier.id] ?? 0;
+    const quantity = Math.min(wanted, mostOf(tier));
+    if (quantity < wanted) lowered.push(tier.id);
+    if (quantity > 0) items.push({ tierId: tier.id, quantity });
+  }
+  return { items, lowered };
+}

@@ -7,9 +7,9 @@ import { api, unwrap } from '../api/client';
 import { SeatsLeft } from '../components/event-card';
 import { Alert, Badge, Show, useLoad } from '../components/ui';
 import { formatMoney, formatRange } from '../lib/format';
+import { mostOf, ticketChoice } from '../lib/purchase';
 
 const LIVE_SECONDS = 15;
-const MAX_PER_TIER = 10;
 
 export function EventPage() {
   const { params } = useRoute();
@@ -26,13 +26,17 @@ export function EventPage() {
           ...tier,
           remaining: live?.[tier.id] ?? tier.remaining,
         }));
-        const chosen = tiers.filter((tier) => (quantities[tier.id] ?? 0) > 0);
+        const { items, lowered } = ticketChoice(tiers, quantities);
+        const quantityOf = (tierId: string) => items.find((item) => item.tierId === tierId)?.quantity ?? 0;
+        const chosen = tiers.filter((tier) => quantityOf(tier.id) > 0);
         const currency = chosen[0]?.currency;
-        const total = chosen.reduce((sum, tier) => sum + tier.price * (quantities[tier.id] ?? 0), 0);
+        const total = chosen.reduce((sum, tier) => sum + tier.price * quantityOf(tier.id), 0);
         const totalLeft = tiers.every((tier) => tier.remaining !== null)
           ? tiers.reduce((sum, tier) => sum + (tier.remaining ?? 0), 0)
           : null;
         const cancelled = event.status === 'cancelled';
+        // Every tier taken: nothing to choose, so the box says so instead of offering empty choices.
+        const soldOut = !cancelled && totalLeft === 0;
         return (
           <article class="event-page">
             <header>
@@ -91,10 +95,25 @@ export function EventPage() {
               <section class="card tickets-box" aria-labelledby="tickets-heading">
                 <h2 id="tickets-heading">Tickets</h2>
                 {cancelled && <Alert>This event is cancelled; no tickets are on sale.</Alert>}
+                {soldOut && (
+                  <Alert kind="info">
+                    Sold out: every ticket is taken. Seats come back on sale when an order is cancelled or an
+                    unpaid hold runs out, and this page shows them as they do.
+                  </Alert>
+                )}
+                {lowered.length > 0 && (
+                  <Alert kind="info">
+                    Fewer seats are left than you chose of{' '}
+                    {tiers
+                      .filter((tier) => lowered.includes(tier.id))
+                      .map((tier) => tier.name)
+                      .join(', ')}
+                    : your choice now holds what is left.
+                  </Alert>
+                )}
                 <ul class="tiers">
                   {tiers.map((tier) => {
-                    const max = Math.min(MAX_PER_TIER, tier.remaining ?? MAX_PER_TIER);
-                    const soldOut = tier.remaining === 0;
+                    const max = mostOf(tier);
                     return (
                       <li key={tier.id} class="tier">
                         <div>
@@ -102,47 +121,51 @@ export function EventPage() {
                           <div>{formatMoney(tier.price, tier.currency)}</div>
                           <SeatsLeft remaining={tier.remaining} />
                         </div>
-                        <label>
-                          <span class="visually-hidden">Quantity of {tier.name}</span>
-                          <select
-                            value={quantities[tier.id] ?? 0}
-                            disabled={
-                              soldOut || cancelled || (currency !== undefined && currency !== tier.currency)
-                            }
-                            onChange={(change) =>
-                              setQuantities((all) => ({
-                                ...all,
-                                [tier.id]: Number((change.currentTarget as HTMLSelectElement).value),
-                              }))
-                            }
-                          >
-                            {Array.from({ length: Math.max(0, max) + 1 }, (_, n) => (
-                              <option key={n} value={n}>
-                                {n}
-                              </option>
-                            ))}
-                          </select>
-                        </label>
+                        {tier.remaining !== 0 && !cancelled && (
+                          <label>
+                            <span class="visually-hidden">Quantity of {tier.name}</span>
+                            <select
+                              value={quantityOf(tier.id)}
+                              disabled={currency !== undefined && currency !== tier.currency}
+                              onChange={(change) =>
+                                setQuantities((all) => ({
+                                  ...all,
+                                  [tier.id]: Number((change.currentTarget as HTMLSelectElement).value),
+                                }))
+                              }
+                            >
+                              {Array.from({ length: max + 1 }, (_, n) => (
+                                <option key={n} value={n}>
+                                  {n}
+                                </option>
+                              ))}
+                            </select>
+                          </label>
+                        )}
                       </li>
                     );
                   })}
                 </ul>
-                <p class="row between total">
-                  <span>Total</span>
-                  <strong>{currency ? formatMoney(total, currency) : '—'}</strong>
-                </p>
-                <button
-                  type="button"
-                  class="primary wide"
-                  disabled={chosen.length === 0 || cancelled}
-                  onClick={() =>
-                    route(
-                      `/checkout/${event.id}?items=${chosen.map((tier) => `${tier.id}:${quantities[tier.id]}`).join(',')}`,
-                    )
-                  }
-                >
-                  Buy tickets
-                </button>
+                {!soldOut && !cancelled && (
+                  <>
+                    <p class="row between total">
+                      <span>Total</span>
+                      <strong>{currency ? formatMoney(total, currency) : '—'}</strong>
+                    </p>
+                    <button
+                      type="button"
+                      class="primary wide"
+                      disabled={items.length === 0}
+                      onClick={() =>
+                        route(
+                          `/checkout/${event.id}?items=${items.map((item) => `${item.tierId}:${item.quantity}`).join(',')}`,
+                        )
+                      }
+                    >
+                      Buy tickets
+                    </button>
+                  </>
+                )}
               </section>
             </div>
           </article>
