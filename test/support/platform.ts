@@ -15,7 +15,12 @@ export interface TestPlatformOptions {
   manifests?: readonly ServiceManifest[];
   /** Override the Redis URL (e.g. a test's own Redis), or null for none: degraded mode, as `REDIS_URL=off`. */
   redisUrl?: string | null;
-  /** Override the OpenSearch URL (e.g. a forwarder in front of it), or null for none. */
+  /**
+   * Where the platform ships its log lines: the run's OpenSearch (`inject('openSearchUrl')`) or a forwarder in front of
+   * it. None by default: the lines stay in the test's console, shown for a failing test. Only the logging tests read
+   * lines back from OpenSearch; shipping every other file's lines cost the run's OpenSearch and each platform CPU
+   * (indexing, the bulk requests, a flush at every stop) that no assertion used.
+   */
   openSearchUrl?: string | null;
   schedules?: boolean;
   externalAwsEndpoint?: string;
@@ -51,8 +56,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     dataDir,
     ports,
     redisUrl: options.redisUrl === null ? undefined : (options.redisUrl ?? providedRedis),
-    openSearchUrl:
-      options.openSearchUrl === null ? undefined : (options.openSearchUrl ?? safeInject('openSearchUrl')),
+    openSearchUrl: options.openSearchUrl ?? undefined,
     schedules: options.schedules,
     consumers: options.consumers,
     externalAwsEndpoint: options.externalAwsEndpoint,

@@ -17,7 +17,7 @@ let platform: Platform;
 const openSearchUrl = inject('openSearchUrl');
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ schedules: false });
+  platform = await startTestPlatform({ schedules: false, openSearchUrl });
 });
 afterAll(async () => {
   await platform?.stop();

@@ -3,7 +3,7 @@
 // restarting while the runtime starts it again after a crash.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { functionNameEnv } from '../../../layers/common/env-names';
 import type { Platform } from '../../../local/platform';
 import { client } from '../../support/http';
@@ -22,7 +22,13 @@ const api = client(() => platform.apiUrl);
 const health = async () => (await api('GET', '/v1/health')).body as Health;
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ schedules: false, consumers: false, dataDir });
+  // Health reports every dependency, log shipping to OpenSearch among them.
+  platform = await startTestPlatform({
+    schedules: false,
+    consumers: false,
+    dataDir,
+    openSearchUrl: inject('openSearchUrl'),
+  });
 });
 afterAll(async () => {
   await platform?.stop();

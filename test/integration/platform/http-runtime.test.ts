@@ -2,7 +2,7 @@
 // problem+json mapping, driven over real HTTP against real PostgreSQL and the AWS emulator.
 import { randomUUID } from 'node:crypto';
 import { generateKeyPair } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { manifests } from '../../../functions/manifests';
 import type { Platform } from '../../../local/platform';
 import { echo } from '../../fixtures/echo/manifest';
@@ -12,9 +12,13 @@ import type { TestIssuer } from '../../support/tokens';
 let platform: Platform;
 let issuer: TestIssuer;
 
-withIssuedPlatform({ manifests: [...manifests, echo], schedules: false }, (started) => {
-  ({ platform, issuer } = started);
-});
+// Health reports every dependency, log shipping to OpenSearch among them.
+withIssuedPlatform(
+  { manifests: [...manifests, echo], schedules: false, openSearchUrl: inject('openSearchUrl') },
+  (started) => {
+    ({ platform, issuer } = started);
+  },
+);
 
 const post = (
   path: string,
