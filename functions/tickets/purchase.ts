@@ -101,7 +101,9 @@ export function makeHandler(deps: TicketsDeps) {
       }
       if (outcome.kind === 'not-on-sale' || outcome.kind === 'refused') deps.count('OrdersRefused');
       const sold = outcome.kind === 'sold' || outcome.kind === 'replayed';
-      const order = sold ? await withPayment(deps, outcome.order, buyer) : undefined;
+      const order = sold
+        ? await withPayment(deps, outcome.order, buyer, { created: outcome.kind === 'sold' })
+        : undefined;
       await outdated;
       return answer(outcome, params.id, order);
     },
