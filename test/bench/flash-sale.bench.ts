@@ -193,7 +193,7 @@ export async function reaches(
  * Waits until every confirmed order has its confirmation email sent, i.e. the queue behind earlier purchases has
  * drained, so that a section starts on a quiet platform rather than on the previous section's backlog.
  */
-async function drained(db: pg.Client, mail: pg.Client, log: Log, timeoutMs = 60_000): Promise<void> {
+export async function drained(db: pg.Client, mail: pg.Client, log: Log, timeoutMs = 60_000): Promise<void> {
   const { rows } = await db.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM orders WHERE status = 'confirmed'",
   );
