@@ -22,6 +22,10 @@ export default defineConfig({
     // vitest's default is one worker per core but one, a single worker on 2 cores. An integration file mostly waits
     // for its own servers (PostgreSQL, the emulator, mail, consumers polling), so three files at once keep 2 cores busy.
     maxWorkers: 3,
+    // Test files run in worker threads rather than child processes: each file still gets its own module graph and its
+    // own process.env (a thread's is a copy), at a fraction of the cost of a process per file. Measured on the
+    // integration project (2-core machine): 467 -> 374 CPU-seconds, 260 -> 214 s.
+    pool: 'threads',
     projects: [
       {
         test: {
