@@ -37,7 +37,30 @@ export interface TestPlatformOptions {
 
 export const testPorts: () => Promise<PlatformOptions['ports']> = platformPorts;
 
+/** Starts of a platform on new ports after one lost a port (see startTestPlatform). */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * A platform's ports are found free and then bound, while other test files start theirs and connections come and go:
+ * another server or an outgoing connection (whose local port comes from the same range) can take one in between, and
+ * the start fails with EADDRINUSE. Such a start is tried again on new ports; ports the caller chose are its to keep.
+ */
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<Platform> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (options.ports || attempt >= PORT_ATTEMPTS || !lostAPort(error)) throw error;
+    }
+  }
+}
+
+const lostAPort = (error: unknown) =>
+  /EADDRINUSE|address already in use|could not bind/i.test(
+    `${(error as { code?: string }).code ?? ''} ${(error as Error).message ?? ''}`,
+  );
+
+async function startOnce(options: TestPlatformOptions): Promise<Platform> {
   const ports = options.ports ?? (await testPorts());
   const providedRedis = safeInject('redisUrl');
   // Tests sign many users up from one address; the rate-limit tests set their own, tighter limits first.
