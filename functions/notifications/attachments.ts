@@ -2,28 +2,24 @@
 // service put in the message; a ticket without one shows its plain code only), and the event as an .ics calendar
 // entry (instants in UTC, which every calendar shows in its own zone; the event's zone is named in the description).
 import { createEvent } from 'ics';
-import QRCode from 'qrcode';
 import type { TicketPurchasedV1 } from '../../events/contracts/tickets';
+import { qrPng } from '../../layers/common/qr-png';
 import type { EventDetails } from './event-changes';
 import { oneLine } from './format';
 import type { Attachment } from './mailer';
 import { whereOf } from './templates';
 
 /** The QR images, and the cid each ticket's image is shown under. */
-export async function qrImages(
-  order: TicketPurchasedV1,
-): Promise<{ attachments: Attachment[]; cids: Map<string, string> }> {
+export function qrImages(order: TicketPurchasedV1): {
+  attachments: Attachment[];
+  cids: Map<string, string>;
+} {
   const cids = new Map<string, string>();
   const attachments: Attachment[] = [];
   for (const ticket of order.tickets) {
     if (!ticket.qr) continue;
     const cid = `qr-${ticket.id}@ticketorleaveit`;
-    const content = await QRCode.toBuffer(ticket.qr, {
-      type: 'png',
-      errorCorrectionLevel: 'M',
-      margin: 2,
-      width: 400,
-    });
+    const content = qrPng(ticket.qr, { errorCorrectionLevel: 'M', margin: 2, width: 400 });
     attachments.push({ filename: `ticket-${ticket.code}.png`, contentType: 'image/png', content, cid });
     cids.set(ticket.id, cid);
   }

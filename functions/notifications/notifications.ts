@@ -188,7 +188,7 @@ export async function onTicketPurchased(
   }
   const details = await deps.details.detailsOf(order.eventId);
   const orderUrl = `${deps.webAppUrl}/orders/${order.orderId}`;
-  const qr = await qrImages(order);
+  const qr = qrImages(order);
   const calendar = calendarFile(order, details, orderUrl);
   const email = {
     ...confirmationEmail(order, { details, webAppUrl: deps.webAppUrl, qrCids: qr.cids }),

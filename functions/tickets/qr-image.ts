@@ -1,7 +1,9 @@
-// A ticket's QR code as an image, for its holder only: the signed payload (qr.ts), drawn by the qrcode library.
+// A ticket's QR code as an image, for its holder only: the signed payload (qr.ts), drawn by the qrcode library (the PNG
+// by layers/common/qr-png.ts).
 import QRCode from 'qrcode';
 import { NotFoundError } from '../../layers/common/errors';
 import type { Caller, HttpResult } from '../../layers/common/http';
+import { qrPng } from '../../layers/common/qr-png';
 import type { DoorDeps } from './door.deps';
 import { PRIVATE } from './respond';
 
@@ -20,7 +22,7 @@ export async function qrImage(
   const body =
     format === 'svg'
       ? await QRCode.toString(payload, { ...OPTIONS, type: 'svg' })
-      : await QRCode.toBuffer(payload, { ...OPTIONS, type: 'png', width: 512 });
+      : qrPng(payload, { ...OPTIONS, width: 512 });
   return {
     statusCode: 200,
     body,
