@@ -76,14 +76,18 @@ export async function writeSnapshots(
   const writes = events.flatMap((availability) => {
     const generation = generations.get(availability.eventId);
     const lapse = lapsesAt[availability.eventId] ?? Number.POSITIVE_INFINITY;
-    const ttlMs = Math.min(readAt + SNAPSHOT_TTL_MS, lapse) - now;
-    return generation === undefined || ttlMs <= 0 ? [] : [{ stored: { generation, availability }, ttlMs }];
+    const expiresAt = Math.min(readAt + SNAPSHOT_TTL_MS, lapse);
+    return generation === undefined || expiresAt <= now
+      ? []
+      : [{ stored: { generation, availability }, expiresAt }];
   });
   if (writes.length === 0) return;
   try {
     const pipeline = redis.multi();
-    for (const { stored, ttlMs } of writes)
-      pipeline.set(snapshotKey(stored.availability.eventId), JSON.stringify(stored), 'PX', ttlMs);
+    // An absolute expiry (PXAT, Redis 6.2+): a relative one counts from when Redis runs the command, which on a
+    // loaded machine came long enough after it was computed to serve a lapsed hold's seats as taken.
+    for (const { stored, expiresAt } of writes)
+      pipeline.set(snapshotKey(stored.availability.eventId), JSON.stringify(stored), 'PXAT', expiresAt);
     await pipeline.exec();
   } catch {
     // Nothing to do: snapshots are an optimisation.

@@ -129,6 +129,26 @@ describe('an availability snapshot', () => {
     expect(ttl).toBeLessThanOrEqual(200);
   });
 
+  it('expires at the lapse however late Redis runs the write', async () => {
+    const event = availability();
+    const { generations } = await readSnapshots(redis, [event.eventId]);
+    const lapse = Date.now() + 600;
+    // Redis holds every write for 300 ms, as a loaded machine delays a command between its computing and its running.
+    const pauser = new Redis(server.url);
+    try {
+      await pauser.call('CLIENT', 'PAUSE', '300', 'WRITE');
+      await writeSnapshots(
+        redis,
+        { events: [event], lapsesAt: { [event.eventId]: lapse } },
+        Date.now(),
+        generations,
+      );
+    } finally {
+      pauser.disconnect();
+    }
+    expect(await redis.call('PEXPIRETIME', snapshotKey(event.eventId))).toBe(lapse);
+  });
+
   it('without a reachable Redis is read from the source every time, and a change is no error', async () => {
     const down = new Redis({
       port: await freePort(),
