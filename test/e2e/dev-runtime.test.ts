@@ -21,28 +21,68 @@ afterAll(() => {
   }
 });
 
-async function startDev(dataDir: string, extraArgs: string[] = []) {
-  const ports = await platformPorts();
-  // Its own process group (spawnDev), so the test can send SIGINT to the whole group the way a terminal's Ctrl-C does.
-  const child = spawnDev('npm', ['run', 'dev', '--', ...extraArgs], {
-    ports,
-    dataDir,
-    env: { REDIS_URL: 'off' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  // npm re-raises the SIGINT its script received, so a clean stop is exit code 0 or death by that same SIGINT.
-  const exited = new Promise<boolean>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code === 0 || signal === 'SIGINT')),
-  );
-  return { child, port: ports.api, exited, output: () => output };
+/** What a developer waits for at the most on a fresh checkout; restarts on existing data get more room. */
+const FIRST_START_MS = 60_000;
+const RESTART_MS = 120_000;
+/** Starts on new ports after a port was taken between being found free and being bound (see test/support/ports). */
+const PORT_ATTEMPTS = 3;
+
+type Dev = {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<boolean>;
+  output: () => string;
+  health: Response;
+};
+
+/**
+ * `npm run dev` started and answering its first 200 from /v1/health within `withinMs`. A run that exits before that
+ * fails the test at once with what it printed, not after the wait.
+ */
+async function startDev(dataDir: string, extraArgs: string[] = [], withinMs = RESTART_MS): Promise<Dev> {
+  for (let attempt = 1; ; attempt += 1) {
+    const ports = await platformPorts();
+    // Its own process group (spawnDev), so the test can send SIGINT to the whole group the way a terminal's Ctrl-C does.
+    const child = spawnDev('npm', ['run', 'dev', '--', ...extraArgs], {
+      ports,
+      dataDir,
+      env: { REDIS_URL: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    let gone = false;
+    // npm re-raises the SIGINT its script received, so a clean stop is exit code 0 or death by that same SIGINT.
+    const exited = new Promise<boolean>((resolve) =>
+      child.on('exit', (code, signal) => {
+        gone = true;
+        resolve(code === 0 || signal === 'SIGINT');
+      }),
+    );
+    const health = await waitUntil(
+      async () => {
+        if (gone) return 'exited' as const;
+        try {
+          const response = await fetch(`http://localhost:${ports.api}/v1/health`);
+          return response.status === 200 ? response : undefined;
+        } catch {
+          return undefined; // not listening yet
+        }
+      },
+      { timeoutMs: withinMs, intervalMs: 250, message: `GET /v1/health on port ${ports.api} answering 200` },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; npm run dev printed:\n${output}`);
+    });
+    if (health !== 'exited') return { child, port: ports.api, exited, output: () => output, health };
+    if (attempt < PORT_ATTEMPTS && /is in use/.test(output)) continue;
+    throw new Error(`npm run dev exited before answering /v1/health; it printed:\n${output}`);
+  }
 }
 
 async function portClosed(port: number): Promise<boolean> {
@@ -54,32 +94,12 @@ async function portClosed(port: number): Promise<boolean> {
   }
 }
 
-/** What a developer waits for at the most on a fresh checkout; restarts on existing data get more room. */
-const FIRST_START_MS = 60_000;
-const RESTART_MS = 120_000;
-
-/** The first 200 from /v1/health; a start-up that takes longer than `withinMs` fails the test. */
-async function waitForHealth(port: number, withinMs = RESTART_MS): Promise<Response> {
-  return waitUntil(
-    async () => {
-      try {
-        const response = await fetch(`http://localhost:${port}/v1/health`);
-        return response.status === 200 ? response : undefined;
-      } catch {
-        return undefined; // not listening yet
-      }
-    },
-    { timeoutMs: withinMs, intervalMs: 250, message: `GET /v1/health on port ${port} answering 200` },
-  );
-}
-
 describe('npm run dev', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tol-dev-'));
 
   it('answers /v1/health with 200 within 60 s, prints its URLs, and stops cleanly on Ctrl-C', async () => {
-    const dev = await startDev(dataDir);
-    const response = await waitForHealth(dev.port, FIRST_START_MS);
-    const health = (await response.json()) as {
+    const dev = await startDev(dataDir, [], FIRST_START_MS);
+    const health = (await dev.health.json()) as {
       status: string;
       dependencies: Record<string, { status: string }>;
     };
@@ -101,7 +121,6 @@ describe('npm run dev', () => {
   it('keeps data between runs, and --fresh starts clean', async () => {
     const marker = `marker_${Date.now()}`;
     const dev = await startDev(dataDir);
-    await waitForHealth(dev.port);
     const pg = (await import('pg')).default;
     // The URL line, not the start-up timings' "PostgreSQL 1.2 s".
     const url = dev.output().match(/PostgreSQL\s+(postgres\S+)/)?.[1];
@@ -119,7 +138,6 @@ describe('npm run dev', () => {
     await expect.poll(() => portClosed(dev.port)).toBe(true);
 
     const again = await startDev(dataDir);
-    await waitForHealth(again.port);
     const second = new pg.Client({
       connectionString: `postgres://events:events-local@127.0.0.1:${Number(again.output().match(/PostgreSQL\s+\S+:(\d+)\//)?.[1])}/events`,
     });
@@ -131,7 +149,6 @@ describe('npm run dev', () => {
     await expect.poll(() => portClosed(again.port)).toBe(true);
 
     const fresh = await startDev(dataDir, ['--fresh']);
-    await waitForHealth(fresh.port);
     const third = new pg.Client({
       connectionString: `postgres://events:events-local@127.0.0.1:${Number(fresh.output().match(/PostgreSQL\s+\S+:(\d+)\//)?.[1])}/events`,
     });
