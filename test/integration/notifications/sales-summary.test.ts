@@ -63,6 +63,21 @@ async function sell(
   return { order, headers };
 }
 
+/**
+ * The first moment at which the calendar day in each of `zones` is the one after `at`'s day there, so a schedule run
+ * then counts `at`'s day as yesterday in every one of them. (A fixed 00:30 UTC the next day does not: sales made after
+ * 23:00 UTC fall on the next day in Paris.) Local midnights fall on whole quarter hours of UTC in every zone.
+ */
+function dayAfter(at: Date, zones: string[]): Date {
+  const QUARTER_HOUR = 15 * 60_000;
+  const formats = zones.map((timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone }));
+  const days = formats.map((format) => format.format(at));
+  let moment = Math.floor(at.getTime() / QUARTER_HOUR) * QUARTER_HOUR;
+  while (formats.some((format, index) => format.format(moment) <= (days[index] as string)))
+    moment += QUARTER_HOUR;
+  return new Date(moment);
+}
+
 /** The schedule's handler as EventBridge runs it, on the test's clock. */
 const runSchedule = (now: () => Date) => makeHandler(() => ({ ...summaryScanDeps(), now }))();
 
@@ -125,10 +140,7 @@ describe('the daily sales summary', () => {
 
     // Act: the schedule runs the next day (UTC), twice
     const today = new Date();
-    const tomorrow = new Date(
-      Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1, 0, 30),
-    );
-    const clock = testClock(tomorrow);
+    const clock = testClock(dayAfter(today, ['UTC']));
     const first = await runSchedule(clock.now);
     clock.advance(3_600_000);
     const second = await runSchedule(clock.now);
@@ -182,11 +194,8 @@ describe('the daily sales summary', () => {
       1,
     );
 
-    // Act: the schedule runs the next day (UTC)
-    const today = new Date();
-    const clock = testClock(
-      new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1, 0, 30)),
-    );
+    // Act: the schedule runs the next day, in UTC and in Paris
+    const clock = testClock(dayAfter(new Date(), ['UTC', 'Europe/Paris']));
     const run = await runSchedule(clock.now);
 
     // Assess
