@@ -172,14 +172,17 @@ export async function signOut() {
 /** The signed-in user (after a reload, once the refresh token has been exchanged), or undefined. */
 export function useUser(): { user: User | undefined; ready: boolean } {
   const [, setVersion] = useState(0);
-  const [ready, setReady] = useState(tokens !== undefined || !hasSession());
+  const [refreshEnded, setRefreshEnded] = useState(false);
   useEffect(() => {
     const listener = () => setVersion((version) => version + 1);
     listeners.add(listener);
-    if (!tokens && hasSession()) void accessToken().finally(() => setReady(true));
+    // Another component's refresh may have ended between this render and now, announced before this listened:
+    // render again with what is known, or ask (the refresh under way, if any, is shared).
+    if (tokens || !hasSession()) listener();
+    else void accessToken().finally(() => setRefreshEnded(true));
     return () => {
       listeners.delete(listener);
     };
   }, []);
-  return { user: tokens?.user, ready };
+  return { user: tokens?.user, ready: tokens !== undefined || !hasSession() || refreshEnded };
 }
