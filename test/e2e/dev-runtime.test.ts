@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnDev } from '../support/dev-runtime';
-import { platformPorts } from '../support/ports';
+import { lostAPort, PORT_ATTEMPTS, platformPorts } from '../support/ports';
 import { waitUntil } from '../support/wait';
 
 const children: ChildProcess[] = [];
@@ -24,8 +24,6 @@ afterAll(() => {
 /** What a developer waits for at the most on a fresh checkout; restarts on existing data get more room. */
 const FIRST_START_MS = 60_000;
 const RESTART_MS = 120_000;
-/** Starts on new ports after a port was taken between being found free and being bound (see test/support/ports). */
-const PORT_ATTEMPTS = 3;
 
 type Dev = {
   child: ChildProcess;
@@ -80,7 +78,7 @@ async function startDev(dataDir: string, extraArgs: string[] = [], withinMs = RE
       throw new Error(`${error.message}; npm run dev printed:\n${output}`);
     });
     if (health !== 'exited') return { child, port: ports.api, exited, output: () => output, health };
-    if (attempt < PORT_ATTEMPTS && /is in use/.test(output)) continue;
+    if (attempt < PORT_ATTEMPTS && lostAPort(output)) continue;
     throw new Error(`npm run dev exited before answering /v1/health; it printed:\n${output}`);
   }
 }

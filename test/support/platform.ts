@@ -7,7 +7,7 @@ import { afterAll, beforeAll, inject, type ProvidedContext } from 'vitest';
 import { manifests as realManifests } from '../../functions/manifests';
 import type { ServiceManifest } from '../../layers/common/manifest';
 import { type Platform, type PlatformOptions, startPlatform } from '../../local/platform';
-import { platformPorts } from './ports';
+import { lostAPort, PORT_ATTEMPTS, platformPorts } from './ports';
 import { copyPostgresTemplate } from './postgres-template';
 import { type TestIssuer, withTestIssuer } from './tokens';
 
@@ -37,9 +37,6 @@ export interface TestPlatformOptions {
 
 export const testPorts: () => Promise<PlatformOptions['ports']> = platformPorts;
 
-/** Starts of a platform on new ports after one lost a port (see startTestPlatform). */
-const PORT_ATTEMPTS = 3;
-
 /**
  * A platform's ports are found free and then bound, while other test files start theirs and connections come and go:
  * another server or an outgoing connection (whose local port comes from the same range) can take one in between, and
@@ -54,11 +51,6 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     }
   }
 }
-
-const lostAPort = (error: unknown) =>
-  /EADDRINUSE|address already in use|could not bind/i.test(
-    `${(error as { code?: string }).code ?? ''} ${(error as Error).message ?? ''}`,
-  );
 
 async function startOnce(options: TestPlatformOptions): Promise<Platform> {
   const ports = options.ports ?? (await testPorts());

@@ -48,6 +48,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Starts of a platform on new ports after one lost a port between being found free and being bound. */
+export const PORT_ATTEMPTS = 3;
+
+/**
+ * Whether a start failed because a port was taken (the error of an in-process start, or what `npm run dev` printed).
+ */
+export const lostAPort = (failure: unknown) =>
+  /EADDRINUSE|address already in use|could not bind|port \d*\s*is in use/i.test(
+    typeof failure === 'string'
+      ? failure
+      : `${(failure as { code?: string }).code ?? ''} ${(failure as Error).message ?? ''}`,
+  );
+
 /** Five different ports a platform listens on (API, AWS emulator, SMTP, mail web UI, PostgreSQL). */
 export async function platformPorts() {
   const ports = new Set<number>();

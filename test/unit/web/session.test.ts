@@ -6,9 +6,10 @@
 import { h, render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { base64url } from '../../../web/src/auth/pkce';
 
-const base64url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const accessToken = `x.${base64url(JSON.stringify({ sub: 'u1', email: 'dora@example.com', given_name: 'Dora' }))}.y`;
+const claims = { sub: 'u1', email: 'dora@example.com', given_name: 'Dora' };
+const accessToken = `x.${base64url(new TextEncoder().encode(JSON.stringify(claims)))}.y`;
 
 let answerTokenRequest: () => void;
 
