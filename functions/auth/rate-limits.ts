@@ -3,7 +3,7 @@
 import { intEnv, once, optionalEnv } from '../../layers/common/config';
 import { getLogger } from '../../layers/common/logger';
 import { createRateLimiter, type RateLimitRule } from '../../layers/common/rate-limit';
-import { type Redis, readyRedis } from '../../layers/common/redis';
+import { defineScript, type Redis, readyRedis } from '../../layers/common/redis';
 import { type FailureCounter, type FailureRule, signInGuard } from './sign-in-guard';
 
 /** "limit/windowSeconds", e.g. "10/60". */
@@ -71,8 +71,8 @@ export function failureCounter(redis: () => Promise<Redis | undefined>, prefix: 
     if (!client) return undefined;
     try {
       if (!prepared.has(client)) {
-        client.defineCommand('recordFailure', { numberOfKeys: 1, lua: FAILURES });
-        client.defineCommand('forgetFailure', { numberOfKeys: 1, lua: FORGET });
+        defineScript(client, 'recordFailure', { numberOfKeys: 1, lua: FAILURES });
+        defineScript(client, 'forgetFailure', { numberOfKeys: 1, lua: FORGET });
         prepared.add(client);
       }
       return await use(client as CountingRedis);

@@ -2,8 +2,8 @@
 // updated by one atomic script using Redis's own clock; with Redis unreachable, the same log in this container's
 // memory, so limits still hold per container (degraded) and the API keeps answering.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { TooManyRequestsError } from './errors';
+import { defineScript, type Redis } from './redis';
 
 export interface RateLimitRule {
   /** Policy name shown in the RateLimit headers, e.g. "token-ip". */
@@ -85,7 +85,7 @@ export function createRateLimiter(options: {
       if (redis) {
         try {
           if (!prepared.has(redis)) {
-            redis.defineCommand('slidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW });
+            defineScript(redis, 'slidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW });
             prepared.add(redis);
           }
           const [allowed, remaining, retryMs] = await (redis as SlidingRedis).slidingWindow(

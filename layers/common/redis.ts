@@ -69,6 +69,21 @@ export const getRedis = once((): Redis | undefined => {
 export type { Redis };
 
 /**
+ * Defines a Lua command on `client` (ioredis `defineCommand`) that never joins an automatic pipeline. An automatic
+ * pipeline is a `client.pipeline()` made when its first command was queued, holding the commands defined by then: a
+ * command defined later and called in the same tick is queued with a callback into a pipeline that lacks it, and when
+ * that pipeline answers, ioredis throws an uncaught "results[i] is not iterable" (redis/ioredis#1931) that ends the
+ * process. Our scripts are defined at their first use, while other requests' commands may be pipelining.
+ */
+export function defineScript(client: Redis, name: string, definition: { numberOfKeys: number; lua: string }) {
+  client.options.autoPipeliningIgnoredCommands = [
+    ...(client.options.autoPipeliningIgnoredCommands ?? []),
+    name,
+  ];
+  client.defineCommand(name, definition);
+}
+
+/**
  * The client once it is connected, or undefined when Redis is not configured or not reachable right now. The first
  * call in a fresh container waits briefly for the connection; while Redis is down, callers get undefined at once.
  */
