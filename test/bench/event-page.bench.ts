@@ -17,6 +17,11 @@ const BUYERS = Number(process.env.BENCH_PAGE_BUYERS ?? 2_000);
 const BUYER_RATE = Number(process.env.BENCH_PAGE_BUYER_RATE ?? 500);
 /** Readers go on this long after the last purchase answer, so the sold-out page is measured too. */
 const TAIL_MS = 2_000;
+/**
+ * Readers refresh this long before the first buyer: the page on its own (the edge's and the client's capacity on this
+ * machine), to read the figures during the sale against.
+ */
+const ALONE_MS = Number(process.env.BENCH_PAGE_ALONE_MS ?? 3_000);
 /** The staleness the event page promises (the edge's copy of it; the seats in the copy are current). */
 const PROMISED_LAG_MS = 1_000;
 const TARGETS = { requestsPerSecondMin: 4_000, p99MsMax: 50, lagViolationsMax: 0 };
@@ -88,6 +93,8 @@ function run(log: Log): Promise<SectionOutcome> {
           }
         }
       });
+      const aloneFrom = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, ALONE_MS));
       const started = performance.now();
       const sales: Promise<{ status: number; answeredAt: number }>[] = [];
       for (const [index, token] of tokens.entries()) {
@@ -135,6 +142,8 @@ function run(log: Log): Promise<SectionOutcome> {
       const during = reads.filter((read) => read.requestedAt >= started && read.requestedAt <= saleEnded);
       const seconds = (saleEnded - started) / 1000;
       const sorted = during.map((read) => read.ms).sort((a, b) => a - b);
+      const alone = reads.filter((read) => read.requestedAt >= aloneFrom && read.requestedAt < started);
+      const aloneSorted = alone.map((read) => read.ms).sort((a, b) => a - b);
       const figures = {
         readers: READERS,
         buyers: BUYERS,
@@ -162,6 +171,13 @@ function run(log: Log): Promise<SectionOutcome> {
             edgeHit: read.edgeHit ?? false,
             status: read.status,
           })),
+        /** The same page with no sale running, just before it: what the edge and the readers manage on their own. */
+        withoutSale: {
+          seconds: round(ALONE_MS / 1000),
+          requestsPerSecond: Math.round(alone.length / (ALONE_MS / 1000)),
+          p50Ms: round(percentile(aloneSorted, 50)),
+          p99Ms: round(percentile(aloneSorted, 99)),
+        },
         errors: reads.filter((read) => read.status !== 200).length,
         remainingUnknown: ok.filter((read) => read.remaining === null).length,
         lagViolations,
