@@ -8,6 +8,7 @@ import { Agent, request, setGlobalDispatcher } from 'undici';
 import { ROOT } from '../../local/platform';
 import { spawnDev } from '../support/dev-runtime';
 import { freePort, platformPorts } from '../support/ports';
+import { waitForHealthy } from '../support/processes';
 import { type RedisServer, startRedis } from '../support/redis-server';
 import { startTestIssuer } from '../support/tokens';
 import type { Log, SectionOutcome } from './section';
@@ -65,18 +66,11 @@ export async function startDevProcess(options: {
     rmSync(dataDir, { recursive: true, force: true });
   };
   const apiUrl = `http://localhost:${ports.api}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  for (;;) {
-    try {
-      if ((await fetch(`${apiUrl}/v1/health`)).status === 200) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null) {
-      await stop();
-      throw new Error(`platform did not start:\n${errors}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  try {
+    await waitForHealthy(child, `${apiUrl}/v1/health`, { timeoutMs: options.timeoutMs ?? 120_000 });
+  } catch (error) {
+    await stop();
+    throw new Error(`platform did not start (${(error as Error).message}):\n${errors}`);
   }
   options.log(`${options.label}: platform up at ${apiUrl}`);
   return {

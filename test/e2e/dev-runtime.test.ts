@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnDev } from '../support/dev-runtime';
 import { lostAPort, PORT_ATTEMPTS, platformPorts } from '../support/ports';
-import { waitUntil } from '../support/wait';
+import { ProcessExitedError, waitForHealthy } from '../support/processes';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -55,31 +55,16 @@ async function startDev(dataDir: string, extraArgs: string[] = [], withinMs = RE
     child.stderr?.on('data', (chunk) => {
       output += chunk;
     });
-    let gone = false;
     // npm re-raises the SIGINT its script received, so a clean stop is exit code 0 or death by that same SIGINT.
     const exited = new Promise<boolean>((resolve) =>
-      child.on('exit', (code, signal) => {
-        gone = true;
-        resolve(code === 0 || signal === 'SIGINT');
-      }),
+      child.on('exit', (code, signal) => resolve(code === 0 || signal === 'SIGINT')),
     );
-    const health = await waitUntil(
-      async () => {
-        if (gone) return 'exited' as const;
-        try {
-          const response = await fetch(`http://localhost:${ports.api}/v1/health`);
-          return response.status === 200 ? response : undefined;
-        } catch {
-          return undefined; // not listening yet
-        }
-      },
-      { timeoutMs: withinMs, intervalMs: 250, message: `GET /v1/health on port ${ports.api} answering 200` },
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; npm run dev printed:\n${output}`);
-    });
-    if (health !== 'exited') return { child, port: ports.api, exited, output: () => output, health };
-    if (attempt < PORT_ATTEMPTS && lostAPort(output)) continue;
-    throw new Error(`npm run dev exited before answering /v1/health; it printed:\n${output}`);
+    const health = await waitForHealthy(child, `http://localhost:${ports.api}/v1/health`, {
+      timeoutMs: withinMs,
+    }).catch((error: Error) => error);
+    if (health instanceof Response) return { child, port: ports.api, exited, output: () => output, health };
+    if (health instanceof ProcessExitedError && attempt < PORT_ATTEMPTS && lostAPort(output)) continue;
+    throw new Error(`npm run dev did not answer /v1/health (${health.message}); it printed:\n${output}`);
   }
 }
 

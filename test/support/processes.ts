@@ -35,6 +35,9 @@ export function collectOutput(proc: ChildProcess, lines: string[], kept: number)
 
 export const hasExited = (proc: ChildProcess) => proc.exitCode !== null || proc.signalCode !== null;
 
+/** The child ended before it was ready: nothing will answer, however long one waits. */
+export class ProcessExitedError extends Error {}
+
 /**
  * Polls `probe` until it answers true while the child runs. The probe answers true, or why the server is not ready
  * yet (or throws that). Global setup runs outside the test workers, so this cannot use vi.waitUntil.
@@ -47,7 +50,8 @@ export async function waitForReady(
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer yet';
   while (Date.now() < deadline) {
-    if (hasExited(proc)) throw new Error(`process exited (code ${proc.exitCode}, signal ${proc.signalCode})`);
+    if (hasExited(proc))
+      throw new ProcessExitedError(`process exited (code ${proc.exitCode}, signal ${proc.signalCode})`);
     try {
       const answer = await probe();
       if (answer === true) return;
@@ -58,4 +62,30 @@ export async function waitForReady(
     await sleep(intervalMs);
   }
   throw new Error(`not ready within ${timeoutMs} ms (${lastError})`);
+}
+
+/**
+ * Polls `url` (a runtime's /v1/health) until it answers 200 while the child runs, and answers that response. Throws a
+ * ProcessExitedError at once if the child ends first, another error when `timeoutMs` passes.
+ */
+export async function waitForHealthy(
+  proc: ChildProcess,
+  url: string,
+  { timeoutMs, intervalMs = 250 }: { timeoutMs: number; intervalMs?: number },
+): Promise<Response> {
+  let healthy: Response | undefined;
+  await waitForReady(
+    proc,
+    async () => {
+      const response = await fetch(url);
+      if (response.status === 200) {
+        healthy = response;
+        return true;
+      }
+      await response.body?.cancel();
+      return `${url} answered ${response.status}`;
+    },
+    { timeoutMs, intervalMs },
+  );
+  return healthy as Response;
 }
