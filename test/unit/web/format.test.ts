@@ -1,6 +1,15 @@
 // Times in the event's own zone and money in its currency's minor units.
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatMoney, toMinor, utcToZoned, zonedToUtc } from '../../../web/src/lib/format';
+import {
+  codeGroups,
+  formatAgo,
+  formatDateTime,
+  formatMoney,
+  formatTimeOfDay,
+  toMinor,
+  utcToZoned,
+  zonedToUtc,
+} from '../../../web/src/lib/format';
 
 describe('web formatting', () => {
   it("shows the event's wall-clock time whatever the reader's zone", () => {
@@ -20,5 +29,20 @@ describe('web formatting', () => {
     expect(zonedToUtc('2026-07-14T20:00', 'Europe/Paris')).toBe('2026-07-14T18:00:00.000Z');
     expect(utcToZoned('2026-07-14T18:00:00.000Z', 'Europe/Paris')).toBe('2026-07-14T20:00');
     expect(zonedToUtc('2026-11-01T09:30', 'America/New_York')).toBe('2026-11-01T14:30:00.000Z');
+  });
+
+  it('says at the door how long ago a ticket was first scanned, and at what time in which zone', () => {
+    const now = Date.parse('2026-03-14T19:10:30Z');
+    expect(formatAgo('2026-03-14T19:10:30Z', now, 'en')).toBe('now');
+    expect(formatAgo('2026-03-14T19:10:18Z', now, 'en')).toBe('12 seconds ago');
+    expect(formatAgo('2026-03-14T19:06:00Z', now, 'en')).toBe('4 minutes ago');
+    expect(formatAgo('2026-03-14T16:00:00Z', now, 'en')).toBe('3 hours ago');
+    expect(formatAgo('2026-03-12T19:00:00Z', now, 'en')).toBe('2 days ago');
+    expect(formatTimeOfDay('2026-03-14T19:03:12Z', 'Europe/Paris', 'en-GB')).toBe('20:03:12 CET');
+  });
+
+  it('splits a ticket code into its groups, each keeping its hyphen, for lines to break only between them', () => {
+    expect(codeGroups('9J6TV-9JV4K-2P8N7-44ENP')).toEqual(['9J6TV-', '9JV4K-', '2P8N7-', '44ENP']);
+    expect(codeGroups('9J6TV-9JV4K-2P8N7-44ENP').join('')).toBe('9J6TV-9JV4K-2P8N7-44ENP');
   });
 });

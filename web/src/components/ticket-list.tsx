@@ -1,6 +1,8 @@
 // Tickets with their codes as QR codes, and an .ics download to add the event to a calendar.
 
+import { Fragment } from 'preact';
 import { api } from '../api/client';
+import { codeGroups } from '../lib/format';
 import { icsFor } from '../lib/ics';
 import { QrCode } from './qr-code';
 import { Badge, download, useLoad } from './ui';
@@ -21,6 +23,20 @@ export interface EventSummary {
   timezone: string;
 }
 
+/** A ticket code that wraps only between its groups, so a narrow screen never splits one a person reads aloud. */
+export function TicketCode({ code, as: Tag = 'div' }: { code: string; as?: 'div' | 'td' }) {
+  return (
+    <Tag class="code">
+      {codeGroups(code).map((group, index) => (
+        <Fragment key={group}>
+          {index > 0 && <wbr />}
+          <span class="code-group">{group}</span>
+        </Fragment>
+      ))}
+    </Tag>
+  );
+}
+
 export function Tickets({ tickets, eventName }: { tickets: TicketView[]; eventName: string }) {
   return (
     <ul class="ticket-grid">
@@ -29,7 +45,7 @@ export function Tickets({ tickets, eventName }: { tickets: TicketView[]; eventNa
           <SignedQr ticket={ticket} eventName={eventName} />
           <div>
             <strong>{ticket.tierName}</strong>
-            <div class="code">{ticket.code}</div>
+            <TicketCode code={ticket.code} />
             {ticket.status === 'void' && <Badge tone="bad">Void</Badge>}
           </div>
         </li>

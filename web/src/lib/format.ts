@@ -1,8 +1,9 @@
 // Dates, times and money through Intl, always in the event's own time zone and currency (a Paris concert shows
 // Paris time to a buyer in Tokyo). Formatters are cached: building one is the costly part.
-const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+type Formatter = Intl.DateTimeFormat | Intl.NumberFormat | Intl.RelativeTimeFormat;
+const cache = new Map<string, Formatter>();
 
-function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
+function cached<T extends Formatter>(key: string, make: () => T): T {
   let formatter = cache.get(key) as T | undefined;
   if (!formatter) {
     formatter = make();
@@ -61,6 +62,37 @@ export function toMinor(amount: string, currency: string): number {
 export function fromMinor(minor: number, currency: string): string {
   return (minor / 10 ** minorDigits(currency)).toFixed(minorDigits(currency));
 }
+
+/**
+ * How long ago an instant was, for a person deciding at once ("just now", "4 minutes ago", "2 hours ago"), counted
+ * from `now` (ms since the epoch).
+ */
+export function formatAgo(iso: string, now: number, loc = locale()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  const relative = cached(`ago|${loc}`, () => new Intl.RelativeTimeFormat(loc, { numeric: 'auto' }));
+  if (seconds < 60) return relative.format(-seconds, 'second');
+  if (seconds < 3_600) return relative.format(-Math.floor(seconds / 60), 'minute');
+  if (seconds < 86_400) return relative.format(-Math.floor(seconds / 3_600), 'hour');
+  return relative.format(-Math.floor(seconds / 86_400), 'day');
+}
+
+/** "20:03:12 CET": a time of day with its zone named (the device's own unless `timeZone` is given). */
+export function formatTimeOfDay(iso: string, timeZone?: string, loc = locale()): string {
+  return cached(
+    `tod|${loc}|${timeZone ?? ''}`,
+    () =>
+      new Intl.DateTimeFormat(loc, {
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        timeZoneName: 'short',
+        timeZone,
+      }),
+  ).format(new Date(iso));
+}
+
+/** A ticket code's groups ("9J6TV-9JV4K-2P8N7-44ENP"), each with its hyphen, for a line to break only between them. */
+export const codeGroups = (code: string): string[] => code.split(/(?<=-)/);
 
 export function formatPercent(ratio: number, loc = locale()): string {
   return cached(

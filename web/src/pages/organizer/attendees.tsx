@@ -6,6 +6,7 @@ import { useRoute } from 'preact-iso';
 import { api, type paths, problemMessage, unwrap } from '../../api/client';
 import { accessToken } from '../../auth/session';
 import { RequireUser } from '../../components/layout';
+import { TicketCode } from '../../components/ticket-list';
 import { Alert, download, Loading } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 
@@ -114,7 +115,7 @@ function Attendees() {
                     <td>{row.firstName}</td>
                     <td>{row.email}</td>
                     <td>{row.tierName}</td>
-                    <td class="code">{row.ticketCode}</td>
+                    <TicketCode code={row.ticketCode} as="td" />
                     <td>{row.ticketStatus === 'valid' ? 'Valid' : 'Void'}</td>
                     <td>{row.purchasedAtLocal || formatDateTime(row.purchasedAt, 'UTC')}</td>
                   </tr>

@@ -6,6 +6,7 @@ import { useRoute } from 'preact-iso';
 import { api, type paths, unwrap } from '../../api/client';
 import { RequireUser } from '../../components/layout';
 import { Alert, useLoad } from '../../components/ui';
+import { formatAgo, formatTimeOfDay } from '../../lib/format';
 
 type Admitted = paths['/v1/events/{id}/check-ins']['post']['responses'][200]['content']['application/json'];
 // A refused scan is a problem with the scan's outcome (a plain problem answers an unknown event).
@@ -221,7 +222,8 @@ function Verdict({ answer }: { answer?: Answer }) {
       <div role="alert" data-verdict={answer.body.outcome} style={big('#b91c1c')}>
         <strong style={{ fontSize: '3rem', display: 'block' }}>✗ {answer.body.title}</strong>
         {first
-          ? `First scanned ${new Date(first.scannedAt).toLocaleTimeString()}${first.gate ? ` at ${first.gate}` : ''}`
+          ? // How long ago tells the door whether a copy is being passed back; the time, with its zone, is for the record.
+            `First scanned ${formatAgo(first.scannedAt, Date.now())} (${formatTimeOfDay(first.scannedAt)})${first.gate ? ` at ${first.gate}` : ''}`
           : answer.body.detail}
       </div>
     );
