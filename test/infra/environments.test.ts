@@ -136,14 +136,40 @@ function installedPackages(): string[] {
   });
 }
 
+/**
+ * What differs between two checkouts of the same commit, masked out of a marker: the checkout's absolute path (in the
+ * CDK's metadata and asset manifests, and the config files' paths) and the hex digests the CDK derives from it (asset
+ * hashes, S3 keys, the version ids and asset destinations made from them). A linter's verdict does not depend on them
+ * (they are opaque names, used the same way wherever they appear), so a fresh clone in a new folder reuses the verdict
+ * on the same templates; any change to what the linters check still changes the marker.
+ */
+const CHECKOUT_DIGEST = /[0-9a-f]{32,}|(?<=[-:])[0-9a-f]{8}(?=")/g;
+const masked = (text: string) =>
+  text.split(REPO_ROOT).join('<checkout>').replace(CHECKOUT_DIGEST, '<digest>');
+
 /** The marker of a clean verdict of `args` over `files` (named relative to `root`, as the linter reports them). */
 function passedMarker(args: string[], root: string, files: string[]): string {
   const hash = createHash('sha256');
-  const field = (text: string | Buffer) => hash.update(`${text.length}:`).update(text);
-  for (const entry of [...args, ...installedPackages().sort()]) field(entry);
-  for (const file of [...files].sort()) {
-    field(relative(root, file));
-    field(readFileSync(file));
+  const field = (text: string) => hash.update(`${text.length}:`).update(text);
+  for (const entry of [...args, ...installedPackages().sort()]) field(masked(entry));
+  // In an order that does not depend on the digests in the files' names either.
+  const entries = files.map((file) => {
+    const content = masked(readFileSync(file, 'latin1'));
+    // A configuration file from the checkout is named from it (its path relative to the linted folder would not do:
+    // that is a temporary folder, at another distance from each checkout).
+    const name = file.startsWith(`${root}/`)
+      ? relative(root, file)
+      : `<checkout>/${relative(REPO_ROOT, file)}`;
+    return {
+      name: masked(name),
+      content,
+      digest: createHash('sha256').update(content).digest('hex'),
+    };
+  });
+  entries.sort((a, b) => a.name.localeCompare(b.name) || a.digest.localeCompare(b.digest));
+  for (const { name, content } of entries) {
+    field(name);
+    field(content);
   }
   return join(PASSED_DIR, hash.digest('hex'));
 }
