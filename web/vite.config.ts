@@ -7,7 +7,10 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   root: dirname(fileURLToPath(import.meta.url)),
-  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // The production transform whoever builds: the development one (chosen when NODE_ENV is not "production", as under
+  // vitest, whose global setup builds web/dist for the browser tests) puts every source file's absolute path and line
+  // numbers into the bundle, and that web/dist is what `npm run dev` and the CDK app reuse while it is fresh.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact', development: false } },
   resolve: { alias: { react: 'preact/compat', 'react-dom': 'preact/compat' } },
   build: {
     outDir: 'dist',

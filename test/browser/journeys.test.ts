@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../local/handlers';
 import { signUp } from '../support/accounts';
 import { browserSuite } from '../support/browser-suite';
 import { waitUntil } from '../support/wait';
@@ -276,6 +277,11 @@ describe('the web app in Chromium', () => {
     const asset = await fetch(url(script));
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(asset.headers.get('content-type')).toContain('javascript');
+    // Built for production even here (the tests build it under NODE_ENV=test): no source file paths or line numbers,
+    // which the development JSX transform puts in (and which would say where the app was built).
+    const code = await asset.text();
+    expect(code.includes(ROOT), `the bundle holds the checkout's path ${ROOT}`).toBe(false);
+    expect(/\blineNumber\b/.test(code), 'the bundle holds JSX source positions').toBe(false);
 
     const api = await fetch(url('/v1/nowhere'));
     expect(api.status).toBe(404);
