@@ -8,7 +8,7 @@ import { Agent, request, setGlobalDispatcher } from 'undici';
 import { ROOT } from '../../local/platform';
 import { spawnDev } from '../support/dev-runtime';
 import { freePort, platformPorts } from '../support/ports';
-import { waitForHealthy } from '../support/processes';
+import { collectOutput, waitForHealthy } from '../support/processes';
 import { type RedisServer, startRedis } from '../support/redis-server';
 import { startTestIssuer } from '../support/tokens';
 import type { Log, SectionOutcome } from './section';
@@ -49,10 +49,10 @@ export async function startDevProcess(options: {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
-  let errors = '';
-  child.stderr?.on('data', (chunk) => {
-    errors = `${errors}${chunk}`.slice(-4_000);
-  });
+  // The last lines it printed on stderr: why it did not start, and whether Redis was reachable.
+  const lines: string[] = [];
+  collectOutput(child, lines, 80);
+  const errors = () => lines.join('\n');
   const stop = async () => {
     if (child.pid && child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -70,13 +70,13 @@ export async function startDevProcess(options: {
     await waitForHealthy(child, `${apiUrl}/v1/health`, { timeoutMs: options.timeoutMs ?? 120_000 });
   } catch (error) {
     await stop();
-    throw new Error(`platform did not start (${(error as Error).message}):\n${errors}`);
+    throw new Error(`platform did not start (${(error as Error).message}):\n${errors()}`);
   }
   options.log(`${options.label}: platform up at ${apiUrl}`);
   return {
     apiUrl,
     databaseUrl: (service) => `postgres://${service}:${service}-local@127.0.0.1:${ports.postgres}/${service}`,
-    redis: !errors.includes('Redis at'),
+    redis: !errors().includes('Redis at'),
     child,
     stop,
   };

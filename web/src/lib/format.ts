@@ -64,7 +64,7 @@ export function fromMinor(minor: number, currency: string): string {
 }
 
 /**
- * How long ago an instant was, for a person deciding at once ("just now", "4 minutes ago", "2 hours ago"), counted
+ * How long ago an instant was, for a person deciding at once ("now", "4 minutes ago", "2 hours ago"), counted
  * from `now` (ms since the epoch).
  */
 export function formatAgo(iso: string, now: number, loc = locale()): string {
