@@ -4,15 +4,18 @@
 // keeps /tmp between runs filled its disk within a few runs.
 // A run killed before its teardown leaves its folder; the next run removes every folder whose run is gone.
 import {
+  accessSync,
   chmodSync,
+  constants,
   existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statfsSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const PREFIX = 'tol-run-';
@@ -30,7 +33,7 @@ const shared = globalThis as { tolRunTemp?: RunTemp };
 
 export default function setup() {
   if (!shared.tolRunTemp) {
-    const parent = tmpdir();
+    const parent = runParent();
     removeAbandonedRuns(parent);
     const root = mkdtempSync(join(parent, PREFIX));
     // Like /tmp itself: servers that run as their own user (OpenSearch, PostgreSQL under root) make folders here too.
@@ -49,6 +52,39 @@ export default function setup() {
     else process.env.TMPDIR = run.previous;
     rmSync(run.root, { recursive: true, force: true });
   };
+}
+
+/**
+ * Where the run's folder goes: TMPDIR when it is set (whoever set it chose); otherwise Linux's memory-backed /dev/shm
+ * when it is a tmpfs that lets programs run from it and has room (in the folder and in memory); otherwise the
+ * system's temporary folder. Every integration file copies a prepared PostgreSQL cluster (about 2,700 files) and
+ * removes it after, and its servers write there as they run: on a disk that is seconds of kernel time per file, in
+ * memory a tenth of it. Nothing there needs to outlive the run, let alone the machine.
+ */
+function runParent(): string {
+  return process.env.TMPDIR ? tmpdir() : (memoryFolder() ?? tmpdir());
+}
+
+const MEMORY_FOLDER = '/dev/shm';
+/** Room a run needs, with margin: at its largest (three platforms' data, OpenSearch, Chromium, CDK outputs) about 1 GB. */
+const MEMORY_NEEDED_BYTES = 4 * 1024 ** 3;
+
+function memoryFolder(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const mount = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' '))
+      .find(([, target, type]) => target === MEMORY_FOLDER && type === 'tmpfs');
+    // A noexec mount (Docker's default for /dev/shm) would stop OpenSearch loading the native library it unpacks there.
+    if (!mount || mount[3]?.split(',').includes('noexec')) return undefined;
+    accessSync(MEMORY_FOLDER, constants.W_OK);
+    const { bavail, bsize } = statfsSync(MEMORY_FOLDER);
+    if (bavail * bsize < MEMORY_NEEDED_BYTES || freemem() < 2 * MEMORY_NEEDED_BYTES) return undefined;
+    return MEMORY_FOLDER;
+  } catch {
+    return undefined;
+  }
 }
 
 function removeAbandonedRuns(parent: string): void {
