@@ -10,7 +10,7 @@ import { ROOT } from '../../local/handlers';
 import { signUp } from '../support/accounts';
 import { browserSuite } from '../support/browser-suite';
 import { waitUntil } from '../support/wait';
-import { screenshots, seriousViolations, signUpInBrowser, watchErrors } from './browser';
+import { DESKTOP, PHONE, screenshots, seriousViolations, signUpInBrowser, watchErrors } from './browser';
 import { solidPng } from './png';
 
 const suite = browserSuite({ redisUrl: null });
@@ -204,7 +204,26 @@ describe('the web app in Chromium', () => {
 
     await organizer.getByRole('link', { name: 'Attendees' }).click();
     await organizer.getByRole('cell', { name: attendeeEmail }).first().waitFor();
+    // When the ticket was bought reads as a date in the event's time (Paris: UTC+1, or +2 in summer), not ISO.
+    const bought = organizer
+      .getByRole('row')
+      .filter({ hasText: attendeeEmail })
+      .first()
+      .getByRole('cell')
+      .last();
+    expect(await bought.textContent()).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC\+[12]$/);
     await checkPage(organizer, 'organizer-attendees');
+    // On a phone every column is in view, each value under its column's name: nothing scrolls sideways.
+    await organizer.setViewportSize(PHONE);
+    const table = organizer.locator('.table-scroll');
+    expect(await table.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+    const status = await organizer
+      .locator('tr', { hasText: attendeeEmail })
+      .first()
+      .locator('td[data-label="Status"]')
+      .boundingBox();
+    expect((status?.x ?? Number.POSITIVE_INFINITY) + (status?.width ?? 0)).toBeLessThanOrEqual(PHONE.width);
+    await organizer.setViewportSize(DESKTOP);
     const [download] = await Promise.all([
       organizer.waitForEvent('download'),
       organizer.getByRole('button', { name: 'Download CSV' }).click(),

@@ -6,6 +6,7 @@ import {
   formatDateTime,
   formatMoney,
   formatTimeOfDay,
+  formatWallClock,
   toMinor,
   utcToZoned,
   zonedToUtc,
@@ -39,6 +40,15 @@ describe('web formatting', () => {
     expect(formatAgo('2026-03-14T16:00:00Z', now, 'en')).toBe('3 hours ago');
     expect(formatAgo('2026-03-12T19:00:00Z', now, 'en')).toBe('2 days ago');
     expect(formatTimeOfDay('2026-03-14T19:03:12Z', 'Europe/Paris', 'en-GB')).toBe('20:03:12 CET');
+  });
+
+  it('shows a time given with its offset as the wall-clock time it names, the offset said as UTC±h', () => {
+    expect(formatWallClock('2026-12-04T04:06:30+01:00', 'en-GB')).toBe('4 Dec 2026, 04:06 UTC+1');
+    expect(formatWallClock('2026-12-03T22:15:00-05:00', 'en-GB')).toBe('3 Dec 2026, 22:15 UTC-5');
+    expect(formatWallClock('2026-12-04T09:45:00.123+05:30', 'en-GB')).toBe('4 Dec 2026, 09:45 UTC+5:30');
+    expect(formatWallClock('2026-12-04T03:06:30Z', 'en-GB')).toBe('4 Dec 2026, 03:06 UTC');
+    expect(formatWallClock('2026-12-04T03:06:30+00:00', 'en-GB')).toBe('4 Dec 2026, 03:06 UTC');
+    expect(formatWallClock('yesterday', 'en-GB')).toBe('yesterday');
   });
 
   it('splits a ticket code into its groups, each keeping its hyphen, for lines to break only between them', () => {

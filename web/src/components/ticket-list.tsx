@@ -24,9 +24,18 @@ export interface EventSummary {
 }
 
 /** A ticket code that wraps only between its groups, so a narrow screen never splits one a person reads aloud. */
-export function TicketCode({ code, as: Tag = 'div' }: { code: string; as?: 'div' | 'td' }) {
+export function TicketCode({
+  code,
+  as: Tag = 'div',
+  label,
+}: {
+  code: string;
+  as?: 'div' | 'td';
+  /** In a table that stacks on a phone (`.stacked`): the column's name, shown before the code there. */
+  label?: string;
+}) {
   return (
-    <Tag class="code">
+    <Tag class="code" data-label={label}>
       {codeGroups(code).map((group, index) => (
         <Fragment key={group}>
           {index > 0 && <wbr />}

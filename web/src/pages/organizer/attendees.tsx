@@ -8,7 +8,7 @@ import { accessToken } from '../../auth/session';
 import { RequireUser } from '../../components/layout';
 import { TicketCode } from '../../components/ticket-list';
 import { Alert, download, Loading } from '../../components/ui';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, formatWallClock } from '../../lib/format';
 
 type Attendee =
   paths['/v1/organizer/events/{id}/attendees']['get']['responses'][200]['content']['application/json']['items'][number];
@@ -98,7 +98,7 @@ function Attendees() {
             {shown.length} of {rows.length} tickets{next ? ' loaded' : ''}
           </p>
           <div class="table-scroll">
-            <table class="data">
+            <table class="data stacked">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -112,12 +112,18 @@ function Attendees() {
               <tbody>
                 {shown.map((row) => (
                   <tr key={row.ticketId}>
-                    <td>{row.firstName}</td>
-                    <td>{row.email}</td>
-                    <td>{row.tierName}</td>
-                    <TicketCode code={row.ticketCode} as="td" />
-                    <td>{row.ticketStatus === 'valid' ? 'Valid' : 'Void'}</td>
-                    <td>{row.purchasedAtLocal || formatDateTime(row.purchasedAt, 'UTC')}</td>
+                    <td data-label="Name">{row.firstName}</td>
+                    <td data-label="Email">{row.email}</td>
+                    <td data-label="Tier">{row.tierName}</td>
+                    <TicketCode code={row.ticketCode} as="td" label="Ticket" />
+                    <td data-label="Status">{row.ticketStatus === 'valid' ? 'Valid' : 'Void'}</td>
+                    <td data-label="Bought">
+                      <time dateTime={row.purchasedAt}>
+                        {row.purchasedAtLocal
+                          ? formatWallClock(row.purchasedAtLocal)
+                          : formatDateTime(row.purchasedAt, 'UTC')}
+                      </time>
+                    </td>
                   </tr>
                 ))}
               </tbody>
