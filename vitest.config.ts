@@ -22,12 +22,11 @@ export default defineConfig({
     // vitest's default is one worker per core but one, a single worker on 2 cores. An integration file mostly waits
     // for its own servers (PostgreSQL, the emulator, mail, consumers polling), so three files at once keep 2 cores busy.
     maxWorkers: 3,
-    // Test files run in worker threads rather than child processes: each file still gets its own module graph and its
-    // own process.env (a thread's is a copy), at a fraction of the cost of a process per file. Measured on the
-    // integration project (2-core machine): 467 -> 374 CPU-seconds, 260 -> 214 s.
-    pool: 'threads',
+    // Each test file runs in a child process of its own (vitest's default pool, forks). Worker threads were measured
+    // too, set on every project (a project does not take its pool from the root): no faster, and the CDK's bundling
+    // cannot run in a thread (it hands esbuild the process's stdio, which a thread has no descriptors for).
     // Transformed modules are kept on disk (node_modules/.experimental-vitest-cache, keyed by content and config), so
-    // each test file's thread reads the hundreds of modules it imports from there instead of asking vitest's main thread,
+    // each test file's process reads the hundreds of modules it imports from there instead of asking vitest's main one,
     // which is busy serving every worker; a fresh install starts with an empty cache. (Vitest 5's default.)
     experimental: { fsModuleCache: true },
     projects: [
