@@ -3,17 +3,18 @@
 // where it went in, an unknown code a red answer too; the event's dashboard then shows who is in. Checked with
 // axe-core and photographed.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDoor } from '../integration/check-in/seed';
 import { browserSuite } from '../support/browser-suite';
+import { databasePool } from '../support/db';
 import { screenshots, seriousViolations, signUpInBrowser } from './browser';
 
 const suite = browserSuite({ redisUrl: null });
 let db: pg.Pool;
 
 beforeAll(() => {
-  db = new pg.Pool({ connectionString: suite.platform.databaseUrls.tickets, max: 1 });
+  db = databasePool(suite.platform.databaseUrls.tickets, 1);
 });
 
 afterAll(async () => {
@@ -25,7 +26,7 @@ describe('the check-in page in Chromium', () => {
     const { platform, page, errors } = suite;
     const email = `door-${randomUUID().slice(0, 8)}@example.com`;
     await signUpInBrowser(page, platform.apiUrl, { firstName: 'Dora', lastName: 'Door', email });
-    const users = new pg.Pool({ connectionString: platform.databaseUrls.auth, max: 1 });
+    const users = databasePool(platform.databaseUrls.auth, 1);
     const { rows } = await users.query('SELECT id FROM accounts WHERE email = $1', [email]);
     await users.end();
     const event = await seedDoor(db, { count: 1, organizerId: rows[0].id });

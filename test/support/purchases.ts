@@ -1,7 +1,7 @@
 // Buying through the API: the tickets service on a platform of its own (with a test issuer's tokens), an event put
 // on sale through tickets' internal inventory call (as publishing an event does), a signed-in person, the purchase.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { AUTH_EVENTS_TOPIC } from '../../events/contracts/auth';
 import {
   CATALOGUE_EVENTS_TOPIC,
@@ -14,6 +14,7 @@ import { tickets } from '../../functions/tickets/manifest';
 import { invokeInternal } from '../../layers/common/internal';
 import type { ServiceManifest } from '../../layers/common/manifest';
 import type { Platform } from '../../local/platform';
+import { databasePool } from './db';
 import { startTestPlatform } from './platform';
 import { startTrustedIssuer, type TestIssuer } from './tokens';
 
@@ -41,7 +42,7 @@ export async function startTicketsPlatform(): Promise<TicketsPlatform> {
     manifests: [tickets, platformService, ticketsTopics],
     schedules: false,
   });
-  const db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
+  const db = databasePool(platform.databaseUrls.tickets);
   return {
     platform,
     issuer,

@@ -1,10 +1,11 @@
 // An event's attendees, as a paginated list and as a CSV export read back with a real CSV parser: one row per ticket,
 // cells a spreadsheet would run as formulas neutralised, quoting that survives commas, quotes and line breaks.
 import { parse } from 'csv-parse/sync';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Attendee } from '../../../functions/tickets/dashboard.schemas';
 import type { Platform } from '../../../local/platform';
+import { databasePool } from '../../support/db';
 import { withIssuedPlatform } from '../../support/platform';
 import type { TestIssuer } from '../../support/tokens';
 import { api, type OnSale, type Order, type Person, people, putOnSale } from './helpers';
@@ -31,7 +32,7 @@ const hostileNames = [
 
 withIssuedPlatform({ schedules: false, redisUrl: null }, async (started) => {
   ({ platform, issuer } = started);
-  db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
+  db = databasePool(platform.databaseUrls.tickets);
   http = api(platform);
   const person = people(platform, issuer);
   organizer = await person();

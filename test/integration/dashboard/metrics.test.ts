@@ -1,11 +1,12 @@
 // The organizer dashboard and event metrics against the real local platform: figures that match purchases and
 // cancellations made through the API, buckets on local hours and days of non-UTC zones (daylight saving included),
 // ownership, and bad parameters. Redis is off here so every read is fresh; cache.test.ts covers the cache.
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dashboard, EventMetrics } from '../../../functions/tickets/dashboard.schemas';
 import { resetSalesRollup } from '../../../functions/tickets/dashboard.store';
 import type { Platform } from '../../../local/platform';
+import { databasePool } from '../../support/db';
 import { withIssuedPlatform } from '../../support/platform';
 import type { TestIssuer } from '../../support/tokens';
 import { api, type Person, people, putOnSale } from './helpers';
@@ -18,7 +19,7 @@ let http: ReturnType<typeof api>;
 
 withIssuedPlatform({ schedules: false, redisUrl: null }, (started) => {
   ({ platform, issuer } = started);
-  db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
+  db = databasePool(platform.databaseUrls.tickets);
   person = people(platform, issuer);
   http = api(platform);
 });

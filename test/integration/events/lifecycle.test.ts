@@ -9,12 +9,13 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE_EVENTS_TOPIC } from '../../../events/contracts/catalogue';
 import { functionNameEnv, topicArnEnv } from '../../../layers/common/env-names';
 import type { Platform } from '../../../local/platform';
 import type { TestUser } from '../../support/accounts';
+import { databasePool } from '../../support/db';
 import { EDGE_MS, READ_MARGIN_MS, staleFor } from '../../support/edge';
 import { startTestPlatform } from '../../support/platform';
 import { waitUntil } from '../../support/wait';
@@ -38,8 +39,8 @@ beforeAll(async () => {
   process.env.RATE_LIMIT_REGISTER_IP = '1000/3600';
   process.env.EVENTS_CACHE_PREFIX = `events-${randomUUID()}`;
   platform = await startTestPlatform({ manifests: MANIFESTS, schedules: false });
-  tickets = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
-  events = new pg.Pool({ connectionString: platform.databaseUrls.events, max: 2 });
+  tickets = databasePool(platform.databaseUrls.tickets);
+  events = databasePool(platform.databaseUrls.events);
   [ada, mallory] = await Promise.all([organizer(), organizer()]);
 });
 afterAll(async () => {

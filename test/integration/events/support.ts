@@ -9,6 +9,7 @@ import { tickets } from '../../../functions/tickets/manifest';
 import { users } from '../../../functions/users/manifest';
 import type { Platform } from '../../../local/platform';
 import { signUp, type TestUser } from '../../support/accounts';
+import { databasePool } from '../../support/db';
 import { client } from '../../support/http';
 import { startTestPlatform } from '../../support/platform';
 
@@ -128,7 +129,7 @@ export function eventsPlatform(started: (platform: EventsPlatform) => void): voi
     process.env.RATE_LIMIT_REGISTER_IP = '1000/3600';
     process.env.EVENTS_CACHE_PREFIX = `events-${randomUUID()}`;
     platform = await startTestPlatform({ manifests: MANIFESTS, schedules: false });
-    events = new pg.Pool({ connectionString: platform.databaseUrls.events, max: 2 });
+    events = databasePool(platform.databaseUrls.events);
     started({ platform, events, ada: await signUp(platform.apiUrl) });
   });
   afterAll(async () => {

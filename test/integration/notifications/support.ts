@@ -2,7 +2,7 @@
 // for tickets' topic, the platform running notifications, reading maildev's inbox over its REST API, and waiting for
 // an outcome.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll } from 'vitest';
 import { AUTH_EVENTS_TOPIC } from '../../../events/contracts/auth';
 import { CATALOGUE_EVENTS_TOPIC, type EventSnapshot } from '../../../events/contracts/catalogue';
@@ -18,6 +18,7 @@ import type { ServiceManifest } from '../../../layers/common/manifest';
 import { type Envelope, envelope } from '../../../layers/common/messages';
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
+import { databasePool } from '../../support/db';
 import { withTestPlatform } from '../../support/platform';
 import { waitForQueueDrained } from '../../support/sqs';
 import { cancellationOf } from '../../support/ticket-messages';
@@ -69,7 +70,7 @@ export function notificationsPlatform(
       schedules: false,
     },
     (platform) => {
-      db = new pg.Pool({ connectionString: platform.databaseUrls.notifications, max: 2 });
+      db = databasePool(platform.databaseUrls.notifications);
       started({ platform, db });
     },
   );

@@ -1,10 +1,11 @@
 // Paid checkout end to end: the Stripe SDK against stripe-mock for the payments and refunds the platform asks for,
 // webhooks signed with the SDK's test-header helper, real PostgreSQL, the emulator's queues and the mail catcher.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as sweepHolds } from '../../../functions/tickets/expire-holds.schedule';
 import type { Platform } from '../../../local/platform';
+import { databasePool } from '../../support/db';
 import { type PayableOrder, paymentWebhook, payOrder, postWebhook } from '../../support/payments';
 import { withIssuedPlatform } from '../../support/platform';
 import { buyerHeaders, type OnSale, putOnSale } from '../../support/purchases';
@@ -31,7 +32,7 @@ afterAll(async () => {
 });
 withIssuedPlatform({ schedules: false }, (started) => {
   ({ platform, issuer } = started);
-  db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 2 });
+  db = databasePool(platform.databaseUrls.tickets);
 });
 afterAll(async () => {
   await db?.end();

@@ -3,13 +3,14 @@
 // the one thing played here: it answers what each test says the provider took. The Stripe provider's own listing is
 // checked against stripe-mock (static fixtures: the request shape, not what it answers).
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { realDeps } from '../../../functions/tickets/deps';
 import type { ProviderPayment } from '../../../functions/tickets/payments';
 import { stripeClient, stripeProvider, testModeProvider } from '../../../functions/tickets/payments.provider';
 import { makeHandler } from '../../../functions/tickets/reconcile-payments.schedule';
 import type { Platform } from '../../../local/platform';
+import { databasePool } from '../../support/db';
 import { type PayableOrder, payOrder } from '../../support/payments';
 import { withIssuedPlatform } from '../../support/platform';
 import { buy, buyerHeaders, putOnSale } from '../../support/purchases';
@@ -33,7 +34,7 @@ withIssuedPlatform({ schedules: false, redisUrl: null }, (started) => {
     recentPayments: async () => succeededAtProvider,
   };
   reconcile = makeHandler({ ...deps, payments: { ...deps.payments, provider: async () => provider } });
-  db = new pg.Pool({ connectionString: platform.databaseUrls.tickets, max: 1 });
+  db = databasePool(platform.databaseUrls.tickets, 1);
 });
 afterAll(async () => {
   await db?.end();

@@ -3,7 +3,7 @@
 // and a poison message ends in the dead-letter queue without holding back the others.
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { envelope } from '../../../layers/common/messages';
 import { enqueue, relayOutbox } from '../../../layers/common/outbox';
@@ -11,6 +11,7 @@ import { publishCommitted, publishFromRequest } from '../../../layers/common/out
 import { awsPublisher } from '../../../layers/common/publisher';
 import type { Platform } from '../../../local/platform';
 import { echo } from '../../fixtures/echo/manifest';
+import { databasePool } from '../../support/db';
 import { startTestPlatform } from '../../support/platform';
 import { receiveBodies, waitForQueueDrained } from '../../support/sqs';
 import { waitUntil } from '../../support/wait';
@@ -21,7 +22,7 @@ let sqs: SQSClient;
 
 beforeAll(async () => {
   platform = await startTestPlatform({ manifests: [echo] });
-  db = new pg.Pool({ connectionString: platform.databaseUrls.echo, max: 2 });
+  db = databasePool(platform.databaseUrls.echo);
   sqs = new SQSClient({ endpoint: platform.awsEndpoint, region: 'us-east-1' });
 });
 afterAll(async () => {

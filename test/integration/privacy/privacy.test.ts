@@ -4,7 +4,6 @@
 // address sign up again; an organizer with an event still on sale is told to cancel it first.
 import { randomUUID } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS_EVENTS_TOPIC, UsersMessageTypes } from '../../../events/contracts/users';
 import { summaryScanDeps } from '../../../functions/notifications/sales-summaries.deps';
@@ -16,6 +15,7 @@ import { topicArnEnv } from '../../../layers/common/env-names';
 import { envelope } from '../../../layers/common/messages';
 import type { Platform } from '../../../local/platform';
 import { passwordGrant, refreshGrant, signUp, type TestUser } from '../../support/accounts';
+import { databasePool } from '../../support/db';
 import { client } from '../../support/http';
 import { payOrder } from '../../support/payments';
 import { startTestPlatform } from '../../support/platform';
@@ -42,7 +42,7 @@ async function joinTeam(organizer: TestUser, member: TestUser, eventId: string) 
     body: { email: member.email, role: 'check-in', eventId },
   });
   expect(invited.status).toBe(201);
-  const events = new pg.Pool({ connectionString: platform.databaseUrls.events, max: 1 });
+  const events = databasePool(platform.databaseUrls.events, 1);
   try {
     const { rows } = await events.query<{ token: string }>(
       `SELECT envelope->'data'->>'token' AS token FROM outbox

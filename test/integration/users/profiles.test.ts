@@ -2,7 +2,7 @@
 // made from registrations (once) or from the token, name changes, and pictures uploaded straight to the bucket.
 import { randomUUID } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AUTH_EVENTS_TOPIC } from '../../../events/contracts/auth';
 import { users } from '../../../functions/users/manifest';
@@ -10,6 +10,7 @@ import { topicArnEnv } from '../../../layers/common/env-names';
 import type { ServiceManifest } from '../../../layers/common/manifest';
 import { type Envelope, envelope } from '../../../layers/common/messages';
 import type { Platform } from '../../../local/platform';
+import { databasePool } from '../../support/db';
 import { client } from '../../support/http';
 import { withIssuedPlatform } from '../../support/platform';
 import { waitForQueueDrained } from '../../support/sqs';
@@ -38,7 +39,7 @@ let sns: SNSClient;
 
 withIssuedPlatform({ manifests: [authTopic, users], schedules: false }, (started) => {
   ({ platform, issuer } = started);
-  db = new pg.Pool({ connectionString: platform.databaseUrls.users, max: 2 });
+  db = databasePool(platform.databaseUrls.users);
   sns = new SNSClient({ endpoint: platform.awsEndpoint, region: 'us-east-1' });
 });
 afterAll(async () => {
