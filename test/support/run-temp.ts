@@ -2,7 +2,8 @@
 // synthesized template the tests make goes under it (TMPDIR is set for the test workers and everything they start).
 // Without it each run left its PostgreSQL copies behind (about 100 MB a file, 10 GB a run), and a CI machine that
 // keeps /tmp between runs filled its disk within a few runs.
-// A run killed before its teardown leaves its folder; the next run removes every folder whose run is gone.
+// A run killed before its teardown leaves its folder; the next run removes every folder whose run is gone (in memory
+// and on disk, wherever runParent put it).
 import {
   accessSync,
   chmodSync,
@@ -33,8 +34,9 @@ const shared = globalThis as { tolRunTemp?: RunTemp };
 
 export default function setup() {
   if (!shared.tolRunTemp) {
+    // Both places a run may have chosen, before measuring the room in memory that a killed run's folder may hold.
+    for (const place of new Set([tmpdir(), MEMORY_FOLDER])) removeAbandonedRuns(place);
     const parent = runParent();
-    removeAbandonedRuns(parent);
     const root = mkdtempSync(join(parent, PREFIX));
     // Like /tmp itself: servers that run as their own user (OpenSearch, PostgreSQL under root) make folders here too.
     chmodSync(root, 0o1777);
@@ -66,18 +68,23 @@ function runParent(): string {
 }
 
 const MEMORY_FOLDER = '/dev/shm';
-/** Room a run needs, with margin: at its largest (three platforms' data, OpenSearch, Chromium, CDK outputs) about 1 GB. */
+/**
+ * Room a run needs in the folder, with margin: at its largest (three platforms' data, OpenSearch, Chromium, CDK
+ * outputs) it holds about 1 GB. Free memory must be twice that: the folder's pages are memory the run's servers and
+ * browsers need too (a machine with less runs on disk).
+ */
 const MEMORY_NEEDED_BYTES = 4 * 1024 ** 3;
 
 function memoryFolder(): string | undefined {
   if (process.platform !== 'linux') return undefined;
   try {
+    // The last mount on the folder is the one in effect.
     const mount = readFileSync('/proc/mounts', 'utf8')
       .split('\n')
       .map((line) => line.split(' '))
-      .find(([, target, type]) => target === MEMORY_FOLDER && type === 'tmpfs');
+      .findLast(([, target]) => target === MEMORY_FOLDER);
     // A noexec mount (Docker's default for /dev/shm) would stop OpenSearch loading the native library it unpacks there.
-    if (!mount || mount[3]?.split(',').includes('noexec')) return undefined;
+    if (mount?.[2] !== 'tmpfs' || mount[3]?.split(',').includes('noexec')) return undefined;
     accessSync(MEMORY_FOLDER, constants.W_OK);
     const { bavail, bsize } = statfsSync(MEMORY_FOLDER);
     if (bavail * bsize < MEMORY_NEEDED_BYTES || freemem() < 2 * MEMORY_NEEDED_BYTES) return undefined;
@@ -88,6 +95,7 @@ function memoryFolder(): string | undefined {
 }
 
 function removeAbandonedRuns(parent: string): void {
+  if (!existsSync(parent)) return;
   for (const name of readdirSync(parent)) {
     if (!name.startsWith(PREFIX)) continue;
     const folder = join(parent, name);

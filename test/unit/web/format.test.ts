@@ -49,6 +49,7 @@ describe('web formatting', () => {
     expect(formatWallClock('2026-12-04T03:06:30Z', 'en-GB')).toBe('4 Dec 2026, 03:06 UTC');
     expect(formatWallClock('2026-12-04T03:06:30+00:00', 'en-GB')).toBe('4 Dec 2026, 03:06 UTC');
     expect(formatWallClock('yesterday', 'en-GB')).toBe('yesterday');
+    expect(formatWallClock('2026-13-40T25:61:00+01:00', 'en-GB')).toBe('2026-13-40T25:61:00+01:00');
   });
 
   it('splits a ticket code into its groups, each keeping its hyphen, for lines to break only between them', () => {

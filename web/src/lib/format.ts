@@ -93,7 +93,8 @@ export function formatTimeOfDay(iso: string, timeZone?: string, loc = locale()):
 
 /**
  * "4 Dec 2026, 04:06 UTC+1": a time written with its offset ("2026-12-04T04:06:30+01:00", the event's local time the
- * API gives), shown as the wall-clock time it names, whatever the reader's zone. Anything else is shown as it is.
+ * API gives, always ±HH:MM or Z), shown as the wall-clock time it names, whatever the reader's zone. Anything else
+ * (another offset form, a date that does not exist) is shown as it is.
  */
 export function formatWallClock(isoWithOffset: string, loc = locale()): string {
   const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:\d{2})$/.exec(
@@ -102,18 +103,12 @@ export function formatWallClock(isoWithOffset: string, loc = locale()): string {
   if (!match) return isoWithOffset;
   const [, wall, offset] = match as unknown as [string, string, string];
   // The wall-clock fields read as if they were UTC, then formatted in UTC: the same fields come back.
+  const asUtc = new Date(`${wall}Z`);
+  if (Number.isNaN(asUtc.getTime())) return isoWithOffset;
   const text = cached(
     `wall|${loc}`,
-    () =>
-      new Intl.DateTimeFormat(loc, {
-        day: 'numeric',
-        month: 'short',
-        year: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        timeZone: 'UTC',
-      }),
-  ).format(new Date(`${wall}Z`));
+    () => new Intl.DateTimeFormat(loc, { ...DATE_TIME, timeZoneName: undefined, timeZone: 'UTC' }),
+  ).format(asUtc);
   const [hours = '00', minutes = '00'] = offset.slice(1).split(':');
   const shift = `${offset[0]}${Number(hours)}${minutes === '00' ? '' : `:${minutes}`}`;
   return `${text} UTC${offset === 'Z' || shift.slice(1) === '0' ? '' : shift}`;
