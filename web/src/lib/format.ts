@@ -109,9 +109,9 @@ export function formatWallClock(isoWithOffset: string, loc = locale()): string {
     `wall|${loc}`,
     () => new Intl.DateTimeFormat(loc, { ...DATE_TIME, timeZoneName: undefined, timeZone: 'UTC' }),
   ).format(asUtc);
-  const [hours = '00', minutes = '00'] = offset.slice(1).split(':');
-  const shift = `${offset[0]}${Number(hours)}${minutes === '00' ? '' : `:${minutes}`}`;
-  return `${text} UTC${offset === 'Z' || shift.slice(1) === '0' ? '' : shift}`;
+  if (offset === 'Z' || offset.slice(1) === '00:00') return `${text} UTC`;
+  const minutes = offset.slice(4);
+  return `${text} UTC${offset[0]}${Number(offset.slice(1, 3))}${minutes === '00' ? '' : `:${minutes}`}`;
 }
 
 /** A ticket code's groups ("9J6TV-9JV4K-2P8N7-44ENP"), each with its hyphen, for a line to break only between them. */

@@ -10,6 +10,16 @@ import { TicketCode } from '../../components/ticket-list';
 import { Alert, download, Loading } from '../../components/ui';
 import { formatDateTime, formatWallClock } from '../../lib/format';
 
+/** The table's columns: their headers, and the names a cell shows before its value when the table stacks on a phone. */
+const COLUMN = {
+  name: 'Name',
+  email: 'Email',
+  tier: 'Tier',
+  ticket: 'Ticket',
+  status: 'Status',
+  bought: 'Bought',
+} as const;
+
 type Attendee =
   paths['/v1/organizer/events/{id}/attendees']['get']['responses'][200]['content']['application/json']['items'][number];
 
@@ -101,23 +111,22 @@ function Attendees() {
             <table class="data stacked">
               <thead>
                 <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Tier</th>
-                  <th scope="col">Ticket</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Bought</th>
+                  {Object.values(COLUMN).map((header) => (
+                    <th scope="col" key={header}>
+                      {header}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
                 {shown.map((row) => (
                   <tr key={row.ticketId}>
-                    <td data-label="Name">{row.firstName}</td>
-                    <td data-label="Email">{row.email}</td>
-                    <td data-label="Tier">{row.tierName}</td>
-                    <TicketCode code={row.ticketCode} as="td" label="Ticket" />
-                    <td data-label="Status">{row.ticketStatus === 'valid' ? 'Valid' : 'Void'}</td>
-                    <td data-label="Bought">
+                    <td data-label={COLUMN.name}>{row.firstName}</td>
+                    <td data-label={COLUMN.email}>{row.email}</td>
+                    <td data-label={COLUMN.tier}>{row.tierName}</td>
+                    <TicketCode code={row.ticketCode} as="td" label={COLUMN.ticket} />
+                    <td data-label={COLUMN.status}>{row.ticketStatus === 'valid' ? 'Valid' : 'Void'}</td>
+                    <td data-label={COLUMN.bought}>
                       <time dateTime={row.purchasedAt}>
                         {row.purchasedAtLocal
                           ? formatWallClock(row.purchasedAtLocal)
