@@ -6,6 +6,7 @@ import './lambda';
 import { InvokeStore } from '@aws/lambda-invoke-store';
 import { closePools } from '../layers/common/db';
 import { ENV } from '../layers/common/env-names';
+import { closeRedis } from '../layers/common/redis';
 import { reportRuntimeState } from '../layers/common/runtime-status';
 import { startApi } from './api';
 import type { ApiWorkerConfig, ToPrimary, ToWorker } from './api-workers';
@@ -62,6 +63,7 @@ const api = await startApi({
 stop = async () => {
   await api.gateway.close();
   await closePools();
+  await closeRedis();
   await logShipping?.stop();
 };
 await api.load(handlerLoader());

@@ -383,9 +383,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       stops.push(startSchedules(scheduleTargets, (error) => log(`schedule: ${(error as Error).message}`)));
     }
 
-    // Pools opened by the handlers belong to this process; close them before PostgreSQL stops.
+    // Pools and the Redis client opened by the handlers belong to this process; close them before PostgreSQL stops.
     const { closePools } = await import('../layers/common/db');
-    stops.splice(1, 0, closePools);
+    const { closeRedis } = await import('../layers/common/redis');
+    stops.splice(1, 0, closePools, closeRedis);
 
     lap('consumers and schedules');
     // The API's functions answer once everything is up: a 200 from it means the whole runtime is.

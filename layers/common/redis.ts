@@ -3,7 +3,7 @@
 // (ADR 004).
 import { Redis } from 'ioredis';
 import { readSecretString } from './aws/secrets';
-import { once, optionalEnv } from './config';
+import { optionalEnv } from './config';
 import { ENV } from './env-names';
 import { getLogger } from './logger';
 
@@ -43,7 +43,26 @@ async function connectWithToken(client: Redis, secretArn: string): Promise<void>
 }
 
 /** The shared client, or undefined when no Redis is configured. Commands fail fast while Redis is unreachable. */
-export const getRedis = once((): Redis | undefined => {
+export function getRedis(): Redis | undefined {
+  shared ??= { client: connect() };
+  return shared.client;
+}
+
+/** The client made at the first getRedis() (undefined: Redis off), until closeRedis(). */
+let shared: { client: Redis | undefined } | undefined;
+
+/**
+ * Closes the shared client (local runtime shutdown): a process that goes on after its platform stopped (a test file's
+ * process running the next file) keeps no connection to a Redis it no longer uses. The next getRedis() connects again.
+ */
+export async function closeRedis(): Promise<void> {
+  const client = shared?.client;
+  shared = undefined;
+  authenticating = undefined;
+  await client?.quit().catch(() => client.disconnect());
+}
+
+function connect(): Redis | undefined {
   const url = redisUrlFromEnv();
   if (!url) return undefined;
   const authSecretArn = optionalEnv(ENV.redisAuthSecretArn);
@@ -64,7 +83,7 @@ export const getRedis = once((): Redis | undefined => {
   client.on('error', () => undefined);
   if (authSecretArn) authenticating = connectWithToken(client, authSecretArn);
   return client;
-});
+}
 
 export type { Redis };
 

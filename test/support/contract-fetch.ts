@@ -2,9 +2,12 @@
 // request for an operation of the API is checked against the OpenAPI document, as the shared client does (http.ts).
 // Answers of other local servers (the mail catcher, the AWS emulator) match no operation and are left alone.
 import { assertContract } from './contract';
+import { processWide } from './process-wide';
 
 const LOCAL = new Set(['localhost', '127.0.0.1', '[::1]']);
-const original = globalThis.fetch;
+// Runs again before each file of a process the files share: it wraps Node's own fetch, kept at the first run, never
+// its earlier wrapper.
+const original = processWide('fetch', () => globalThis.fetch);
 
 globalThis.fetch = async (input, init) => {
   const response = await original(input, init);
