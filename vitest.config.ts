@@ -12,15 +12,17 @@ const shared = {
   expect: { poll: { timeout: 30_000, interval: 50 } },
 };
 
-// The unit, integration and browser files share their processes (three at once, each running file after file)
-// instead of one new process per file: Node then loads the packages a file imports (the AWS SDK, pg, ioredis, the mail
-// catcher's JSDOM...) once per process, not once per file, which was most of an integration file's CPU before its
-// first test.
-// file-isolation.ts resets, before each file, what a file could have changed (our modules, the environment, stubs).
-// Measured, each project on its own: integration 205 -> 118-129 s (366 -> 187-216 CPU-seconds), unit 15 -> 7 s
-// (29 -> 13 CPU-s), browser 48 -> 42 CPU-s. Not the infra files (no gain: their time is the CDK's synthesis) nor
-// e2e (a single file).
-const sharedProcess = { isolate: false, setupFiles: ['test/support/file-isolation.ts'] };
+// The unit, integration and browser files share processes (vitest's isolate: false): a process runs one file after
+// another of its project, so Node loads the packages they import (the AWS SDK, pg, ioredis, the mail catcher) once per
+// process rather than once per file, which was most of an integration file's CPU before its first test. What the
+// files still get anew before each of them: test/support/file-isolation.ts. The setup files run in their listed order
+// (file-isolation.ts first). Measured, each project alone: integration 205 -> 118-129 s (366 -> 187-216 CPU-s), unit
+// 15 -> 7 s, browser 48 -> 42 CPU-s. Not infra (no gain: its time is the CDK's synthesis) nor e2e (a single file).
+const sharedProcess = {
+  isolate: false,
+  setupFiles: ['test/support/file-isolation.ts'],
+  sequence: { setupFiles: 'list' as const },
+};
 
 export default defineConfig({
   test: {

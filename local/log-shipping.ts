@@ -44,9 +44,11 @@ export const DEFAULT_MAX_BUFFERED = 20_000;
 const STOP_FLUSH_TIMEOUT_MS = 3_000;
 
 export async function startLogShipping(options: LogShippingOptions): Promise<LogShipping> {
-  const store =
-    options.store ??
-    openSearchLogStore(await openSearchClient({ url: options.url, requestTimeoutMs: 5_000 }));
+  // Its own client, closed at stop (keep-alive sockets to an OpenSearch that outlives the runtime).
+  const client = options.store
+    ? undefined
+    : await openSearchClient({ url: options.url, requestTimeoutMs: 5_000 });
+  const store = options.store ?? openSearchLogStore(client as NonNullable<typeof client>);
   const maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
   const batchSize = options.batchSize ?? 500;
   const { log } = options;
@@ -159,6 +161,7 @@ export async function startLogShipping(options: LogShippingOptions): Promise<Log
         new Promise((resolve) => setTimeout(resolve, STOP_FLUSH_TIMEOUT_MS).unref()),
       ]);
       if (buffer.length > 0) log(`log shipping: ${buffer.length} line(s) not shipped at shutdown`);
+      await client?.close().catch(() => undefined);
     },
   };
 }

