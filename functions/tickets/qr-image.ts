@@ -3,7 +3,7 @@
 import QRCode from 'qrcode';
 import { NotFoundError } from '../../layers/common/errors';
 import type { Caller, HttpResult } from '../../layers/common/http';
-import { qrPng } from '../../layers/common/qr-png';
+import { qrPng, qrSegments } from '../../layers/common/qr-png';
 import type { DoorDeps } from './door.deps';
 import { PRIVATE } from './respond';
 
@@ -21,7 +21,7 @@ export async function qrImage(
   const payload = await deps.signQr(ticket);
   const body =
     format === 'svg'
-      ? await QRCode.toString(payload, { ...OPTIONS, type: 'svg' })
+      ? await QRCode.toString(qrSegments(payload), { ...OPTIONS, type: 'svg' })
       : qrPng(payload, { ...OPTIONS, width: 512 });
   return {
     statusCode: 200,
