@@ -48,9 +48,7 @@ describe('the check-in page in Chromium', () => {
     const again = page.locator('[data-verdict="already-admitted"]');
     await again.waitFor();
     // When and where: how long ago (the door's question: is a copy being passed back?), at which gate.
-    expect(await again.textContent()).toMatch(
-      /First scanned (now|\d+ (second|minute)s? ago) \(.+\) at North door/,
-    );
+    expect(await again.textContent()).toMatch(/First scanned \d+ (second|minute)s? ago \(.+\) at North door/);
     await screenshots(page, 'check-in-already-admitted');
 
     await page.getByLabel('Ticket code').fill('ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ');

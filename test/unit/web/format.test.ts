@@ -34,10 +34,12 @@ describe('web formatting', () => {
 
   it('says at the door how long ago a ticket was first scanned, and at what time in which zone', () => {
     const now = Date.parse('2026-03-14T19:10:30Z');
-    expect(formatAgo('2026-03-14T19:10:30Z', now, 'en')).toBe('now');
+    expect(formatAgo('2026-03-14T19:10:30Z', now, 'en')).toBe('1 second ago');
+    expect(formatAgo('2026-03-14T19:10:31Z', now, 'en')).toBe('1 second ago');
     expect(formatAgo('2026-03-14T19:10:18Z', now, 'en')).toBe('12 seconds ago');
     expect(formatAgo('2026-03-14T19:06:00Z', now, 'en')).toBe('4 minutes ago');
     expect(formatAgo('2026-03-14T16:00:00Z', now, 'en')).toBe('3 hours ago');
+    expect(formatAgo('2026-03-13T19:00:00Z', now, 'en')).toBe('yesterday');
     expect(formatAgo('2026-03-12T19:00:00Z', now, 'en')).toBe('2 days ago');
     expect(formatTimeOfDay('2026-03-14T19:03:12Z', 'Europe/Paris', 'en-GB')).toBe('20:03:12 CET');
   });

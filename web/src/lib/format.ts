@@ -64,11 +64,12 @@ export function fromMinor(minor: number, currency: string): string {
 }
 
 /**
- * How long ago an instant was, for a person deciding at once ("now", "4 minutes ago", "2 hours ago"), counted
- * from `now` (ms since the epoch).
+ * How long ago an instant was, for a person deciding at once ("1 second ago", "4 minutes ago", "yesterday"),
+ * counted from `now` (ms since the epoch). Never "now", which Intl says for 0 seconds: "First scanned now" at the door
+ * read as if this scan had been the first.
  */
 export function formatAgo(iso: string, now: number, loc = locale()): string {
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  const seconds = Math.max(1, Math.round((now - Date.parse(iso)) / 1000));
   const relative = cached(`ago|${loc}`, () => new Intl.RelativeTimeFormat(loc, { numeric: 'auto' }));
   if (seconds < 60) return relative.format(-seconds, 'second');
   if (seconds < 3_600) return relative.format(-Math.floor(seconds / 60), 'minute');
