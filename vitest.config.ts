@@ -1,6 +1,7 @@
 // Test projects: unit (pure logic), integration (real services), e2e (journeys over HTTP), browser (the web app in
 // Chromium), infra (CDK template).
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // What every project shares. Powertools writes log lines straight to stdout, past vitest; POWERTOOLS_DEV sends them
 // through `console`, which vitest shows only for a failing test (silent: 'passed-only' below). fauxqs loads
@@ -24,6 +25,31 @@ const sharedProcess = {
   sequence: { setupFiles: 'list' as const },
 };
 
+/**
+ * The files that take a minute or so each on the 2-core machine, longest first. vitest runs the projects' files in
+ * project order (browser, e2e, infra, integration, unit), the largest file first, so the contract fuzzer, a small file,
+ * started 200 s into a fresh clone's run and ran its last 20 s alone. Started first, they run beside the short files.
+ */
+const LONGEST = [
+  'test/infra/environments.test.ts',
+  'test/browser/journeys.test.ts',
+  'test/integration/contract/fuzz.test.ts',
+  'test/infra/app.test.ts',
+  'test/e2e/dev-runtime.test.ts',
+  'test/integration/platform/restart.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification) => {
+      const index = LONGEST.findIndex((path) => spec.moduleId.endsWith(path));
+      return index === -1 ? LONGEST.length : index;
+    };
+    // Array.prototype.sort is stable: the other files keep vitest's order.
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   test: {
     // One temporary folder for the whole run (every project's files and servers), removed when it ends. vitest runs
@@ -34,6 +60,7 @@ export default defineConfig({
     // vitest's default is one worker per core but one, a single worker on 2 cores. An integration file mostly waits
     // for its own servers (PostgreSQL, the emulator, mail, consumers polling), so three files at once keep 2 cores busy.
     maxWorkers: 3,
+    sequence: { sequencer: LongestFirst },
     // Test files run in child processes (vitest's default pool, forks): one per file, or shared (sharedProcess above).
     // Worker threads were measured too, set on every project (a project does not take its pool from the root): no
     // faster, and the CDK's bundling cannot run in a thread (it hands esbuild the process's stdio, which a thread has
