@@ -1,6 +1,7 @@
 // Times in the event's own zone and money in its currency's minor units.
 import { describe, expect, it } from 'vitest';
 import {
+  chartDateFormat,
   codeGroups,
   formatAgo,
   formatDateTime,
@@ -57,5 +58,16 @@ describe('web formatting', () => {
   it('splits a ticket code into its groups, each keeping its hyphen, for lines to break only between them', () => {
     expect(codeGroups('9J6TV-9JV4K-2P8N7-44ENP')).toEqual(['9J6TV-', '9JV4K-', '2P8N7-', '44ENP']);
     expect(codeGroups('9J6TV-9JV4K-2P8N7-44ENP').join('')).toBe('9J6TV-9JV4K-2P8N7-44ENP');
+  });
+
+  it("writes the charts' time axes in the reader's order: 04/12/26 in the UK, 12/4/26 in the US", () => {
+    // uPlot's templates: an axis' ticks (the time, the date on a second line) and its legend.
+    const morning = new Date(2026, 11, 4, 6, 30);
+    const axis = '{h}:{mm}{aa}\n{M}/{D}/{YY}';
+    expect(chartDateFormat(axis, 'en-GB')(morning)).toBe('06:30\n04/12/26');
+    expect(chartDateFormat(axis, 'en-US')(morning)).toBe('6:30 AM\n12/4/26');
+    expect(chartDateFormat('{h}{aa}\n{M}/{D}', 'en-GB')(new Date(2026, 11, 4, 6))).toBe('06:00\n04/12');
+    expect(chartDateFormat('{MMM}\n{YYYY}', 'en-GB')(morning)).toBe('Dec\n2026');
+    expect(chartDateFormat('{YYYY}-{MM}-{DD} {h}:{mm}{aa}', 'en-GB')(morning)).toBe('04/12/2026, 06:30');
   });
 });

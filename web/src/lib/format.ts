@@ -169,3 +169,41 @@ function offsetMs(instant: number, timeZone: string): number {
   );
   return wall - Math.floor(instant / 1000) * 1000;
 }
+
+/**
+ * A date formatter for uPlot (its `fmtDate` option) in the reader's locale. uPlot writes time axes and legends from US
+ * templates ("{h}:{mm}{aa}", "{M}/{D}/{YY}"), so a British organizer read 12/4/26 under the 4th of December's sales, which
+ * in the UK is the 12th of April. Each line of a template becomes Intl's wording of the same parts (the date passed in
+ * already holds the event's wall-clock time, see uPlot.tzDate, so it is formatted as local time).
+ */
+export function chartDateFormat(template: string, loc = locale()): (date: Date) => string {
+  const lines = template.split('\n').map((line) => chartLineFormat(line, loc));
+  return (date) => lines.map((format) => format(date)).join('\n');
+}
+
+function chartLineFormat(line: string, loc: string): (date: Date) => string {
+  const has = (...tokens: string[]) => tokens.some((token) => line.includes(`{${token}}`));
+  const parts: Intl.DateTimeFormatOptions = {};
+  if (has('YYYY')) parts.year = 'numeric';
+  else if (has('YY')) parts.year = '2-digit';
+  if (has('MMMM', 'MMM')) parts.month = 'short';
+  else if (has('MM', 'M')) parts.month = 'numeric';
+  if (has('DD', 'D')) parts.day = 'numeric';
+  // An hour is written with its minutes ("06:00", "6:00 AM"): alone, a 24-hour locale writes a bare "06".
+  if (has('HH', 'H', 'h')) {
+    parts.hour = hourCycle(loc) === 'h23' || hourCycle(loc) === 'h24' ? '2-digit' : 'numeric';
+    parts.minute = '2-digit';
+  }
+  if (has('mm')) parts.minute = '2-digit';
+  if (has('ss')) {
+    parts.minute = '2-digit';
+    parts.second = '2-digit';
+  }
+  if (has('fff')) parts.fractionalSecondDigits = 3;
+  if (Object.keys(parts).length === 0) return () => line;
+  const format = cached(`chart|${loc}|${JSON.stringify(parts)}`, () => new Intl.DateTimeFormat(loc, parts));
+  return (date) => format.format(date);
+}
+
+const hourCycle = (loc: string) =>
+  cached(`hc|${loc}`, () => new Intl.DateTimeFormat(loc, { hour: 'numeric' })).resolvedOptions().hourCycle;

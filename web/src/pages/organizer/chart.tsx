@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { chartDateFormat } from '../../lib/format';
 
 export interface ChartProps {
   caption: string;
@@ -41,6 +42,7 @@ export function Chart({
       width: Math.max(280, element.clientWidth),
       height,
       ...(timeZone ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1e3), timeZone) } : {}),
+      fmtDate: (template) => chartDateFormat(template),
       scales: {
         x: {
           time: !categories,
