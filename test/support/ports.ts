@@ -19,6 +19,12 @@ const IANA_EPHEMERAL_START = 49152;
 /** Below this are the well-known and commonly configured service ports (PostgreSQL's 5432, Redis's 6379, 8080 ...). */
 const LOWEST_TEST_PORT = 10_000;
 const ATTEMPTS = 50;
+/**
+ * Ports the Fetch standard blocks (its "bad ports", https://fetch.spec.whatwg.org/#port-blocking) from the range above:
+ * browsers and Node's fetch refuse to connect to them ("bad port"). One a platform drew for its S3 emulator failed a
+ * browser test's download of a presigned link.
+ */
+const FETCH_BLOCKED = new Set([10080]);
 
 function listenOn(port: number): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
@@ -39,7 +45,8 @@ export async function freePort(): Promise<number> {
   const high = ephemeralRangeStart();
   if (high - LOWEST_TEST_PORT >= 1_000) {
     for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
-      const port = await listenOn(LOWEST_TEST_PORT + Math.floor(Math.random() * (high - LOWEST_TEST_PORT)));
+      const candidate = LOWEST_TEST_PORT + Math.floor(Math.random() * (high - LOWEST_TEST_PORT));
+      const port = FETCH_BLOCKED.has(candidate) ? undefined : await listenOn(candidate);
       if (port !== undefined) return port;
     }
   }
