@@ -146,7 +146,7 @@ function SalesChart({ metrics }: { metrics: Metrics }) {
       timeZone={metrics.window.timezone}
       xRange={range}
       table={
-        <table>
+        <table class="data">
           <thead>
             <tr>
               <th scope="col">From</th>
@@ -199,7 +199,7 @@ function TierChart({ metrics }: { metrics: Metrics }) {
       data={data}
       series={series}
       table={
-        <table>
+        <table class="data">
           <thead>
             <tr>
               <th scope="col">Tier</th>

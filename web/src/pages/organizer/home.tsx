@@ -75,7 +75,7 @@ function OrganizerHome() {
                 ]}
                 series={[{ label: 'Fill rate (%)', stroke: '#5b21b6', fill: '#c4b5fd' }]}
                 table={
-                  <table>
+                  <table class="data">
                     <thead>
                       <tr>
                         <th scope="col">Event</th>
