@@ -108,7 +108,7 @@ describe('the sign-in page in a browser', () => {
 
   it('asks an account with two-step sign-in for its code after the password, and takes a right one once', async () => {
     const user = await signUp(platform.apiUrl);
-    const secret = await turnOnTwoFactor(user.accessToken, user.password);
+    const { secret, spent } = await turnOnTwoFactor(user.accessToken, user.password);
     const { page, refused } = await openPage();
     const { exchange } = await startSignIn(page);
     await page.getByLabel('Email').fill(user.email);
@@ -118,8 +118,9 @@ describe('the sign-in page in a browser', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await screenshots(page, 'oauth-two-step');
 
-    // The step the enrolment spent is refused; a later one is taken.
-    await page.getByLabel('Code').fill(codeOf(secret, 0));
+    // The code the enrolment spent is refused (whether or not its 30-second step has passed since); a later one is
+    // taken.
+    await page.getByLabel('Code').fill(spent);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('alert').filter({ hasText: 'The code is wrong or was used already' }).waitFor();
     await page.getByLabel('Code').fill(codeOf(secret, 1));
@@ -138,8 +139,14 @@ describe('the sign-in page in a browser', () => {
 const codeOf = (secret: string, stepsAhead: number) =>
   new TOTP({ secret }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
 
-/** Turns two-step sign-in on through the API: enrol, confirm with the password and the current code. The secret. */
-async function turnOnTwoFactor(accessToken: string, password: string): Promise<string> {
+/**
+ * Turns two-step sign-in on through the API: enrol, confirm with the password and the current code. The secret, and
+ * the code the confirmation spent (the code of a later moment is another one once a 30-second step has passed).
+ */
+async function turnOnTwoFactor(
+  accessToken: string,
+  password: string,
+): Promise<{ secret: string; spent: string }> {
   const call = (path: string, body?: unknown) =>
     fetch(`${platform.apiUrl}${path}`, {
       method: 'POST',
@@ -147,7 +154,8 @@ async function turnOnTwoFactor(accessToken: string, password: string): Promise<s
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const { secret } = (await (await call('/v1/auth/two-factor')).json()) as { secret: string };
-  const confirmed = await call('/v1/auth/two-factor/confirm', { password, code: codeOf(secret, 0) });
+  const spent = codeOf(secret, 0);
+  const confirmed = await call('/v1/auth/two-factor/confirm', { password, code: spent });
   expect(confirmed.status).toBe(200);
-  return secret;
+  return { secret, spent };
 }
