@@ -189,21 +189,18 @@ function chartLineFormat(line: string, loc: string): (date: Date) => string {
   if (has('MMMM', 'MMM')) parts.month = 'short';
   else if (has('MM', 'M')) parts.month = 'numeric';
   if (has('DD', 'D')) parts.day = 'numeric';
-  // An hour is written with its minutes ("06:00", "6:00 AM"): alone, a 24-hour locale writes a bare "06".
-  if (has('HH', 'H', 'h')) {
-    parts.hour = hourCycle(loc) === 'h23' || hourCycle(loc) === 'h24' ? '2-digit' : 'numeric';
-    parts.minute = '2-digit';
-  }
-  if (has('mm')) parts.minute = '2-digit';
-  if (has('ss')) {
-    parts.minute = '2-digit';
-    parts.second = '2-digit';
-  }
+  if (has('HH', 'H', 'h')) parts.hour = twentyFourHour(loc) ? '2-digit' : 'numeric';
+  // Minutes also go with an hour ("06:00", "6:00 AM"; alone a 24-hour locale writes a bare "06") and with seconds.
+  if (has('HH', 'H', 'h', 'mm', 'ss')) parts.minute = '2-digit';
+  if (has('ss')) parts.second = '2-digit';
   if (has('fff')) parts.fractionalSecondDigits = 3;
   if (Object.keys(parts).length === 0) return () => line;
   const format = cached(`chart|${loc}|${JSON.stringify(parts)}`, () => new Intl.DateTimeFormat(loc, parts));
   return (date) => format.format(date);
 }
 
-const hourCycle = (loc: string) =>
-  cached(`hc|${loc}`, () => new Intl.DateTimeFormat(loc, { hour: 'numeric' })).resolvedOptions().hourCycle;
+const twentyFourHour = (loc: string) =>
+  ['h23', 'h24'].includes(
+    cached(`hc|${loc}`, () => new Intl.DateTimeFormat(loc, { hour: 'numeric' })).resolvedOptions()
+      .hourCycle ?? '',
+  );
