@@ -4,8 +4,10 @@
 // a page requested at t must not show more seats than were left at t - 1 s (sales known from the purchases' 201
 // answers, so the check only ever under-counts staleness, never invents it).
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Pool } from 'undici';
 import { parseServerTiming, type StageTiming } from '../../layers/common/timings';
+import { coresUsed, readCpu } from './cpu';
 import { publishBenchEvent, withBenchPlatform } from './dev-process';
 import { purchase, stageBreakdown } from './flash-sale.bench';
 import type { BenchSection, Log, SectionOutcome } from './section';
@@ -93,9 +95,12 @@ function run(log: Log): Promise<SectionOutcome> {
           }
         }
       });
+      const group = platform.child.pid ?? 0;
       const aloneFrom = performance.now();
+      const cpuAtStart = readCpu(group);
       await new Promise((resolve) => setTimeout(resolve, ALONE_MS));
       const started = performance.now();
+      const cpuAtSale = readCpu(group);
       const sales: Promise<{ status: number; answeredAt: number }>[] = [];
       for (const [index, token] of tokens.entries()) {
         const wait = started + (index * 1000) / BUYER_RATE - performance.now();
@@ -110,6 +115,7 @@ function run(log: Log): Promise<SectionOutcome> {
       }
       const answers = await Promise.all(sales);
       const saleEnded = performance.now();
+      const cpuAtEnd = readCpu(group);
       await new Promise((resolve) => setTimeout(resolve, TAIL_MS));
       reading = false;
       await Promise.all(readers);
@@ -144,6 +150,13 @@ function run(log: Log): Promise<SectionOutcome> {
       const sorted = during.map((read) => read.ms).sort((a, b) => a - b);
       const alone = reads.filter((read) => read.requestedAt >= aloneFrom && read.requestedAt < started);
       const aloneSorted = alone.map((read) => read.ms).sort((a, b) => a - b);
+      const cpuAlone = coresUsed(cpuAtStart, cpuAtSale, (started - aloneFrom) / 1000);
+      const cpuDuring = coresUsed(cpuAtSale, cpuAtEnd, seconds);
+      // What one page answer costs with no sale running: the runtime's side and the reader's (the load generator).
+      const perAnswerMs = (cores: number) =>
+        Math.round((cores * 100_000) / (alone.length / (ALONE_MS / 1000) || 1)) / 100;
+      const pageServerMs = perAnswerMs(cpuAlone.apiWorkers + cpuAlone.runtimePrimary + cpuAlone.redis);
+      const pageClientMs = perAnswerMs(cpuAlone.benchClient);
       const figures = {
         readers: READERS,
         buyers: BUYERS,
@@ -177,6 +190,20 @@ function run(log: Log): Promise<SectionOutcome> {
           requestsPerSecond: Math.round(alone.length / (ALONE_MS / 1000)),
           p50Ms: round(percentile(aloneSorted, 50)),
           p99Ms: round(percentile(aloneSorted, 99)),
+          /** Cores each role kept busy (test/bench/cpu.ts). */
+          cores: cpuAlone,
+          /** CPU per page answer, in the runtime and in the bench's readers. */
+          cpuMsPerAnswer: { runtime: pageServerMs, client: pageClientMs },
+        },
+        /**
+         * Where the CPU went during the sale, and what is left of the machine's cores for the sale once the page takes
+         * its target rate at the CPU per answer measured without the sale (runtime and client).
+         */
+        cpu: {
+          cores: cpuDuring,
+          coresForTargetPageRate:
+            Math.round(((pageServerMs + pageClientMs) * TARGETS.requestsPerSecondMin) / 10) / 100,
+          machineCores: availableParallelism(),
         },
         errors: reads.filter((read) => read.status !== 200).length,
         remainingUnknown: ok.filter((read) => read.remaining === null).length,

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { request } from 'undici';
 import { spreadSeats } from '../../functions/tickets/slots';
 import { parseServerTiming, type StageTiming } from '../../layers/common/timings';
+import { coresUsed, readCpu } from './cpu';
 import { type DevProcess, withBenchPlatform } from './dev-process';
 import { measureFloor } from './floor';
 import type { BenchSection, Log, SectionOutcome } from './section';
@@ -406,6 +407,9 @@ export async function mix(
   };
 }
 
+/** Milliseconds of CPU per operation, from the cores kept busy at `perSecond` operations a second. */
+const cpuMsPer = (cores: number, perSecond: number) => Math.round((cores * 10_000) / (perSecond || 1)) / 10;
+
 /**
  * Sustained purchases at the database's pace: SUSTAINED_CLIENTS buyers each buy one ticket and buy again as soon as
  * answered, for SUSTAINED_SECONDS, from an event too large to sell out; then the one-hot-row floor runs against the
@@ -421,6 +425,8 @@ async function sustained(
   const tokens = await Promise.all(Array.from({ length: SUSTAINED_CLIENTS }, () => sign(randomUUID())));
   log(`sustained purchases: ${SUSTAINED_CLIENTS} buyers in a closed loop for ${SUSTAINED_SECONDS} s`);
   const attempts: Attempt[] = [];
+  const group = platform.child.pid ?? 0;
+  const cpuAtStart = readCpu(group);
   const started = performance.now();
   const until = started + SUSTAINED_SECONDS * 1000;
   await Promise.all(
@@ -430,8 +436,12 @@ async function sustained(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuAtFloor = readCpu(group);
   const created = attempts.filter((attempt) => attempt.status === 201).length;
+  const floorStarted = performance.now();
   const floor = await measureFloor(platform.databaseUrl('tickets'), seconds);
+  const floorCores = coresUsed(cpuAtFloor, readCpu(group), (performance.now() - floorStarted) / 1000);
+  const purchaseCores = coresUsed(cpuAtStart, cpuAtFloor, seconds);
   const purchasesPerSecond = Math.round(created / seconds);
   const ratioToFloor = Math.round((purchasesPerSecond / floor.transactionsPerSecond) * 100) / 100;
   const answers = latency(attempts.map((attempt) => attempt.ms));
@@ -445,6 +455,30 @@ async function sustained(
     stages: stageBreakdown(attempts),
     floor,
     ratioToFloor,
+    /**
+     * Cores each role kept busy (test/bench/cpu.ts) while buyers bought and while the floor ran (the confirmation
+     * emails of the purchases still going out meanwhile show as the runtime's), and the CPU of one purchase in the
+     * runtime (workers, primary, PostgreSQL, Redis) and in the buyers' client, against one floor transaction's in
+     * PostgreSQL and its client.
+     */
+    cpu: {
+      duringPurchases: purchaseCores,
+      duringFloor: floorCores,
+      msPerPurchase: {
+        runtime: cpuMsPer(
+          purchaseCores.apiWorkers +
+            purchaseCores.runtimePrimary +
+            purchaseCores.postgres +
+            purchaseCores.redis,
+          created / seconds,
+        ),
+        client: cpuMsPer(purchaseCores.benchClient, created / seconds),
+      },
+      msPerFloorTransaction: {
+        postgres: cpuMsPer(floorCores.postgres, floor.transactionsPerSecond),
+        client: cpuMsPer(floorCores.benchClient, floor.transactionsPerSecond),
+      },
+    },
     meetsTargets:
       ratioToFloor >= TARGETS.sustained.ratioToFloorMin &&
       answers.p99Ms <= TARGETS.sustained.p99MsMax &&
