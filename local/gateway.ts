@@ -204,8 +204,9 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
         ? matchedRoute.edgeCacheSeconds
         : undefined;
     const key = edgeSeconds ? edgeKey(rawPath, url.search.slice(1), headers) : undefined;
-    // The edge comes first, as CloudFront does: a fresh copy answers before anything of the API runs.
-    const fresh = key ? edge?.fresh(key) : undefined;
+    // The edge comes first, as CloudFront does: a fresh copy answers before anything of the API runs (one due for
+    // renewal is answered below, where the function that renews it can run).
+    const fresh = key ? edge?.servable(key) : undefined;
     if (fresh) {
       request.resume();
       return writeFromEdge(response, fresh, headers, false, options.headers);

@@ -8,6 +8,21 @@ const answer = (cacheControl: string, body = '{"remaining":3}', statusCode = 200
   body,
 });
 
+/** A function call that answers only when released, each answer naming which call it was. */
+function heldFetch() {
+  let calls = 0;
+  let release: () => void = () => undefined;
+  const fetch = async () => {
+    calls += 1;
+    const call = calls;
+    await new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return answer('public, max-age=0, s-maxage=1', `{"call":${call}}`);
+  };
+  return { fetch, release: () => release(), calls: () => calls };
+}
+
 describe('the edge cache', () => {
   it('keeps only answers that shared caches may keep, for at most the route’s seconds', () => {
     expect(sharedLifetimeMs({ 'cache-control': 'public, max-age=0, s-maxage=1' }, 1, 200)).toBe(1000);
@@ -24,19 +39,11 @@ describe('the edge cache', () => {
   it('serves one fetch to everyone asking while it runs, and fetches again once the copy is a second old', async () => {
     let now = 1_000_000;
     const cache = new EdgeCache(() => now);
-    let calls = 0;
-    let release: () => void = () => undefined;
-    const fetch = async () => {
-      calls += 1;
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return answer('public, max-age=0, s-maxage=1', `{"call":${calls}}`);
-    };
+    const { fetch, release, calls } = heldFetch();
     const crowd = Array.from({ length: 20 }, () => cache.lookup('/v1/events/e?#', 1, fetch));
     release();
     const entries = await Promise.all(crowd);
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
     expect(new Set(entries.map((entry) => entry?.body?.toString()))).toEqual(new Set(['{"call":1}']));
     expect(entries[0]?.headers.etag).toBe('W/"a"');
 
@@ -47,6 +54,58 @@ describe('the edge cache', () => {
     const next = cache.lookup('/v1/events/e?#', 1, fetch);
     release();
     expect((await next)?.body?.toString()).toBe('{"call":2}');
+  });
+
+  it('renews a copy in the second half of its life: the viewer gets the copy at once, never one past its second', async () => {
+    let now = 1_000_000;
+    const cache = new EdgeCache(() => now);
+    const { fetch, release, calls } = heldFetch();
+    const first = cache.lookup('k', 1, fetch);
+    release();
+    await first;
+
+    now += 499;
+    expect(cache.servable('k')?.body?.toString()).toBe('{"call":1}');
+    now += 1;
+    // Due for renewal: the gateway looks it up, which answers the copy and starts the one fetch of the next.
+    expect(cache.servable('k')).toBeUndefined();
+    const viewers = await Promise.all(Array.from({ length: 10 }, () => cache.lookup('k', 1, fetch)));
+    expect(viewers.map((entry) => entry?.body?.toString())).toEqual(Array(10).fill('{"call":1}'));
+    expect(calls()).toBe(2);
+    // While it is being renewed the copy answers at once.
+    expect(cache.servable('k')?.body?.toString()).toBe('{"call":1}');
+
+    // The renewal is slow: past the copy's second nobody gets the old copy, they wait for the renewal.
+    now += 500;
+    expect(cache.servable('k')).toBeUndefined();
+    const waiting = cache.lookup('k', 1, fetch);
+    release();
+    const renewed = await waiting;
+    expect(renewed?.body?.toString()).toBe('{"call":2}');
+    expect(calls()).toBe(2);
+    // Its second counts from when the renewal began, half a second ago.
+    expect(renewed?.expiresAt).toBe(now + 500);
+  });
+
+  it('keeps serving a copy whose renewal failed until it expires, trying again on the next request', async () => {
+    let now = 0;
+    const cache = new EdgeCache(() => now);
+    await cache.lookup('k', 1, async () => answer('public, s-maxage=1'));
+    now = 600;
+    let calls = 0;
+    const failing = async () => {
+      calls += 1;
+      throw new Error('tickets is down');
+    };
+    const settled = () => new Promise((resolve) => setImmediate(resolve));
+    expect((await cache.lookup('k', 1, failing))?.status).toBe(200);
+    await settled();
+    expect(calls).toBe(1);
+    expect((await cache.lookup('k', 1, failing))?.status).toBe(200);
+    await settled();
+    expect(calls).toBe(2);
+    now = 1000;
+    await expect(cache.lookup('k', 1, failing)).rejects.toThrow('tickets is down');
   });
 
   it('keeps nothing a shared cache may not keep, so each caller then asks the function itself', async () => {
