@@ -61,6 +61,8 @@ function run(log: Log): Promise<SectionOutcome> {
       connections: Number(process.env.BENCH_CONNECTIONS ?? 256),
       ephemeral: true,
       redis: 'required',
+      // The runtime's Node options (e.g. --cpu-prof), as the flash sale takes them; not its pool size.
+      env: { NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '' },
     },
     async (platform) => {
       const apiUrl = platform.apiUrl;

@@ -439,8 +439,10 @@ async function sustained(
   const cpuAtFloor = readCpu(group);
   const created = attempts.filter((attempt) => attempt.status === 201).length;
   const floorStarted = performance.now();
-  const floor = await measureFloor(platform.databaseUrl('tickets'), seconds);
-  const floorCores = coresUsed(cpuAtFloor, readCpu(group), (performance.now() - floorStarted) / 1000);
+  let floorCores: ReturnType<typeof coresUsed> | undefined;
+  const floor = await measureFloor(platform.databaseUrl('tickets'), seconds, () => {
+    floorCores = coresUsed(cpuAtFloor, readCpu(group), (performance.now() - floorStarted) / 1000);
+  });
   const purchaseCores = coresUsed(cpuAtStart, cpuAtFloor, seconds);
   const purchasesPerSecond = Math.round(created / seconds);
   const ratioToFloor = Math.round((purchasesPerSecond / floor.transactionsPerSecond) * 100) / 100;
@@ -463,7 +465,7 @@ async function sustained(
      */
     cpu: {
       duringPurchases: purchaseCores,
-      duringFloor: floorCores,
+      duringFloor: floorCores ?? null,
       msPerPurchase: {
         runtime: cpuMsPer(
           purchaseCores.apiWorkers +
@@ -475,8 +477,8 @@ async function sustained(
         client: cpuMsPer(purchaseCores.benchClient, created / seconds),
       },
       msPerFloorTransaction: {
-        postgres: cpuMsPer(floorCores.postgres, floor.transactionsPerSecond),
-        client: cpuMsPer(floorCores.benchClient, floor.transactionsPerSecond),
+        postgres: cpuMsPer(floorCores?.postgres ?? 0, floor.transactionsPerSecond),
+        client: cpuMsPer(floorCores?.benchClient ?? 0, floor.transactionsPerSecond),
       },
     },
     meetsTargets:

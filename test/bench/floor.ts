@@ -26,8 +26,15 @@ export interface Floor {
   transactionsPerSecond: number;
 }
 
-/** Runs FLOOR_CLIENTS clients committing one-hot-row purchases for `seconds`, then drops what it wrote. */
-export async function measureFloor(databaseUrl: string, seconds: number): Promise<Floor> {
+/**
+ * Runs FLOOR_CLIENTS clients committing one-hot-row purchases for `seconds`, then drops what it wrote. `ended` is
+ * called as the last transaction commits, while the clients' server processes still live (to read their CPU time).
+ */
+export async function measureFloor(
+  databaseUrl: string,
+  seconds: number,
+  ended: () => void = () => undefined,
+): Promise<Floor> {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   const stockId = Math.floor(Math.random() * 1_000_000_000);
@@ -53,6 +60,7 @@ export async function measureFloor(databaseUrl: string, seconds: number): Promis
           }
         }),
       );
+      ended();
     } finally {
       await Promise.all(clients.map((client) => client.end()));
     }
