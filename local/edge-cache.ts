@@ -1,10 +1,11 @@
 // The shared cache in front of the API, as CloudFront is in AWS (infra-cdk/lib/web-stack.ts): routes declared with
 // `edgeCacheSeconds` keep a 200 answer whose Cache-Control allows shared caches (`s-maxage`) for at most that long,
 // one copy per path, query, Origin and Authorization (none, for anonymous viewers). Requests for the same copy while it is being fetched wait for
-// that one fetch (CloudFront collapses them too), so a refresh storm reaches the function about once per second.
+// that one fetch (CloudFront collapses them too), so a refresh storm reaches the function about once per second
+// (locally about twice: see renewal below).
 // Conditional requests are answered here: an If-None-Match naming the copy's ETag gets a 304 without the function.
 // Unlike CloudFront, the stand-in renews a copy in the second half of its life: the request that finds it there gets
-// the copy at once and starts the one fetch of the next, which the others then share; nobody waits for the function
+// the copy at once and starts the one fetch of the next (so about two fetches a second); nobody waits for the function
 // while a copy is fresh, and no copy is served past its lifetime (so the staleness promised is the same). On AWS the
 // edge's fetch is a warm Lambda's tens of milliseconds; here the function shares the machine's cores with everything
 // else (during a sale it queued 100-400 ms behind purchases), which made every viewer of an API process wait once a
@@ -78,7 +79,7 @@ export class EdgeCache {
    * The fresh copy under `key`, fetching it with `fetch` when there is none; callers arriving while a fetch is under
    * way share it. Undefined when the answer may not be shared (an error, a degraded answer): each caller then asks
    * the function itself. A copy due for renewal is answered at once while `fetch` makes the next one in the
-   * background (a failed renewal keeps nothing: the copy serves until it expires, then callers wait for a fetch).
+   * background (a renewal that keeps nothing is not retried: the copy serves until it expires, then callers wait).
    */
   async lookup(
     key: string,
@@ -88,7 +89,14 @@ export class EdgeCache {
     const found = this.fresh(key);
     const pending = this.fetching.get(key);
     if (found) {
-      if (!pending && this.now() >= found.renewAt) this.fetch(key, capSeconds, fetch).catch(() => undefined);
+      if (!pending && this.now() >= found.renewAt) {
+        // A renewal that keeps nothing (failed, or not shareable: a degraded page) is not tried again for this copy;
+        // readers keep it until it expires and then ask the function as they would without renewal.
+        const keepOld = () => {
+          found.renewAt = found.expiresAt;
+        };
+        this.fetch(key, capSeconds, fetch).then((next) => next ?? keepOld(), keepOld);
+      }
       return found;
     }
     return pending ?? this.fetch(key, capSeconds, fetch);

@@ -101,8 +101,8 @@ function run(log: Log): Promise<SectionOutcome> {
       const aloneFrom = performance.now();
       const cpuAtStart = readCpu(group);
       await new Promise((resolve) => setTimeout(resolve, ALONE_MS));
-      const started = performance.now();
       const cpuAtSale = readCpu(group);
+      const started = performance.now();
       const sales: Promise<{ status: number; answeredAt: number }>[] = [];
       for (const [index, token] of tokens.entries()) {
         const wait = started + (index * 1000) / BUYER_RATE - performance.now();

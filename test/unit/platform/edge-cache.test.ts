@@ -87,25 +87,34 @@ describe('the edge cache', () => {
     expect(renewed?.expiresAt).toBe(now + 500);
   });
 
-  it('keeps serving a copy whose renewal failed until it expires, trying again on the next request', async () => {
-    let now = 0;
-    const cache = new EdgeCache(() => now);
-    await cache.lookup('k', 1, async () => answer('public, s-maxage=1'));
-    now = 600;
-    let calls = 0;
-    const failing = async () => {
-      calls += 1;
-      throw new Error('tickets is down');
-    };
-    const settled = () => new Promise((resolve) => setImmediate(resolve));
-    expect((await cache.lookup('k', 1, failing))?.status).toBe(200);
-    await settled();
-    expect(calls).toBe(1);
-    expect((await cache.lookup('k', 1, failing))?.status).toBe(200);
-    await settled();
-    expect(calls).toBe(2);
-    now = 1000;
-    await expect(cache.lookup('k', 1, failing)).rejects.toThrow('tickets is down');
+  it('keeps serving a copy whose renewal failed or was not shareable until it expires, without asking again', async () => {
+    for (const renewal of [
+      async () => {
+        throw new Error('tickets is down');
+      },
+      async () => answer('no-store'),
+    ]) {
+      let now = 0;
+      const cache = new EdgeCache(() => now);
+      await cache.lookup('k', 1, async () => answer('public, s-maxage=1'));
+      now = 600;
+      let calls = 0;
+      const counted = () => {
+        calls += 1;
+        return renewal();
+      };
+      const settled = () => new Promise((resolve) => setImmediate(resolve));
+      expect((await cache.lookup('k', 1, counted))?.status).toBe(200);
+      await settled();
+      expect((await cache.lookup('k', 1, counted))?.status).toBe(200);
+      expect(cache.servable('k')?.status).toBe(200);
+      await settled();
+      expect(calls).toBe(1);
+      now = 1000;
+      expect(cache.servable('k')).toBeUndefined();
+      await cache.lookup('k', 1, counted).catch(() => undefined);
+      expect(calls).toBe(2);
+    }
   });
 
   it('keeps nothing a shared cache may not keep, so each caller then asks the function itself', async () => {
