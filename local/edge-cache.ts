@@ -85,6 +85,8 @@ export class EdgeCache {
     key: string,
     capSeconds: number,
     fetch: () => Promise<APIGatewayProxyStructuredResultV2 | undefined>,
+    /** Where a renewal's failure goes: no viewer waits for it, so none is answered with it. */
+    renewalFailed: (error: unknown) => void = () => undefined,
   ): Promise<EdgeEntry | undefined> {
     const found = this.fresh(key);
     const pending = this.fetching.get(key);
@@ -95,7 +97,13 @@ export class EdgeCache {
         const keepOld = () => {
           found.renewAt = found.expiresAt;
         };
-        this.fetch(key, capSeconds, fetch).then((next) => next ?? keepOld(), keepOld);
+        this.fetch(key, capSeconds, fetch).then(
+          (next) => next ?? keepOld(),
+          (error: unknown) => {
+            keepOld();
+            renewalFailed(error);
+          },
+        );
       }
       return found;
     }

@@ -316,12 +316,21 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       // What the edge asks the function is the same for every viewer: unconditional (it answers conditionals itself).
       const { 'if-none-match': _tag, 'if-modified-since': _since, ...shared } = headers;
       let own: Awaited<ReturnType<typeof callFunction>> | undefined;
-      const entry = await edge.lookup(key, edgeSeconds, async () => {
-        own = await callFunction(shared);
-        return (
-          own.result && { ...own.result, headers: { ...own.result.headers, 'server-timing': own.timing } }
-        );
-      });
+      const entry = await edge.lookup(
+        key,
+        edgeSeconds,
+        async () => {
+          own = await callFunction(shared);
+          return (
+            own.result && { ...own.result, headers: { ...own.result.headers, 'server-timing': own.timing } }
+          );
+        },
+        // A renewal nobody waits for: its failure is logged as a viewer's would be, the copy serves until it expires.
+        (error) =>
+          error instanceof FunctionTimeoutError
+            ? notice(`${method} ${rawPath} (renewing the edge's copy): ${error.message}`)
+            : options.onError?.(error),
+      );
       if (entry) return writeFromEdge(response, entry, headers, own !== undefined, options.headers);
       // Not shareable (an error, a degraded answer): the request that fetched it has its answer; the others ask.
       if (own) return writeResult(response, own.result, own.timing, options.headers);

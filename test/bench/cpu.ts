@@ -89,6 +89,10 @@ export function readCpu(platformGroup: number): CpuReading {
   return reading;
 }
 
+/** Milliseconds of CPU per operation (two decimals), from the cores kept busy at `perSecond` operations a second. */
+export const cpuMsPer = (cores: number, perSecond: number) =>
+  Math.round((cores * 100_000) / (perSecond || 1)) / 100;
+
 /**
  * The cores each role kept busy on average between two readings `seconds` apart (1.0 = one core all the time), and
  * `total`: on a 2-core machine 2.0 is all of it. Processes that started meanwhile count from zero.

@@ -126,7 +126,7 @@ export async function withBenchPlatform(
     connections?: number;
     /** --ephemeral: no second copy of the databases kept; the load benches take it. */
     ephemeral?: boolean;
-    /** The flash-sale tuning of the load benches: DB_POOL_MAX and the runtime's NODE_OPTIONS from the bench's env. */
+    /** The flash-sale tuning of the load benches: DB_POOL_MAX from the bench's env. */
     tuned?: boolean;
     /** 'required' fails the section without a redis-server; 'optional' goes on without one (and logs it). */
     redis?: 'required' | 'optional';
@@ -156,12 +156,9 @@ export async function withBenchPlatform(
       env: {
         JWT_JWKS_URL: issuer.jwksUrl,
         ...(redis ? { REDIS_URL: redis.url } : {}),
-        ...(options.tuned
-          ? {
-              DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16',
-              NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
-            }
-          : {}),
+        // The runtime's Node options for every section (e.g. a CPU profile of its processes).
+        NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '',
+        ...(options.tuned ? { DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '16' } : {}),
         ...options.env,
       },
     });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Pool } from 'undici';
 import { parseServerTiming, type StageTiming } from '../../layers/common/timings';
-import { coresUsed, readCpu } from './cpu';
+import { coresUsed, cpuMsPer, readCpu } from './cpu';
 import { publishBenchEvent, withBenchPlatform } from './dev-process';
 import { purchase, stageBreakdown } from './flash-sale.bench';
 import type { BenchSection, Log, SectionOutcome } from './section';
@@ -61,8 +61,6 @@ function run(log: Log): Promise<SectionOutcome> {
       connections: Number(process.env.BENCH_CONNECTIONS ?? 256),
       ephemeral: true,
       redis: 'required',
-      // The runtime's Node options (e.g. --cpu-prof), as the flash sale takes them; not its pool size.
-      env: { NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS ?? '' },
     },
     async (platform) => {
       const apiUrl = platform.apiUrl;
@@ -155,10 +153,12 @@ function run(log: Log): Promise<SectionOutcome> {
       const cpuAlone = coresUsed(cpuAtStart, cpuAtSale, (started - aloneFrom) / 1000);
       const cpuDuring = coresUsed(cpuAtSale, cpuAtEnd, seconds);
       // What one page answer costs with no sale running: the runtime's side and the reader's (the load generator).
-      const perAnswerMs = (cores: number) =>
-        Math.round((cores * 100_000) / (alone.length / (ALONE_MS / 1000) || 1)) / 100;
-      const pageServerMs = perAnswerMs(cpuAlone.apiWorkers + cpuAlone.runtimePrimary + cpuAlone.redis);
-      const pageClientMs = perAnswerMs(cpuAlone.benchClient);
+      const aloneRate = alone.length / (ALONE_MS / 1000);
+      const pageServerMs = cpuMsPer(
+        cpuAlone.apiWorkers + cpuAlone.runtimePrimary + cpuAlone.redis,
+        aloneRate,
+      );
+      const pageClientMs = cpuMsPer(cpuAlone.benchClient, aloneRate);
       const figures = {
         readers: READERS,
         buyers: BUYERS,

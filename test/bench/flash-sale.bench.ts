@@ -6,7 +6,7 @@ import pg from 'pg';
 import { request } from 'undici';
 import { spreadSeats } from '../../functions/tickets/slots';
 import { parseServerTiming, type StageTiming } from '../../layers/common/timings';
-import { coresUsed, readCpu } from './cpu';
+import { coresUsed, cpuMsPer, readCpu } from './cpu';
 import { type DevProcess, withBenchPlatform } from './dev-process';
 import { measureFloor } from './floor';
 import type { BenchSection, Log, SectionOutcome } from './section';
@@ -406,9 +406,6 @@ export async function mix(
       overall.p99Ms <= TARGETS.mix.p99MsMax && errors === 0 && samples.length / seconds >= rate * 0.95,
   };
 }
-
-/** Milliseconds of CPU per operation, from the cores kept busy at `perSecond` operations a second. */
-const cpuMsPer = (cores: number, perSecond: number) => Math.round((cores * 10_000) / (perSecond || 1)) / 10;
 
 /**
  * Sustained purchases at the database's pace: SUSTAINED_CLIENTS buyers each buy one ticket and buy again as soon as

@@ -87,13 +87,16 @@ describe('the edge cache', () => {
     expect(renewed?.expiresAt).toBe(now + 500);
   });
 
-  it('keeps serving a copy whose renewal failed or was not shareable until it expires, without asking again', async () => {
-    for (const renewal of [
-      async () => {
-        throw new Error('tickets is down');
-      },
-      async () => answer('no-store'),
-    ]) {
+  it('keeps serving a copy whose renewal failed (reported) or was not shareable until it expires, without asking again', async () => {
+    for (const [renewal, failures] of [
+      [
+        async () => {
+          throw new Error('tickets is down');
+        },
+        ['tickets is down'],
+      ],
+      [async () => answer('no-store'), []],
+    ] as const) {
       let now = 0;
       const cache = new EdgeCache(() => now);
       await cache.lookup('k', 1, async () => answer('public, s-maxage=1'));
@@ -104,12 +107,16 @@ describe('the edge cache', () => {
         return renewal();
       };
       const settled = () => new Promise((resolve) => setImmediate(resolve));
-      expect((await cache.lookup('k', 1, counted))?.status).toBe(200);
+      const reported: string[] = [];
+      const report = (error: unknown) => reported.push((error as Error).message);
+      expect((await cache.lookup('k', 1, counted, report))?.status).toBe(200);
       await settled();
-      expect((await cache.lookup('k', 1, counted))?.status).toBe(200);
+      expect((await cache.lookup('k', 1, counted, report))?.status).toBe(200);
       expect(cache.servable('k')?.status).toBe(200);
       await settled();
       expect(calls).toBe(1);
+      // The failure is reported (no viewer waited for it), a page that may not be shared is not a failure.
+      expect(reported).toEqual(failures);
       now = 1000;
       expect(cache.servable('k')).toBeUndefined();
       await cache.lookup('k', 1, counted).catch(() => undefined);
