@@ -63,7 +63,12 @@ export class EdgeCache {
    */
   servable(key: string): EdgeEntry | undefined {
     const entry = this.fresh(key);
-    return entry && (this.now() < entry.renewAt || this.fetching.has(key)) ? entry : undefined;
+    return entry && !this.dueForRenewal(key, entry) ? entry : undefined;
+  }
+
+  /** Whether a fresh copy is past its renewal time with no fetch of the next under way. */
+  private dueForRenewal(key: string, entry: EdgeEntry): boolean {
+    return this.now() >= entry.renewAt && !this.fetching.has(key);
   }
 
   /** The fresh copy under `key`, if any. */
@@ -89,9 +94,8 @@ export class EdgeCache {
     renewalFailed: (error: unknown) => void = () => undefined,
   ): Promise<EdgeEntry | undefined> {
     const found = this.fresh(key);
-    const pending = this.fetching.get(key);
     if (found) {
-      if (!pending && this.now() >= found.renewAt) {
+      if (this.dueForRenewal(key, found)) {
         // A renewal that keeps nothing (failed, or not shareable: a degraded page) is not tried again for this copy;
         // readers keep it until it expires and then ask the function as they would without renewal.
         const keepOld = () => {
@@ -107,7 +111,7 @@ export class EdgeCache {
       }
       return found;
     }
-    return pending ?? this.fetch(key, capSeconds, fetch);
+    return this.fetching.get(key) ?? this.fetch(key, capSeconds, fetch);
   }
 
   private fetch(

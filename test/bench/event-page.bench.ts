@@ -189,7 +189,7 @@ function run(log: Log): Promise<SectionOutcome> {
         /** The same page with no sale running, just before it: what the edge and the readers manage on their own. */
         withoutSale: {
           seconds: round(ALONE_MS / 1000),
-          requestsPerSecond: Math.round(alone.length / (ALONE_MS / 1000)),
+          requestsPerSecond: Math.round(aloneRate),
           p50Ms: round(percentile(aloneSorted, 50)),
           p99Ms: round(percentile(aloneSorted, 99)),
           /** Cores each role kept busy (test/bench/cpu.ts). */
@@ -203,8 +203,9 @@ function run(log: Log): Promise<SectionOutcome> {
          */
         cpu: {
           cores: cpuDuring,
+          // ms of CPU per answer × answers per second / 1000 = cores, to two decimals.
           coresForTargetPageRate:
-            Math.round(((pageServerMs + pageClientMs) * TARGETS.requestsPerSecondMin) / 10) / 100,
+            Math.round((((pageServerMs + pageClientMs) * TARGETS.requestsPerSecondMin) / 1000) * 100) / 100,
           machineCores: availableParallelism(),
         },
         errors: reads.filter((read) => read.status !== 200).length,
